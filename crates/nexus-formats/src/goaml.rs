@@ -103,7 +103,11 @@ pub struct GoamlEntity {
     pub incorporation_legal_form: String,
     pub incorporation_number: String,
     pub business: String,
+    pub phone: String,
     pub address: Option<GoamlAddress>,
+    /// A director (required for own corporate clients).
+    pub director: Option<GoamlPerson>,
+    pub incorporation_date: String,
     pub incorporation_country_code: String,
 }
 
@@ -129,11 +133,20 @@ fn write_address(w: &mut XmlWriter, tag: &str, a: &GoamlAddress) {
 
 fn write_person(w: &mut XmlWriter, tag: &str, p: &GoamlPerson, my_client: bool) {
     w.open(tag, &[]);
+    write_person_fields(w, p, my_client);
+    w.close(tag);
+}
+
+fn write_person_fields(w: &mut XmlWriter, p: &GoamlPerson, my_client: bool) {
     w.leaf_opt("gender", &p.gender);
     w.leaf("first_name", &p.first_name);
     w.leaf_opt("middle_name", &p.middle_name);
     w.leaf("last_name", &p.last_name);
     w.leaf_opt("birthdate", &p.birthdate);
+    if my_client {
+        // goAML requires a social security / personal number for own clients.
+        w.leaf("ssn", if p.id_number.is_empty() { "UNKNOWN" } else { &p.id_number });
+    }
     if !p.passport_number.is_empty() {
         w.leaf("passport_number", &p.passport_number);
         w.leaf("passport_country", &p.passport_country);
@@ -144,11 +157,7 @@ fn write_person(w: &mut XmlWriter, tag: &str, p: &GoamlPerson, my_client: bool) 
     if my_client || !p.phone.is_empty() {
         w.open("phones", &[]);
         if !p.phone.is_empty() {
-            w.open("phone", &[]);
-            w.leaf("tph_contact_type", "PRIVT");
-            w.leaf("tph_communication_type", "M");
-            w.leaf("tph_number", &p.phone);
-            w.close("phone");
+            write_phone(w, &p.phone, "PRIVT");
         }
         w.close("phones");
     }
@@ -157,22 +166,55 @@ fn write_person(w: &mut XmlWriter, tag: &str, p: &GoamlPerson, my_client: bool) 
         write_address(w, "address", a);
         w.close("addresses");
     }
-    w.leaf_opt("occupation", &p.occupation);
-    w.close(tag);
+    if my_client && p.occupation.is_empty() {
+        w.leaf("occupation", "not stated");
+    } else {
+        w.leaf_opt("occupation", &p.occupation);
+    }
+}
+
+/// `+992 912345678` → prefix 992, number 912345678.
+fn write_phone(w: &mut XmlWriter, phone: &str, contact_type: &str) {
+    let (prefix, number) = match phone.strip_prefix('+').and_then(|p| p.split_once(' ')) {
+        Some((prefix, number)) => (prefix.to_string(), number.replace(' ', "")),
+        None => (String::new(), phone.to_string()),
+    };
+    w.open("phone", &[]);
+    w.leaf("tph_contact_type", contact_type);
+    w.leaf("tph_communication_type", "M");
+    w.leaf_opt("tph_country_prefix", &prefix);
+    w.leaf("tph_number", &number);
+    w.close("phone");
 }
 
 fn write_entity(w: &mut XmlWriter, tag: &str, e: &GoamlEntity) {
     w.open(tag, &[]);
     w.leaf("name", &e.name);
+    // Required for own clients; harmless for others.
+    w.leaf("commercial_name", &e.name);
     w.leaf_opt("incorporation_legal_form", &e.incorporation_legal_form);
     w.leaf_opt("incorporation_number", &e.incorporation_number);
     w.leaf_opt("business", &e.business);
+    if !e.phone.is_empty() {
+        w.open("phones", &[]);
+        write_phone(w, &e.phone, "BU");
+        w.close("phones");
+    }
     if let Some(a) = &e.address {
         w.open("addresses", &[]);
         write_address(w, "address", a);
         w.close("addresses");
     }
     w.leaf_opt("incorporation_country_code", &e.incorporation_country_code);
+    if let Some(d) = &e.director {
+        w.open("director_id", &[]);
+        write_person_fields(w, d, false);
+        w.leaf("role", "DIR");
+        w.close("director_id");
+        // Own corporate clients must carry an incorporation date; the
+        // account opening date stands in when the registry date is unknown.
+        w.leaf("incorporation_date", if e.incorporation_date.is_empty() { "1900-01-01T00:00:00" } else { &e.incorporation_date });
+    }
     w.close(tag);
 }
 
@@ -180,7 +222,8 @@ fn write_account(w: &mut XmlWriter, tag: &str, a: &GoamlAccount, my_client: bool
     w.open(tag, &[]);
     w.leaf("institution_name", &a.institution_name);
     w.leaf("swift", &a.swift);
-    w.leaf_opt("branch", &a.branch);
+    // Required for own clients, optional otherwise; always written.
+    w.leaf("branch", if a.branch.is_empty() { "HQ" } else { &a.branch });
     w.leaf("account", &a.account);
     w.leaf_opt("currency_code", &a.currency_code);
     w.leaf_opt("account_name", &a.account_name);
@@ -191,7 +234,7 @@ fn write_account(w: &mut XmlWriter, tag: &str, a: &GoamlAccount, my_client: bool
     }
     if let Some(p) = &a.signatory {
         w.open("signatory", &[]);
-        w.leaf("is_primary", "true");
+        w.leaf("is_primary", "1");
         write_person(w, "t_person", p, my_client);
         w.leaf("role", "A");
         w.close("signatory");

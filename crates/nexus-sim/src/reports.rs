@@ -87,12 +87,29 @@ fn phone_of(party_id: &str, country: &str) -> String {
     format!("{prefix}{:08}", digits % 100_000_000)
 }
 
+/// The director named in reports about an own corporate client: the model
+/// keeps no company officers, so a resident of the company's country is
+/// chosen deterministically from the account id.
+fn director_of(w: &World, account: u32) -> Option<GoamlPerson> {
+    let country = w.account_country(account);
+    let pool = &w.residents[country];
+    if pool.is_empty() {
+        return None;
+    }
+    let h = w.accounts[account as usize].id.bytes().fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+    let person = &w.persons[pool[h % pool.len()] as usize];
+    Some(person_of(w, person.main, false))
+}
+
 fn entity_of(w: &World, account: u32) -> GoamlEntity {
     let party = &w.parties[w.account_party[account as usize] as usize];
     GoamlEntity {
         name: w.accounts[account as usize].holder_name.clone(),
         incorporation_number: party.id_document.as_ref().map(|d| d.number.clone()).unwrap_or_default(),
         incorporation_country_code: party.nationality.map(|c| c.to_string()).unwrap_or_default(),
+        incorporation_legal_form: "L".into(),
+        phone: phone_of(&party.id, &party.nationality.map(|c| c.to_string()).unwrap_or_default()),
+        business: "Trade and services".into(),
         address: party.address.as_ref().map(|a| GoamlAddress {
             address_type: "BU".into(),
             address: a.line.clone(),
@@ -107,9 +124,10 @@ fn entity_of(w: &World, account: u32) -> GoamlEntity {
 /// One side of a transaction as the reporting institution `reporter` sees it.
 fn side(w: &World, account: u32, reporter: u32, dir: &str, channel: Channel) -> GoamlSide {
     let inst = w.account_institution[account as usize];
-    let my_client = inst == reporter;
-    let country = w.institutions[inst as usize].country.to_string();
     let acct = &w.accounts[account as usize];
+    // A cash desk is the reporter's own till, not a client.
+    let my_client = inst == reporter && acct.kind != AccountKind::Cash;
+    let country = w.institutions[inst as usize].country.to_string();
     let funds_code = match (dir, channel) {
         ("from", Channel::CashDeposit) | ("to", Channel::CashWithdrawal) => "K",
         _ => "E",
@@ -124,6 +142,20 @@ fn side(w: &World, account: u32, reporter: u32, dir: &str, channel: Channel) -> 
         let party_kind = w.parties[w.account_party[account as usize] as usize].kind;
         let (signatory, entity) = match party_kind {
             PartyKind::Person => (Some(person_of(w, account, my_client)), None),
+            PartyKind::Organisation if my_client => {
+                // The model has no signatories for companies: own corporate
+                // clients are reported as entities, with their account number.
+                let mut e = entity_of(w, account);
+                e.director = director_of(w, account);
+                e.incorporation_date = acct.opened.map(|d| format!("{d}T00:00:00")).unwrap_or_default();
+                e.incorporation_number = format!("{} (account {})", e.incorporation_number, acct.id);
+                return GoamlSide {
+                    my_client,
+                    funds_code: funds_code.into(),
+                    party: GoamlParty::Entity(e),
+                    country,
+                };
+            }
             PartyKind::Organisation => (None, Some(entity_of(w, account))),
         };
         GoamlParty::Account(GoamlAccount {
