@@ -196,6 +196,10 @@ mod tests {
         assert!(r.next().is_none());
 
         std::fs::write(&p, "a,b\n1,2\n").unwrap();
-        assert!(AmlworldReader::open(&p).err().unwrap().to_string().contains("not an AMLworld header"));
+        assert!(AmlworldReader::open(&p)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("not an AMLworld header"));
     }
 }

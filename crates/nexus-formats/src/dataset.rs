@@ -6,7 +6,9 @@
 //! leaves a directory that looks like a finished dataset.
 
 use crate::error::FormatError;
-use crate::interchange::{write_accounts, write_institutions, write_labels, write_parties, TransactionWriter};
+use crate::interchange::{
+    write_accounts, write_institutions, write_labels, write_parties, TransactionWriter,
+};
 use crate::{amlsim, amlworld};
 use nexus_model::{
     Account, AccountKind, Address, Country, Currency, Institution, InstitutionKind, Label, Party,
@@ -94,7 +96,8 @@ impl StagedDir {
     pub fn file(&self, name: &str) -> Result<PathBuf, DatasetError> {
         let p = self.staging.join(name);
         if let Some(dir) = p.parent() {
-            fs::create_dir_all(dir).map_err(|e| DatasetError::output(&self.target, e.to_string()))?;
+            fs::create_dir_all(dir)
+                .map_err(|e| DatasetError::output(&self.target, e.to_string()))?;
         }
         Ok(p)
     }
@@ -102,7 +105,8 @@ impl StagedDir {
     /// Creates file `name` for buffered writing.
     pub fn create_file(&self, name: &str) -> Result<BufWriter<File>, DatasetError> {
         let p = self.file(name)?;
-        let f = File::create(&p).map_err(|e| DatasetError::output(&self.target, format!("{name}: {e}")))?;
+        let f = File::create(&p)
+            .map_err(|e| DatasetError::output(&self.target, format!("{name}: {e}")))?;
         Ok(BufWriter::with_capacity(1 << 20, f))
     }
 
@@ -117,8 +121,9 @@ impl StagedDir {
             fs::remove_dir_all(&self.target)
                 .map_err(|e| DatasetError::output(&self.target, format!("cannot replace: {e}")))?;
         }
-        fs::rename(&self.staging, &self.target)
-            .map_err(|e| DatasetError::output(&self.target, format!("cannot move into place: {e}")))?;
+        fs::rename(&self.staging, &self.target).map_err(|e| {
+            DatasetError::output(&self.target, format!("cannot move into place: {e}"))
+        })?;
         self.committed = true;
         Ok(self.target.clone())
     }
@@ -151,24 +156,31 @@ struct SeenAccounts {
 impl SeenAccounts {
     fn note(&mut self, id: &str, institution: &str, currency: Currency) {
         if !self.accounts.contains_key(id) {
-            self.accounts.insert(id.to_string(), (institution.to_string(), currency));
+            self.accounts
+                .insert(id.to_string(), (institution.to_string(), currency));
         }
     }
 }
 
 /// Converts an AMLworld CSV into an interchange dataset in `out`.
-pub fn convert_amlworld(input: &Path, out: &Path, replace: bool) -> Result<ConvertSummary, DatasetError> {
+pub fn convert_amlworld(
+    input: &Path,
+    out: &Path,
+    replace: bool,
+) -> Result<ConvertSummary, DatasetError> {
     let mut reader = amlworld::AmlworldReader::open(input)?;
     let staged = StagedDir::create(out, replace)?;
     let name = "transactions.csv";
-    let mut tx = TransactionWriter::new(staged.create_file(name)?).map_err(|e| staged.write_error(name, e))?;
+    let mut tx = TransactionWriter::new(staged.create_file(name)?)
+        .map_err(|e| staged.write_error(name, e))?;
     let mut seen = SeenAccounts::default();
     let mut labels = Vec::new();
     while let Some(row) = reader.next_row()? {
         let t = &row.transaction;
         seen.note(&t.from_account, &row.from_bank, t.currency);
         seen.note(&t.to_account, &row.to_bank, t.currency);
-        tx.write_transaction(t).map_err(|e| staged.write_error(name, e))?;
+        tx.write_transaction(t)
+            .map_err(|e| staged.write_error(name, e))?;
         if row.is_laundering {
             labels.push(Label {
                 pattern_id: "amlworld-laundering".into(),
@@ -181,7 +193,11 @@ pub fn convert_amlworld(input: &Path, out: &Path, replace: bool) -> Result<Conve
     }
     let transactions = tx.rows();
     tx.finish().map_err(|e| staged.write_error(name, e))?;
-    let banks: BTreeMap<&str, ()> = seen.accounts.values().map(|(b, _)| (b.as_str(), ())).collect();
+    let banks: BTreeMap<&str, ()> = seen
+        .accounts
+        .values()
+        .map(|(b, _)| (b.as_str(), ()))
+        .collect();
     let institutions: Vec<Institution> = banks
         .keys()
         .map(|b| Institution {
@@ -210,7 +226,11 @@ pub fn convert_amlworld(input: &Path, out: &Path, replace: bool) -> Result<Conve
 }
 
 /// Converts an AMLSim output directory into an interchange dataset in `out`.
-pub fn convert_amlsim(input: &Path, out: &Path, replace: bool) -> Result<ConvertSummary, DatasetError> {
+pub fn convert_amlsim(
+    input: &Path,
+    out: &Path,
+    replace: bool,
+) -> Result<ConvertSummary, DatasetError> {
     let tx_path = amlsim::locate(input);
     let dir = tx_path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut reader = amlsim::AmlsimReader::open(&tx_path)?;
@@ -230,7 +250,8 @@ pub fn convert_amlsim(input: &Path, out: &Path, replace: bool) -> Result<Convert
     };
     let staged = StagedDir::create(out, replace)?;
     let name = "transactions.csv";
-    let mut tx = TransactionWriter::new(staged.create_file(name)?).map_err(|e| staged.write_error(name, e))?;
+    let mut tx = TransactionWriter::new(staged.create_file(name)?)
+        .map_err(|e| staged.write_error(name, e))?;
     let mut seen = SeenAccounts::default();
     let mut labels = Vec::new();
     let typology_of = |alert: Option<i64>| -> String {
@@ -242,10 +263,13 @@ pub fn convert_amlsim(input: &Path, out: &Path, replace: bool) -> Result<Convert
         let t = &row.transaction;
         seen.note(&t.from_account, "bank", t.currency);
         seen.note(&t.to_account, "bank", t.currency);
-        tx.write_transaction(t).map_err(|e| staged.write_error(name, e))?;
+        tx.write_transaction(t)
+            .map_err(|e| staged.write_error(name, e))?;
         if row.is_sar {
             labels.push(Label {
-                pattern_id: row.alert_id.map_or("amlsim-sar".to_string(), |a| format!("amlsim-alert-{a}")),
+                pattern_id: row
+                    .alert_id
+                    .map_or("amlsim-sar".to_string(), |a| format!("amlsim-alert-{a}")),
                 typology: typology_of(row.alert_id),
                 transaction_id: t.id.clone(),
                 account_id: String::new(),
@@ -267,7 +291,12 @@ pub fn convert_amlsim(input: &Path, out: &Path, replace: bool) -> Result<Convert
     }
     let transactions = tx.rows();
     tx.finish().map_err(|e| staged.write_error(name, e))?;
-    let by_id: HashMap<&str, &amlsim::AmlsimAccount> = holders.iter().map(|h| (h.id.as_str(), h)).collect();
+    // Accounts that never transacted are still customers: keep them.
+    for h in &holders {
+        seen.note(&h.id, "bank", Currency::USD);
+    }
+    let by_id: HashMap<&str, &amlsim::AmlsimAccount> =
+        holders.iter().map(|h| (h.id.as_str(), h)).collect();
     let mut parties = Vec::new();
     let mut banks: BTreeMap<String, ()> = BTreeMap::new();
     let accounts: Vec<Account> = seen
@@ -285,7 +314,9 @@ pub fn convert_amlsim(input: &Path, out: &Path, replace: bool) -> Result<Convert
             banks.insert(bank.clone(), ());
             let (party_id, holder_name) = match holder {
                 Some(h) => {
-                    let name = format!("{} {}", h.first_name, h.last_name).trim().to_string();
+                    let name = format!("{} {}", h.first_name, h.last_name)
+                        .trim()
+                        .to_string();
                     let country = Country::parse(&h.country);
                     parties.push(Party {
                         id: format!("P{id}"),
@@ -311,7 +342,11 @@ pub fn convert_amlsim(input: &Path, out: &Path, replace: bool) -> Result<Convert
                 id: id.clone(),
                 institution_id: format!("BANK-{bank}"),
                 party_id,
-                holder_name_script: if holder_name.is_empty() { Script::Other } else { Script::Latin },
+                holder_name_script: if holder_name.is_empty() {
+                    Script::Other
+                } else {
+                    Script::Latin
+                },
                 holder_name,
                 currency: *currency,
                 kind: AccountKind::Current,
@@ -329,7 +364,14 @@ pub fn convert_amlsim(input: &Path, out: &Path, replace: bool) -> Result<Convert
             name_scheme: "native".into(),
         })
         .collect();
-    finish_dataset(staged, &institutions, &parties, &accounts, &labels, transactions)
+    finish_dataset(
+        staged,
+        &institutions,
+        &parties,
+        &accounts,
+        &labels,
+        transactions,
+    )
 }
 
 fn finish_dataset(
@@ -340,9 +382,13 @@ fn finish_dataset(
     labels: &[Label],
     transactions: u64,
 ) -> Result<ConvertSummary, DatasetError> {
-    let write = |name: &str, f: &dyn Fn(&mut BufWriter<File>) -> io::Result<()>| -> Result<(), DatasetError> {
+    let write = |name: &str,
+                 f: &dyn Fn(&mut BufWriter<File>) -> io::Result<()>|
+     -> Result<(), DatasetError> {
         let mut w = staged.create_file(name)?;
-        f(&mut w).and_then(|_| io::Write::flush(&mut w)).map_err(|e| staged.write_error(name, e))
+        f(&mut w)
+            .and_then(|_| io::Write::flush(&mut w))
+            .map_err(|e| staged.write_error(name, e))
     };
     write("institutions.csv", &|w| write_institutions(w, institutions))?;
     write("parties.csv", &|w| write_parties(w, parties))?;
@@ -374,7 +420,9 @@ mod tests {
         )
         .unwrap();
         let out = dir.path().join("out");
-        let e = convert_amlworld(&input, &out, false).unwrap_err().to_string();
+        let e = convert_amlworld(&input, &out, false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("Is Laundering"), "{e}");
         assert!(!out.exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();

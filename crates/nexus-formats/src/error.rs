@@ -66,7 +66,13 @@ pub fn line_column(text: &[u8], offset: usize) -> (u64, u64) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u64
+        + 1;
     (line, column)
 }

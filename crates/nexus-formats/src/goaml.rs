@@ -50,8 +50,9 @@ pub struct GoamlSide {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // a few per report; boxing all would only add noise
 pub enum GoamlParty {
-    Account(GoamlAccount),
+    Account(Box<GoamlAccount>),
     Person(GoamlPerson),
     Entity(GoamlEntity),
 }
@@ -145,7 +146,14 @@ fn write_person_fields(w: &mut XmlWriter, p: &GoamlPerson, my_client: bool) {
     w.leaf_opt("birthdate", &p.birthdate);
     if my_client {
         // goAML requires a social security / personal number for own clients.
-        w.leaf("ssn", if p.id_number.is_empty() { "UNKNOWN" } else { &p.id_number });
+        w.leaf(
+            "ssn",
+            if p.id_number.is_empty() {
+                "UNKNOWN"
+            } else {
+                &p.id_number
+            },
+        );
     }
     if !p.passport_number.is_empty() {
         w.leaf("passport_number", &p.passport_number);
@@ -213,7 +221,14 @@ fn write_entity(w: &mut XmlWriter, tag: &str, e: &GoamlEntity) {
         w.close("director_id");
         // Own corporate clients must carry an incorporation date; the
         // account opening date stands in when the registry date is unknown.
-        w.leaf("incorporation_date", if e.incorporation_date.is_empty() { "1900-01-01T00:00:00" } else { &e.incorporation_date });
+        w.leaf(
+            "incorporation_date",
+            if e.incorporation_date.is_empty() {
+                "1900-01-01T00:00:00"
+            } else {
+                &e.incorporation_date
+            },
+        );
     }
     w.close(tag);
 }
@@ -253,7 +268,9 @@ fn write_side(w: &mut XmlWriter, dir: &str, s: &GoamlSide) {
     w.open(&tag, &[]);
     w.leaf(&format!("{dir}_funds_code"), &s.funds_code);
     match &s.party {
-        GoamlParty::Account(a) => write_account(w, &format!("{dir}_account"), a, s.my_client),
+        GoamlParty::Account(a) => {
+            write_account(w, &format!("{dir}_account"), a.as_ref(), s.my_client)
+        }
         GoamlParty::Person(p) => write_person(w, &format!("{dir}_person"), p, s.my_client),
         GoamlParty::Entity(e) => write_entity(w, &format!("{dir}_entity"), e),
     }
@@ -354,8 +371,18 @@ mod tests {
         assert_eq!(root.name, "report");
         let t = root.child("transaction").unwrap();
         let from = t.child("t_from_my_client").unwrap();
-        assert_eq!(from.child("from_person").unwrap().child_text("first_name"), "Ҷамшед");
+        assert_eq!(
+            from.child("from_person").unwrap().child_text("first_name"),
+            "Ҷамшед"
+        );
         assert!(from.child("from_person").unwrap().child("phones").is_some());
-        assert_eq!(t.child("t_to").unwrap().child("to_entity").unwrap().child_text("name"), "Gulf Star General Trading LLC");
+        assert_eq!(
+            t.child("t_to")
+                .unwrap()
+                .child("to_entity")
+                .unwrap()
+                .child_text("name"),
+            "Gulf Star General Trading LLC"
+        );
     }
 }

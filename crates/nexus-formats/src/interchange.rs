@@ -47,7 +47,13 @@ pub const TRANSACTIONS_HEADER: &[&str] = &[
     "currency",
     "channel",
 ];
-pub const LABELS_HEADER: &[&str] = &["pattern_id", "typology", "transaction_id", "account_id", "role"];
+pub const LABELS_HEADER: &[&str] = &[
+    "pattern_id",
+    "typology",
+    "transaction_id",
+    "account_id",
+    "role",
+];
 
 fn opt_str<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
@@ -60,7 +66,13 @@ pub fn write_institutions<W: Write>(w: &mut W, rows: &[Institution]) -> io::Resu
     for r in rows {
         push_line(
             &mut buf,
-            &[&r.id, &r.name, r.kind.as_str(), r.country.as_str(), &r.name_scheme],
+            &[
+                &r.id,
+                &r.name,
+                r.kind.as_str(),
+                r.country.as_str(),
+                &r.name_scheme,
+            ],
         );
     }
     w.write_all(&buf)
@@ -139,7 +151,13 @@ pub fn write_labels<W: Write>(w: &mut W, rows: &[Label]) -> io::Result<()> {
     for l in rows {
         push_line(
             &mut buf,
-            &[&l.pattern_id, &l.typology, &l.transaction_id, &l.account_id, &l.role],
+            &[
+                &l.pattern_id,
+                &l.typology,
+                &l.transaction_id,
+                &l.account_id,
+                &l.role,
+            ],
         );
     }
     w.write_all(&buf)
@@ -166,6 +184,7 @@ impl<W: Write> TransactionWriter<W> {
 
     /// Appends one row. Ids must not contain `,`, `"` or line breaks
     /// (all ids nexus makes are plain ASCII; foreign ids are quoted).
+    #[allow(clippy::too_many_arguments)] // one argument per column, on the hot path
     pub fn write(
         &mut self,
         id: &str,
@@ -223,7 +242,12 @@ impl<W: Write> TransactionWriter<W> {
     }
 }
 
-fn vocab<T>(row: &Row<'_>, index: usize, what: &str, parse: fn(&str) -> Option<T>) -> Result<T, FormatError> {
+fn vocab<T>(
+    row: &Row<'_>,
+    index: usize,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, FormatError> {
     let v = row.get(index);
     parse(v).ok_or_else(|| row.error(index, format!("unknown {what} {v:?}")))
 }
@@ -231,23 +255,31 @@ fn vocab<T>(row: &Row<'_>, index: usize, what: &str, parse: fn(&str) -> Option<T
 fn opt_date(row: &Row<'_>, index: usize) -> Result<Option<Date>, FormatError> {
     match row.get(index) {
         "" => Ok(None),
-        v => Date::parse(v).map(Some).map_err(|e| row.error(index, e.to_string())),
+        v => Date::parse(v)
+            .map(Some)
+            .map_err(|e| row.error(index, e.to_string())),
     }
 }
 
 fn opt_country(row: &Row<'_>, index: usize) -> Result<Option<Country>, FormatError> {
     match row.get(index) {
         "" => Ok(None),
-        v => Country::parse(v)
-            .map(Some)
-            .ok_or_else(|| row.error(index, format!("expected an ISO 3166 alpha-2 code, got {v:?}"))),
+        v => Country::parse(v).map(Some).ok_or_else(|| {
+            row.error(
+                index,
+                format!("expected an ISO 3166 alpha-2 code, got {v:?}"),
+            )
+        }),
     }
 }
 
 /// Reads `institutions.csv`.
 pub fn read_institutions(path: &Path) -> Result<Vec<Institution>, FormatError> {
     let mut t = Table::open(path)?;
-    let c: Vec<usize> = INSTITUTIONS_HEADER.iter().map(|h| t.column(h)).collect::<Result<_, _>>()?;
+    let c: Vec<usize> = INSTITUTIONS_HEADER
+        .iter()
+        .map(|h| t.column(h))
+        .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
     while let Some(row) = t.next_row()? {
         out.push(Institution {
@@ -264,7 +296,10 @@ pub fn read_institutions(path: &Path) -> Result<Vec<Institution>, FormatError> {
 /// Reads `parties.csv`.
 pub fn read_parties(path: &Path) -> Result<Vec<Party>, FormatError> {
     let mut t = Table::open(path)?;
-    let c: Vec<usize> = PARTIES_HEADER.iter().map(|h| t.column(h)).collect::<Result<_, _>>()?;
+    let c: Vec<usize> = PARTIES_HEADER
+        .iter()
+        .map(|h| t.column(h))
+        .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
     while let Some(row) = t.next_row()? {
         let id_document = match row.get(c[9]) {
@@ -272,17 +307,15 @@ pub fn read_parties(path: &Path) -> Result<Vec<Party>, FormatError> {
             number => Some(IdDocument {
                 kind: row.get(c[8]).to_string(),
                 number: number.to_string(),
-                country: opt_country(&row, c[10])?.ok_or_else(|| row.error(c[10], "is empty but id_number is set"))?,
+                country: opt_country(&row, c[10])?
+                    .ok_or_else(|| row.error(c[10], "is empty but id_number is set"))?,
             }),
         };
-        let address = match opt_country(&row, c[11])? {
-            None => None,
-            Some(country) => Some(Address {
-                country,
-                city: row.get(c[12]).to_string(),
-                line: row.get(c[13]).to_string(),
-            }),
-        };
+        let address = opt_country(&row, c[11])?.map(|country| Address {
+            country,
+            city: row.get(c[12]).to_string(),
+            line: row.get(c[13]).to_string(),
+        });
         out.push(Party {
             id: row.required(c[0])?.to_string(),
             kind: vocab(&row, c[1], "party kind", PartyKind::parse)?,
@@ -305,7 +338,10 @@ pub fn read_parties(path: &Path) -> Result<Vec<Party>, FormatError> {
 /// Reads `accounts.csv`.
 pub fn read_accounts(path: &Path) -> Result<Vec<Account>, FormatError> {
     let mut t = Table::open(path)?;
-    let c: Vec<usize> = ACCOUNTS_HEADER.iter().map(|h| t.column(h)).collect::<Result<_, _>>()?;
+    let c: Vec<usize> = ACCOUNTS_HEADER
+        .iter()
+        .map(|h| t.column(h))
+        .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
     while let Some(row) = t.next_row()? {
         out.push(Account {
@@ -328,7 +364,10 @@ pub fn read_accounts(path: &Path) -> Result<Vec<Account>, FormatError> {
 /// Reads `labels.csv`.
 pub fn read_labels(path: &Path) -> Result<Vec<Label>, FormatError> {
     let mut t = Table::open(path)?;
-    let c: Vec<usize> = LABELS_HEADER.iter().map(|h| t.column(h)).collect::<Result<_, _>>()?;
+    let c: Vec<usize> = LABELS_HEADER
+        .iter()
+        .map(|h| t.column(h))
+        .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
     while let Some(row) = t.next_row()? {
         let label = Label {
@@ -339,7 +378,10 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>, FormatError> {
             role: row.get(c[4]).to_string(),
         };
         if label.transaction_id.is_empty() == label.account_id.is_empty() {
-            return Err(row.error(c[2], "exactly one of transaction_id and account_id must be set"));
+            return Err(row.error(
+                c[2],
+                "exactly one of transaction_id and account_id must be set",
+            ));
         }
         out.push(label);
     }
@@ -394,11 +436,10 @@ impl Iterator for TransactionReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write as _;
 
     fn write_file(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
         let p = dir.join(name);
-        std::fs::File::create(&p).unwrap().write_all(text.as_bytes()).unwrap();
+        std::fs::write(&p, text).unwrap();
         p
     }
 
@@ -418,7 +459,10 @@ mod tests {
         };
         w.write_transaction(&t).unwrap();
         w.finish().unwrap();
-        let back: Vec<_> = TransactionReader::open(&p).unwrap().collect::<Result<_, _>>().unwrap();
+        let back: Vec<_> = TransactionReader::open(&p)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(back, vec![t]);
     }
 
@@ -446,7 +490,12 @@ mod tests {
             "t3.csv",
             "id,timestamp,from_account,to_account,amount,currency,channel\nT1,2026-03-01T09:15:00Z,A,B,10.00,TJS,teleport\n",
         );
-        let e = TransactionReader::open(&p).unwrap().next().unwrap().unwrap_err().to_string();
+        let e = TransactionReader::open(&p)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown channel \"teleport\""), "{e}");
     }
 }

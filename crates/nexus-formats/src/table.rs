@@ -155,7 +155,9 @@ fn csv_error(path: &Path, e: csv::Error) -> FormatError {
         csv::ErrorKind::Utf8 { err, .. } => {
             format!("invalid UTF-8 in field {}", err.field() + 1)
         }
-        csv::ErrorKind::Io(io) => return FormatError::io(path, std::io::Error::new(io.kind(), io.to_string())),
+        csv::ErrorKind::Io(io) => {
+            return FormatError::io(path, std::io::Error::new(io.kind(), io.to_string()))
+        }
         _ => e.to_string(),
     };
     FormatError::Line {

@@ -123,7 +123,10 @@ pub fn read_un_list(path: &Path) -> Result<(UnList, Vec<SkippedEntry>), FormatEr
 }
 
 /// Parses UN list XML from memory; `path` is what errors name.
-pub fn parse_un_list(path: &Path, bytes: &[u8]) -> Result<(UnList, Vec<SkippedEntry>), FormatError> {
+pub fn parse_un_list(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(UnList, Vec<SkippedEntry>), FormatError> {
     let mut list = UnList::default();
     let mut skipped = Vec::new();
     let mut root_ok = false;
@@ -137,7 +140,10 @@ pub fn parse_un_list(path: &Path, bytes: &[u8]) -> Result<(UnList, Vec<SkippedEn
                     path: path.to_path_buf(),
                     line: root.line,
                     column: 1,
-                    message: format!("root element is <{}>, expected <CONSOLIDATED_LIST>", root.name),
+                    message: format!(
+                        "root element is <{}>, expected <CONSOLIDATED_LIST>",
+                        root.name
+                    ),
                 });
             }
             root_ok = true;
@@ -181,7 +187,11 @@ fn address_from(n: &Node) -> UnAddress {
 
 fn entry_from_node(n: &Node) -> UnEntry {
     let is_individual = n.name == "INDIVIDUAL";
-    let prefix = if is_individual { "INDIVIDUAL" } else { "ENTITY" };
+    let prefix = if is_individual {
+        "INDIVIDUAL"
+    } else {
+        "ENTITY"
+    };
     let mut name_parts: Vec<String> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
         .iter()
         .map(|k| n.child_text(k).to_string())
@@ -209,7 +219,9 @@ fn entry_from_node(n: &Node) -> UnEntry {
     let dates_of_birth = n
         .children_named("INDIVIDUAL_DATE_OF_BIRTH")
         .filter_map(|d| {
-            let approx = d.child_text("TYPE_OF_DATE").eq_ignore_ascii_case("APPROXIMATELY");
+            let approx = d
+                .child_text("TYPE_OF_DATE")
+                .eq_ignore_ascii_case("APPROXIMATELY");
             let date = d.child_text("DATE");
             let year = d.child_text("YEAR").parse::<i32>().ok();
             let from = d.child_text("FROM_YEAR").parse::<i32>().ok();
@@ -313,7 +325,10 @@ pub fn write_un_list(list: &UnList) -> String {
             ("dateGenerated", &list.date_generated),
         ],
     );
-    for (group, kind) in [("INDIVIDUALS", PartyKind::Person), ("ENTITIES", PartyKind::Organisation)] {
+    for (group, kind) in [
+        ("INDIVIDUALS", PartyKind::Person),
+        ("ENTITIES", PartyKind::Organisation),
+    ] {
         w.open(group, &[]);
         for e in list.entries.iter().filter(|e| e.kind == Some(kind)) {
             write_entry(&mut w, e, kind);
@@ -333,8 +348,18 @@ fn write_entry(w: &mut XmlWriter, e: &UnEntry, kind: PartyKind) {
     };
     w.open(tag, &[]);
     w.leaf("DATAID", &e.data_id);
-    w.leaf("VERSIONNUM", if e.version.is_empty() { "1" } else { &e.version });
-    for (i, key) in ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"].iter().enumerate() {
+    w.leaf(
+        "VERSIONNUM",
+        if e.version.is_empty() {
+            "1"
+        } else {
+            &e.version
+        },
+    );
+    for (i, key) in ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
+        .iter()
+        .enumerate()
+    {
         if let Some(p) = e.name_parts.get(i) {
             w.leaf_opt(key, p);
         }
@@ -394,8 +419,18 @@ fn write_entry(w: &mut XmlWriter, e: &UnEntry, kind: PartyKind) {
                     w.leaf("TYPE_OF_DATE", "APPROXIMATELY");
                     w.leaf("DATE", date);
                 }
-                UnDateOfBirth::Year { year, approximately } => {
-                    w.leaf("TYPE_OF_DATE", if *approximately { "APPROXIMATELY" } else { "EXACT" });
+                UnDateOfBirth::Year {
+                    year,
+                    approximately,
+                } => {
+                    w.leaf(
+                        "TYPE_OF_DATE",
+                        if *approximately {
+                            "APPROXIMATELY"
+                        } else {
+                            "EXACT"
+                        },
+                    );
                     w.leaf("YEAR", &year.to_string());
                 }
                 UnDateOfBirth::Between { from, to } => {
@@ -460,8 +495,14 @@ mod tests {
             }],
             dates_of_birth: vec![
                 UnDateOfBirth::Exact("1985-03-02".into()),
-                UnDateOfBirth::Year { year: 1985, approximately: true },
-                UnDateOfBirth::Between { from: 1984, to: 1986 },
+                UnDateOfBirth::Year {
+                    year: 1985,
+                    approximately: true,
+                },
+                UnDateOfBirth::Between {
+                    from: 1984,
+                    to: 1986,
+                },
             ],
             documents: vec![UnDocument {
                 type_of_document: "Passport".into(),
@@ -487,7 +528,9 @@ mod tests {
 
     #[test]
     fn wrong_root_is_an_error() {
-        let e = parse_un_list(Path::new("x.xml"), b"<report></report>").unwrap_err().to_string();
+        let e = parse_un_list(Path::new("x.xml"), b"<report></report>")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("expected <CONSOLIDATED_LIST>"), "{e}");
     }
 }

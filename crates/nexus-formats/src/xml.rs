@@ -45,7 +45,10 @@ impl Node {
     }
 
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -109,8 +112,10 @@ pub fn stream_records(
                     let v = a
                         .unescape_value()
                         .map_err(|err| xml_error(path, bytes, pos, err.to_string()))?;
-                    node.attributes
-                        .push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), v.into_owned()));
+                    node.attributes.push((
+                        String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                        v.into_owned(),
+                    ));
                 }
                 if !seen_root {
                     seen_root = true;
@@ -172,10 +177,20 @@ pub fn stream_records(
             }
             Event::Eof => {
                 if depth != 0 || !stack.is_empty() {
-                    return Err(xml_error(path, bytes, bytes.len(), "unexpected end of document: an element is not closed".into()));
+                    return Err(xml_error(
+                        path,
+                        bytes,
+                        bytes.len(),
+                        "unexpected end of document: an element is not closed".into(),
+                    ));
                 }
                 if !seen_root {
-                    return Err(xml_error(path, bytes, 0, "no root element: the file is empty or not XML".into()));
+                    return Err(xml_error(
+                        path,
+                        bytes,
+                        0,
+                        "no root element: the file is empty or not XML".into(),
+                    ));
                 }
                 return Ok(());
             }
@@ -199,10 +214,16 @@ pub fn parse_document(path: &Path, bytes: &[u8]) -> Result<Node, FormatError> {
         },
         |_| Ok(()),
     )?;
-    stream_records(path, bytes, &[root_name.as_str()], |_| Ok(()), |n| {
-        found = Some(n);
-        Ok(())
-    })?;
+    stream_records(
+        path,
+        bytes,
+        &[root_name.as_str()],
+        |_| Ok(()),
+        |n| {
+            found = Some(n);
+            Ok(())
+        },
+    )?;
     found.ok_or_else(|| xml_error(path, bytes, 0, "no root element".into()))
 }
 
@@ -233,7 +254,11 @@ impl XmlWriter {
     pub fn new(indent: &'static str) -> XmlWriter {
         let mut out = String::with_capacity(4096);
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n");
-        XmlWriter { out, depth: 0, indent }
+        XmlWriter {
+            out,
+            depth: 0,
+            indent,
+        }
     }
 
     fn pad(&mut self) {
@@ -305,13 +330,19 @@ mod tests {
         let doc = b"<?xml version=\"1.0\"?>\n<L a=\"1\">\n <R><N>x &amp; y</N><E/></R>\n <R><N>z</N></R>\n</L>\n";
         let mut got = Vec::new();
         let mut root = String::new();
-        stream_records(Path::new("t.xml"), doc, &["R"], |r| {
-            root = r.attribute("a").unwrap_or("").to_string();
-            Ok(())
-        }, |n| {
-            got.push(n);
-            Ok(())
-        })
+        stream_records(
+            Path::new("t.xml"),
+            doc,
+            &["R"],
+            |r| {
+                root = r.attribute("a").unwrap_or("").to_string();
+                Ok(())
+            },
+            |n| {
+                got.push(n);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(root, "1");
         assert_eq!(got.len(), 2);
@@ -327,7 +358,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("t.xml: line 2"), "{e}");
-        let e = parse_document(Path::new("t.xml"), b"<L><R>").unwrap_err().to_string();
+        let e = parse_document(Path::new("t.xml"), b"<L><R>")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not closed"), "{e}");
         assert!(parse_document(Path::new("t.xml"), b"").is_err());
     }

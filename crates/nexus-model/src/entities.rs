@@ -19,7 +19,10 @@ impl Country {
         if b.len() != 2 || !b.iter().all(u8::is_ascii_alphabetic) {
             return None;
         }
-        Some(Country([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+        Some(Country([
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+        ]))
     }
 
     pub fn as_str(&self) -> &str {

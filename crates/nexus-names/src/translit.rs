@@ -480,13 +480,31 @@ mod tests {
             transliterate("Шуҳрат Усмонов", Scheme::UzbekLatin),
             "Shuhrat Usmonov"
         );
-        assert_eq!(transliterate("Ўткир Ғаниев", Scheme::UzbekLatin), "O'tkir G'aniyev");
-        assert_eq!(transliterate("Асқар Қасымов", Scheme::KazakhLatin), "Asqar Qasymov");
-        assert_eq!(transliterate("Чыңгыз Өмүров", Scheme::KyrgyzLatin), "Chyngyz Omurov");
-        assert_eq!(transliterate("Мердан Аннаев", Scheme::TurkmenLatin), "Merdan Annaýew");
-        assert_eq!(transliterate("Евгений Юрьев", Scheme::BgnPcgn), "Yevgeniy Yuryev");
+        assert_eq!(
+            transliterate("Ўткир Ғаниев", Scheme::UzbekLatin),
+            "O'tkir G'aniyev"
+        );
+        assert_eq!(
+            transliterate("Асқар Қасымов", Scheme::KazakhLatin),
+            "Asqar Qasymov"
+        );
+        assert_eq!(
+            transliterate("Чыңгыз Өмүров", Scheme::KyrgyzLatin),
+            "Chyngyz Omurov"
+        );
+        assert_eq!(
+            transliterate("Мердан Аннаев", Scheme::TurkmenLatin),
+            "Merdan Annaýew"
+        );
+        assert_eq!(
+            transliterate("Евгений Юрьев", Scheme::BgnPcgn),
+            "Yevgeniy Yuryev"
+        );
         assert_eq!(transliterate("ЖУРАЕВ", Scheme::Icao), "ZHURAEV");
-        assert_eq!(transliterate("Mixed Ҷ 12", Scheme::TajikLatin), "Mixed J 12");
+        assert_eq!(
+            transliterate("Mixed Ҷ 12", Scheme::TajikLatin),
+            "Mixed J 12"
+        );
     }
 
     #[test]

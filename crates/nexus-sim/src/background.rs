@@ -29,16 +29,16 @@ pub struct SimTx {
 }
 
 const RETAIL_HOURS: [f64; 24] = [
-    0.1, 0.05, 0.02, 0.02, 0.02, 0.05, 0.2, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 2.8, 2.5, 2.3, 2.3, 2.6, 3.0, 2.8,
-    2.2, 1.5, 0.8, 0.3,
+    0.1, 0.05, 0.02, 0.02, 0.02, 0.05, 0.2, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 2.8, 2.5, 2.3, 2.3, 2.6,
+    3.0, 2.8, 2.2, 1.5, 0.8, 0.3,
 ];
 const OFFICE_HOURS: [f64; 24] = [
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.6, 1.5, 2.0, 2.0, 1.2, 1.6, 2.0, 1.9, 1.7, 1.2, 0.6, 0.1, 0.0,
-    0.0, 0.0, 0.0,
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.6, 1.5, 2.0, 2.0, 1.2, 1.6, 2.0, 1.9, 1.7, 1.2, 0.6,
+    0.1, 0.0, 0.0, 0.0, 0.0,
 ];
 const EVENING_HOURS: [f64; 24] = [
-    0.05, 0.02, 0.01, 0.01, 0.01, 0.02, 0.1, 0.4, 0.8, 1.0, 1.0, 1.0, 1.2, 1.1, 1.0, 1.0, 1.1, 1.4, 1.8, 2.0,
-    1.9, 1.5, 0.9, 0.3,
+    0.05, 0.02, 0.01, 0.01, 0.01, 0.02, 0.1, 0.4, 0.8, 1.0, 1.0, 1.0, 1.2, 1.1, 1.0, 1.0, 1.1, 1.4,
+    1.8, 2.0, 1.9, 1.5, 0.9, 0.3,
 ];
 
 /// A UTC timestamp for a local time of day in a country.
@@ -106,21 +106,22 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
     };
     let workday = weekday < 5;
     let transfer_factor = if workday { 1.0 } else { 0.5 };
-    let push = |out: &mut Vec<SimTx>, ts: i64, from: u32, to: u32, amount: i64, channel: Channel| {
-        if from == NONE || to == NONE || from == to || amount <= 0 {
-            return;
-        }
-        let seq = out.len() as u32;
-        out.push(SimTx {
-            ts,
-            from,
-            to,
-            amount,
-            channel,
-            case: NONE,
-            seq,
-        });
-    };
+    let push =
+        |out: &mut Vec<SimTx>, ts: i64, from: u32, to: u32, amount: i64, channel: Channel| {
+            if from == NONE || to == NONE || from == to || amount <= 0 {
+                return;
+            }
+            let seq = out.len() as u32;
+            out.push(SimTx {
+                ts,
+                from,
+                to,
+                amount,
+                channel,
+                case: NONE,
+                seq,
+            });
+        };
 
     // Retail card payments to merchants of the person's country.
     let n = rng.poisson(n_persons as f64 * rates.retail * retail_factor);
@@ -134,7 +135,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
         let m = &w.orgs[merchants[rng.below(merchants.len())] as usize];
         let usd = rng.lognormal(12.0, 0.9).min(5000.0);
         let ts = local_ts(w, p.country, day, hour(rng, &RETAIL_HOURS), rng);
-        push(out, ts, from, m.main, w.usd_to_minor(from, usd), Channel::Card);
+        push(
+            out,
+            ts,
+            from,
+            m.main,
+            w.usd_to_minor(from, usd),
+            Channel::Card,
+        );
     }
 
     // Cash withdrawals and deposits at the person's own bank.
@@ -145,7 +153,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
         let usd = rng.lognormal(60.0, 0.8);
         let per_usd = w.rate(w.currency(p.main));
         let ts = local_ts(w, p.country, day, hour(rng, &EVENING_HOURS), rng);
-        push(out, ts, p.main, desk, round_cash(w.usd_to_minor(p.main, usd), per_usd), Channel::CashWithdrawal);
+        push(
+            out,
+            ts,
+            p.main,
+            desk,
+            round_cash(w.usd_to_minor(p.main, usd), per_usd),
+            Channel::CashWithdrawal,
+        );
     }
     let n = rng.poisson(n_persons as f64 * rates.cash_deposit * transfer_factor);
     for _ in 0..n {
@@ -154,7 +169,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
         let usd = rng.lognormal(150.0, 1.0);
         let per_usd = w.rate(w.currency(p.main));
         let ts = local_ts(w, p.country, day, hour(rng, &OFFICE_HOURS), rng);
-        push(out, ts, desk, p.main, round_cash(w.usd_to_minor(p.main, usd), per_usd), Channel::CashDeposit);
+        push(
+            out,
+            ts,
+            desk,
+            p.main,
+            round_cash(w.usd_to_minor(p.main, usd), per_usd),
+            Channel::CashDeposit,
+        );
     }
 
     // Family transfers.
@@ -164,8 +186,19 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
         let r = &w.persons[p.relative as usize];
         let usd = rng.lognormal(40.0, 1.0);
         let ts = local_ts(w, p.country, day, hour(rng, &EVENING_HOURS), rng);
-        let to = if r.second != NONE && rng.chance(0.3) { r.second } else { r.main };
-        push(out, ts, p.main, to, w.usd_to_minor(p.main, usd), Channel::DomesticTransfer);
+        let to = if r.second != NONE && rng.chance(0.3) {
+            r.second
+        } else {
+            r.main
+        };
+        push(
+            out,
+            ts,
+            p.main,
+            to,
+            w.usd_to_minor(p.main, usd),
+            Channel::DomesticTransfer,
+        );
     }
 
     // Salaries: the 5th (balance, 60%) and the 20th (advance, 40%), moved to
@@ -180,7 +213,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
             for (k, &e) in org.employees.iter().enumerate() {
                 let p = &w.persons[e as usize];
                 let amount = (p.salary * pay_share * 100.0).round() as i64;
-                push(out, base + k as i64 * 2, org.main, p.main, amount, Channel::DomesticTransfer);
+                push(
+                    out,
+                    base + k as i64 * 2,
+                    org.main,
+                    p.main,
+                    amount,
+                    Channel::DomesticTransfer,
+                );
             }
         }
     }
@@ -200,7 +240,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
             let u = &w.orgs[utilities[i % utilities.len()] as usize];
             let usd = rng.lognormal(25.0, 0.5);
             let ts = local_ts(w, p.country, day, hour(rng, &EVENING_HOURS), rng);
-            push(out, ts, p.main, u.main, w.usd_to_minor(p.main, usd), Channel::DomesticTransfer);
+            push(
+                out,
+                ts,
+                p.main,
+                u.main,
+                w.usd_to_minor(p.main, usd),
+                Channel::DomesticTransfer,
+            );
         }
     }
 
@@ -214,14 +261,28 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
         let usd = rng.lognormal(250.0, 0.6).min(20_000.0);
         let ts = local_ts(w, p.country, day, hour(rng, &EVENING_HOURS), rng);
         let amount = w.usd_to_minor(p.migrant_mto, usd);
-        push(out, ts, p.migrant_mto, p.home_recipient, amount, Channel::Remittance);
+        push(
+            out,
+            ts,
+            p.migrant_mto,
+            p.home_recipient,
+            amount,
+            Channel::Remittance,
+        );
         if rng.chance(0.6) {
             let recipient = p.home_recipient;
             let desk = w.cash_desk[w.account_institution[recipient as usize] as usize];
             let local = w.usd_to_minor(recipient, usd * rng.uniform(0.9, 1.0));
             let per_usd = w.rate(w.currency(recipient));
             let later = ts + 1800 + rng.below(40 * 3600) as i64;
-            push(out, later, recipient, desk, round_cash(local, per_usd), Channel::CashWithdrawal);
+            push(
+                out,
+                later,
+                recipient,
+                desk,
+                round_cash(local, per_usd),
+                Channel::CashWithdrawal,
+            );
         }
     }
 
@@ -238,7 +299,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
             let b = &w.orgs[peers[rng.below(peers.len())] as usize];
             let usd = rng.lognormal(2500.0, 1.2).min(2_000_000.0);
             let ts = local_ts(w, a.country, day, hour(rng, &OFFICE_HOURS), rng);
-            push(out, ts, a.main, b.main, w.usd_to_minor(a.main, usd), Channel::DomesticTransfer);
+            push(
+                out,
+                ts,
+                a.main,
+                b.main,
+                w.usd_to_minor(a.main, usd),
+                Channel::DomesticTransfer,
+            );
         }
         for o in &w.orgs {
             match o.kind {
@@ -247,7 +315,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
                     let usd = rng.lognormal(800.0, 0.7);
                     let per_usd = w.rate(w.currency(o.main));
                     let ts = local_ts(w, o.country, day, 18, rng);
-                    push(out, ts, desk, o.main, round_cash(w.usd_to_minor(o.main, usd), per_usd), Channel::CashDeposit);
+                    push(
+                        out,
+                        ts,
+                        desk,
+                        o.main,
+                        round_cash(w.usd_to_minor(o.main, usd), per_usd),
+                        Channel::CashDeposit,
+                    );
                 }
                 OrgKind::Trader if rng.chance(0.07) => {
                     let partners = w.foreign_partners();
@@ -257,15 +332,31 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
                     let b = &w.orgs[partners[rng.below(partners.len())] as usize];
                     let usd = rng.lognormal(20_000.0, 0.8);
                     let ts = local_ts(w, o.country, day, hour(rng, &OFFICE_HOURS), rng);
-                    push(out, ts, o.usd, b.usd, w.usd_to_minor(o.usd, usd), Channel::Wire);
+                    push(
+                        out,
+                        ts,
+                        o.usd,
+                        b.usd,
+                        w.usd_to_minor(o.usd, usd),
+                        Channel::Wire,
+                    );
                 }
-                OrgKind::Employer if u32::from(day.day) == 25 && o.employees.len() > 5 && rng.chance(0.3) => {
+                OrgKind::Employer
+                    if u32::from(day.day) == 25 && o.employees.len() > 5 && rng.chance(0.3) =>
+                {
                     // Cash payroll for the informal part of the workforce.
                     let desk = w.cash_desk[w.account_institution[o.main as usize] as usize];
                     let usd = rng.lognormal(6000.0, 0.6);
                     let per_usd = w.rate(w.currency(o.main));
                     let ts = local_ts(w, o.country, day, 11, rng);
-                    push(out, ts, o.main, desk, round_cash(w.usd_to_minor(o.main, usd), per_usd), Channel::CashWithdrawal);
+                    push(
+                        out,
+                        ts,
+                        o.main,
+                        desk,
+                        round_cash(w.usd_to_minor(o.main, usd), per_usd),
+                        Channel::CashWithdrawal,
+                    );
                 }
                 OrgKind::Charity if rng.chance(0.04) => {
                     // Programme payments to partner organisations abroad.
@@ -276,7 +367,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
                     let b = &w.orgs[partners[rng.below(partners.len())] as usize];
                     let usd = rng.lognormal(4000.0, 0.6);
                     let ts = local_ts(w, o.country, day, hour(rng, &OFFICE_HOURS), rng);
-                    push(out, ts, o.usd, b.usd, w.usd_to_minor(o.usd, usd), Channel::Wire);
+                    push(
+                        out,
+                        ts,
+                        o.usd,
+                        b.usd,
+                        w.usd_to_minor(o.usd, usd),
+                        Channel::Wire,
+                    );
                 }
                 _ => {}
             }
@@ -292,7 +390,14 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
         let c = &w.orgs[charities[0] as usize];
         let usd = rng.lognormal(15.0, 0.9);
         let ts = local_ts(w, p.country, day, hour(rng, &EVENING_HOURS), rng);
-        push(out, ts, p.main, c.main, w.usd_to_minor(p.main, usd), Channel::DomesticTransfer);
+        push(
+            out,
+            ts,
+            p.main,
+            c.main,
+            w.usd_to_minor(p.main, usd),
+            Channel::DomesticTransfer,
+        );
     }
     // Small crypto purchases by the few who hold an exchange account.
     let n = rng.poisson(n_persons as f64 * rates.crypto);
@@ -303,9 +408,23 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
         }
         let usd = rng.lognormal(120.0, 0.9);
         let ts = local_ts(w, p.country, day, hour(rng, &EVENING_HOURS), rng);
-        push(out, ts, p.main, p.casp, w.usd_to_minor(p.main, usd), Channel::DomesticTransfer);
+        push(
+            out,
+            ts,
+            p.main,
+            p.casp,
+            w.usd_to_minor(p.main, usd),
+            Channel::DomesticTransfer,
+        );
         let later = ts + 600 + rng.below(7200) as i64;
-        push(out, later, p.casp, p.wallet, w.usd_to_minor(p.casp, usd * 0.99), Channel::Crypto);
+        push(
+            out,
+            later,
+            p.casp,
+            p.wallet,
+            w.usd_to_minor(p.casp, usd * 0.99),
+            Channel::Crypto,
+        );
     }
 }
 
@@ -331,4 +450,3 @@ fn payday_share(day: Date) -> f64 {
         0.0
     }
 }
-

@@ -21,7 +21,9 @@ pub mod world;
 
 use background::{background_day, Rates, SimTx};
 use nexus_formats::dataset::{DatasetError, StagedDir};
-use nexus_formats::interchange::{write_accounts, write_institutions, write_labels, write_parties, TransactionWriter};
+use nexus_formats::interchange::{
+    write_accounts, write_institutions, write_labels, write_parties, TransactionWriter,
+};
 use nexus_formats::unlist::UnEntry;
 use nexus_model::{AccountKind, Channel, Date, Label, Minor, Timestamp};
 use population::NONE;
@@ -161,7 +163,8 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
 
     // Stream the transactions, day by day.
     let name = "transactions.csv";
-    let mut writer = TransactionWriter::new(staged.create_file(name)?).map_err(|e| staged.write_error(name, e))?;
+    let mut writer = TransactionWriter::new(staged.create_file(name)?)
+        .map_err(|e| staged.write_error(name, e))?;
     let mut planted_ids: Vec<String> = vec![String::new(); planted.len()];
     let mut reservoir: Vec<(String, SimTx)> = Vec::new();
     let mut reservoir_rng = Rng::derive(config.seed, "defensive-reports");
@@ -169,14 +172,18 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
     let rates = Rates::default();
     let mut day_buf: Vec<SimTx> = Vec::new();
     let mut next_id: u64 = 1;
+    // Writes the part of `batch` before `cutoff`, in time order, and keeps
+    // the rest (a cash-out tomorrow, a time zone ahead) for the next round.
     let mut write_batch = |batch: &mut Vec<SimTx>,
+                           cutoff: i64,
                            writer: &mut TransactionWriter<_>,
                            planted_ids: &mut Vec<String>,
                            reservoir: &mut Vec<(String, SimTx)>|
      -> std::io::Result<()> {
         batch.sort_by_key(|t| (t.ts, t.case != NONE, t.seq));
+        let ready = batch.partition_point(|t| t.ts < cutoff);
         let mut id = String::with_capacity(12);
-        for t in batch.iter() {
+        for t in batch[..ready].iter() {
             id.clear();
             use std::fmt::Write as _;
             let _ = write!(id, "T{next_id:010}");
@@ -206,23 +213,39 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
                 }
             }
         }
-        batch.clear();
+        batch.drain(..ready);
         Ok(())
     };
-    for d in 0..config.days as usize {
+    for (d, planted_today) in planted_by_day.iter().enumerate() {
         let day = config.start.add_days(d as i64);
         let mut rng = Rng::derive(config.seed, &format!("day-{d}"));
         background_day(&world, &rates, &mut rng, day, &mut day_buf);
         // Background seq numbers are per day; planted ones carry their index.
-        for &i in &planted_by_day[d] {
+        for &i in planted_today {
             day_buf.push(planted[i]);
         }
-        write_batch(&mut day_buf, &mut writer, &mut planted_ids, &mut reservoir).map_err(|e| staged.write_error(name, e))?;
+        // Tomorrow's earliest local midnight is at most 9 hours before UTC midnight.
+        let cutoff = day.add_days(1).midnight().0 - 9 * 3600;
+        write_batch(
+            &mut day_buf,
+            cutoff,
+            &mut writer,
+            &mut planted_ids,
+            &mut reservoir,
+        )
+        .map_err(|e| staged.write_error(name, e))?;
     }
     for &i in &late {
         day_buf.push(planted[i]);
     }
-    write_batch(&mut day_buf, &mut writer, &mut planted_ids, &mut reservoir).map_err(|e| staged.write_error(name, e))?;
+    write_batch(
+        &mut day_buf,
+        i64::MAX,
+        &mut writer,
+        &mut planted_ids,
+        &mut reservoir,
+    )
+    .map_err(|e| staged.write_error(name, e))?;
     let transactions = writer.rows();
     writer.finish().map_err(|e| staged.write_error(name, e))?;
 
@@ -274,27 +297,41 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
             .iter()
             .map(|&(ti, _)| (planted_ids[ti].clone(), planted[ti]))
             .filter(|(_, t)| {
-                world.account_institution[t.from as usize] == reporter || world.account_institution[t.to as usize] == reporter
+                world.account_institution[t.from as usize] == reporter
+                    || world.account_institution[t.to as usize] == reporter
             })
             .take(30)
             .collect();
         if txs.is_empty() {
             continue;
         }
-        let reference = format!("STR-{}-{:04}", world.institutions[reporter as usize].id, report_files.len() + 1);
+        let reference = format!(
+            "STR-{}-{:04}",
+            world.institutions[reporter as usize].id,
+            report_files.len() + 1
+        );
         let (reason, indicators) = reports::reason_for(c.typology);
         let report = reports::build_report(&world, reporter, &reference, &txs, reason, indicators);
-        report_files.push((format!("reports/{reference}.xml"), nexus_formats::goaml::write_report(&report)));
+        report_files.push((
+            format!("reports/{reference}.xml"),
+            nexus_formats::goaml::write_report(&report),
+        ));
         case_reports[ci].push(reference);
     }
     let n_defensive = (report_files.len() / 5).max(2).min(reservoir.len());
     for (id, t) in reservoir.iter().take(n_defensive) {
-        let reporter = world.account_institution[if world.accounts[t.from as usize].kind == AccountKind::Cash {
+        let reporter = world.account_institution[if world.accounts[t.from as usize].kind
+            == AccountKind::Cash
+        {
             t.to
         } else {
             t.from
         } as usize];
-        let reference = format!("STR-{}-{:04}", world.institutions[reporter as usize].id, report_files.len() + 1);
+        let reference = format!(
+            "STR-{}-{:04}",
+            world.institutions[reporter as usize].id,
+            report_files.len() + 1
+        );
         let report = reports::build_report(
             &world,
             reporter,
@@ -303,12 +340,17 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
             "Unusual cash activity compared with the customer's profile.",
             &["CASH"],
         );
-        report_files.push((format!("reports/{reference}.xml"), nexus_formats::goaml::write_report(&report)));
+        report_files.push((
+            format!("reports/{reference}.xml"),
+            nexus_formats::goaml::write_report(&report),
+        ));
         defensive.push(json!({"report": reference, "transaction_id": id, "answer": "legitimate look-alike: no laundering planted"}));
     }
     for (file, xml) in &report_files {
         let mut f = staged.create_file(file)?;
-        f.write_all(xml.as_bytes()).and_then(|_| f.flush()).map_err(|e| staged.write_error(file, e))?;
+        f.write_all(xml.as_bytes())
+            .and_then(|_| f.flush())
+            .map_err(|e| staged.write_error(file, e))?;
     }
 
     // The scenario list.
@@ -321,12 +363,18 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
         .map_err(|e| staged.write_error(list_name, e))?;
 
     // The other interchange files.
-    let write = |name: &str, f: &dyn Fn(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>| -> Result<(), SimError> {
+    let write = |name: &str,
+                 f: &dyn Fn(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>|
+     -> Result<(), SimError> {
         let mut w = staged.create_file(name)?;
-        f(&mut w).and_then(|_| w.flush()).map_err(|e| staged.write_error(name, e))?;
+        f(&mut w)
+            .and_then(|_| w.flush())
+            .map_err(|e| staged.write_error(name, e))?;
         Ok(())
     };
-    write("institutions.csv", &|w| write_institutions(w, &world.institutions))?;
+    write("institutions.csv", &|w| {
+        write_institutions(w, &world.institutions)
+    })?;
     write("parties.csv", &|w| write_parties(w, &world.parties))?;
     write("accounts.csv", &|w| write_accounts(w, &world.accounts))?;
     write("labels.csv", &|w| write_labels(w, &labels))?;
@@ -366,8 +414,15 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
         })
         .collect();
     let mut by_typology = serde_json::Map::new();
-    for t in SHAPES.iter().chain(NEXUS.iter()).chain(std::iter::once(&DESIGNATED)) {
-        by_typology.insert((*t).to_string(), json!(cases.iter().filter(|c| c.typology == *t).count()));
+    for t in SHAPES
+        .iter()
+        .chain(NEXUS.iter())
+        .chain(std::iter::once(&DESIGNATED))
+    {
+        by_typology.insert(
+            (*t).to_string(),
+            json!(cases.iter().filter(|c| c.typology == *t).count()),
+        );
     }
     let scenario = json!({
         "generator": "nexus simulate",
@@ -436,7 +491,11 @@ fn is_defensive_candidate(w: &population::World, t: &SimTx) -> bool {
 
 /// Picks up to `n` individuals of the region (nationality or address in a
 /// scenario country) from a real UN list, deterministically for a seed.
-pub fn pick_real_entries(list: &nexus_formats::unlist::UnList, n: usize, seed: u64) -> Vec<UnEntry> {
+pub fn pick_real_entries(
+    list: &nexus_formats::unlist::UnList,
+    n: usize,
+    seed: u64,
+) -> Vec<UnEntry> {
     let region = [
         "Tajikistan",
         "Uzbekistan",
@@ -452,7 +511,9 @@ pub fn pick_real_entries(list: &nexus_formats::unlist::UnList, n: usize, seed: u
         .filter(|e| e.kind == Some(nexus_model::PartyKind::Person))
         .filter(|e| {
             e.nationalities.iter().any(|n| region.contains(&n.as_str()))
-                || e.addresses.iter().any(|a| region.contains(&a.country.as_str()))
+                || e.addresses
+                    .iter()
+                    .any(|a| region.contains(&a.country.as_str()))
         })
         .collect();
     let mut rng = Rng::derive(seed, "real-list");

@@ -53,89 +53,393 @@ pub struct Recorded {
 // --- tables -----------------------------------------------------------------
 
 const TAJIK_MALE: &[&str] = &[
-    "Ҷамшед", "Фаррух", "Шерзод", "Бахтиёр", "Далер", "Зафар", "Илҳом", "Комрон", "Манучеҳр", "Наврӯз",
-    "Парвиз", "Раҳмон", "Суҳроб", "Умед", "Фирӯз", "Хуршед", "Шаҳром", "Эраҷ", "Абдуллоҳ", "Муҳаммад",
-    "Қобил", "Ғайрат", "Исмоил", "Рустам", "Алишер", "Сиёвуш", "Нозим", "Дилшод", "Ёқуб", "Сафар",
+    "Ҷамшед",
+    "Фаррух",
+    "Шерзод",
+    "Бахтиёр",
+    "Далер",
+    "Зафар",
+    "Илҳом",
+    "Комрон",
+    "Манучеҳр",
+    "Наврӯз",
+    "Парвиз",
+    "Раҳмон",
+    "Суҳроб",
+    "Умед",
+    "Фирӯз",
+    "Хуршед",
+    "Шаҳром",
+    "Эраҷ",
+    "Абдуллоҳ",
+    "Муҳаммад",
+    "Қобил",
+    "Ғайрат",
+    "Исмоил",
+    "Рустам",
+    "Алишер",
+    "Сиёвуш",
+    "Нозим",
+    "Дилшод",
+    "Ёқуб",
+    "Сафар",
 ];
 const TAJIK_FEMALE: &[&str] = &[
-    "Нигина", "Мадина", "Шаҳло", "Зарина", "Гулнора", "Фарангис", "Малика", "Дилором", "Меҳрангез",
-    "Таҳмина", "Нилуфар", "Ҳилола", "Сарвиноз", "Мавҷуда", "Гулчеҳра", "Парвина", "Сабоҳат", "Зулфия",
+    "Нигина",
+    "Мадина",
+    "Шаҳло",
+    "Зарина",
+    "Гулнора",
+    "Фарангис",
+    "Малика",
+    "Дилором",
+    "Меҳрангез",
+    "Таҳмина",
+    "Нилуфар",
+    "Ҳилола",
+    "Сарвиноз",
+    "Мавҷуда",
+    "Гулчеҳра",
+    "Парвина",
+    "Сабоҳат",
+    "Зулфия",
 ];
 const TAJIK_STEMS: &[&str] = &[
-    "Раҳим", "Қурбон", "Сафар", "Назар", "Шариф", "Ҷӯра", "Икром", "Ҳасан", "Карам", "Мирзо", "Саид",
-    "Азиз", "Раҷаб", "Давлат", "Исмоил", "Носир", "Файзулло", "Ҳамид", "Убайдулло", "Бобо", "Латиф",
-    "Ғаффор", "Зуҳур", "Абдураҳмон", "Холмат", "Одина", "Шоҳ", "Ёр", "Ғулом", "Саъдулло",
+    "Раҳим",
+    "Қурбон",
+    "Сафар",
+    "Назар",
+    "Шариф",
+    "Ҷӯра",
+    "Икром",
+    "Ҳасан",
+    "Карам",
+    "Мирзо",
+    "Саид",
+    "Азиз",
+    "Раҷаб",
+    "Давлат",
+    "Исмоил",
+    "Носир",
+    "Файзулло",
+    "Ҳамид",
+    "Убайдулло",
+    "Бобо",
+    "Латиф",
+    "Ғаффор",
+    "Зуҳур",
+    "Абдураҳмон",
+    "Холмат",
+    "Одина",
+    "Шоҳ",
+    "Ёр",
+    "Ғулом",
+    "Саъдулло",
 ];
 
 const UZBEK_MALE: &[&str] = &[
-    "Ўткир", "Жасур", "Шуҳрат", "Ғайрат", "Қодир", "Акмал", "Баҳодир", "Бобур", "Дилшод", "Жамшид",
-    "Зафар", "Илҳом", "Нодир", "Отабек", "Равшан", "Санжар", "Темур", "Улуғбек", "Фаррух", "Ҳусан",
-    "Шерзод", "Азиз", "Алишер", "Анвар", "Лочин", "Сардор", "Ботир", "Даврон",
+    "Ўткир",
+    "Жасур",
+    "Шуҳрат",
+    "Ғайрат",
+    "Қодир",
+    "Акмал",
+    "Баҳодир",
+    "Бобур",
+    "Дилшод",
+    "Жамшид",
+    "Зафар",
+    "Илҳом",
+    "Нодир",
+    "Отабек",
+    "Равшан",
+    "Санжар",
+    "Темур",
+    "Улуғбек",
+    "Фаррух",
+    "Ҳусан",
+    "Шерзод",
+    "Азиз",
+    "Алишер",
+    "Анвар",
+    "Лочин",
+    "Сардор",
+    "Ботир",
+    "Даврон",
 ];
 const UZBEK_FEMALE: &[&str] = &[
-    "Гулноза", "Дилноза", "Зулфия", "Камола", "Лола", "Мафтуна", "Нигора", "Феруза", "Шаҳноза", "Юлдуз",
-    "Ўғилой", "Мадина", "Нодира", "Барно", "Севара", "Умида",
+    "Гулноза",
+    "Дилноза",
+    "Зулфия",
+    "Камола",
+    "Лола",
+    "Мафтуна",
+    "Нигора",
+    "Феруза",
+    "Шаҳноза",
+    "Юлдуз",
+    "Ўғилой",
+    "Мадина",
+    "Нодира",
+    "Барно",
+    "Севара",
+    "Умида",
 ];
 const UZBEK_STEMS: &[&str] = &[
-    "Юсуп", "Абдулла", "Тошмат", "Эргаш", "Усмон", "Холмат", "Қурбон", "Раҳим", "Жўра", "Назар", "Мирза",
-    "Султон", "Ҳамид", "Умар", "Исмоил", "Ғани", "Норбой", "Тўхта", "Саид", "Каримбой", "Турсун", "Шукур",
+    "Юсуп",
+    "Абдулла",
+    "Тошмат",
+    "Эргаш",
+    "Усмон",
+    "Холмат",
+    "Қурбон",
+    "Раҳим",
+    "Жўра",
+    "Назар",
+    "Мирза",
+    "Султон",
+    "Ҳамид",
+    "Умар",
+    "Исмоил",
+    "Ғани",
+    "Норбой",
+    "Тўхта",
+    "Саид",
+    "Каримбой",
+    "Турсун",
+    "Шукур",
 ];
 
 const KYRGYZ_MALE: &[&str] = &[
-    "Азамат", "Нурбек", "Бакыт", "Эрлан", "Эмил", "Алмазбек", "Бектур", "Темирлан", "Өмүрбек", "Жоомарт",
-    "Медер", "Талант", "Улан", "Чыңгыз", "Дастан", "Айбек", "Эркин", "Нурлан", "Бекболот",
+    "Азамат",
+    "Нурбек",
+    "Бакыт",
+    "Эрлан",
+    "Эмил",
+    "Алмазбек",
+    "Бектур",
+    "Темирлан",
+    "Өмүрбек",
+    "Жоомарт",
+    "Медер",
+    "Талант",
+    "Улан",
+    "Чыңгыз",
+    "Дастан",
+    "Айбек",
+    "Эркин",
+    "Нурлан",
+    "Бекболот",
 ];
 const KYRGYZ_FEMALE: &[&str] = &[
-    "Айпери", "Бермет", "Жылдыз", "Нургүл", "Айсулуу", "Гүлзат", "Чолпон", "Мээрим", "Асель", "Айдана",
-    "Үмүт", "Бактыгүл",
+    "Айпери",
+    "Бермет",
+    "Жылдыз",
+    "Нургүл",
+    "Айсулуу",
+    "Гүлзат",
+    "Чолпон",
+    "Мээрим",
+    "Асель",
+    "Айдана",
+    "Үмүт",
+    "Бактыгүл",
 ];
 const KYRGYZ_STEMS: &[&str] = &[
-    "Асан", "Үсөн", "Токтогул", "Бекмамат", "Өмүр", "Кадыр", "Мамыт", "Сыдык", "Абдыкер", "Турдубай",
-    "Жумабек", "Осмон", "Сатыбалды", "Төлөгөн", "Карыбек", "Шаршен",
+    "Асан",
+    "Үсөн",
+    "Токтогул",
+    "Бекмамат",
+    "Өмүр",
+    "Кадыр",
+    "Мамыт",
+    "Сыдык",
+    "Абдыкер",
+    "Турдубай",
+    "Жумабек",
+    "Осмон",
+    "Сатыбалды",
+    "Төлөгөн",
+    "Карыбек",
+    "Шаршен",
 ];
 
 const KAZAKH_MALE: &[&str] = &[
-    "Нұрлан", "Ерлан", "Асқар", "Дәурен", "Ғалым", "Қайрат", "Бауыржан", "Ержан", "Жанболат", "Мұрат",
-    "Серік", "Талғат", "Әлібек", "Айдос", "Арман", "Бекзат", "Дархан", "Нұрбол", "Ербол",
+    "Нұрлан",
+    "Ерлан",
+    "Асқар",
+    "Дәурен",
+    "Ғалым",
+    "Қайрат",
+    "Бауыржан",
+    "Ержан",
+    "Жанболат",
+    "Мұрат",
+    "Серік",
+    "Талғат",
+    "Әлібек",
+    "Айдос",
+    "Арман",
+    "Бекзат",
+    "Дархан",
+    "Нұрбол",
+    "Ербол",
 ];
 const KAZAKH_FEMALE: &[&str] = &[
-    "Айгүл", "Әсел", "Гүлнар", "Динара", "Жанар", "Қарлығаш", "Мәдина", "Салтанат", "Ләззат", "Айжан",
-    "Ақмарал", "Назгүл", "Аружан",
+    "Айгүл",
+    "Әсел",
+    "Гүлнар",
+    "Динара",
+    "Жанар",
+    "Қарлығаш",
+    "Мәдина",
+    "Салтанат",
+    "Ләззат",
+    "Айжан",
+    "Ақмарал",
+    "Назгүл",
+    "Аружан",
 ];
 const KAZAKH_STEMS: &[&str] = &[
-    "Ахмет", "Жұмабай", "Серікбай", "Қасым", "Сәрсен", "Тоқтар", "Омар", "Әбен", "Мұхамеджан", "Байжан",
-    "Нұрғали", "Ысқақ", "Жақып", "Ерғали", "Сейіт", "Оспан",
+    "Ахмет",
+    "Жұмабай",
+    "Серікбай",
+    "Қасым",
+    "Сәрсен",
+    "Тоқтар",
+    "Омар",
+    "Әбен",
+    "Мұхамеджан",
+    "Байжан",
+    "Нұрғали",
+    "Ысқақ",
+    "Жақып",
+    "Ерғали",
+    "Сейіт",
+    "Оспан",
 ];
 
 const TURKMEN_MALE: &[&str] = &[
-    "Мердан", "Сердар", "Довлет", "Батыр", "Мырат", "Ровшен", "Айдогды", "Бегенч", "Атаджан", "Максат",
-    "Нурмухаммет", "Мекан", "Дидар",
+    "Мердан",
+    "Сердар",
+    "Довлет",
+    "Батыр",
+    "Мырат",
+    "Ровшен",
+    "Айдогды",
+    "Бегенч",
+    "Атаджан",
+    "Максат",
+    "Нурмухаммет",
+    "Мекан",
+    "Дидар",
 ];
-const TURKMEN_FEMALE: &[&str] = &["Айна", "Гозел", "Джерен", "Мяхри", "Бахар", "Лейли", "Огулшат", "Майса"];
+const TURKMEN_FEMALE: &[&str] = &[
+    "Айна",
+    "Гозел",
+    "Джерен",
+    "Мяхри",
+    "Бахар",
+    "Лейли",
+    "Огулшат",
+    "Майса",
+];
 const TURKMEN_STEMS: &[&str] = &[
-    "Анна", "Ораз", "Берди", "Аман", "Сапар", "Ата", "Нурягды", "Чары", "Ходжамурад", "Байрам", "Гельды",
+    "Анна",
+    "Ораз",
+    "Берди",
+    "Аман",
+    "Сапар",
+    "Ата",
+    "Нурягды",
+    "Чары",
+    "Ходжамурад",
+    "Байрам",
+    "Гельды",
 ];
 
 const RUSSIAN_MALE: &[&str] = &[
-    "Александр", "Дмитрий", "Сергей", "Андрей", "Алексей", "Иван", "Михаил", "Николай", "Евгений",
-    "Владимир", "Юрий", "Павел", "Игорь", "Олег", "Роман", "Артём", "Максим", "Виктор",
+    "Александр",
+    "Дмитрий",
+    "Сергей",
+    "Андрей",
+    "Алексей",
+    "Иван",
+    "Михаил",
+    "Николай",
+    "Евгений",
+    "Владимир",
+    "Юрий",
+    "Павел",
+    "Игорь",
+    "Олег",
+    "Роман",
+    "Артём",
+    "Максим",
+    "Виктор",
 ];
 const RUSSIAN_FEMALE: &[&str] = &[
-    "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Анна", "Мария", "Екатерина", "Юлия",
-    "Ксения", "Галина",
+    "Елена",
+    "Ольга",
+    "Наталья",
+    "Татьяна",
+    "Ирина",
+    "Светлана",
+    "Анна",
+    "Мария",
+    "Екатерина",
+    "Юлия",
+    "Ксения",
+    "Галина",
 ];
 const RUSSIAN_STEMS: &[&str] = &[
-    "Иван", "Смирн", "Кузнец", "Поп", "Васильев", "Петр", "Сокол", "Михайл", "Новик", "Фёдор", "Мороз",
-    "Волк", "Алексеев", "Лебедев", "Семён", "Егор", "Павл", "Козл", "Степан", "Николаев", "Орл", "Зайцев",
+    "Иван",
+    "Смирн",
+    "Кузнец",
+    "Поп",
+    "Васильев",
+    "Петр",
+    "Сокол",
+    "Михайл",
+    "Новик",
+    "Фёдор",
+    "Мороз",
+    "Волк",
+    "Алексеев",
+    "Лебедев",
+    "Семён",
+    "Егор",
+    "Павл",
+    "Козл",
+    "Степан",
+    "Николаев",
+    "Орл",
+    "Зайцев",
 ];
 
 const AFGHAN_MALE: &[Fixed] = &[
-    f("محمد", &["Mohammad", "Muhammad", "Mohammed", "Mohamad"], "Мохаммад"),
+    f(
+        "محمد",
+        &["Mohammad", "Muhammad", "Mohammed", "Mohamad"],
+        "Мохаммад",
+    ),
     f("احمد", &["Ahmad", "Ahmed"], "Ахмад"),
     f("عبدالله", &["Abdullah", "Abdulla", "Abdollah"], "Абдулла"),
-    f("حبیب الله", &["Habibullah", "Habibollah", "Habib Ullah"], "Хабибулла"),
-    f("عبدالرحمن", &["Abdul Rahman", "Abdulrahman", "Abdurrahman"], "Абдуррахман"),
-    f("ذبیح الله", &["Zabihullah", "Zabiullah", "Zabihollah"], "Забихулла"),
+    f(
+        "حبیب الله",
+        &["Habibullah", "Habibollah", "Habib Ullah"],
+        "Хабибулла",
+    ),
+    f(
+        "عبدالرحمن",
+        &["Abdul Rahman", "Abdulrahman", "Abdurrahman"],
+        "Абдуррахман",
+    ),
+    f(
+        "ذبیح الله",
+        &["Zabihullah", "Zabiullah", "Zabihollah"],
+        "Забихулла",
+    ),
     f("خالد", &["Khalid", "Khaled"], "Халид"),
     f("فرید", &["Farid", "Fareed"], "Фарид"),
     f("جاوید", &["Javid", "Jawed", "Javed"], "Джавид"),
@@ -146,7 +450,11 @@ const AFGHAN_MALE: &[Fixed] = &[
     f("ولی", &["Wali", "Vali"], "Вали"),
     f("امین", &["Amin", "Ameen"], "Амин"),
     f("بصیر", &["Basir", "Baseer"], "Басир"),
-    f("هدایت الله", &["Hedayatullah", "Hidayatullah"], "Хидаятулла"),
+    f(
+        "هدایت الله",
+        &["Hedayatullah", "Hidayatullah"],
+        "Хидаятулла",
+    ),
     f("نور", &["Noor", "Nur"], "Нур"),
     f("گل", &["Gul", "Gol"], "Гуль"),
     f("یوسف", &["Yousuf", "Yusuf", "Yosef"], "Юсуф"),
@@ -309,7 +617,9 @@ pub fn person_name(rng: &mut Rng, culture: Culture, gender: Gender) -> PersonNam
     let pick_gender = |rng: &mut Rng, m: &[&'static str], w: &[&'static str]| -> String {
         (*rng.pick(if male { m } else { w })).to_string()
     };
-    let pick_fixed = |rng: &mut Rng, m: &[Fixed], w: &[Fixed]| -> Part { Part::Fixed(*rng.pick(if male { m } else { w })) };
+    let pick_fixed = |rng: &mut Rng, m: &[Fixed], w: &[Fixed]| -> Part {
+        Part::Fixed(*rng.pick(if male { m } else { w }))
+    };
     let (given, patronymic, surname) = match culture {
         Culture::Tajik => {
             let given = pick_gender(rng, TAJIK_MALE, TAJIK_FEMALE);
@@ -321,7 +631,11 @@ pub fn person_name(rng: &mut Rng, culture: Culture, gender: Gender) -> PersonNam
                 6..=8 => format!("{stem}зода"),
                 _ => format!("{stem}ӣ"),
             };
-            (cyr(given), Some(cyr(ovich_patronymic(father, gender))), cyr(surname))
+            (
+                cyr(given),
+                Some(cyr(ovich_patronymic(father, gender))),
+                cyr(surname),
+            )
         }
         Culture::Uzbek => {
             let given = pick_gender(rng, UZBEK_MALE, UZBEK_FEMALE);
@@ -332,7 +646,11 @@ pub fn person_name(rng: &mut Rng, culture: Culture, gender: Gender) -> PersonNam
             } else {
                 ovich_patronymic(father, gender)
             };
-            (cyr(given), Some(cyr(patronymic)), cyr(ov_surname(stem, gender)))
+            (
+                cyr(given),
+                Some(cyr(patronymic)),
+                cyr(ov_surname(stem, gender)),
+            )
         }
         Culture::Kyrgyz => {
             let given = pick_gender(rng, KYRGYZ_MALE, KYRGYZ_FEMALE);
@@ -343,7 +661,11 @@ pub fn person_name(rng: &mut Rng, culture: Culture, gender: Gender) -> PersonNam
                 let sur = format!("{father} {}", if male { "уулу" } else { "кызы" });
                 (cyr(given), None, cyr(sur))
             } else {
-                (cyr(given), Some(cyr(ovich_patronymic(father, gender))), cyr(ov_surname(stem, gender)))
+                (
+                    cyr(given),
+                    Some(cyr(ovich_patronymic(father, gender))),
+                    cyr(ov_surname(stem, gender)),
+                )
             }
         }
         Culture::Kazakh => {
@@ -355,19 +677,31 @@ pub fn person_name(rng: &mut Rng, culture: Culture, gender: Gender) -> PersonNam
             } else {
                 ovich_patronymic(father, gender)
             };
-            (cyr(given), Some(cyr(patronymic)), cyr(ov_surname(stem, gender)))
+            (
+                cyr(given),
+                Some(cyr(patronymic)),
+                cyr(ov_surname(stem, gender)),
+            )
         }
         Culture::Turkmen => {
             let given = pick_gender(rng, TURKMEN_MALE, TURKMEN_FEMALE);
             let stem = *rng.pick(TURKMEN_STEMS);
             let father = *rng.pick(TURKMEN_MALE);
-            (cyr(given), Some(cyr(ovich_patronymic(father, gender))), cyr(ov_surname(stem, gender)))
+            (
+                cyr(given),
+                Some(cyr(ovich_patronymic(father, gender))),
+                cyr(ov_surname(stem, gender)),
+            )
         }
         Culture::Russian => {
             let given = pick_gender(rng, RUSSIAN_MALE, RUSSIAN_FEMALE);
             let stem = *rng.pick(RUSSIAN_STEMS);
             let father = *rng.pick(RUSSIAN_MALE);
-            (cyr(given), Some(cyr(ovich_patronymic(father, gender))), cyr(ov_surname(stem, gender)))
+            (
+                cyr(given),
+                Some(cyr(ovich_patronymic(father, gender))),
+                cyr(ov_surname(stem, gender)),
+            )
         }
         Culture::Afghan => (
             pick_fixed(rng, AFGHAN_MALE, AFGHAN_FEMALE),
@@ -437,7 +771,12 @@ fn render_part(part: &Part, scheme: &str, culture: Culture, variant: usize) -> S
 fn surname_first(culture: Culture, scheme: &str) -> bool {
     let cis = matches!(
         culture,
-        Culture::Tajik | Culture::Uzbek | Culture::Kyrgyz | Culture::Kazakh | Culture::Turkmen | Culture::Russian
+        Culture::Tajik
+            | Culture::Uzbek
+            | Culture::Kyrgyz
+            | Culture::Kazakh
+            | Culture::Turkmen
+            | Culture::Russian
     );
     cis && matches!(scheme, "native" | "russian_cyrillic")
 }
@@ -492,7 +831,9 @@ impl PersonName {
 /// A clerk's typing slip: a doubled or dropped letter, or two letters swapped.
 pub fn typo(rng: &mut Rng, name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
-    let letters: Vec<usize> = (1..chars.len().saturating_sub(1)).filter(|&i| chars[i].is_alphabetic()).collect();
+    let letters: Vec<usize> = (1..chars.len().saturating_sub(1))
+        .filter(|&i| chars[i].is_alphabetic())
+        .collect();
     if letters.is_empty() {
         return name.to_string();
     }
@@ -523,25 +864,87 @@ pub struct CompanyName {
 }
 
 const BRANDS_CYR: &[&str] = &[
-    "Сомон", "Помир", "Зарафшон", "Ситора", "Бахт", "Варзоб", "Нур", "Хатлон", "Суғд", "Алтын", "Тенгри",
-    "Ала-Тоо", "Восток", "Шарқ", "Барака", "Оқсу", "Арал", "Жетісу", "Каспий", "Шёлковый путь", "Мароқанд",
+    "Сомон",
+    "Помир",
+    "Зарафшон",
+    "Ситора",
+    "Бахт",
+    "Варзоб",
+    "Нур",
+    "Хатлон",
+    "Суғд",
+    "Алтын",
+    "Тенгри",
+    "Ала-Тоо",
+    "Восток",
+    "Шарқ",
+    "Барака",
+    "Оқсу",
+    "Арал",
+    "Жетісу",
+    "Каспий",
+    "Шёлковый путь",
+    "Мароқанд",
 ];
 const ACTIVITIES_CYR: &[&str] = &[
-    "Савдо", "Транзит", "Импекс", "Агро", "Строй", "Текстиль", "Логистик", "Трейд", "Инвест", "Сервис",
-    "Фарм", "Энерго", "Авто",
+    "Савдо",
+    "Транзит",
+    "Импекс",
+    "Агро",
+    "Строй",
+    "Текстиль",
+    "Логистик",
+    "Трейд",
+    "Инвест",
+    "Сервис",
+    "Фарм",
+    "Энерго",
+    "Авто",
 ];
 const PARTNER_COMPANIES: &[(&str, &str, &str)] = &[
     // (country, native, latin)
-    ("TR", "Anadolu Tekstil Ticaret Ltd. Şti.", "Anadolu Tekstil Ticaret Ltd. Sti."),
+    (
+        "TR",
+        "Anadolu Tekstil Ticaret Ltd. Şti.",
+        "Anadolu Tekstil Ticaret Ltd. Sti.",
+    ),
     ("TR", "Boğaziçi Lojistik A.Ş.", "Bogazici Lojistik A.S."),
-    ("TR", "Kervan Gıda İthalat İhracat Ltd. Şti.", "Kervan Gida Ithalat Ihracat Ltd. Sti."),
-    ("AE", "نجمة الخليج للتجارة العامة ذ.م.م", "Gulf Star General Trading LLC"),
-    ("AE", "الواحة للتجارة العامة ذ.م.م", "Al Waha General Trading LLC"),
+    (
+        "TR",
+        "Kervan Gıda İthalat İhracat Ltd. Şti.",
+        "Kervan Gida Ithalat Ihracat Ltd. Sti.",
+    ),
+    (
+        "AE",
+        "نجمة الخليج للتجارة العامة ذ.م.م",
+        "Gulf Star General Trading LLC",
+    ),
+    (
+        "AE",
+        "الواحة للتجارة العامة ذ.م.م",
+        "Al Waha General Trading LLC",
+    ),
     ("AE", "جسر الحرير للتجارة ذ.م.م", "Silk Bridge Trading FZE"),
-    ("CN", "乌鲁木齐新隆贸易有限公司", "Urumqi Xinlong Trading Co., Ltd."),
-    ("CN", "义乌金桥进出口有限公司", "Yiwu Jinqiao Import & Export Co., Ltd."),
-    ("CN", "喀什丝路物流有限公司", "Kashgar Silk Road Logistics Co., Ltd."),
-    ("DE", "Hansa Maschinenhandel GmbH", "Hansa Maschinenhandel GmbH"),
+    (
+        "CN",
+        "乌鲁木齐新隆贸易有限公司",
+        "Urumqi Xinlong Trading Co., Ltd.",
+    ),
+    (
+        "CN",
+        "义乌金桥进出口有限公司",
+        "Yiwu Jinqiao Import & Export Co., Ltd.",
+    ),
+    (
+        "CN",
+        "喀什丝路物流有限公司",
+        "Kashgar Silk Road Logistics Co., Ltd.",
+    ),
+    (
+        "DE",
+        "Hansa Maschinenhandel GmbH",
+        "Hansa Maschinenhandel GmbH",
+    ),
     ("DE", "Rhein Textil Import GmbH", "Rhein Textil Import GmbH"),
     ("AF", "شرکت تجارتی آمو", "Amu Trading Company"),
     ("AF", "شرکت ترانسپورتی شمال", "Shamal Transport Company"),
@@ -550,7 +953,10 @@ const PARTNER_COMPANIES: &[(&str, &str, &str)] = &[
 
 /// Draws a company name registered in `country` (ISO code).
 pub fn company_name(rng: &mut Rng, country: &str, scheme: Scheme) -> CompanyName {
-    let partners: Vec<&(&str, &str, &str)> = PARTNER_COMPANIES.iter().filter(|c| c.0 == country).collect();
+    let partners: Vec<&(&str, &str, &str)> = PARTNER_COMPANIES
+        .iter()
+        .filter(|c| c.0 == country)
+        .collect();
     if !partners.is_empty() {
         let (_, native, latin) = **rng.pick(&partners);
         // Make same-named partners distinct with a branch number.
@@ -593,7 +999,10 @@ mod tests {
             surname: cyr(ov_surname("Раҳим", Gender::Male)),
         };
         assert_eq!(name.native(), "Раҳимов Ҷамшед Икромович");
-        assert_eq!(name.record("russian_cyrillic", 0).full, "Рахимов Джамшед Икромович");
+        assert_eq!(
+            name.record("russian_cyrillic", 0).full,
+            "Рахимов Джамшед Икромович"
+        );
         assert_eq!(name.record("icao_9303", 0).full, "DZHAMSHED RAKHIMOV");
         assert_eq!(name.latin(), "Jamshed Rahimov");
         assert_eq!(name.record("german", 0).full, "Dshamsched Rachimow");

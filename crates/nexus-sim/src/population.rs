@@ -108,7 +108,11 @@ impl World {
     }
 
     pub fn orgs_of(&self, country: usize, kind: OrgKind) -> Vec<u32> {
-        self.org_index[country].iter().filter(|(k, _)| *k == kind).map(|(_, o)| *o).collect()
+        self.org_index[country]
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, o)| *o)
+            .collect()
     }
 
     /// Currency of an account.
@@ -140,11 +144,20 @@ impl World {
 
     /// Opens an account for `party` at `institution`, recording the holder's
     /// name the way that institution does.
-    pub fn open_account(&mut self, party: u32, institution: u32, kind: AccountKind, currency: Currency) -> u32 {
+    pub fn open_account(
+        &mut self,
+        party: u32,
+        institution: u32,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> u32 {
         let idx = self.accounts.len() as u32;
         let scheme = self.institutions[institution as usize].name_scheme.clone();
         let variant = self.rng.below(6);
-        let mut recorded = match (&self.person_names[party as usize], &self.company_names[party as usize]) {
+        let mut recorded = match (
+            &self.person_names[party as usize],
+            &self.company_names[party as usize],
+        ) {
             (Some(n), _) => n.record(&scheme, variant),
             (None, Some(c)) => {
                 let text = if scheme == "native" || scheme == "russian_cyrillic" {
@@ -172,23 +185,32 @@ impl World {
         // About one record in fifty carries a clerk's slip.
         if self.person_names[party as usize].is_some() && self.rng.chance(0.02) {
             recorded.last = names::typo(&mut self.rng, &recorded.last);
-            recorded.full = if recorded.middle.is_empty() && !recorded.full.starts_with(&recorded.last) {
-                format!("{} {}", recorded.first, recorded.last)
-            } else {
-                [recorded.last.as_str(), recorded.first.as_str(), recorded.middle.as_str()]
+            recorded.full =
+                if recorded.middle.is_empty() && !recorded.full.starts_with(&recorded.last) {
+                    format!("{} {}", recorded.first, recorded.last)
+                } else {
+                    [
+                        recorded.last.as_str(),
+                        recorded.first.as_str(),
+                        recorded.middle.as_str(),
+                    ]
                     .iter()
                     .filter(|s| !s.is_empty())
                     .copied()
                     .collect::<Vec<_>>()
                     .join(" ")
-            };
+                };
         }
         let id = if kind == AccountKind::CryptoAddress {
             self.wallet_address()
         } else {
             format!("A{:07}", idx + 1)
         };
-        let opened = Date::new(2010 + self.rng.below(15) as i32, 1 + self.rng.below(12) as u8, 1 + self.rng.below(28) as u8);
+        let opened = Date::new(
+            2010 + self.rng.below(15) as i32,
+            1 + self.rng.below(12) as u8,
+            1 + self.rng.below(28) as u8,
+        );
         self.accounts.push(Account {
             id,
             institution_id: self.institutions[institution as usize].id.clone(),
@@ -227,19 +249,35 @@ impl World {
     }
 
     /// Adds a person party. `nationality` and `residence` are country indices.
-    pub fn add_person(&mut self, nationality: usize, residence: usize, town: usize, name: PersonName, gender: Gender) -> u32 {
+    pub fn add_person(
+        &mut self,
+        nationality: usize,
+        residence: usize,
+        town: usize,
+        name: PersonName,
+        gender: Gender,
+    ) -> u32 {
         let idx = self.parties.len() as u32;
         let native = name.native();
         let latin = name.latin();
         let year = 1955 + self.rng.below(50) as i32;
-        let birth = Date::new(year, 1 + self.rng.below(12) as u8, 1 + self.rng.below(28) as u8);
+        let birth = Date::new(
+            year,
+            1 + self.rng.below(12) as u8,
+            1 + self.rng.below(28) as u8,
+        );
         let code = self.countries[nationality].code;
         let doc_number = match code.as_str() {
             "TJ" => format!("4{:08}", self.rng.below(100_000_000)),
             "UZ" => format!("AD{:07}", self.rng.below(10_000_000)),
             "KG" => format!("AC{:07}", self.rng.below(10_000_000)),
             "KZ" => format!("N{:08}", self.rng.below(100_000_000)),
-            "RU" => format!("{:02} {:02} {:06}", self.rng.below(100), self.rng.below(100), self.rng.below(1_000_000)),
+            "RU" => format!(
+                "{:02} {:02} {:06}",
+                self.rng.below(100),
+                self.rng.below(100),
+                self.rng.below(1_000_000)
+            ),
             "AF" => format!("P{:08}", self.rng.below(100_000_000)),
             _ => format!("{}{:07}", code.as_str(), self.rng.below(10_000_000)),
         };
@@ -255,7 +293,11 @@ impl World {
             birth_date: birth,
             nationality: Some(code),
             id_document: Some(IdDocument {
-                kind: if code.as_str() == "RU" { "national_id".into() } else { "passport".into() },
+                kind: if code.as_str() == "RU" {
+                    "national_id".into()
+                } else {
+                    "passport".into()
+                },
                 number: doc_number,
                 country: code,
             }),
@@ -302,7 +344,11 @@ impl World {
 
     /// Draws a fresh person of `culture` living in `residence`.
     pub fn new_person(&mut self, nationality: usize, residence: usize, town: Option<usize>) -> u32 {
-        let gender = if self.rng.chance(0.55) { Gender::Male } else { Gender::Female };
+        let gender = if self.rng.chance(0.55) {
+            Gender::Male
+        } else {
+            Gender::Female
+        };
         let name = person_name(&mut self.rng, self.countries[nationality].culture, gender);
         let town = town.unwrap_or_else(|| self.pick_town(residence));
         self.add_person(nationality, residence, town, name, gender)
@@ -328,7 +374,10 @@ impl World {
             })
             .collect();
         self.migrant_list = (0..self.persons.len() as u32)
-            .filter(|&p| self.persons[p as usize].migrant_mto != NONE && self.persons[p as usize].home_recipient != NONE)
+            .filter(|&p| {
+                self.persons[p as usize].migrant_mto != NONE
+                    && self.persons[p as usize].home_recipient != NONE
+            })
             .collect();
         self.partner_list = (0..self.orgs.len() as u32)
             .filter(|&o| self.orgs[o as usize].kind == OrgKind::ForeignPartner)
@@ -336,7 +385,9 @@ impl World {
     }
 
     pub fn org_cache(&self, country: usize, kind: OrgKind) -> &[u32] {
-        self.org_cache.get(country).map_or(&[], |k| k[kind as usize].as_slice())
+        self.org_cache
+            .get(country)
+            .map_or(&[], |k| k[kind as usize].as_slice())
     }
 
     pub fn migrants(&self) -> &[u32] {
@@ -477,7 +528,10 @@ pub fn build(seed: u64, persons: usize) -> World {
     // People.
     let ru = w.country_index("RU").unwrap_or(0);
     let kz = w.country_index("KZ").unwrap_or(0);
-    let origins: Vec<usize> = ["TJ", "UZ", "KG"].iter().filter_map(|c| w.country_index(c)).collect();
+    let origins: Vec<usize> = ["TJ", "UZ", "KG"]
+        .iter()
+        .filter_map(|c| w.country_index(c))
+        .collect();
     let mut migrants = Vec::new();
     for _ in 0..persons {
         let residence = rng.weighted(&shares);
@@ -498,7 +552,12 @@ pub fn build(seed: u64, persons: usize) -> World {
         let town = w.parties[party as usize]
             .address
             .as_ref()
-            .and_then(|a| w.countries[residence].towns.iter().position(|t| t.native == a.city))
+            .and_then(|a| {
+                w.countries[residence]
+                    .towns
+                    .iter()
+                    .position(|t| t.native == a.city)
+            })
             .unwrap_or(0);
         let pi = add_person_accounts(&mut w, party, residence, town);
         w.residents[residence].push(pi);
@@ -523,7 +582,8 @@ pub fn build(seed: u64, persons: usize) -> World {
             .and_then(|n| w.country_index(n.as_str()))
             .unwrap_or(0);
         let residence = w.persons[mi as usize].country;
-        let Some(mto) = w.pick_institution(residence, InstitutionKind::MoneyTransferOperator) else {
+        let Some(mto) = w.pick_institution(residence, InstitutionKind::MoneyTransferOperator)
+        else {
             continue;
         };
         let cur = w.countries[residence].currency;
@@ -584,7 +644,10 @@ pub fn add_org_with_account(w: &mut World, ci: usize, kind: OrgKind) -> u32 {
     let bank = w.pick_institution(ci, InstitutionKind::Bank).unwrap_or(0);
     let cur = w.countries[ci].currency;
     let main = w.open_account(party, bank, AccountKind::Current, cur);
-    let usd = if matches!(kind, OrgKind::Trader | OrgKind::ForeignPartner | OrgKind::Charity) {
+    let usd = if matches!(
+        kind,
+        OrgKind::Trader | OrgKind::ForeignPartner | OrgKind::Charity
+    ) {
         w.open_account(party, bank, AccountKind::Current, Currency::USD)
     } else {
         NONE
@@ -606,7 +669,10 @@ fn utility_name(code: &str, n: usize) -> (String, String) {
     let (native, latin) = match (code, n % 2) {
         ("TJ", 0) => ("ҶСШК «Барқи Тоҷик»", "Barqi Tojik Utility"),
         ("TJ", _) => ("КВД «Обу канализатсия»", "Dushanbe Water Utility"),
-        ("UZ", 0) => ("«Ҳудудий электр тармоқлари» АЖ", "Regional Electric Networks JSC"),
+        ("UZ", 0) => (
+            "«Ҳудудий электр тармоқлари» АЖ",
+            "Regional Electric Networks JSC",
+        ),
         ("UZ", _) => ("«Сувоқова» ДУК", "Suvokova Water Utility"),
         ("KG", 0) => ("ОАО «Северэлектро»", "Severelectro OJSC"),
         ("KG", _) => ("МП «Бишкекводоканал»", "Bishkek Water Utility"),
@@ -655,7 +721,9 @@ fn ensure_home_mto(w: &mut World, person: u32, country: usize) -> u32 {
 
 fn add_person_accounts(w: &mut World, party: u32, residence: usize, town: usize) -> u32 {
     let cur = w.countries[residence].currency;
-    let bank = w.pick_institution(residence, InstitutionKind::Bank).unwrap_or(0);
+    let bank = w
+        .pick_institution(residence, InstitutionKind::Bank)
+        .unwrap_or(0);
     let main = w.open_account(party, bank, AccountKind::Current, cur);
     let card_share = match w.countries[residence].code.as_str() {
         "AF" | "TM" => 0.3,
@@ -675,20 +743,25 @@ fn add_person_accounts(w: &mut World, party: u32, residence: usize, town: usize)
             NONE
         } else {
             let b = other[w.rng.below(other.len())];
-            let kind = if w.rng.chance(0.3) { AccountKind::MobileWallet } else { AccountKind::Current };
+            let kind = if w.rng.chance(0.3) {
+                AccountKind::MobileWallet
+            } else {
+                AccountKind::Current
+            };
             w.open_account(party, b, kind, cur)
         }
     } else {
         NONE
     };
-    let (casp, wallet) = match w.pick_institution(residence, InstitutionKind::CryptoAssetServiceProvider) {
-        Some(c) if w.rng.chance(0.04) => {
-            let fiat = w.open_account(party, c, AccountKind::Current, cur);
-            let wallet = w.open_account(party, c, AccountKind::CryptoAddress, Currency::USD);
-            (fiat, wallet)
-        }
-        _ => (NONE, NONE),
-    };
+    let (casp, wallet) =
+        match w.pick_institution(residence, InstitutionKind::CryptoAssetServiceProvider) {
+            Some(c) if w.rng.chance(0.04) => {
+                let fiat = w.open_account(party, c, AccountKind::Current, cur);
+                let wallet = w.open_account(party, c, AccountKind::CryptoAddress, Currency::USD);
+                (fiat, wallet)
+            }
+            _ => (NONE, NONE),
+        };
     let pi = w.persons.len() as u32;
     w.persons.push(PersonInfo {
         party,

@@ -5,7 +5,8 @@
 use crate::background::SimTx;
 use crate::population::{World, NONE};
 use nexus_formats::goaml::{
-    GoamlAccount, GoamlAddress, GoamlEntity, GoamlParty, GoamlPerson, GoamlReport, GoamlSide, GoamlTransaction,
+    GoamlAccount, GoamlAddress, GoamlEntity, GoamlParty, GoamlPerson, GoamlReport, GoamlSide,
+    GoamlTransaction,
 };
 use nexus_model::{AccountKind, Channel, Gender, Minor, PartyKind, Timestamp};
 
@@ -35,38 +36,67 @@ fn person_of(w: &World, account: u32, my_client: bool) -> GoamlPerson {
     let party = &w.parties[w.account_party[account as usize] as usize];
     let rec = &w.recorded[account as usize];
     let country = party.nationality.map(|c| c.to_string()).unwrap_or_default();
-    let residence = party.address.as_ref().map(|a| a.country.to_string()).unwrap_or_default();
+    // Where no address is known, the country of the account stands for residence.
+    let residence = party.address.as_ref().map_or_else(
+        || {
+            w.institutions[w.account_institution[account as usize] as usize]
+                .country
+                .to_string()
+        },
+        |a| a.country.to_string(),
+    );
     GoamlPerson {
         gender: match party.gender {
             Some(Gender::Female) => "F".into(),
             Some(Gender::Male) => "M".into(),
             None => String::new(),
         },
-        first_name: if rec.first.is_empty() { rec.full.clone() } else { rec.first.clone() },
+        first_name: if rec.first.is_empty() {
+            rec.full.clone()
+        } else {
+            rec.first.clone()
+        },
         middle_name: rec.middle.clone(),
-        last_name: if rec.last.is_empty() { rec.full.clone() } else { rec.last.clone() },
+        last_name: if rec.last.is_empty() {
+            rec.full.clone()
+        } else {
+            rec.last.clone()
+        },
         birthdate: if my_client {
-            party
-                .birth_date
-                .map_or_else(|| "1900-01-01T00:00:00".to_string(), |d| format!("{d}T00:00:00"))
+            party.birth_date.map_or_else(
+                || "1900-01-01T00:00:00".to_string(),
+                |d| format!("{d}T00:00:00"),
+            )
         } else {
             String::new()
         },
         id_number: if my_client {
-            party.id_document.as_ref().map(|d| d.number.clone()).unwrap_or_default()
+            party
+                .id_document
+                .as_ref()
+                .map(|d| d.number.clone())
+                .unwrap_or_default()
         } else {
             String::new()
         },
-        phone: if my_client { phone_of(&party.id, &residence) } else { String::new() },
+        phone: if my_client {
+            phone_of(&party.id, &residence)
+        } else {
+            String::new()
+        },
         nationality1: country,
         residence,
-        address: party.address.as_ref().filter(|_| my_client).map(|a| GoamlAddress {
-            address_type: "PRIVT".into(),
-            address: a.line.clone(),
-            city: a.city.clone(),
-            country_code: a.country.to_string(),
-            state: a.city.clone(),
-        }),
+        address: party
+            .address
+            .as_ref()
+            .filter(|_| my_client)
+            .map(|a| GoamlAddress {
+                address_type: "PRIVT".into(),
+                address: a.line.clone(),
+                city: a.city.clone(),
+                country_code: a.country.to_string(),
+                state: a.city.clone(),
+            }),
         ..Default::default()
     }
 }
@@ -83,7 +113,9 @@ fn phone_of(party_id: &str, country: &str) -> String {
         "AF" => "+93 7",
         _ => "+90 5",
     };
-    let digits: u64 = party_id.bytes().fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let digits: u64 = party_id
+        .bytes()
+        .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     format!("{prefix}{:08}", digits % 100_000_000)
 }
 
@@ -96,7 +128,10 @@ fn director_of(w: &World, account: u32) -> Option<GoamlPerson> {
     if pool.is_empty() {
         return None;
     }
-    let h = w.accounts[account as usize].id.bytes().fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+    let h = w.accounts[account as usize]
+        .id
+        .bytes()
+        .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
     let person = &w.persons[pool[h % pool.len()] as usize];
     Some(person_of(w, person.main, false))
 }
@@ -105,10 +140,17 @@ fn entity_of(w: &World, account: u32) -> GoamlEntity {
     let party = &w.parties[w.account_party[account as usize] as usize];
     GoamlEntity {
         name: w.accounts[account as usize].holder_name.clone(),
-        incorporation_number: party.id_document.as_ref().map(|d| d.number.clone()).unwrap_or_default(),
+        incorporation_number: party
+            .id_document
+            .as_ref()
+            .map(|d| d.number.clone())
+            .unwrap_or_default(),
         incorporation_country_code: party.nationality.map(|c| c.to_string()).unwrap_or_default(),
         incorporation_legal_form: "L".into(),
-        phone: phone_of(&party.id, &party.nationality.map(|c| c.to_string()).unwrap_or_default()),
+        phone: phone_of(
+            &party.id,
+            &party.nationality.map(|c| c.to_string()).unwrap_or_default(),
+        ),
         business: "Trade and services".into(),
         address: party.address.as_ref().map(|a| GoamlAddress {
             address_type: "BU".into(),
@@ -147,8 +189,12 @@ fn side(w: &World, account: u32, reporter: u32, dir: &str, channel: Channel) -> 
                 // clients are reported as entities, with their account number.
                 let mut e = entity_of(w, account);
                 e.director = director_of(w, account);
-                e.incorporation_date = acct.opened.map(|d| format!("{d}T00:00:00")).unwrap_or_default();
-                e.incorporation_number = format!("{} (account {})", e.incorporation_number, acct.id);
+                e.incorporation_date = acct
+                    .opened
+                    .map(|d| format!("{d}T00:00:00"))
+                    .unwrap_or_default();
+                e.incorporation_number =
+                    format!("{} (account {})", e.incorporation_number, acct.id);
                 return GoamlSide {
                     my_client,
                     funds_code: funds_code.into(),
@@ -158,24 +204,30 @@ fn side(w: &World, account: u32, reporter: u32, dir: &str, channel: Channel) -> 
             }
             PartyKind::Organisation => (None, Some(entity_of(w, account))),
         };
-        GoamlParty::Account(GoamlAccount {
+        GoamlParty::Account(Box::new(GoamlAccount {
             institution_name: w.institutions[inst as usize].name.clone(),
             swift: format!("NX{}XX", w.institutions[inst as usize].id),
             branch: String::new(),
             account: acct.id.clone(),
             currency_code: acct.currency.to_string(),
             account_name: acct.holder_name.clone(),
-            client_number: if my_client { acct.party_id.clone() } else { String::new() },
+            client_number: if my_client {
+                acct.party_id.clone()
+            } else {
+                String::new()
+            },
             personal_account_type: if my_client { "A".into() } else { String::new() },
             signatory,
             entity,
             opened: if my_client {
-                acct.opened.map(|d| format!("{d}T00:00:00")).unwrap_or_default()
+                acct.opened
+                    .map(|d| format!("{d}T00:00:00"))
+                    .unwrap_or_default()
             } else {
                 String::new()
             },
             status_code: if my_client { "A".into() } else { String::new() },
-        })
+        }))
     };
     GoamlSide {
         my_client,
@@ -226,10 +278,18 @@ pub fn build_report(
                 transaction_number: id.clone(),
                 internal_ref_number: format!("{}-{}", inst.id, id),
                 transaction_location: inst.name.clone(),
-                transaction_description: format!("{} of {} {}", t.channel, Minor(t.amount), w.currency(t.from)),
+                transaction_description: format!(
+                    "{} of {} {}",
+                    t.channel,
+                    Minor(t.amount),
+                    w.currency(t.from)
+                ),
                 date_transaction: date_time(t.ts),
                 transmode_code: transmode(t.channel).into(),
-                amount_local: Minor((t.amount as f64 * country.per_usd / w.rate(w.currency(t.from))) as i64).to_string(),
+                amount_local: Minor(
+                    (t.amount as f64 * country.per_usd / w.rate(w.currency(t.from))) as i64,
+                )
+                .to_string(),
                 from: side(w, t.from, reporter, "from", t.channel),
                 to: side(w, t.to, reporter, "to", t.channel),
             })

@@ -21,7 +21,12 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         let mut st = seed;
         Rng {
-            s: [splitmix(&mut st), splitmix(&mut st), splitmix(&mut st), splitmix(&mut st)],
+            s: [
+                splitmix(&mut st),
+                splitmix(&mut st),
+                splitmix(&mut st),
+                splitmix(&mut st),
+            ],
         }
     }
 

@@ -86,7 +86,12 @@ impl<'w> Planter<'w> {
         }
     }
 
-    fn case(&mut self, typology: &'static str, family: &'static str, predicate: &'static str) -> usize {
+    fn case(
+        &mut self,
+        typology: &'static str,
+        family: &'static str,
+        predicate: &'static str,
+    ) -> usize {
         let n = self.cases.iter().filter(|c| c.typology == typology).count() + 1;
         self.cases.push(Case {
             pattern_id: format!("{}-{:03}", typology.to_uppercase().replace('_', "-"), n),
@@ -110,13 +115,33 @@ impl<'w> Planter<'w> {
     }
 
     /// Plants one transaction of `usd` dollars (converted to the sender's currency).
-    fn tx(&mut self, case: usize, ts: i64, from: u32, to: u32, usd: f64, channel: Channel, stage: &'static str) -> i64 {
+    #[allow(clippy::too_many_arguments)]
+    fn tx(
+        &mut self,
+        case: usize,
+        ts: i64,
+        from: u32,
+        to: u32,
+        usd: f64,
+        channel: Channel,
+        stage: &'static str,
+    ) -> i64 {
         let amount = self.w.usd_to_minor(from, usd);
         self.tx_minor(case, ts, from, to, amount, channel, stage);
         amount
     }
 
-    fn tx_minor(&mut self, case: usize, ts: i64, from: u32, to: u32, amount: i64, channel: Channel, stage: &'static str) {
+    #[allow(clippy::too_many_arguments)]
+    fn tx_minor(
+        &mut self,
+        case: usize,
+        ts: i64,
+        from: u32,
+        to: u32,
+        amount: i64,
+        channel: Channel,
+        stage: &'static str,
+    ) {
         if from == to || from == NONE || to == NONE {
             return;
         }
@@ -130,7 +155,9 @@ impl<'w> Planter<'w> {
             case: case as u32,
             seq,
         });
-        self.cases[case].transactions.push((self.txs.len() - 1, stage));
+        self.cases[case]
+            .transactions
+            .push((self.txs.len() - 1, stage));
     }
 
     /// A start day leaving `span` days before the end of the scenario.
@@ -184,7 +211,10 @@ impl<'w> Planter<'w> {
     }
 
     fn person_with_account(&mut self, party: u32, country: usize) -> u32 {
-        let bank = self.w.pick_institution(country, InstitutionKind::Bank).unwrap_or(0);
+        let bank = self
+            .w
+            .pick_institution(country, InstitutionKind::Bank)
+            .unwrap_or(0);
         let cur = self.w.countries[country].currency;
         let main = self.w.open_account(party, bank, AccountKind::Current, cur);
         let pi = self.w.persons.len() as u32;
@@ -276,7 +306,11 @@ impl<'w> Planter<'w> {
         let span = 10 + self.rng.below(20) as u32;
         let day0 = self.start_day(span);
         let usd = self.rng.lognormal(9000.0, 0.5);
-        let channel = if self.rng.chance(0.3) { Channel::Wire } else { Channel::DomesticTransfer };
+        let channel = if self.rng.chance(0.3) {
+            Channel::Wire
+        } else {
+            Channel::DomesticTransfer
+        };
         let mut t = self.ts(0, day0, 9, 12);
         let step = |rng: &mut Rng, t: &mut i64| {
             *t += 3600 * (2 + rng.below(40) as i64) + rng.below(3600) as i64;
@@ -305,8 +339,16 @@ impl<'w> Planter<'w> {
                 }
                 description = format!(
                     "{} one account {} {} accounts within {} days, about USD {:.0} in all.",
-                    if typology == "fan_out" { "Fan-out:" } else { "Fan-in:" },
-                    if typology == "fan_out" { "pays out to" } else { "collects from" },
+                    if typology == "fan_out" {
+                        "Fan-out:"
+                    } else {
+                        "Fan-in:"
+                    },
+                    if typology == "fan_out" {
+                        "pays out to"
+                    } else {
+                        "collects from"
+                    },
                     accts.len() - 1,
                     span,
                     usd
@@ -328,7 +370,15 @@ impl<'w> Planter<'w> {
                     step(&mut self.rng, &mut t);
                     self.role(case, a, "destination");
                     let f = self.rng.uniform(0.8, 1.2);
-                    self.tx(case, t, hub, a, usd * 0.97 / k2 as f64 * f, channel, "layering");
+                    self.tx(
+                        case,
+                        t,
+                        hub,
+                        a,
+                        usd * 0.97 / k2 as f64 * f,
+                        channel,
+                        "layering",
+                    );
                 }
                 description = format!("Gather-scatter: {k1} accounts pay into one hub, which pays out to {k2} others (USD {usd:.0}).");
             }
@@ -360,7 +410,15 @@ impl<'w> Planter<'w> {
                 for i in 0..k {
                     step(&mut self.rng, &mut t);
                     self.role(case, accts[i], "cycle_member");
-                    self.tx(case, t, accts[i], accts[(i + 1) % k], amount, channel, "layering");
+                    self.tx(
+                        case,
+                        t,
+                        accts[i],
+                        accts[(i + 1) % k],
+                        amount,
+                        channel,
+                        "layering",
+                    );
                     amount *= self.rng.uniform(0.97, 0.995);
                 }
                 description = format!("Cycle: USD {usd:.0} travels through {k} accounts in time order and returns to where it started.");
@@ -378,11 +436,21 @@ impl<'w> Planter<'w> {
                     step(&mut self.rng, &mut t);
                     self.role(case, accts[cur], "member");
                     self.role(case, accts[next], "member");
-                    self.tx(case, t, accts[cur], accts[next], amount, channel, "layering");
+                    self.tx(
+                        case,
+                        t,
+                        accts[cur],
+                        accts[next],
+                        amount,
+                        channel,
+                        "layering",
+                    );
                     amount *= self.rng.uniform(0.96, 0.995);
                     cur = next;
                 }
-                description = format!("Random: USD {usd:.0} wanders between {k} accounts with no fixed shape.");
+                description = format!(
+                    "Random: USD {usd:.0} wanders between {k} accounts with no fixed shape."
+                );
             }
             "bipartite" => {
                 let k1 = 2 + self.rng.below(3);
@@ -396,12 +464,21 @@ impl<'w> Planter<'w> {
                             step(&mut self.rng, &mut t);
                             self.role(case, accts[k1 + j], "receiver");
                             let f = self.rng.uniform(0.8, 1.2);
-                            self.tx(case, t, accts[i], accts[k1 + j], usd / (k1 * k2) as f64 * f, channel, "layering");
+                            self.tx(
+                                case,
+                                t,
+                                accts[i],
+                                accts[k1 + j],
+                                usd / (k1 * k2) as f64 * f,
+                                channel,
+                                "layering",
+                            );
                             sent = true;
                         }
                     }
                 }
-                description = format!("Bipartite: {k1} senders pay {k2} receivers across the board.");
+                description =
+                    format!("Bipartite: {k1} senders pay {k2} receivers across the board.");
             }
             _ => {
                 // stack: two bipartite layers
@@ -413,14 +490,30 @@ impl<'w> Planter<'w> {
                     self.role(case, accts[i], "layer1");
                     for j in 0..k2 {
                         step(&mut self.rng, &mut t);
-                        self.tx(case, t, accts[i], accts[k1 + j], usd / (k1 * k2) as f64, channel, "layering");
+                        self.tx(
+                            case,
+                            t,
+                            accts[i],
+                            accts[k1 + j],
+                            usd / (k1 * k2) as f64,
+                            channel,
+                            "layering",
+                        );
                     }
                 }
                 for j in 0..k2 {
                     self.role(case, accts[k1 + j], "layer2");
                     for m in 0..k3 {
                         step(&mut self.rng, &mut t);
-                        self.tx(case, t, accts[k1 + j], accts[k1 + k2 + m], usd * 0.97 / (k2 * k3) as f64, channel, "layering");
+                        self.tx(
+                            case,
+                            t,
+                            accts[k1 + j],
+                            accts[k1 + k2 + m],
+                            usd * 0.97 / (k2 * k3) as f64,
+                            channel,
+                            "layering",
+                        );
                     }
                 }
                 for m in 0..k3 {
@@ -492,16 +585,34 @@ impl<'w> Planter<'w> {
             let mut deposited = 0i64;
             let mut day = day0.add_days(self.rng.below(4) as i64);
             for _ in 0..n_dep {
-                let amount = ((threshold * self.rng.uniform(0.82, 0.985)) / 100.0).round() as i64 * 100 * 100;
+                let amount = ((threshold * self.rng.uniform(0.82, 0.985)) / 100.0).round() as i64
+                    * 100
+                    * 100;
                 let t = self.ts(c, day, 9, 17);
-                self.tx_minor(case, t, desk, acct, amount, Channel::CashDeposit, "placement");
+                self.tx_minor(
+                    case,
+                    t,
+                    desk,
+                    acct,
+                    amount,
+                    Channel::CashDeposit,
+                    "placement",
+                );
                 deposited += amount;
                 last = last.max(t);
                 day = day.add_days(1 + self.rng.below(4) as i64);
             }
             let t = self.ts(c, day.add_days(1), 9, 17);
             let moved = (deposited as f64 * self.rng.uniform(0.93, 0.98)) as i64;
-            self.tx_minor(case, t, acct, front, moved, Channel::DomesticTransfer, "layering");
+            self.tx_minor(
+                case,
+                t,
+                acct,
+                front,
+                moved,
+                Channel::DomesticTransfer,
+                "layering",
+            );
             total += moved;
             last = last.max(t);
         }
@@ -510,10 +621,26 @@ impl<'w> Planter<'w> {
         let parts = 2 + self.rng.below(2);
         let usd_total = total as f64 / 100.0 / self.w.countries[c].per_usd;
         let mut t = last + 86_400;
-        self.tx(case, t - 3600, front, front_usd, usd_total * 0.99, Channel::DomesticTransfer, "layering");
+        self.tx(
+            case,
+            t - 3600,
+            front,
+            front_usd,
+            usd_total * 0.99,
+            Channel::DomesticTransfer,
+            "layering",
+        );
         for _ in 0..parts {
             t += 3600 * (5 + self.rng.below(48) as i64);
-            self.tx(case, t, front_usd, abroad, usd_total * 0.98 / parts as f64, Channel::Wire, "integration");
+            self.tx(
+                case,
+                t,
+                front_usd,
+                abroad,
+                usd_total * 0.98 / parts as f64,
+                Channel::Wire,
+                "integration",
+            );
         }
         self.role(case, front_usd, "front_company");
         self.role(case, abroad, "foreign_beneficiary");
@@ -546,17 +673,42 @@ impl<'w> Planter<'w> {
             let mut t = self.ts(c, day, 8, 14);
             let usd = self.rng.lognormal(3500.0, 0.4);
             let mut amount_usd = usd;
-            self.tx(case, t, origin, mules[0], amount_usd, Channel::Wire, "placement");
+            self.tx(
+                case,
+                t,
+                origin,
+                mules[0],
+                amount_usd,
+                Channel::Wire,
+                "placement",
+            );
             for i in 0..k {
                 self.role(case, mules[i], "mule");
                 t += 1200 + self.rng.below(5 * 3600) as i64;
                 amount_usd *= self.rng.uniform(0.96, 0.99);
                 if i + 1 < k {
-                    self.tx(case, t, mules[i], mules[i + 1], amount_usd, Channel::DomesticTransfer, "layering");
+                    self.tx(
+                        case,
+                        t,
+                        mules[i],
+                        mules[i + 1],
+                        amount_usd,
+                        Channel::DomesticTransfer,
+                        "layering",
+                    );
                 } else {
-                    let desk = self.w.cash_desk[self.w.account_institution[mules[i] as usize] as usize];
+                    let desk =
+                        self.w.cash_desk[self.w.account_institution[mules[i] as usize] as usize];
                     let amount = self.w.usd_to_minor(mules[i], amount_usd);
-                    self.tx_minor(case, t, mules[i], desk, amount, Channel::CashWithdrawal, "integration");
+                    self.tx_minor(
+                        case,
+                        t,
+                        mules[i],
+                        desk,
+                        amount,
+                        Channel::CashWithdrawal,
+                        "integration",
+                    );
                 }
             }
         }
@@ -569,7 +721,11 @@ impl<'w> Planter<'w> {
     /// Small self-funding transfers to a foreign terrorist fighter in a high-risk area.
     fn ftf(&mut self) {
         let case = self.case("ftf_self_funding", "nexus", "terrorist_financing");
-        let (dest_code, informal) = if self.rng.chance(0.5) { ("TR", false) } else { ("AF", true) };
+        let (dest_code, informal) = if self.rng.chance(0.5) {
+            ("TR", false)
+        } else {
+            ("AF", true)
+        };
         let dest = self.country(dest_code);
         let risky: Vec<usize> = self.w.countries[dest]
             .towns
@@ -578,14 +734,20 @@ impl<'w> Planter<'w> {
             .filter(|(_, t)| t.high_risk)
             .map(|(i, _)| i)
             .collect();
-        let town = if risky.is_empty() { 0 } else { *self.rng.pick(&risky) };
+        let town = if risky.is_empty() {
+            0
+        } else {
+            *self.rng.pick(&risky)
+        };
         let fighter = self.new_designated_person(dest, Some(town));
         let mto = self
             .w
             .pick_institution(dest, InstitutionKind::MoneyTransferOperator)
             .unwrap_or(0);
         let cur = self.w.countries[dest].currency;
-        let fighter_acct = self.w.open_account(fighter, mto, AccountKind::MoneyTransfer, cur);
+        let fighter_acct = self
+            .w
+            .open_account(fighter, mto, AccountKind::MoneyTransfer, cur);
         self.role(case, fighter_acct, "foreign_terrorist_fighter");
         if self.rng.chance(0.6) {
             self.designate(case, fighter, "Al-Qaida");
@@ -593,7 +755,7 @@ impl<'w> Planter<'w> {
         let k = 2 + self.rng.below(4);
         let ru = self.country("RU");
         let day0 = self.start_day(80.min(self.days.saturating_sub(2)));
-        let span = (self.days.saturating_sub(2)).min(80).max(5) as usize;
+        let span = self.days.saturating_sub(2).clamp(5, 80) as usize;
         for _ in 0..k {
             // Senders: migrants in Russia or people at home.
             let from = if self.rng.chance(0.5) && !self.w.migrants().is_empty() {
@@ -611,7 +773,11 @@ impl<'w> Planter<'w> {
                 let c = self.w.account_country(from);
                 let t = self.ts(c, day, 10, 21);
                 let usd = self.rng.uniform(100.0, 600.0);
-                let channel = if informal { Channel::InformalValueTransfer } else { Channel::Remittance };
+                let channel = if informal {
+                    Channel::InformalValueTransfer
+                } else {
+                    Channel::Remittance
+                };
                 self.tx(case, t, from, fighter_acct, usd, channel, "funding");
             }
         }
@@ -630,15 +796,25 @@ impl<'w> Planter<'w> {
         let charity_party = {
             let name = crate::names::CompanyName {
                 native: format!("Фонди хайриявии «Ёрдам» №{}", 100 + self.cases.len()),
-                latin: format!("Yordam Charitable Foundation No. {}", 100 + self.cases.len()),
+                latin: format!(
+                    "Yordam Charitable Foundation No. {}",
+                    100 + self.cases.len()
+                ),
                 legal_form: "",
             };
             self.w.add_org(c, name)
         };
-        let bank = self.w.pick_institution(c, InstitutionKind::Bank).unwrap_or(0);
+        let bank = self
+            .w
+            .pick_institution(c, InstitutionKind::Bank)
+            .unwrap_or(0);
         let cur = self.w.countries[c].currency;
-        let charity = self.w.open_account(charity_party, bank, AccountKind::Current, cur);
-        let charity_usd = self.w.open_account(charity_party, bank, AccountKind::Current, Currency::USD);
+        let charity = self
+            .w
+            .open_account(charity_party, bank, AccountKind::Current, cur);
+        let charity_usd =
+            self.w
+                .open_account(charity_party, bank, AccountKind::Current, Currency::USD);
         self.role(case, charity, "charity");
         let n = 10 + self.rng.below(15);
         let donors = self.residents(c, n);
@@ -651,7 +827,15 @@ impl<'w> Planter<'w> {
             let t = self.ts(c, day, 9, 21);
             let usd = self.rng.lognormal(40.0, 0.8);
             collected += usd;
-            self.tx(case, t, acct, charity, usd, Channel::DomesticTransfer, "collection");
+            self.tx(
+                case,
+                t,
+                acct,
+                charity,
+                usd,
+                Channel::DomesticTransfer,
+                "collection",
+            );
         }
         // A front company makes a few large "donations".
         let front_org = self.org(c, OrgKind::Trader);
@@ -662,10 +846,26 @@ impl<'w> Planter<'w> {
             let t = self.ts(c, day, 10, 16);
             let usd = self.rng.uniform(4000.0, 9000.0);
             collected += usd;
-            self.tx(case, t, front, charity, usd, Channel::DomesticTransfer, "collection");
+            self.tx(
+                case,
+                t,
+                front,
+                charity,
+                usd,
+                Channel::DomesticTransfer,
+                "collection",
+            );
         }
         let t = self.ts(c, day0.add_days(33), 10, 12);
-        self.tx(case, t, charity, charity_usd, collected * 0.9, Channel::DomesticTransfer, "layering");
+        self.tx(
+            case,
+            t,
+            charity,
+            charity_usd,
+            collected * 0.9,
+            Channel::DomesticTransfer,
+            "layering",
+        );
         self.role(case, charity_usd, "charity");
         // An intermediary abroad forwards to the designated person.
         let dest = self.pick_country(&["AF", "TR"]);
@@ -673,19 +873,49 @@ impl<'w> Planter<'w> {
         let intermediary = self.w.orgs[intermediary_org as usize].usd;
         self.role(case, intermediary, "intermediary");
         let person = self.new_designated_person(dest, None);
-        let pbank = self.w.pick_institution(dest, InstitutionKind::Bank).unwrap_or(0);
-        let target = self.w.open_account(person, pbank, AccountKind::Current, Currency::USD);
+        let pbank = self
+            .w
+            .pick_institution(dest, InstitutionKind::Bank)
+            .unwrap_or(0);
+        let target = self
+            .w
+            .open_account(person, pbank, AccountKind::Current, Currency::USD);
         self.role(case, target, "designated_person");
-        let regime = if self.w.countries[dest].code.as_str() == "AF" { "Taliban" } else { "Al-Qaida" };
+        let regime = if self.w.countries[dest].code.as_str() == "AF" {
+            "Taliban"
+        } else {
+            "Al-Qaida"
+        };
         self.designate(case, person, regime);
-        if self.rng.chance(0.5) {
+        // The UN format needs at least one entity; the first case always lists one.
+        let any_entity = self
+            .designations
+            .iter()
+            .any(|d| self.w.person_names[d.party as usize].is_none() && !d.real);
+        if self.rng.chance(0.5) || !any_entity {
             let org_party = self.w.orgs[intermediary_org as usize].party;
             self.designate(case, org_party, regime);
         }
         let t2 = t + 86_400 * (1 + self.rng.below(3) as i64);
-        self.tx(case, t2, charity_usd, intermediary, collected * 0.7, Channel::Wire, "diversion");
+        self.tx(
+            case,
+            t2,
+            charity_usd,
+            intermediary,
+            collected * 0.7,
+            Channel::Wire,
+            "diversion",
+        );
         let t3 = t2 + 3600 * (6 + self.rng.below(60) as i64);
-        self.tx(case, t3, intermediary, target, collected * 0.62, Channel::Wire, "diversion");
+        self.tx(
+            case,
+            t3,
+            intermediary,
+            target,
+            collected * 0.62,
+            Channel::Wire,
+            "diversion",
+        );
         self.cases[case].description = format!(
             "Charity diversion: a charity collects about USD {collected:.0} from {n} donors and a front company, \
              wires 70% to a partner abroad, which passes most of it to a designated person."
@@ -718,13 +948,37 @@ impl<'w> Planter<'w> {
             let t = self.ts(c, day, 10, 16);
             let invoice = (self.rng.range(3, 15) * 10_000) as f64;
             total += invoice;
-            self.tx(case, t, importer, partner, invoice, Channel::Wire, "layering");
+            self.tx(
+                case,
+                t,
+                importer,
+                partner,
+                invoice,
+                Channel::Wire,
+                "layering",
+            );
             let t2 = t + 86_400 * (2 + self.rng.below(6) as i64);
             let f = self.rng.uniform(0.8, 0.92);
-            self.tx(case, t2, partner, related, invoice * f, Channel::Wire, "layering");
+            self.tx(
+                case,
+                t2,
+                partner,
+                related,
+                invoice * f,
+                Channel::Wire,
+                "layering",
+            );
             if i % 2 == 1 {
                 let t3 = t2 + 86_400 * (1 + self.rng.below(4) as i64);
-                self.tx(case, t3, related, owner, invoice * 0.5, Channel::Wire, "integration");
+                self.tx(
+                    case,
+                    t3,
+                    related,
+                    owner,
+                    invoice * 0.5,
+                    Channel::Wire,
+                    "integration",
+                );
             }
         }
         self.cases[case].description = format!(
@@ -746,7 +1000,9 @@ impl<'w> Planter<'w> {
         let party = self.w.account_party[customer as usize];
         let cur = self.w.countries[c].currency;
         let fiat = self.w.open_account(party, casp, AccountKind::Current, cur);
-        let wallet = self.w.open_account(party, casp, AccountKind::CryptoAddress, Currency::USD);
+        let wallet = self
+            .w
+            .open_account(party, casp, AccountKind::CryptoAddress, Currency::USD);
         // The designated person's own wallet, held at an exchange abroad.
         let ae = self.country("AE");
         let foreign_casp = self
@@ -754,7 +1010,9 @@ impl<'w> Planter<'w> {
             .pick_institution(ae, InstitutionKind::CryptoAssetServiceProvider)
             .unwrap_or(0);
         let dp = self.new_designated_person(self.country("AF"), None);
-        let target = self.w.open_account(dp, foreign_casp, AccountKind::CryptoAddress, Currency::USD);
+        let target =
+            self.w
+                .open_account(dp, foreign_casp, AccountKind::CryptoAddress, Currency::USD);
         self.designate(case, dp, "Al-Qaida");
         self.role(case, customer, "customer");
         self.role(case, fiat, "customer_exchange_account");
@@ -771,14 +1029,46 @@ impl<'w> Planter<'w> {
             let t = self.ts(c, day, 9, 21);
             let usd = self.rng.uniform(300.0, 1500.0);
             pooled += usd;
-            self.tx(case, t, a, customer, usd, Channel::DomesticTransfer, "collection");
+            self.tx(
+                case,
+                t,
+                a,
+                customer,
+                usd,
+                Channel::DomesticTransfer,
+                "collection",
+            );
         }
         let mut t = self.ts(c, day0.add_days(11), 10, 20);
-        self.tx(case, t, customer, fiat, pooled * 0.98, Channel::DomesticTransfer, "conversion");
+        self.tx(
+            case,
+            t,
+            customer,
+            fiat,
+            pooled * 0.98,
+            Channel::DomesticTransfer,
+            "conversion",
+        );
         t += 1200 + self.rng.below(7200) as i64;
-        self.tx(case, t, fiat, wallet, pooled * 0.97, Channel::Crypto, "conversion");
+        self.tx(
+            case,
+            t,
+            fiat,
+            wallet,
+            pooled * 0.97,
+            Channel::Crypto,
+            "conversion",
+        );
         t += 600 + self.rng.below(3 * 3600) as i64;
-        self.tx(case, t, wallet, target, pooled * 0.965, Channel::Crypto, "cash_out");
+        self.tx(
+            case,
+            t,
+            wallet,
+            target,
+            pooled * 0.965,
+            Channel::Crypto,
+            "cash_out",
+        );
         self.cases[case].description = format!(
             "Crypto cash-out: {n_funders} people pool about USD {pooled:.0} with one customer, who buys stablecoins at a \
              local exchange and sends them within hours to a wallet of a designated person."
@@ -813,7 +1103,15 @@ impl<'w> Planter<'w> {
             let day = day0.add_days(3 + i as i64 / 2);
             let t = self.ts(c, day, 9, 17);
             let usd = received * 0.97 / n as f64;
-            self.tx(case, t, acct, desk, usd, Channel::CashWithdrawal, "cash_out");
+            self.tx(
+                case,
+                t,
+                acct,
+                desk,
+                usd,
+                Channel::CashWithdrawal,
+                "cash_out",
+            );
         }
         let town_name = self.w.countries[c].towns[town].latin;
         self.cases[case].description = format!(
@@ -827,11 +1125,18 @@ impl<'w> Planter<'w> {
         let case = self.case(DESIGNATED, "designated", "terrorist_financing");
         let c = self.region();
         let person = self.new_designated_person(c, None);
-        let bank = self.w.pick_institution(c, InstitutionKind::Bank).unwrap_or(0);
+        let bank = self
+            .w
+            .pick_institution(c, InstitutionKind::Bank)
+            .unwrap_or(0);
         let cur = self.w.countries[c].currency;
         let acct = self.w.open_account(person, bank, AccountKind::Current, cur);
         self.role(case, acct, "designated_person");
-        let regime = if self.rng.chance(0.3) { "Taliban" } else { "Al-Qaida" };
+        let regime = if self.rng.chance(0.3) {
+            "Taliban"
+        } else {
+            "Al-Qaida"
+        };
         self.designate(case, person, regime);
         self.designated_activity(case, acct, c, transacting);
     }
@@ -843,10 +1148,26 @@ impl<'w> Planter<'w> {
             for i in 0..3 + self.rng.below(4) {
                 let t = self.ts(c, day0.add_days(i as i64 * 4), 9, 18);
                 let usd = self.rng.lognormal(400.0, 0.6);
-                self.tx(case, t, desk, acct, usd, Channel::CashDeposit, "funds_of_designated");
+                self.tx(
+                    case,
+                    t,
+                    desk,
+                    acct,
+                    usd,
+                    Channel::CashDeposit,
+                    "funds_of_designated",
+                );
                 let relative = self.resident(c);
                 let r = self.main_of(relative);
-                self.tx(case, t + 86_400, acct, r, usd * 0.5, Channel::DomesticTransfer, "funds_of_designated");
+                self.tx(
+                    case,
+                    t + 86_400,
+                    acct,
+                    r,
+                    usd * 0.5,
+                    Channel::DomesticTransfer,
+                    "funds_of_designated",
+                );
             }
         }
         let name = self.w.accounts[acct as usize].holder_name.clone();
@@ -861,13 +1182,22 @@ impl<'w> Planter<'w> {
     }
 
     /// A person from the real UN list banking under a variant of a listed name.
-    pub fn real_designated_customer(&mut self, entry: &nexus_formats::unlist::UnEntry, transacting: bool) {
+    pub fn real_designated_customer(
+        &mut self,
+        entry: &nexus_formats::unlist::UnEntry,
+        transacting: bool,
+    ) {
         let case = self.case(DESIGNATED, "designated", "terrorist_financing");
         let c = self.region();
         let nat = entry
             .nationalities
             .first()
-            .and_then(|n| self.w.countries.iter().position(|ci| ci.un_name.eq_ignore_ascii_case(n)))
+            .and_then(|n| {
+                self.w
+                    .countries
+                    .iter()
+                    .position(|ci| ci.un_name.eq_ignore_ascii_case(n))
+            })
             .unwrap_or(c);
         let latin = crate::lists::title_case(&entry.primary_name());
         let native = if entry.name_original_script.is_empty() {
@@ -909,7 +1239,10 @@ impl<'w> Planter<'w> {
             }));
             idx
         };
-        let bank = self.w.pick_institution(c, InstitutionKind::Bank).unwrap_or(0);
+        let bank = self
+            .w
+            .pick_institution(c, InstitutionKind::Bank)
+            .unwrap_or(0);
         let cur = self.w.countries[c].currency;
         let acct = self.w.open_account(party, bank, AccountKind::Current, cur);
         // Split the recorded name for goAML.
@@ -924,9 +1257,14 @@ impl<'w> Planter<'w> {
             regime: "UN",
             real: true,
         });
-        self.cases[case].list_refs.push(entry.reference_number.clone());
+        self.cases[case]
+            .list_refs
+            .push(entry.reference_number.clone());
         self.designated_activity(case, acct, c, transacting);
         let d = self.cases[case].description.clone();
-        self.cases[case].description = format!("{d} Listed in the real UN Consolidated List as {}.", entry.reference_number);
+        self.cases[case].description = format!(
+            "{d} Listed in the real UN Consolidated List as {}.",
+            entry.reference_number
+        );
     }
 }

@@ -94,17 +94,19 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 70_000.0,
             utc_offset_hours: 5.0,
             culture: Culture::Tajik,
-            towns: const { &[
-                town("Душанбе", "Dushanbe"),
-                town("Хуҷанд", "Khujand"),
-                town("Бохтар", "Bokhtar"),
-                town("Кӯлоб", "Kulob"),
-                town("Турсунзода", "Tursunzoda"),
-                border("Хоруғ", "Khorog"),
-                border("Панҷ", "Panj"),
-                border("Ишкошим", "Ishkoshim"),
-                border("Шаҳритус", "Shahritus"),
-            ] },
+            towns: const {
+                &[
+                    town("Душанбе", "Dushanbe"),
+                    town("Хуҷанд", "Khujand"),
+                    town("Бохтар", "Bokhtar"),
+                    town("Кӯлоб", "Kulob"),
+                    town("Турсунзода", "Tursunzoda"),
+                    border("Хоруғ", "Khorog"),
+                    border("Панҷ", "Panj"),
+                    border("Ишкошим", "Ishkoshim"),
+                    border("Шаҳритус", "Shahritus"),
+                ]
+            },
             salary_usd: 220.0,
             population_share: 0.20,
             institutions: &[
@@ -123,15 +125,17 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 150_000_000.0,
             utc_offset_hours: 5.0,
             culture: Culture::Uzbek,
-            towns: const { &[
-                town("Тошкент", "Tashkent"),
-                town("Самарқанд", "Samarkand"),
-                town("Бухоро", "Bukhara"),
-                town("Наманган", "Namangan"),
-                town("Андижон", "Andijan"),
-                town("Фарғона", "Fergana"),
-                border("Термиз", "Termez"),
-            ] },
+            towns: const {
+                &[
+                    town("Тошкент", "Tashkent"),
+                    town("Самарқанд", "Samarkand"),
+                    town("Бухоро", "Bukhara"),
+                    town("Наманган", "Namangan"),
+                    town("Андижон", "Andijan"),
+                    town("Фарғона", "Fergana"),
+                    border("Термиз", "Termez"),
+                ]
+            },
             salary_usd: 380.0,
             population_share: 0.22,
             institutions: &[
@@ -150,13 +154,15 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 1_000_000.0,
             utc_offset_hours: 6.0,
             culture: Culture::Kyrgyz,
-            towns: const { &[
-                town("Бишкек", "Bishkek"),
-                town("Ош", "Osh"),
-                town("Жалал-Абад", "Jalal-Abad"),
-                town("Каракол", "Karakol"),
-                border("Баткен", "Batken"),
-            ] },
+            towns: const {
+                &[
+                    town("Бишкек", "Bishkek"),
+                    town("Ош", "Osh"),
+                    town("Жалал-Абад", "Jalal-Abad"),
+                    town("Каракол", "Karakol"),
+                    border("Баткен", "Batken"),
+                ]
+            },
             salary_usd: 330.0,
             population_share: 0.10,
             institutions: &[
@@ -174,13 +180,15 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 7_000_000.0,
             utc_offset_hours: 5.0,
             culture: Culture::Kazakh,
-            towns: const { &[
-                town("Алматы", "Almaty"),
-                town("Астана", "Astana"),
-                town("Шымкент", "Shymkent"),
-                town("Қарағанды", "Karaganda"),
-                town("Ақтау", "Aktau"),
-            ] },
+            towns: const {
+                &[
+                    town("Алматы", "Almaty"),
+                    town("Астана", "Astana"),
+                    town("Шымкент", "Shymkent"),
+                    town("Қарағанды", "Karaganda"),
+                    town("Ақтау", "Aktau"),
+                ]
+            },
             salary_usd: 650.0,
             population_share: 0.15,
             institutions: &[
@@ -199,12 +207,14 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 50_000.0,
             utc_offset_hours: 5.0,
             culture: Culture::Turkmen,
-            towns: const { &[
-                town("Ашхабад", "Ashgabat"),
-                town("Мары", "Mary"),
-                town("Туркменабад", "Turkmenabat"),
-                border("Серхетабат", "Serhetabat"),
-            ] },
+            towns: const {
+                &[
+                    town("Ашхабад", "Ashgabat"),
+                    town("Мары", "Mary"),
+                    town("Туркменабад", "Turkmenabat"),
+                    border("Серхетабат", "Serhetabat"),
+                ]
+            },
             salary_usd: 300.0,
             population_share: 0.03,
             institutions: &[
@@ -220,14 +230,16 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 1_000_000.0,
             utc_offset_hours: 4.5,
             culture: Culture::Afghan,
-            towns: const { &[
-                town("کابل", "Kabul"),
-                town("هرات", "Herat"),
-                border("مزار شریف", "Mazar-i-Sharif"),
-                risky("قندوز", "Kunduz"),
-                risky("فیض آباد", "Faizabad"),
-                border("شیرخان بندر", "Sherkhan Bandar"),
-            ] },
+            towns: const {
+                &[
+                    town("کابل", "Kabul"),
+                    town("هرات", "Herat"),
+                    border("مزار شریف", "Mazar-i-Sharif"),
+                    risky("قندوز", "Kunduz"),
+                    risky("فیض آباد", "Faizabad"),
+                    border("شیرخان بندر", "Sherkhan Bandar"),
+                ]
+            },
             salary_usd: 150.0,
             population_share: 0.08,
             institutions: &[
@@ -244,14 +256,16 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 600_000.0,
             utc_offset_hours: 3.0,
             culture: Culture::Russian,
-            towns: const { &[
-                town("Москва", "Moscow"),
-                town("Санкт-Петербург", "Saint Petersburg"),
-                town("Екатеринбург", "Yekaterinburg"),
-                town("Новосибирск", "Novosibirsk"),
-                town("Казань", "Kazan"),
-                border("Оренбург", "Orenburg"),
-            ] },
+            towns: const {
+                &[
+                    town("Москва", "Moscow"),
+                    town("Санкт-Петербург", "Saint Petersburg"),
+                    town("Екатеринбург", "Yekaterinburg"),
+                    town("Новосибирск", "Novosibirsk"),
+                    town("Казань", "Kazan"),
+                    border("Оренбург", "Orenburg"),
+                ]
+            },
             salary_usd: 950.0,
             population_share: 0.17,
             institutions: &[
@@ -270,12 +284,14 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 400_000.0,
             utc_offset_hours: 3.0,
             culture: Culture::Turkish,
-            towns: const { &[
-                town("İstanbul", "Istanbul"),
-                town("Ankara", "Ankara"),
-                risky("Gaziantep", "Gaziantep"),
-                risky("Hatay", "Hatay"),
-            ] },
+            towns: const {
+                &[
+                    town("İstanbul", "Istanbul"),
+                    town("Ankara", "Ankara"),
+                    risky("Gaziantep", "Gaziantep"),
+                    risky("Hatay", "Hatay"),
+                ]
+            },
             salary_usd: 700.0,
             population_share: 0.02,
             institutions: &[
@@ -309,7 +325,13 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 50_000.0,
             utc_offset_hours: 8.0,
             culture: Culture::Chinese,
-            towns: const { &[town("乌鲁木齐", "Urumqi"), town("喀什", "Kashgar"), town("义乌", "Yiwu")] },
+            towns: const {
+                &[
+                    town("乌鲁木齐", "Urumqi"),
+                    town("喀什", "Kashgar"),
+                    town("义乌", "Yiwu"),
+                ]
+            },
             salary_usd: 1100.0,
             population_share: 0.01,
             institutions: &[
@@ -325,7 +347,12 @@ pub fn countries() -> Vec<CountryInfo> {
             cash_threshold: 10_000.0,
             utc_offset_hours: 1.0,
             culture: Culture::German,
-            towns: const { &[town("Berlin", "Berlin"), town("Frankfurt am Main", "Frankfurt am Main")] },
+            towns: const {
+                &[
+                    town("Berlin", "Berlin"),
+                    town("Frankfurt am Main", "Frankfurt am Main"),
+                ]
+            },
             salary_usd: 3500.0,
             population_share: 0.005,
             institutions: &[("Hansa Handelsbank", Bank, "german")],

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "nexus", version, about = "Financial intelligence for the Northern Route: simulate, convert, screen, detect.")]
+#[command(
+    name = "nexus",
+    version,
+    about = "Financial intelligence for the Northern Route: simulate, convert, screen, detect."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -104,7 +108,10 @@ fn simulate(a: SimulateArgs) -> Result<()> {
         let (list, skipped) = nexus_formats::unlist::read_un_list(path)
             .with_context(|| format!("reading the UN list {}", path.display()))?;
         if !skipped.is_empty() {
-            eprintln!("nexus: {} list entries skipped (no name or id)", skipped.len());
+            eprintln!(
+                "nexus: {} list entries skipped (no name or id)",
+                skipped.len()
+            );
         }
         config.real_designated = nexus_sim::pick_real_entries(&list, a.un_list_entries, a.seed);
     }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The project's test command (README, second command; CI calls it through .ci/run).
+# Installs what the tests need on a fresh Debian machine, then checks format,
+# lints and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "warning: ${need_apt[*]} missing and not root; schema checks will be skipped" >&2
+  fi
+fi
+command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust (https://rustup.rs)" >&2; exit 1; }
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+cargo fmt --all -- --check
+cargo clippy --release --all-targets -- -D warnings
+cargo test --release --workspace
+
+# Schema validation of what the simulator writes, against the real schemas
+# in ../shared (skipped where ../shared or xmllint is absent).
+if [ -d ../shared ] && command -v xmllint >/dev/null 2>&1; then
+  bash scripts/validate-schemas.sh
+fi
