@@ -388,9 +388,24 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>, FormatError> {
     Ok(out)
 }
 
+/// Parses transactions CSV held in memory (all rows, or the first error).
+pub fn parse_transactions(path: &Path, bytes: &[u8]) -> Result<Vec<Transaction>, FormatError> {
+    let table = Table::from_reader(path, bytes)?;
+    let mut cols = [0usize; 7];
+    for (i, h) in TRANSACTIONS_HEADER.iter().enumerate() {
+        cols[i] = table.column(h)?;
+    }
+    let mut reader = TransactionReader { table, cols };
+    let mut out = Vec::new();
+    while let Some(t) = reader.next_transaction()? {
+        out.push(t);
+    }
+    Ok(out)
+}
+
 /// Streams `transactions.csv` row by row.
-pub struct TransactionReader {
-    table: Table,
+pub struct TransactionReader<R: std::io::Read = std::io::BufReader<std::fs::File>> {
+    table: Table<R>,
     cols: [usize; 7],
 }
 
@@ -403,7 +418,9 @@ impl TransactionReader {
         }
         Ok(TransactionReader { table, cols })
     }
+}
 
+impl<R: std::io::Read> TransactionReader<R> {
     /// The next transaction; amounts must be positive and accounts non-empty.
     pub fn next_transaction(&mut self) -> Result<Option<Transaction>, FormatError> {
         let c = self.cols;
@@ -441,6 +458,32 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_csv_never_panics(text in "(id,timestamp,from_account,to_account,amount,currency,channel\n)?[ -~\n\"ҷ,]{0,300}") {
+            let _ = parse_transactions(Path::new("p.csv"), text.as_bytes());
+        }
+
+        #[test]
+        fn rows_roundtrip(amount in 1i64..1_000_000_000_000, secs in 0i64..4_000_000_000, from in "[A-Za-z0-9,\" ҷ-]{1,12}") {
+            let mut w = TransactionWriter::new(Vec::new()).unwrap();
+            let t = Transaction {
+                id: "T1".into(),
+                timestamp: Timestamp(secs),
+                from_account: from.trim().to_string(),
+                to_account: "B".into(),
+                amount: Minor(amount),
+                currency: Currency::USD,
+                channel: Channel::Wire,
+            };
+            proptest::prop_assume!(!t.from_account.is_empty());
+            w.write_transaction(&t).unwrap();
+            let bytes = w.finish().unwrap();
+            let back = parse_transactions(Path::new("p.csv"), &bytes).unwrap();
+            proptest::prop_assert_eq!(back, vec![t]);
+        }
     }
 
     #[test]

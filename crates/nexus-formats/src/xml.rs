@@ -351,6 +351,14 @@ mod tests {
         assert!(got[0].child("E").is_some());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_xml_never_panics(text in "[<>/a-zA-Z \"=&;\n!?ҷ-]{0,200}") {
+            let _ = parse_document(Path::new("p.xml"), text.as_bytes());
+            let _ = crate::unlist::parse_un_list(Path::new("p.xml"), text.as_bytes());
+        }
+    }
+
     #[test]
     fn malformed_is_located() {
         let doc = b"<L>\n<R><N>x</M></R>\n</L>";
