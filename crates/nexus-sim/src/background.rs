@@ -324,13 +324,20 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
                         Channel::CashDeposit,
                     );
                 }
-                OrgKind::Trader if rng.chance(0.07) => {
+                // Foreign trade, and charities' programme payments to partners abroad.
+                OrgKind::Trader | OrgKind::Charity => {
+                    let (chance, median) = if o.kind == OrgKind::Trader {
+                        (0.07, 20_000.0)
+                    } else {
+                        (0.04, 4000.0)
+                    };
                     let partners = w.foreign_partners();
-                    if partners.is_empty() {
+                    if partners.is_empty() || !rng.chance(chance) {
                         continue;
                     }
                     let b = &w.orgs[partners[rng.below(partners.len())] as usize];
-                    let usd = rng.lognormal(20_000.0, 0.8);
+                    let usd =
+                        rng.lognormal(median, if o.kind == OrgKind::Trader { 0.8 } else { 0.6 });
                     let ts = local_ts(w, o.country, day, hour(rng, &OFFICE_HOURS), rng);
                     push(
                         out,
@@ -356,24 +363,6 @@ pub fn background_day(w: &World, rates: &Rates, rng: &mut Rng, day: Date, out: &
                         desk,
                         round_cash(w.usd_to_minor(o.main, usd), per_usd),
                         Channel::CashWithdrawal,
-                    );
-                }
-                OrgKind::Charity if rng.chance(0.04) => {
-                    // Programme payments to partner organisations abroad.
-                    let partners = w.foreign_partners();
-                    if partners.is_empty() {
-                        continue;
-                    }
-                    let b = &w.orgs[partners[rng.below(partners.len())] as usize];
-                    let usd = rng.lognormal(4000.0, 0.6);
-                    let ts = local_ts(w, o.country, day, hour(rng, &OFFICE_HOURS), rng);
-                    push(
-                        out,
-                        ts,
-                        o.usd,
-                        b.usd,
-                        w.usd_to_minor(o.usd, usd),
-                        Channel::Wire,
                     );
                 }
                 _ => {}
