@@ -151,7 +151,6 @@ impl World {
         kind: AccountKind,
         currency: Currency,
     ) -> u32 {
-        let idx = self.accounts.len() as u32;
         let scheme = self.institutions[institution as usize].name_scheme.clone();
         let variant = self.rng.below(6);
         let mut recorded = match (
@@ -201,6 +200,19 @@ impl World {
                     .join(" ")
                 };
         }
+        self.push_account(party, institution, kind, currency, recorded)
+    }
+
+    /// Opens an account whose holder name is already decided (`recorded`).
+    pub fn push_account(
+        &mut self,
+        party: u32,
+        institution: u32,
+        kind: AccountKind,
+        currency: Currency,
+        recorded: Recorded,
+    ) -> u32 {
+        let idx = self.accounts.len() as u32;
         let id = if kind == AccountKind::CryptoAddress {
             self.wallet_address()
         } else {

@@ -1231,12 +1231,9 @@ impl<'w> Planter<'w> {
                 id_document: None,
                 address: None,
             });
+            // Known only by the list's spellings: no generated name parts.
             self.w.person_names.push(None);
-            self.w.company_names.push(Some(crate::names::CompanyName {
-                native: recorded.clone(),
-                latin: recorded.clone(),
-                legal_form: "",
-            }));
+            self.w.company_names.push(None);
             idx
         };
         let bank = self
@@ -1244,12 +1241,16 @@ impl<'w> Planter<'w> {
             .pick_institution(c, InstitutionKind::Bank)
             .unwrap_or(0);
         let cur = self.w.countries[c].currency;
-        let acct = self.w.open_account(party, bank, AccountKind::Current, cur);
-        // Split the recorded name for goAML.
-        let rec = &mut self.w.recorded[acct as usize];
         let mut it = recorded.splitn(2, ' ');
-        rec.first = it.next().unwrap_or("").to_string();
-        rec.last = it.next().unwrap_or("").to_string();
+        let rec = crate::names::Recorded {
+            first: it.next().unwrap_or("").to_string(),
+            middle: String::new(),
+            last: it.next().unwrap_or("").to_string(),
+            full: recorded.clone(),
+        };
+        let acct = self
+            .w
+            .push_account(party, bank, AccountKind::Current, cur, rec);
         self.role(case, acct, "designated_person");
         self.designations.push(Designation {
             party,
