@@ -2,12 +2,12 @@
 
 use crate::names::{self, company_name, person_name, CompanyName, PersonName, Recorded};
 use crate::rng::Rng;
-use crate::world::{countries, is_migrant_origin, CountryInfo, Culture};
+use crate::world::{countries, is_migrant_origin, CountryInfo};
 use nexus_model::{
     Account, AccountKind, Address, Country, Currency, Date, Gender, IdDocument, Institution,
     InstitutionKind, Party, PartyKind, Script,
 };
-use nexus_names::{detect_script, Scheme};
+use nexus_names::detect_script;
 
 /// No index (for optional `u32` links).
 pub const NONE: u32 = u32::MAX;
@@ -540,9 +540,9 @@ pub fn build(seed: u64, persons: usize) -> World {
     // People.
     let ru = w.country_index("RU").unwrap_or(0);
     let kz = w.country_index("KZ").unwrap_or(0);
-    let origins: Vec<usize> = ["TJ", "UZ", "KG"]
-        .iter()
-        .filter_map(|c| w.country_index(c))
+    // Labour migrants come from TJ, UZ, KG (in that order, for the weights below).
+    let origins: Vec<usize> = (0..n_countries)
+        .filter(|&c| is_migrant_origin(w.countries[c].code))
         .collect();
     let mut migrants = Vec::new();
     for _ in 0..persons {
@@ -791,14 +791,4 @@ fn add_person_accounts(w: &mut World, party: u32, residence: usize, town: usize)
         wallet,
     });
     pi
-}
-
-/// The Latin scheme used for a culture's passports (re-exported for typologies).
-pub fn culture_scheme(c: Culture) -> Scheme {
-    crate::names::passport_scheme(c)
-}
-
-/// Whether a country's people migrate for work.
-pub fn migrant_origin(w: &World, c: usize) -> bool {
-    is_migrant_origin(w.countries[c].code)
 }

@@ -753,7 +753,6 @@ impl<'w> Planter<'w> {
             self.designate(case, fighter, "Al-Qaida");
         }
         let k = 2 + self.rng.below(4);
-        let ru = self.country("RU");
         let day0 = self.start_day(80.min(self.days.saturating_sub(2)));
         let span = self.days.saturating_sub(2).clamp(5, 80) as usize;
         for _ in 0..k {
@@ -766,7 +765,6 @@ impl<'w> Planter<'w> {
                 let p = self.resident(home);
                 self.main_of(p)
             };
-            let _ = ru;
             self.role(case, from, "sender");
             for _ in 0..1 + self.rng.below(3) {
                 let day = day0.add_days(self.rng.below(span) as i64);
