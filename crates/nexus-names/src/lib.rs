@@ -4,8 +4,15 @@
 //! institutions do), by screening (to generate the same variants as search
 //! keys) and by cross-border matching (transliteration-invariant keys).
 
+pub mod fold;
+pub mod parts;
+pub mod phonetic;
 pub mod script;
 pub mod translit;
+
+pub use fold::{fold_tokens, FoldedToken};
+pub use parts::{analyse, compare_parts, Evidence, NamePart, PartRole};
+pub use phonetic::{key_similarity, phonetic_key, skeleton};
 
 pub use script::{char_script, detect_script};
 pub use translit::{transliterate, Scheme};

@@ -1,0 +1,297 @@
+//! Name-part analysis: which tokens of a name carry identity, which are
+//! particles, patronymics or legal forms, and how two parts compare.
+//!
+//! Arabic names split and join their parts freely (Abd al-Rahman,
+//! Abdul Rahman, Abdurrahman; Siraj al-Din, Sirajuddin); particles (al, bin,
+//! ibn, ul) are written or left out; Central Asian names carry patronymics
+//! (-ovich, -ovna, o'g'li, qizi, uulu, kyzy) that one institution records and
+//! the next does not, and surnames change suffix (-ov, -ova, -zoda, -zade).
+//! The analysis brings those to one form so that comparison can align the
+//! parts that carry identity.
+
+use crate::fold::fold_tokens;
+use crate::phonetic::{is_vowel, key_similarity, phonetic_key, skeleton};
+
+/// What a part contributes to identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartRole {
+    /// A given name, family name or other identifying part.
+    Name,
+    /// A patronymic or the marker of one: recorded inconsistently.
+    Patronymic,
+    /// A legal form or a filler word of an organisation's name.
+    Legal,
+    /// A single letter: an initial.
+    Initial,
+}
+
+/// One analysed part of a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamePart {
+    /// As written (several tokens when they were joined).
+    pub original: String,
+    /// Folded to lower-case ASCII.
+    pub folded: String,
+    /// Phonetic key of the folded form.
+    pub key: String,
+    /// Consonants of the key.
+    pub skeleton: String,
+    /// The key without a surname or patronymic suffix (-ov, -ova, -zoda …);
+    /// equal to `key` when there is none.
+    pub stem: String,
+    /// Folded from Arabic script: short vowels unknown.
+    pub vowelless: bool,
+    pub role: PartRole,
+}
+
+/// How two parts were found to be the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Evidence {
+    /// Identical once folded (case, diacritics, script letters).
+    Exact,
+    /// Different spellings of the same sounds (dzh/j, kh/h, q/k, w/v …).
+    Phonetic,
+    /// Close spellings: vowel changes, confusable consonants, a typo.
+    Spelling,
+    /// Same consonants, one side written without vowels (Arabic script).
+    Consonants,
+    /// Same stem with another surname suffix (Rahimov / Rahimzoda).
+    Stem,
+}
+
+impl Evidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Exact => "exact",
+            Evidence::Phonetic => "phonetic",
+            Evidence::Spelling => "spelling",
+            Evidence::Consonants => "consonants",
+            Evidence::Stem => "stem",
+        }
+    }
+}
+
+/// Particles that are written or left out at will.
+const PARTICLES: &[&str] = &[
+    "al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "an", "bin", "ibn", "bn", "abn", "ben",
+    "bint", "binti", "van", "von", "der", "de", "la", "le", "da", "du", "del", "ould", "wuld",
+];
+
+/// Words that mark the preceding name as the father's (Uzbek, Kyrgyz, Kazakh).
+const PATRONYMIC_MARKERS: &[&str] = &[
+    "ogli", "ugli", "oglu", "ogly", "kizi", "qizi", "kyzy", "gizi", "uulu", "uly", "ulu",
+];
+
+/// Legal forms and filler words of organisation names (folded forms).
+const LEGAL_WORDS: &[&str] = &[
+    "ltd", "llc", "inc", "corp", "corporation", "co", "company", "limited", "gmbh", "ag", "sa",
+    "sarl", "plc", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "too", "ao", "pao", "zao", "oao", "llp",
+    "lp", "fze", "fzco", "fzc", "fz", "est", "establishment", "trading", "group", "holding",
+    "holdings", "the", "of", "and", "for", "et", "und", "i", "va", "ve", "wa", "enterprise",
+    "enterprises", "international", "general", "private", "pvt", "bv", "nv", "srl", "spa",
+    "kft", "ou", "sp", "zoo", "tov", "mchj", "xk", "ik", "ip",
+];
+
+/// Keys of the first half of a split theophoric name (Abd … / Abdul …).
+const ABD_FORMS: &[&str] = &[
+    "abd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdur", "abdus", "abdun", "abdi", "bd",
+];
+
+/// Keys of a second half that belongs to the previous part (…ullah, …uddin).
+const JOINED_ENDINGS: &[&str] = &["ulah", "ula", "ulo", "udin", "idin", "adin", "edin", "din"];
+
+/// Surname and patronymic suffixes of keys, longest first.
+const SUFFIXES: &[&str] = &[
+    "ovic", "evic", "ovna", "evna", "zoda", "zade", "zada", "ieva", "ova", "eva", "iev", "zod",
+    "ov", "ev",
+];
+
+/// Analyses a name into parts. Never fails; an empty or symbol-only name
+/// yields no parts.
+pub fn analyse(name: &str) -> Vec<NamePart> {
+    let tokens = fold_tokens(name);
+    // Pass 1: keys, particles dropped (also the Arabic article glued to a word).
+    let mut raw: Vec<NamePart> = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let mut folded = t.folded;
+        if t.vowelless && folded.len() > 4 && folded.starts_with("al") {
+            folded.drain(..2);
+        }
+        let key = phonetic_key(&folded);
+        if PARTICLES.contains(&key.as_str()) || PARTICLES.contains(&folded.as_str()) {
+            continue;
+        }
+        raw.push(make_part(t.original, folded, key, t.vowelless));
+    }
+    // Pass 2: join split names.
+    let mut joined: Vec<NamePart> = Vec::with_capacity(raw.len());
+    let mut iter = raw.into_iter().peekable();
+    while let Some(mut part) = iter.next() {
+        if ABD_FORMS.contains(&part.key.as_str()) && (part.key != "bd" || part.vowelless) {
+            if let Some(next) = iter.next() {
+                part = merge(part, next);
+            }
+        }
+        if let Some(prev) = joined.last_mut() {
+            if JOINED_ENDINGS.contains(&part.key.as_str()) && prev.role == PartRole::Name {
+                let prev = joined.pop().unwrap_or_else(|| unreachable!());
+                joined.push(merge(prev, part));
+                continue;
+            }
+        }
+        joined.push(part);
+    }
+    // Pass 3: roles.
+    for i in 0..joined.len() {
+        if PATRONYMIC_MARKERS.contains(&joined[i].folded.as_str())
+            || PATRONYMIC_MARKERS.contains(&joined[i].key.as_str())
+        {
+            joined[i].role = PartRole::Patronymic;
+            if i > 0 {
+                joined[i - 1].role = PartRole::Patronymic;
+            }
+        }
+    }
+    joined
+}
+
+fn make_part(original: String, folded: String, key: String, vowelless: bool) -> NamePart {
+    let key = canonical_abd(&key, vowelless);
+    let role = if LEGAL_WORDS.contains(&folded.as_str()) {
+        PartRole::Legal
+    } else if folded.chars().count() == 1 {
+        PartRole::Initial
+    } else if key.ends_with("ovic")
+        || key.ends_with("evic")
+        || key.ends_with("ovna")
+        || key.ends_with("evna")
+    {
+        PartRole::Patronymic
+    } else {
+        PartRole::Name
+    };
+    NamePart {
+        skeleton: skeleton(&key),
+        stem: stem(&key),
+        original,
+        folded,
+        key,
+        vowelless,
+        role,
+    }
+}
+
+fn merge(first: NamePart, second: NamePart) -> NamePart {
+    let original = format!("{} {}", first.original, second.original);
+    let folded = format!("{}{}", first.folded, second.folded);
+    let key = phonetic_key(&folded);
+    make_part(original, folded, key, first.vowelless || second.vowelless)
+}
+
+/// Abdul-Rahman, Abdurrahman, Abd al-Rahman, عبدالرحمن: one key. The
+/// linking vowel and article after `abd` are dropped when a name follows.
+fn canonical_abd(key: &str, vowelless: bool) -> String {
+    let prefix = if key.starts_with("abd") {
+        3
+    } else if vowelless && key.starts_with("bd") {
+        2
+    } else {
+        return key.to_string();
+    };
+    let rest = &key.as_bytes()[prefix..];
+    if rest.len() < 3 {
+        return key.to_string();
+    }
+    let mut r = rest;
+    if is_vowel(r[0]) {
+        r = &r[1..];
+        if r.first() == Some(&b'l') && r.len() > 3 {
+            r = &r[1..];
+        }
+    }
+    let mut out = String::with_capacity(key.len());
+    out.push_str(&key[..prefix]);
+    out.push_str(std::str::from_utf8(r).unwrap_or(""));
+    out
+}
+
+fn stem(key: &str) -> String {
+    for s in SUFFIXES {
+        if key.len() >= s.len() + 3 && key.ends_with(s) {
+            return key[..key.len() - s.len()].to_string();
+        }
+    }
+    key.to_string()
+}
+
+/// Compares two parts: a similarity in 0..=1 and the evidence for it.
+pub fn compare_parts(a: &NamePart, b: &NamePart) -> (f32, Evidence) {
+    if a.folded == b.folded {
+        return (1.0, Evidence::Exact);
+    }
+    if a.key == b.key {
+        return (0.98, Evidence::Phonetic);
+    }
+    if a.vowelless != b.vowelless {
+        if a.skeleton.is_empty() || b.skeleton.is_empty() {
+            return (0.0, Evidence::Consonants);
+        }
+        let s = key_similarity(&a.skeleton, &b.skeleton) * 0.95;
+        return (s, Evidence::Consonants);
+    }
+    let spelling = key_similarity(&a.key, &b.key);
+    if a.stem != a.key || b.stem != b.key {
+        let by_stem = key_similarity(&a.stem, &b.stem) * 0.92;
+        if by_stem > spelling {
+            return (by_stem, Evidence::Stem);
+        }
+    }
+    (spelling, Evidence::Spelling)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(name: &str) -> Vec<String> {
+        analyse(name).into_iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn theophoric_names_join() {
+        let k = keys("Abdul Rahman");
+        assert_eq!(k, keys("Abd al-Rahman"));
+        assert_eq!(k, keys("ABDURRAHMAN"));
+        assert_eq!(k, keys("Abdel-Rahman"));
+        assert_eq!(keys("Siraj al-Din").len(), 1);
+        let arabic = analyse("عبد الرحمن");
+        assert_eq!(arabic.len(), 1);
+        assert_eq!(arabic[0].skeleton, analyse("Abdurrahman")[0].skeleton);
+    }
+
+    #[test]
+    fn particles_and_patronymics() {
+        assert_eq!(keys("Abu Bakr al-Baghdadi"), keys("Abu Bakr Baghdadi"));
+        let p = analyse("Rustam Bahodir o'g'li Karimov");
+        let roles: Vec<PartRole> = p.iter().map(|p| p.role).collect();
+        assert_eq!(
+            roles,
+            [PartRole::Name, PartRole::Patronymic, PartRole::Patronymic, PartRole::Name]
+        );
+        assert_eq!(analyse("Ikromovich")[0].role, PartRole::Patronymic);
+        assert_eq!(analyse("Ltd")[0].role, PartRole::Legal);
+    }
+
+    #[test]
+    fn compares_across_habits() {
+        let cmp = |a: &str, b: &str| compare_parts(&analyse(a)[0], &analyse(b)[0]);
+        assert_eq!(cmp("JAMSHED", "Jamshed").1, Evidence::Exact);
+        assert_eq!(cmp("Dzhamshed", "Jamshed").1, Evidence::Phonetic);
+        assert!(cmp("Rahimov", "Rahimzoda").0 > 0.85);
+        assert_eq!(cmp("Rahimov", "Rahimzoda").1, Evidence::Stem);
+        let (s, e) = cmp("محمد", "Muhammad");
+        assert_eq!(e, Evidence::Consonants);
+        assert!(s > 0.9);
+        assert!(cmp("Karimov", "Nazarov").0 < 0.7);
+    }
+}

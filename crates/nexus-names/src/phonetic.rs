@@ -1,0 +1,221 @@
+//! Phonetic keys and a confusable-aware similarity for folded name tokens.
+//!
+//! Romanisation habits differ in predictable ways: the Russian passport
+//! writes `dzh`, `kh`, `zh` where an English speaker writes `j`, `h`, `j`;
+//! Uzbek writes `x` for `kh` and `q` where Russian writes `k`; German `sch`
+//! and `w`, French `ou` and `dj`. The key removes those differences; the
+//! similarity then charges little for what remains uncertain between
+//! spellings of one name (vowels, g/h as in Magomed/Muhammad, k/q/g, s/z,
+//! t/d) and the full price for anything else.
+
+/// The phonetic key of a folded token (lower-case ASCII): one letter per
+/// sound class, doubled letters collapsed, a trailing `h` after a vowel
+/// dropped (Abdullah/Abdulla). `x` in the key stands for the sound of `sh`.
+pub fn phonetic_key(folded: &str) -> String {
+    let b = folded.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let starts = |i: usize, s: &[u8]| b.len() >= i + s.len() && &b[i..i + s.len()] == s;
+    while i < b.len() {
+        let (sound, used): (u8, usize) = if starts(i, b"dsch") {
+            (b'j', 4)
+        } else if starts(i, b"tsch") {
+            (b'c', 4)
+        } else if starts(i, b"dzh") || starts(i, b"dsh") {
+            (b'j', 3)
+        } else if starts(i, b"tch") {
+            (b'c', 3)
+        } else if starts(i, b"sch") {
+            (b'x', 3)
+        } else if starts(i, b"dj") || starts(i, b"zh") {
+            (b'j', 2)
+        } else if starts(i, b"sh") {
+            (b'x', 2)
+        } else if starts(i, b"ch") {
+            (b'c', 2)
+        } else if starts(i, b"kh") {
+            (b'h', 2)
+        } else if starts(i, b"gh") {
+            (b'g', 2)
+        } else if starts(i, b"ph") {
+            (b'f', 2)
+        } else if starts(i, b"th") {
+            (b't', 2)
+        } else if starts(i, b"dh") {
+            (b'd', 2)
+        } else if starts(i, b"ck") {
+            (b'k', 2)
+        } else if starts(i, b"ou") || starts(i, b"oo") {
+            (b'u', 2)
+        } else if starts(i, b"ee") {
+            (b'i', 2)
+        } else {
+            let c = b[i];
+            let mapped = match c {
+                b'q' => b'k',
+                // Uzbek Latin x is the kh sound.
+                b'x' => b'h',
+                b'w' => b'v',
+                b'y' => b'i',
+                _ => c,
+            };
+            (mapped, 1)
+        };
+        if out.last() != Some(&sound) {
+            out.push(sound);
+        }
+        i += used;
+    }
+    if out.len() > 2 && out[out.len() - 1] == b'h' && is_vowel(out[out.len() - 2]) {
+        out.pop();
+    }
+    // Only ASCII bytes were pushed, except for non-ASCII letters kept by
+    // folding, which are copied through whole.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Whether a key byte is a vowel.
+pub fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// The consonants of a key: what an Arabic-script spelling and a Latin one
+/// of the same name have in common.
+pub fn skeleton(key: &str) -> String {
+    key.bytes()
+        .filter(|&c| !is_vowel(c))
+        .map(char::from)
+        .collect::<String>()
+}
+
+/// Substitution cost between two key bytes.
+fn substitution(a: u8, b: u8) -> f32 {
+    if a == b {
+        return 0.0;
+    }
+    if is_vowel(a) && is_vowel(b) {
+        return 0.35;
+    }
+    let (x, y) = if a < b { (a, b) } else { (b, a) };
+    match (x, y) {
+        (b'g', b'h')
+        | (b'g', b'k')
+        | (b'h', b'k')
+        | (b'c', b'k')
+        | (b'c', b's')
+        | (b'c', b'j')
+        | (b'c', b'x')
+        | (b's', b'x')
+        | (b'i', b'j')
+        | (b'g', b'j')
+        | (b'j', b'z')
+        | (b's', b'z')
+        | (b'd', b't')
+        | (b'd', b'z')
+        | (b's', b't')
+        | (b'b', b'p')
+        | (b'f', b'v')
+        | (b'b', b'v')
+        | (b'u', b'v')
+        | (b'i', b'e') => 0.4,
+        _ => 1.0,
+    }
+}
+
+/// Insertion or deletion cost of one key byte: vowels and the weak
+/// consonants h and v come and go between spellings.
+fn indel(c: u8) -> f32 {
+    if is_vowel(c) || c == b'h' || c == b'v' {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+/// Weighted Damerau–Levenshtein distance between two keys.
+pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
+    const MAX: usize = 48;
+    if a.len() > MAX || b.len() > MAX {
+        // Long tokens are rare (run-together company names); compare them
+        // plainly rather than allocating.
+        return if a == b {
+            0.0
+        } else {
+            a.len().max(b.len()) as f32
+        };
+    }
+    let m = b.len();
+    let mut prev2 = [0f32; MAX + 1];
+    let mut prev = [0f32; MAX + 1];
+    let mut cur = [0f32; MAX + 1];
+    for j in 1..=m {
+        prev[j] = prev[j - 1] + indel(b[j - 1]);
+    }
+    for i in 1..=a.len() {
+        cur[0] = prev[0] + indel(a[i - 1]);
+        for j in 1..=m {
+            let mut best = prev[j - 1] + substitution(a[i - 1], b[j - 1]);
+            best = best.min(prev[j] + indel(a[i - 1]));
+            best = best.min(cur[j - 1] + indel(b[j - 1]));
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(prev2[j - 2] + 0.6);
+            }
+            cur[j] = best;
+        }
+        prev2 = prev;
+        prev = cur;
+    }
+    prev[m]
+}
+
+/// Similarity of two keys in 0..=1: one minus the weighted distance over
+/// the longer length.
+pub fn key_similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        return 1.0;
+    }
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return 0.0;
+    }
+    (1.0 - weighted_distance(a.as_bytes(), b.as_bytes()) / longest as f32).max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        phonetic_key(s)
+    }
+
+    #[test]
+    fn romanisation_habits_share_a_key() {
+        assert_eq!(key("dzhuraev"), key("juraev"));
+        assert_eq!(key("dshamsched"), key("jamshed"));
+        assert_eq!(key("rakhimov"), key("rahimov"));
+        assert_eq!(key("xolmatov"), key("kholmatov"));
+        assert_eq!(key("qurbonov"), key("kurbonov"));
+        assert_eq!(key("abdullah"), key("abdulla"));
+        assert_eq!(key("yusuf"), key("iusuf"));
+        assert_eq!(key("mohammed"), "mohamed");
+    }
+
+    #[test]
+    fn similarity_charges_little_for_uncertain_sounds() {
+        assert!(key_similarity(&key("usmon"), &key("osman")) > 0.8);
+        assert!(key_similarity(&key("kurbonov"), &key("qurbanov")) > 0.9);
+        assert!(key_similarity(&key("magomed"), &key("muhammad")) > 0.75);
+        assert!(key_similarity(&key("djamched"), &key("jamshed")) > 0.9);
+        assert!(key_similarity(&key("rakhimvo"), &key("rakhimov")) > 0.85);
+        assert!(key_similarity(&key("karimov"), &key("rahimov")) < 0.75);
+        assert!(key_similarity(&key("smith"), &key("jones")) < 0.4);
+        assert_eq!(key_similarity("", ""), 0.0);
+    }
+
+    #[test]
+    fn skeleton_keeps_consonants() {
+        assert_eq!(skeleton(&key("muhammad")), "mhmd");
+        assert_eq!(skeleton("mhmd"), "mhmd");
+    }
+}
