@@ -171,12 +171,12 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
 /// Similarity of two keys in 0..=1: one minus the weighted distance over
 /// the longer length.
 pub fn key_similarity(a: &str, b: &str) -> f32 {
-    if a == b {
-        return 1.0;
-    }
     let longest = a.len().max(b.len());
     if longest == 0 {
         return 0.0;
+    }
+    if a == b {
+        return 1.0;
     }
     (1.0 - weighted_distance(a.as_bytes(), b.as_bytes()) / longest as f32).max(0.0)
 }
