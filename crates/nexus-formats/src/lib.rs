@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod error;
 pub mod goaml;
 pub mod interchange;
+pub mod lists;
 pub mod table;
 pub mod unlist;
 pub mod xml;

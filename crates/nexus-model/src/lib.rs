@@ -6,6 +6,7 @@
 //! the spelling of its closed vocabularies (`Channel::as_str`, …), which is
 //! the interchange spelling documented in `docs/formats.md`.
 
+pub mod countries;
 pub mod entities;
 pub mod money;
 pub mod time;
@@ -14,5 +15,6 @@ pub use entities::{
     Account, AccountKind, Address, Channel, Country, Gender, IdDocument, Institution,
     InstitutionKind, Label, Party, PartyKind, Script, Transaction,
 };
+pub use countries::countries_in;
 pub use money::{AmountError, Currency, Minor};
 pub use time::{Date, TimeError, Timestamp};
