@@ -240,7 +240,8 @@ pub fn compare_parts(a: &NamePart, b: &NamePart) -> (f32, Evidence) {
         return (s, Evidence::Consonants);
     }
     let spelling = key_similarity(&a.key, &b.key);
-    if a.stem != a.key || b.stem != b.key {
+    // Both must carry a suffix: the given name Rahim is not the surname Rahimov.
+    if a.stem != a.key && b.stem != b.key {
         let by_stem = key_similarity(&a.stem, &b.stem) * 0.92;
         if by_stem > spelling {
             return (by_stem, Evidence::Stem);

@@ -1,0 +1,259 @@
+//! The list index: every name of every entry analysed once, its parts
+//! deduplicated into a vocabulary with rarity weights, and the vocabulary
+//! reachable by consonant skeleton, by skeleton with one consonant deleted
+//! (typos, transpositions) and by surname stem.
+
+use nexus_formats::lists::{ListedEntry, NameQuality};
+use nexus_names::{analyse, NamePart, PartRole};
+use std::collections::HashMap;
+
+/// One distinct name part of the list.
+#[derive(Debug)]
+pub(crate) struct VocabPart {
+    pub part: NamePart,
+    /// In how many entries it occurs.
+    pub df: u32,
+    /// Rarity weight: high for a part few entries share.
+    pub weight: f32,
+}
+
+/// One name of one entry.
+#[derive(Debug)]
+pub(crate) struct IndexedName {
+    pub entry: u32,
+    /// Position in the entry's `names`.
+    pub name: u16,
+    pub quality: NameQuality,
+    pub parts: Vec<(u32, PartRole)>,
+}
+
+/// A searchable list (or several lists merged).
+#[derive(Debug)]
+pub struct ScreeningIndex {
+    pub(crate) entries: Vec<ListedEntry>,
+    pub(crate) names: Vec<IndexedName>,
+    pub(crate) vocab: Vec<VocabPart>,
+    by_folded: HashMap<Box<str>, u32>,
+    by_skeleton: HashMap<Box<str>, Vec<u32>>,
+    by_deletion: HashMap<Box<str>, Vec<u32>>,
+    by_stem: HashMap<Box<str>, Vec<u32>>,
+    posting_start: Vec<u32>,
+    postings: Vec<u32>,
+    /// Parts in more entries than this do not retrieve candidates on their
+    /// own: a common part alone never makes a match.
+    pub(crate) common_df: u32,
+    /// Weight of a part the list does not contain.
+    pub(crate) unseen_weight: f32,
+}
+
+/// Skeletons shorter than this are not varied by deletion: one consonant
+/// less of a two-consonant name is another name.
+const MIN_DELETION_SKELETON: usize = 3;
+
+pub(crate) fn deletions(skeleton: &str) -> impl Iterator<Item = String> + '_ {
+    let b = skeleton.as_bytes();
+    let n = if b.len() >= MIN_DELETION_SKELETON && skeleton.is_ascii() {
+        b.len()
+    } else {
+        0
+    };
+    (0..n).filter_map(move |i| {
+        // Deleting one of a repeated pair gives the same variant twice.
+        if i > 0 && b[i] == b[i - 1] {
+            return None;
+        }
+        let mut s = String::with_capacity(b.len() - 1);
+        s.push_str(&skeleton[..i]);
+        s.push_str(&skeleton[i + 1..]);
+        Some(s)
+    })
+}
+
+impl ScreeningIndex {
+    /// Indexes every name of every entry.
+    pub fn build(entries: Vec<ListedEntry>) -> ScreeningIndex {
+        let all = vec![true; entries.len()];
+        ScreeningIndex::build_subset(entries, &all)
+    }
+
+    /// Indexes the names of the entries marked in `indexed` only, with
+    /// rarity weights computed over all entries: re-screening against what
+    /// changed in a list weighs names as the whole list does.
+    pub fn build_subset(entries: Vec<ListedEntry>, indexed: &[bool]) -> ScreeningIndex {
+        let mut vocab: Vec<VocabPart> = Vec::new();
+        let mut by_folded: HashMap<Box<str>, u32> = HashMap::new();
+        let mut names: Vec<IndexedName> = Vec::new();
+        let mut seen_in_entry: Vec<u32> = Vec::new();
+        for (ei, entry) in entries.iter().enumerate() {
+            let ei = ei as u32;
+            for (ni, name) in entry.names.iter().enumerate().take(u16::MAX as usize) {
+                let mut parts = Vec::new();
+                for part in analyse(&name.text) {
+                    let role = part.role;
+                    let id = match by_folded.get(part.folded.as_str()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = vocab.len() as u32;
+                            by_folded.insert(part.folded.clone().into_boxed_str(), id);
+                            vocab.push(VocabPart {
+                                part,
+                                df: 0,
+                                weight: 0.0,
+                            });
+                            seen_in_entry.push(u32::MAX);
+                            id
+                        }
+                    };
+                    if seen_in_entry[id as usize] != ei {
+                        seen_in_entry[id as usize] = ei;
+                        vocab[id as usize].df += 1;
+                    }
+                    parts.push((id, role));
+                }
+                if !parts.is_empty() && indexed.get(ei as usize).copied().unwrap_or(false) {
+                    names.push(IndexedName {
+                        entry: ei,
+                        name: ni as u16,
+                        quality: name.quality,
+                        parts,
+                    });
+                }
+            }
+        }
+        let n = entries.len().max(1) as f32;
+        for v in &mut vocab {
+            v.weight = (1.0 + n / v.df.max(1) as f32).ln();
+        }
+        // Postings: vocabulary part → indexed names (CSR).
+        let mut counts = vec![0u32; vocab.len() + 1];
+        for name in &names {
+            for &(v, _) in &name.parts {
+                counts[v as usize + 1] += 1;
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut postings = vec![0u32; counts[vocab.len()] as usize];
+        let mut fill = counts.clone();
+        for (ni, name) in names.iter().enumerate() {
+            for &(v, _) in &name.parts {
+                let slot = &mut fill[v as usize];
+                postings[*slot as usize] = ni as u32;
+                *slot += 1;
+            }
+        }
+        let mut by_skeleton: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut by_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut by_stem: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (id, v) in vocab.iter().enumerate() {
+            if counts[id + 1] == counts[id] {
+                continue; // only in names that are not indexed
+            }
+            let id = id as u32;
+            let p = &v.part;
+            by_skeleton
+                .entry(p.skeleton.as_str().into())
+                .or_default()
+                .push(id);
+            for d in deletions(&p.skeleton) {
+                by_deletion.entry(d.into_boxed_str()).or_default().push(id);
+            }
+            if p.stem != p.key {
+                by_stem.entry(p.stem.as_str().into()).or_default().push(id);
+            }
+        }
+        let common_df = ((entries.len() as f64 * 0.02) as u32).max(40);
+        let unseen_weight = (1.0 + n).ln();
+        ScreeningIndex {
+            entries,
+            names,
+            vocab,
+            by_folded,
+            by_skeleton,
+            by_deletion,
+            by_stem,
+            posting_start: counts,
+            postings,
+            common_df,
+            unseen_weight,
+        }
+    }
+
+    /// The entries of the list, in list order.
+    pub fn entries(&self) -> &[ListedEntry] {
+        &self.entries
+    }
+
+    /// How many names are indexed.
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// How many distinct name parts the list has.
+    pub fn vocabulary_size(&self) -> usize {
+        self.vocab.len()
+    }
+
+    /// The indexed names a vocabulary part occurs in.
+    pub(crate) fn postings(&self, vocab: u32) -> &[u32] {
+        let s = self.posting_start[vocab as usize] as usize;
+        let e = self.posting_start[vocab as usize + 1] as usize;
+        &self.postings[s..e]
+    }
+
+    /// Calls `each` with every vocabulary part that may be a spelling of
+    /// `part` (possibly more than once).
+    pub(crate) fn retrieve(&self, part: &NamePart, mut each: impl FnMut(u32)) {
+        if let Some(&id) = self.by_folded.get(part.folded.as_str()) {
+            each(id);
+        }
+        let mut from = |map: &HashMap<Box<str>, Vec<u32>>, key: &str| {
+            if let Some(ids) = map.get(key) {
+                ids.iter().for_each(|&id| each(id));
+            }
+        };
+        from(&self.by_skeleton, &part.skeleton);
+        from(&self.by_deletion, &part.skeleton);
+        for d in deletions(&part.skeleton) {
+            from(&self.by_skeleton, &d);
+            from(&self.by_deletion, &d);
+        }
+        if part.stem != part.key {
+            from(&self.by_stem, &part.stem);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nexus_formats::lists::SubjectKind;
+
+    #[test]
+    fn deletion_variants() {
+        let d: Vec<String> = deletions("rhmv").collect();
+        assert_eq!(d, ["hmv", "rmv", "rhv", "rhm"]);
+        assert_eq!(deletions("mm").count(), 0);
+        assert_eq!(deletions("bbc").collect::<Vec<_>>(), ["bc", "bb"]);
+    }
+
+    #[test]
+    fn rarity_and_postings() {
+        let mut entries = Vec::new();
+        for (i, name) in ["Muhammad Rahimov", "Muhammad Karimov", "Muhammad Nazarov"]
+            .iter()
+            .enumerate()
+        {
+            let mut e = ListedEntry::new(i.to_string(), SubjectKind::Person);
+            e.add_name(name, NameQuality::Primary);
+            entries.push(e);
+        }
+        let index = ScreeningIndex::build(entries);
+        let common = index.by_folded["muhammad"];
+        let rare = index.by_folded["rahimov"];
+        assert!(index.vocab[common as usize].weight < index.vocab[rare as usize].weight);
+        assert_eq!(index.postings(common).len(), 3);
+        assert_eq!(index.postings(rare).len(), 1);
+    }
+}
