@@ -22,7 +22,7 @@ pub mod query;
 pub use diff::{diff_lists, rescreen, ListDiff, RescreenRow, RescreenStatus};
 pub use exempt::{Exemption, Exemptions};
 pub use index::ScreeningIndex;
-pub use matcher::{Match, MatchedPart, Screener, DEFAULT_THRESHOLD};
+pub use matcher::{screen_all, Match, MatchedPart, Screener, DEFAULT_THRESHOLD};
 pub use query::{read_queries, Query, QueryProblem};
 
 /// Errors of the screening library.

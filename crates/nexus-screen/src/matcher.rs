@@ -572,3 +572,34 @@ mod tests {
         }
     }
 }
+
+/// Screens every query on `threads` threads; the result has one vector of
+/// matches per query, in query order.
+pub fn screen_all(
+    index: &ScreeningIndex,
+    queries: &[Query],
+    threshold: f32,
+    threads: usize,
+) -> Vec<Vec<Match>> {
+    let threads = threads.clamp(1, 256);
+    if threads == 1 || queries.len() < 64 {
+        let mut s = Screener::new(index, threshold);
+        return queries.iter().map(|q| s.screen(q)).collect();
+    }
+    let chunk = queries.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = queries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut s = Screener::new(index, threshold);
+                    part.iter().map(|q| s.screen(q)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}

@@ -16,6 +16,7 @@ pub mod names;
 pub mod population;
 pub mod reports;
 pub mod rng;
+pub mod screening_eval;
 pub mod typologies;
 pub mod world;
 

@@ -7,6 +7,8 @@ use nexus_model::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod screen;
+
 #[derive(Parser)]
 #[command(
     name = "nexus",
@@ -24,6 +26,9 @@ enum Command {
     Simulate(SimulateArgs),
     /// Convert a public AML dataset (AMLworld or AMLSim) into the nexus interchange files.
     Convert(ConvertArgs),
+    /// Screen names against sanctions lists (UN, OFAC, EU, FollowTheMoney, plain CSV);
+    /// `screen diff` compares list versions, `screen rescreen` re-screens after an update.
+    Screen(screen::ScreenArgs),
 }
 
 #[derive(clap::Args)]
@@ -87,6 +92,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(a) => simulate(a),
         Command::Convert(a) => convert(a),
+        Command::Screen(a) => screen::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
