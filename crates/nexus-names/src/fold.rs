@@ -64,7 +64,25 @@ pub fn fold_tokens(name: &str) -> Vec<FoldedToken> {
 fn push_token(tokens: &mut Vec<FoldedToken>, original: String) {
     let mut folded = String::with_capacity(original.len());
     let mut script: Option<Script> = None;
+    let mut previous: Option<char> = None;
     for c in original.chars() {
+        // Waw is the consonant w at the start of a word and after alef
+        // (ولی Wali, نوا Nawa), elsewhere the vowel u (یوسف Yusuf).
+        if c == 'و' && matches!(previous, None | Some('ا' | 'أ' | 'آ')) {
+            folded.push('w');
+            previous = Some(c);
+            script = script.or(Some(Script::Arabic));
+            continue;
+        }
+        if !is_arabic_decoration(c) {
+            previous = Some(c);
+        }
+        // The feminine ending, written ة or ه, is the vowel a (حمزة / حمزه Hamza).
+        if c == 'ه' && is_last_letter(&original, c) {
+            folded.push('a');
+            script = script.or(Some(Script::Arabic));
+            continue;
+        }
         if let Some(s) = char_script(c) {
             script = match script {
                 None => Some(s),
@@ -84,6 +102,15 @@ fn push_token(tokens: &mut Vec<FoldedToken>, original: String) {
         folded,
         script,
     });
+}
+
+/// Whether `c` is the last letter of `token` (decorations ignored).
+fn is_last_letter(token: &str, c: char) -> bool {
+    token
+        .chars()
+        .rev()
+        .find(|&x| !is_arabic_decoration(x))
+        == Some(c)
 }
 
 /// Appends the folded form of one character.

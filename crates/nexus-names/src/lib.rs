@@ -12,7 +12,7 @@ pub mod translit;
 
 pub use fold::{fold_tokens, FoldedToken};
 pub use parts::{analyse, compare_parts, Evidence, NamePart, PartRole};
-pub use phonetic::{key_similarity, phonetic_key, skeleton};
+pub use phonetic::{consonant_classes, key_similarity, phonetic_key, skeleton};
 
 pub use script::{char_script, detect_script};
 pub use translit::{transliterate, Scheme};

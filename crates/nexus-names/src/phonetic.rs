@@ -178,7 +178,86 @@ pub fn key_similarity(a: &str, b: &str) -> f32 {
     if a == b {
         return 1.0;
     }
-    (1.0 - weighted_distance(a.as_bytes(), b.as_bytes()) / longest as f32).max(0.0)
+    let distance = weighted_distance(a.as_bytes(), b.as_bytes());
+    let similarity = (1.0 - distance / longest as f32).max(0.0);
+    // One slip (a letter dropped, doubled or mistyped) in a short name
+    // costs as much as in a long one.
+    if distance <= 1.0 && a.len().min(b.len()) >= 2 && longest >= 3 {
+        similarity.max(0.8)
+    } else {
+        similarity
+    }
+}
+
+/// The consonants of a key with confusable ones merged into one class
+/// (g/h/k, c/j/s/x/z, d/t, b/p/f/v): retrieves spellings whose consonants
+/// differ by confusion rather than by typo.
+pub fn consonant_classes(skeleton: &str) -> String {
+    let mut out = String::with_capacity(skeleton.len());
+    for c in skeleton.chars() {
+        let class = match c {
+            'g' | 'h' | 'k' => 'k',
+            'c' | 'j' | 's' | 'x' | 'z' => 's',
+            'd' | 't' => 't',
+            'b' | 'p' | 'f' | 'v' => 'b',
+            other => other,
+        };
+        if !out.ends_with(class) {
+            out.push(class);
+        }
+    }
+    out
+}
+
+/// Distance from a key folded from Arabic script (consonants and long
+/// vowels only) to a Latin key (all vowels written). The Latin side's extra
+/// vowels are the unwritten short vowels and cost little; a long vowel the
+/// Latin side lacks, or a consonant either side lacks, costs more.
+pub fn abjad_distance(abjad: &[u8], latin: &[u8]) -> f32 {
+    const MAX: usize = 48;
+    if abjad.len() > MAX || latin.len() > MAX {
+        return abjad.len().max(latin.len()) as f32;
+    }
+    let latin_extra = |c: u8| {
+        if is_vowel(c) {
+            0.1
+        } else {
+            indel(c)
+        }
+    };
+    let m = latin.len();
+    let mut prev = [0f32; MAX + 1];
+    let mut cur = [0f32; MAX + 1];
+    for j in 1..=m {
+        prev[j] = prev[j - 1] + latin_extra(latin[j - 1]);
+    }
+    for i in 1..=abjad.len() {
+        let a = abjad[i - 1];
+        cur[0] = prev[0] + indel(a);
+        for j in 1..=m {
+            let b = latin[j - 1];
+            let sub = if is_vowel(a) && is_vowel(b) && a != b {
+                0.2
+            } else {
+                substitution(a, b)
+            };
+            cur[j] = (prev[j - 1] + sub)
+                .min(prev[j] + indel(a))
+                .min(cur[j - 1] + latin_extra(b));
+        }
+        prev = cur;
+    }
+    prev[m]
+}
+
+/// Similarity of an Arabic-script key and a Latin key, over the length of
+/// the Arabic-script key.
+pub fn abjad_similarity(abjad: &str, latin: &str) -> f32 {
+    if abjad.is_empty() || latin.is_empty() {
+        return 0.0;
+    }
+    let d = abjad_distance(abjad.as_bytes(), latin.as_bytes());
+    (1.0 - d / abjad.len() as f32).max(0.0)
 }
 
 #[cfg(test)]
@@ -211,6 +290,15 @@ mod tests {
         assert!(key_similarity(&key("karimov"), &key("rahimov")) < 0.75);
         assert!(key_similarity(&key("smith"), &key("jones")) < 0.4);
         assert_eq!(key_similarity("", ""), 0.0);
+    }
+
+    #[test]
+    fn abjad_against_latin() {
+        assert!(abjad_similarity("mhmd", &key("muhammad")) > 0.9);
+        assert!(abjad_similarity("iusf", &key("yusuf")) > 0.9);
+        assert!(abjad_similarity("iusf", &key("saifi")) < 0.75);
+        assert!(abjad_similarity(&key("wli"), &key("wali")) > 0.9);
+        assert_eq!(abjad_similarity("", "a"), 0.0);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! (typos, transpositions) and by surname stem.
 
 use nexus_formats::lists::{ListedEntry, NameQuality};
-use nexus_names::{analyse, NamePart, PartRole};
+use nexus_names::{analyse, consonant_classes, NamePart, PartRole};
 use std::collections::HashMap;
 
 /// One distinct name part of the list.
@@ -37,6 +37,7 @@ pub struct ScreeningIndex {
     by_skeleton: HashMap<Box<str>, Vec<u32>>,
     by_deletion: HashMap<Box<str>, Vec<u32>>,
     by_stem: HashMap<Box<str>, Vec<u32>>,
+    by_class: HashMap<Box<str>, Vec<u32>>,
     posting_start: Vec<u32>,
     postings: Vec<u32>,
     /// Parts in more entries than this do not retrieve candidates on their
@@ -146,6 +147,7 @@ impl ScreeningIndex {
         let mut by_skeleton: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         let mut by_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         let mut by_stem: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut by_class: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         for (id, v) in vocab.iter().enumerate() {
             if counts[id + 1] == counts[id] {
                 continue; // only in names that are not indexed
@@ -162,6 +164,10 @@ impl ScreeningIndex {
             if p.stem != p.key {
                 by_stem.entry(p.stem.as_str().into()).or_default().push(id);
             }
+            let class = consonant_classes(&p.skeleton);
+            if class != p.skeleton {
+                by_class.entry(class.into_boxed_str()).or_default().push(id);
+            }
         }
         let common_df = ((entries.len() as f64 * 0.02) as u32).max(40);
         let unseen_weight = (1.0 + n).ln();
@@ -173,6 +179,7 @@ impl ScreeningIndex {
             by_skeleton,
             by_deletion,
             by_stem,
+            by_class,
             posting_start: counts,
             postings,
             common_df,
@@ -221,6 +228,13 @@ impl ScreeningIndex {
         }
         if part.stem != part.key {
             from(&self.by_stem, &part.stem);
+        }
+        // Only vocabulary whose skeleton differs from its class skeleton is
+        // in `by_class`; the rest was reached by skeleton already when equal.
+        let class = consonant_classes(&part.skeleton);
+        from(&self.by_class, &class);
+        if class != part.skeleton {
+            from(&self.by_skeleton, &class);
         }
     }
 }

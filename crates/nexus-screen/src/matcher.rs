@@ -17,7 +17,7 @@ const PART_MIN: f32 = 0.75;
 
 /// Share of the score that comes from covering the query's parts; the rest
 /// from covering the list name's parts.
-const QUERY_SHARE: f32 = 0.6;
+const QUERY_SHARE: f32 = 0.65;
 
 /// At most this many parts of a query are used (names are not essays).
 const MAX_QUERY_PARTS: usize = 16;
@@ -281,11 +281,14 @@ impl<'a> Screener<'a> {
         if aligned.is_empty() {
             return None;
         }
+        // Squared: two parts that are each only roughly alike make a weak
+        // match, not a fair one.
+        let credit = |sim: f32| sim * sim;
         let q_cover: f32 =
-            aligned.iter().map(|a| qparts[a.0].weight * a.2).sum::<f32>() / total_weight;
+            aligned.iter().map(|a| qparts[a.0].weight * credit(a.2)).sum::<f32>() / total_weight;
         let list_total: f32 = list_weights.iter().sum();
         let l_cover: f32 = if list_total > 0.0 {
-            aligned.iter().map(|a| list_weights[a.1] * a.2).sum::<f32>() / list_total
+            aligned.iter().map(|a| list_weights[a.1] * credit(a.2)).sum::<f32>() / list_total
         } else {
             0.0
         };

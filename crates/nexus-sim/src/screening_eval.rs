@@ -18,8 +18,8 @@ use crate::rng::Rng;
 use crate::world::Culture;
 use nexus_formats::unlist::UnList;
 use nexus_model::{Gender, PartyKind};
-use nexus_names::{analyse, Scheme};
-use std::collections::HashSet;
+use nexus_names::{analyse, compare_parts, NamePart, PartRole, Scheme};
+use std::collections::{HashMap, HashSet};
 
 /// One query of the evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +109,7 @@ fn to_cyrillic(name: &str, style: Cyrillic) -> String {
             let s = match c {
                 'a' => "а",
                 'b' => "б",
+                'c' if matches!(b.get(i + 1), Some('e' | 'i' | 'y')) => "с",
                 'c' => "к",
                 'd' => "д",
                 'e' if at_word_start(i) => "э",
@@ -184,7 +185,6 @@ fn respell_more(name: &str, rng: &mut Rng) -> String {
         ("sh", "ch"),
         ("u", "ou"),
         ("i", "ee"),
-        ("h", "kh"),
         ("k", "q"),
         ("K", "Q"),
         ("ah ", "a "),
@@ -200,6 +200,23 @@ fn respell_more(name: &str, rng: &mut Rng) -> String {
         ("AL-", ""),
     ];
     let applicable: Vec<&(&str, &str)> = RULES.iter().filter(|(a, _)| name.contains(a)).collect();
+    if rng.chance(0.15) {
+        // A plain h written kh (Russian habit), never inside sh, ch, gh, th.
+        let chars: Vec<char> = name.chars().collect();
+        let spots: Vec<usize> = (0..chars.len())
+            .filter(|&i| {
+                chars[i].eq_ignore_ascii_case(&'h')
+                    && (i == 0 || "aeiouAEIOU ".contains(chars[i - 1]))
+            })
+            .collect();
+        if !spots.is_empty() {
+            let i = *rng.pick(&spots);
+            let mut out: String = chars[..i].iter().collect();
+            out.push_str(if chars[i] == 'H' { "KH" } else { "kh" });
+            out.extend(&chars[i + 1..]);
+            return out;
+        }
+    }
     if applicable.is_empty() || rng.chance(0.4) {
         return respell(name, rng);
     }
@@ -231,15 +248,47 @@ fn arabic_variant(name: &str, rng: &mut Rng) -> String {
             words.join(" ")
         }
         _ => {
-            let mut words: Vec<&str> = name.split_whitespace().collect();
-            words.rotate_left(1);
-            words.join(" ")
+            let mut u = units(name);
+            u.rotate_right(1);
+            u.join(" ")
         }
     }
 }
 
 fn words(name: &str) -> Vec<&str> {
     name.split_whitespace().collect()
+}
+
+/// The units of a name a person keeps together when reordering or
+/// shortening it: a particle (al-, bin, ould, ag) or the first half of a
+/// theophoric name (Abd, Abdul, عبد) stays with the word after it.
+fn units(name: &str) -> Vec<String> {
+    const BOUND: &[&str] = &[
+        "al", "al-", "el", "el-", "bin", "ibn", "ben", "bint", "ould", "ag", "abd", "abd-al", "abdul",
+        "abdel", "abu", "abou", "'abd", "‘abd", "ul", "ur", "ud", "عبد", "بن", "ابن", "ابو", "أبو",
+        "da", "de", "van", "von", "mullah", "mawlawi", "haji", "hajji", "sheikh", "na",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for w in name.split_whitespace() {
+        if !pending.is_empty() {
+            pending.push(' ');
+        }
+        pending.push_str(w);
+        if !BOUND.contains(&w.to_lowercase().as_str()) {
+            out.push(std::mem::take(&mut pending));
+        }
+    }
+    if !pending.is_empty() {
+        match out.last_mut() {
+            Some(last) => {
+                last.push(' ');
+                last.push_str(&pending);
+            }
+            None => out.push(pending),
+        }
+    }
+    out
 }
 
 /// Whether some listed name contains parts sounding like both `a` and `b`.
@@ -249,6 +298,73 @@ fn listed_together(names_keys: &[HashSet<String>], a: &str, b: &str) -> bool {
     names_keys.iter().any(|set| {
         ka.iter().any(|k| set.contains(k)) && kb.iter().any(|k| set.contains(k))
     })
+}
+
+/// The parts of every listed name, reachable by consonant skeleton.
+struct ListedParts {
+    names: Vec<Vec<NamePart>>,
+    by_skeleton: HashMap<String, Vec<u32>>,
+}
+
+/// Parts this similar sound like one name.
+const SAME_PART: f32 = 0.88;
+
+impl ListedParts {
+    fn new(list: &UnList) -> ListedParts {
+        let mut names = Vec::new();
+        let mut by_skeleton: HashMap<String, Vec<u32>> = HashMap::new();
+        for e in &list.entries {
+            let texts = std::iter::once(e.primary_name())
+                .chain(std::iter::once(e.name_original_script.clone()))
+                .chain(e.aliases.iter().map(|a| a.name.clone()));
+            for t in texts {
+                let parts = analyse(&t);
+                if parts.is_empty() {
+                    continue;
+                }
+                let id = names.len() as u32;
+                for p in &parts {
+                    by_skeleton.entry(p.skeleton.clone()).or_default().push(id);
+                }
+                names.push(parts);
+            }
+        }
+        ListedParts { names, by_skeleton }
+    }
+
+    /// Whether every identifying part of `name` sounds like a distinct
+    /// part of one listed name. Such a name cannot serve as a negative: it
+    /// is what a listed name with a part dropped looks like, and screening
+    /// must raise it.
+    fn covered(&self, name: &str) -> bool {
+        let parts: Vec<NamePart> = analyse(name)
+            .into_iter()
+            .filter(|p| p.role == PartRole::Name)
+            .collect();
+        let Some(first) = parts.first() else {
+            return false;
+        };
+        let Some(candidates) = self.by_skeleton.get(&first.skeleton) else {
+            return false;
+        };
+        candidates.iter().any(|&id| {
+            let listed = &self.names[id as usize];
+            let mut used = vec![false; listed.len()];
+            parts.iter().all(|p| {
+                let hit = listed
+                    .iter()
+                    .enumerate()
+                    .find(|(j, l)| !used[*j] && compare_parts(p, l).0 >= SAME_PART);
+                match hit {
+                    Some((j, _)) => {
+                        used[j] = true;
+                        true
+                    }
+                    None => false,
+                }
+            })
+        })
+    }
 }
 
 /// Builds the evaluation from `list`. Deterministic for a seed.
@@ -269,7 +385,6 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
     };
     for e in &list.entries {
         let primary = e.primary_name();
-        let parts = words(&primary);
         let id = e.data_id.as_str();
         if e.kind == Some(PartyKind::Organisation) {
             let variant = match rng.below(4) {
@@ -281,14 +396,16 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
             push(&mut out, variant, "entity", id);
             continue;
         }
-        if parts.len() >= 2 {
-            let mut reordered = parts.clone();
-            reordered.rotate_left(1);
+        let name_units = units(&primary);
+        if name_units.len() >= 2 {
+            // The family name first, as registers of the region write it.
+            let mut reordered = name_units.clone();
+            reordered.rotate_right(1);
             push(&mut out, reordered.join(" "), "reorder", id);
         }
-        if parts.len() >= 3 {
-            let mut dropped = parts.clone();
-            dropped.remove(1 + rng.below(parts.len() - 1));
+        if name_units.len() >= 3 {
+            let mut dropped = name_units.clone();
+            dropped.remove(1 + rng.below(name_units.len() - 1));
             push(&mut out, dropped.join(" "), "dropped", id);
         }
         push(&mut out, respell_more(&primary, &mut rng), "respelling", id);
@@ -315,6 +432,8 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
             push(&mut out, respell_more(alias, &mut rng), "alias", id);
         }
     }
+    // Negatives: names no listed name covers (see `ListedParts::covered`).
+    let listed = ListedParts::new(list);
     // Ordinary people and companies of the region.
     const CULTURES: &[Culture] = &[
         Culture::Tajik,
@@ -345,13 +464,20 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
         let person = person_name(&mut rng, culture, gender);
         let scheme = *rng.pick(SCHEMES);
         let variant = rng.below(6);
-        push(&mut out, person.record(scheme, variant).full, "ordinary_person", "");
+        let name = person.record(scheme, variant).full;
+        if listed.covered(&name) {
+            continue;
+        }
+        push(&mut out, name, "ordinary_person", "");
     }
     const COUNTRIES: &[&str] = &["TJ", "UZ", "KG", "KZ", "TM", "RU", "AF", "TR", "AE", "CN"];
     for _ in 0..size.ordinary_companies {
         let country = rng_pick_str(&mut rng, COUNTRIES);
         let c = company_name(&mut rng, country, Scheme::Icao);
         let name = if rng.chance(0.5) { c.latin } else { c.native };
+        if listed.covered(&name) {
+            continue;
+        }
         push(&mut out, name, "ordinary_company", "");
     }
     // Hard negatives: given name of one listed person, family name of another.
@@ -381,10 +507,11 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
         let y = rng.pick(&individuals);
         let given = x[0];
         let family = y[y.len() - 1];
-        if listed_together(&names_keys, given, family) {
+        let name = format!("{given} {family}");
+        if listed_together(&names_keys, given, family) || listed.covered(&name) {
             continue;
         }
-        push(&mut out, format!("{given} {family}"), "hard_negative", "");
+        push(&mut out, name, "hard_negative", "");
         made += 1;
     }
     out
@@ -397,6 +524,16 @@ fn rng_pick_str(rng: &mut Rng, items: &[&'static str]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_keep_particles_with_their_word() {
+        assert_eq!(
+            units("ABD AL-RAHMAN OULD MUHAMMAD SALIM"),
+            ["ABD AL-RAHMAN", "OULD MUHAMMAD", "SALIM"]
+        );
+        assert_eq!(units("IYAD AG GHALI"), ["IYAD", "AG GHALI"]);
+        assert_eq!(units("X AL"), ["X AL"]);
+    }
 
     #[test]
     fn cyrillic_renderings() {
