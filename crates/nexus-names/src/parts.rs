@@ -74,7 +74,7 @@ impl Evidence {
 /// Particles that are written or left out at will.
 const PARTICLES: &[&str] = &[
     "al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "an", "bin", "ibn", "bn", "abn", "ben",
-    "bint", "binti", "van", "von", "der", "de", "la", "le", "da", "du", "del", "ould", "wuld",
+    "bint", "binti", "van", "von", "der", "de", "la", "le", "da", "du", "del", "ould", "uld", "wuld",
 ];
 
 /// Words that mark the preceding name as the father's (Uzbek, Kyrgyz, Kazakh).
@@ -89,7 +89,7 @@ const LEGAL_WORDS: &[&str] = &[
     "lp", "fze", "fzco", "fzc", "fz", "est", "establishment", "trading", "group", "holding",
     "holdings", "the", "of", "and", "for", "et", "und", "i", "va", "ve", "wa", "enterprise",
     "enterprises", "international", "general", "private", "pvt", "bv", "nv", "srl", "spa",
-    "kft", "ou", "sp", "zoo", "tov", "mchj", "xk", "ik", "ip", "ko", "kompaniia", "korporatsiia",
+    "kft", "ou", "sp", "zoo", "tov", "mchj", "xk", "ik", "ip", "ko", "kompaniia", "korporatsiia", "trust", "foundation", "fund", "branch", "office",
 ];
 
 /// Keys of the first half of a split theophoric name (Abd … / Abdul …).

@@ -51,9 +51,21 @@ pub fn phonetic_key(folded: &str) -> String {
             (b'i', 2)
         } else {
             let c = b[i];
+            let between_vowels =
+                i > 0 && is_vowel(b[i - 1]) && b.get(i + 1).is_some_and(|&n| is_vowel(n));
+            if c == b'x' && between_vowels {
+                // Alexander, Maxim: ks.
+                for s in [b'k', b's'] {
+                    if out.last() != Some(&s) {
+                        out.push(s);
+                    }
+                }
+                i += 1;
+                continue;
+            }
             let mapped = match c {
                 b'q' => b'k',
-                // Uzbek Latin x is the kh sound.
+                // Uzbek Latin x is the kh sound (Xolmatov, Baxtiyor).
                 b'x' => b'h',
                 b'w' => b'v',
                 b'y' => b'i',

@@ -19,6 +19,11 @@ const PART_MIN: f32 = 0.75;
 /// from covering the list name's parts.
 const QUERY_SHARE: f32 = 0.65;
 
+/// Aligned parts less similar than this are rough…
+const ROUGH_PART: f32 = 0.9;
+/// …and every rough part after the first costs this much.
+const ROUGH_PENALTY: f32 = 0.08;
+
 /// At most this many parts of a query are used (names are not essays).
 const MAX_QUERY_PARTS: usize = 16;
 
@@ -281,8 +286,6 @@ impl<'a> Screener<'a> {
         if aligned.is_empty() {
             return None;
         }
-        // Squared: two parts that are each only roughly alike make a weak
-        // match, not a fair one.
         let credit = |sim: f32| sim * sim;
         let q_cover: f32 =
             aligned.iter().map(|a| qparts[a.0].weight * credit(a.2)).sum::<f32>() / total_weight;
@@ -293,6 +296,12 @@ impl<'a> Screener<'a> {
             0.0
         };
         let mut name_score = QUERY_SHARE * q_cover + (1.0 - QUERY_SHARE) * l_cover;
+        // Several parts that are each only roughly alike make a weak match:
+        // one slip is a typo, two are another person.
+        let rough = aligned.iter().filter(|a| a.2 < ROUGH_PART).count();
+        if rough >= 2 {
+            name_score -= ROUGH_PENALTY * (rough - 1) as f32;
+        }
         // A common part alone never makes a match: two names of two or more
         // identifying parts must share at least two of them.
         let identifying = |role: PartRole| role == PartRole::Name;
