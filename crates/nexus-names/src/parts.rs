@@ -10,7 +10,7 @@
 //! parts that carry identity.
 
 use crate::fold::fold_tokens;
-use crate::phonetic::{abjad_similarity, is_vowel, key_similarity, phonetic_key, skeleton};
+use crate::phonetic::{abjad_similarity, is_vowel, key_similarity_at_least, phonetic_key, skeleton};
 
 /// What a part contributes to identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -252,26 +252,34 @@ fn stem(key: &str) -> String {
 
 /// Compares two parts: a similarity in 0..=1 and the evidence for it.
 pub fn compare_parts(a: &NamePart, b: &NamePart) -> (f32, Evidence) {
+    compare_parts_at_least(a, b, 0.0).unwrap_or((0.0, Evidence::Spelling))
+}
+
+/// [`compare_parts`] when the similarity is at least `min`; cheaper, as
+/// hopeless pairs are abandoned early.
+pub fn compare_parts_at_least(a: &NamePart, b: &NamePart, min: f32) -> Option<(f32, Evidence)> {
     if a.folded == b.folded {
-        return (1.0, Evidence::Exact);
+        return Some((1.0, Evidence::Exact));
     }
     if a.key == b.key {
-        return (0.98, Evidence::Phonetic);
+        return Some((0.98, Evidence::Phonetic));
     }
     if a.vowelless != b.vowelless {
         let (abjad, latin) = if a.vowelless { (a, b) } else { (b, a) };
         let s = abjad_similarity(&abjad.key, &latin.key) * 0.97;
-        return (s, Evidence::Consonants);
+        return (s >= min).then_some((s, Evidence::Consonants));
     }
-    let spelling = key_similarity(&a.key, &b.key);
+    let spelling = key_similarity_at_least(&a.key, &b.key, min);
     // Both must carry a suffix: the given name Rahim is not the surname Rahimov.
     if a.stem != a.key && b.stem != b.key {
-        let by_stem = key_similarity(&a.stem, &b.stem) * 0.92;
-        if by_stem > spelling {
-            return (by_stem, Evidence::Stem);
+        if let Some(by_stem) = key_similarity_at_least(&a.stem, &b.stem, min / 0.92) {
+            let by_stem = by_stem * 0.92;
+            if by_stem > spelling.unwrap_or(0.0) && by_stem >= min {
+                return Some((by_stem, Evidence::Stem));
+            }
         }
     }
-    (spelling, Evidence::Spelling)
+    spelling.map(|s| (s, Evidence::Spelling))
 }
 
 #[cfg(test)]

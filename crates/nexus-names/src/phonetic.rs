@@ -146,59 +146,87 @@ fn indel(c: u8) -> f32 {
 
 /// Weighted Damerau–Levenshtein distance between two keys.
 pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
+    weighted_distance_within(a, b, f32::INFINITY).unwrap_or(f32::INFINITY)
+}
+
+/// The weighted distance if it is at most `max`; `None` as soon as every
+/// alignment is known to cost more (most pairs of a candidate list are
+/// rejected after a few rows).
+pub fn weighted_distance_within(a: &[u8], b: &[u8], max: f32) -> Option<f32> {
     const MAX: usize = 48;
     if a.len() > MAX || b.len() > MAX {
         // Long tokens are rare (run-together company names); compare them
         // plainly rather than allocating.
-        return if a == b {
+        let d = if a == b {
             0.0
         } else {
             a.len().max(b.len()) as f32
         };
+        return (d <= max).then_some(d);
+    }
+    // Every length difference costs at least the cheapest indel.
+    if a.len().abs_diff(b.len()) as f32 * 0.5 > max {
+        return None;
     }
     let m = b.len();
-    let mut prev2 = [0f32; MAX + 1];
-    let mut prev = [0f32; MAX + 1];
-    let mut cur = [0f32; MAX + 1];
+    // Three rows in one buffer, rotated by index: no copying.
+    let mut rows = [[0f32; MAX + 1]; 3];
     for j in 1..=m {
-        prev[j] = prev[j - 1] + indel(b[j - 1]);
+        rows[1][j] = rows[1][j - 1] + indel(b[j - 1]);
     }
+    let (mut r2, mut r1, mut r0) = (0usize, 1usize, 2usize);
     for i in 1..=a.len() {
-        cur[0] = prev[0] + indel(a[i - 1]);
+        let ai = a[i - 1];
+        rows[r0][0] = rows[r1][0] + indel(ai);
+        let mut row_min = rows[r0][0];
         for j in 1..=m {
-            let mut best = prev[j - 1] + substitution(a[i - 1], b[j - 1]);
-            best = best.min(prev[j] + indel(a[i - 1]));
-            best = best.min(cur[j - 1] + indel(b[j - 1]));
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(prev2[j - 2] + 0.6);
+            let bj = b[j - 1];
+            let mut best = rows[r1][j - 1] + substitution(ai, bj);
+            best = best.min(rows[r1][j] + indel(ai));
+            best = best.min(rows[r0][j - 1] + indel(bj));
+            if i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == bj {
+                best = best.min(rows[r2][j - 2] + 0.6);
             }
-            cur[j] = best;
+            rows[r0][j] = best;
+            row_min = row_min.min(best);
         }
-        prev2 = prev;
-        prev = cur;
+        if row_min > max {
+            return None;
+        }
+        (r2, r1, r0) = (r1, r0, r2);
     }
-    prev[m]
+    let d = rows[r1][m];
+    (d <= max).then_some(d)
 }
 
 /// Similarity of two keys in 0..=1: one minus the weighted distance over
 /// the longer length.
 pub fn key_similarity(a: &str, b: &str) -> f32 {
+    key_similarity_at_least(a, b, 0.0).unwrap_or(0.0)
+}
+
+/// [`key_similarity`] when it is at least `min`, computed only as far as
+/// needed to know.
+pub fn key_similarity_at_least(a: &str, b: &str, min: f32) -> Option<f32> {
     let longest = a.len().max(b.len());
     if longest == 0 {
-        return 0.0;
+        return None;
     }
     if a == b {
-        return 1.0;
+        return Some(1.0);
     }
-    let distance = weighted_distance(a.as_bytes(), b.as_bytes());
+    // A single slip scores at least 0.8 (below), so never cut under 1.0.
+    let budget = ((1.0 - min) * longest as f32).max(1.0);
+    let distance = weighted_distance_within(a.as_bytes(), b.as_bytes(), budget)?;
     let similarity = (1.0 - distance / longest as f32).max(0.0);
     // One slip (a letter dropped, doubled or mistyped) in a short name
     // costs as much as in a long one.
-    if distance <= 1.0 && a.len().min(b.len()) >= 2 && longest >= 3 {
+    let similarity = if distance <= 1.0 && a.len().min(b.len()) >= 2 && longest >= 3 {
         similarity.max(0.8)
     } else {
         similarity
-    }
+    };
+    (similarity >= min).then_some(similarity)
 }
 
 /// The consonants of a key with confusable ones merged into one class

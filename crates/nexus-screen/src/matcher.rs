@@ -5,7 +5,8 @@
 use crate::index::ScreeningIndex;
 use crate::query::Query;
 use nexus_formats::lists::{BirthDate, ListedEntry, NameQuality, SubjectKind};
-use nexus_names::{analyse, compare_parts, Evidence, NamePart, PartRole};
+use nexus_names::{analyse, compare_parts_at_least, Evidence, NamePart, PartRole};
+use std::collections::HashMap;
 
 /// The threshold recommended to users: at it, the evaluation on the real
 /// UN list (see BENCHMARKS.md) finds ≥ 98% of true variants while fewer
@@ -120,7 +121,13 @@ pub struct Screener<'a> {
     hit_parts: Vec<u32>,
     touched: Vec<u32>,
     retrieved: Vec<u32>,
+    /// Candidates of parts seen before: names repeat (Muhammad, Ahmad,
+    /// Ltd), and comparing a part with the vocabulary is most of the work.
+    known_parts: HashMap<(String, bool), Vec<(u32, f32, Evidence)>>,
 }
+
+/// The part cache is emptied when it holds this many parts.
+const KNOWN_PARTS_MAX: usize = 200_000;
 
 impl<'a> Screener<'a> {
     pub fn new(index: &'a ScreeningIndex, threshold: f32) -> Screener<'a> {
@@ -132,6 +139,7 @@ impl<'a> Screener<'a> {
             hit_parts: vec![0; n],
             touched: Vec::new(),
             retrieved: Vec::new(),
+            known_parts: HashMap::new(),
         }
     }
 
@@ -150,19 +158,18 @@ impl<'a> Screener<'a> {
         }
         let mut qparts: Vec<QueryPart> = Vec::with_capacity(parts.len());
         for part in parts {
-            self.retrieved.clear();
-            index.retrieve(&part, |id| self.retrieved.push(id));
-            self.retrieved.sort_unstable();
-            self.retrieved.dedup();
-            let mut candidates: Vec<(u32, f32, Evidence)> = self
-                .retrieved
-                .iter()
-                .filter_map(|&id| {
-                    let (s, e) = compare_parts(&part, &index.vocab[id as usize].part);
-                    (s >= PART_MIN).then_some((id, s, e))
-                })
-                .collect();
-            candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let cache_key = (part.folded.clone(), part.vowelless);
+            let candidates = match self.known_parts.get(&cache_key) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = self.candidates(&part);
+                    if self.known_parts.len() >= KNOWN_PARTS_MAX {
+                        self.known_parts.clear();
+                    }
+                    self.known_parts.insert(cache_key, c.clone());
+                    c
+                }
+            };
             let base = candidates
                 .first()
                 .map_or(index.unseen_weight, |c| index.vocab[c.0 as usize].weight);
@@ -242,6 +249,25 @@ impl<'a> Screener<'a> {
         self.touched.clear();
         best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         best
+    }
+
+    /// Vocabulary parts at least `PART_MIN` similar to `part`, best first.
+    fn candidates(&mut self, part: &NamePart) -> Vec<(u32, f32, Evidence)> {
+        let index = self.index;
+        self.retrieved.clear();
+        index.retrieve(part, |id| self.retrieved.push(id));
+        self.retrieved.sort_unstable();
+        self.retrieved.dedup();
+        let mut candidates: Vec<(u32, f32, Evidence)> = self
+            .retrieved
+            .iter()
+            .filter_map(|&id| {
+                compare_parts_at_least(part, &index.vocab[id as usize].part, PART_MIN)
+                    .map(|(s, e)| (id, s, e))
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates
     }
 
     fn score_name(
