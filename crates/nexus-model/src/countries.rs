@@ -86,6 +86,9 @@ impl Country {
 /// Every country a free-text nationality or address names, in order of
 /// appearance, without repeats. Unknown text yields nothing.
 pub fn countries_in(text: &str) -> Vec<Country> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
     if let Some(c) = Country::from_name(text) {
         return vec![c];
     }

@@ -48,8 +48,10 @@ pub fn fold_tokens(name: &str) -> Vec<FoldedToken> {
     let mut tokens = Vec::new();
     let mut original = String::new();
     for c in name.chars() {
-        if c.is_alphanumeric() || is_word_joiner(c) || is_arabic_decoration(c) || is_combining_mark(c)
-        {
+        // Cyrillic and Arabic letters first: the general Unicode tables are slow.
+        let letter = matches!(c as u32, 0x410..=0x4FF | 0x621..=0x64A | 0x671..=0x6D3)
+            || c.is_alphanumeric();
+        if letter || is_word_joiner(c) || is_arabic_decoration(c) || is_combining_mark(c) {
             original.push(c);
         } else if !original.is_empty() {
             push_token(&mut tokens, std::mem::take(&mut original));
