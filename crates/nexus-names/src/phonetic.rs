@@ -64,6 +64,10 @@ pub fn phonetic_key(folded: &str) -> String {
                 continue;
             }
             let mapped = match c {
+                // Latin c: s before e, i, y (Cecil), k elsewhere (Eric, Carlos).
+                // The key's own c is the sound of ch.
+                b'c' if matches!(b.get(i + 1), Some(b'e' | b'i' | b'y')) => b's',
+                b'c' => b'k',
                 b'q' => b'k',
                 // Uzbek Latin x is the kh sound (Xolmatov, Baxtiyor).
                 b'x' => b'h',
@@ -254,9 +258,15 @@ pub fn consonant_classes(skeleton: &str) -> String {
 /// vowels are the unwritten short vowels and cost little; a long vowel the
 /// Latin side lacks, or a consonant either side lacks, costs more.
 pub fn abjad_distance(abjad: &[u8], latin: &[u8]) -> f32 {
+    abjad_distance_within(abjad, latin, f32::INFINITY).unwrap_or(f32::INFINITY)
+}
+
+/// [`abjad_distance`] if it is at most `max`, abandoned early otherwise.
+pub fn abjad_distance_within(abjad: &[u8], latin: &[u8], max: f32) -> Option<f32> {
     const MAX: usize = 48;
     if abjad.len() > MAX || latin.len() > MAX {
-        return abjad.len().max(latin.len()) as f32;
+        let d = abjad.len().max(latin.len()) as f32;
+        return (d <= max).then_some(d);
     }
     let latin_extra = |c: u8| {
         if is_vowel(c) {
@@ -285,19 +295,29 @@ pub fn abjad_distance(abjad: &[u8], latin: &[u8]) -> f32 {
                 .min(prev[j] + indel(a))
                 .min(cur[j - 1] + latin_extra(b));
         }
-        prev = cur;
+        if cur[..=m].iter().fold(f32::INFINITY, |x, &y| x.min(y)) > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[m]
+    (prev[m] <= max).then_some(prev[m])
 }
 
 /// Similarity of an Arabic-script key and a Latin key, over the length of
 /// the Arabic-script key.
 pub fn abjad_similarity(abjad: &str, latin: &str) -> f32 {
+    abjad_similarity_at_least(abjad, latin, 0.0).unwrap_or(0.0)
+}
+
+/// [`abjad_similarity`] when it is at least `min`.
+pub fn abjad_similarity_at_least(abjad: &str, latin: &str, min: f32) -> Option<f32> {
     if abjad.is_empty() || latin.is_empty() {
-        return 0.0;
+        return None;
     }
-    let d = abjad_distance(abjad.as_bytes(), latin.as_bytes());
-    (1.0 - d / abjad.len() as f32).max(0.0)
+    let budget = (1.0 - min) * abjad.len() as f32;
+    let d = abjad_distance_within(abjad.as_bytes(), latin.as_bytes(), budget)?;
+    let s = (1.0 - d / abjad.len() as f32).max(0.0);
+    (s >= min).then_some(s)
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub struct ScreeningIndex {
 
 /// Skeletons shorter than this are not varied by deletion: one consonant
 /// less of a two-consonant name is another name.
-const MIN_DELETION_SKELETON: usize = 3;
+const MIN_DELETION_SKELETON: usize = 2;
 
 pub(crate) fn deletions(skeleton: &str) -> impl Iterator<Item = String> + '_ {
     let b = skeleton.as_bytes();
@@ -222,9 +222,14 @@ impl ScreeningIndex {
         };
         from(&self.by_skeleton, &part.skeleton);
         from(&self.by_deletion, &part.skeleton);
+        // A consonant substituted (deletion on both sides) is only a likely
+        // slip in longer names; in a two-consonant name it is another name.
+        let substitutions = part.skeleton.len() > MIN_DELETION_SKELETON;
         for d in deletions(&part.skeleton) {
             from(&self.by_skeleton, &d);
-            from(&self.by_deletion, &d);
+            if substitutions {
+                from(&self.by_deletion, &d);
+            }
         }
         if part.stem != part.key {
             from(&self.by_stem, &part.stem);

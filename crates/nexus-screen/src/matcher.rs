@@ -150,19 +150,14 @@ impl<'a> Screener<'a> {
     /// All entries matching `query` at or above the threshold, best first,
     /// one match (the best name) per entry.
     pub fn screen(&mut self, query: &Query) -> Vec<Match> {
-        let index = self.index;
-        let mut parts = analyse(&query.name);
-        parts.truncate(MAX_QUERY_PARTS);
-        if parts.is_empty() {
-            return Vec::new();
-        }
-        let mut qparts: Vec<QueryPart> = Vec::with_capacity(parts.len());
+        let parts = query_parts(query);
+        let mut with_candidates = Vec::with_capacity(parts.len());
         for part in parts {
             let cache_key = (part.folded.clone(), part.vowelless);
             let candidates = match self.known_parts.get(&cache_key) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = self.candidates(&part);
+                    let c = part_candidates(self.index, &part, &mut self.retrieved);
                     if self.known_parts.len() >= KNOWN_PARTS_MAX {
                         self.known_parts.clear();
                     }
@@ -170,6 +165,24 @@ impl<'a> Screener<'a> {
                     c
                 }
             };
+            with_candidates.push((part, candidates));
+        }
+        self.screen_parts(query, with_candidates)
+    }
+
+    /// Screens a query whose parts were analysed and matched against the
+    /// vocabulary already (see [`screen_all`]).
+    fn screen_parts(
+        &mut self,
+        query: &Query,
+        parts: Vec<(NamePart, Vec<(u32, f32, Evidence)>)>,
+    ) -> Vec<Match> {
+        let index = self.index;
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        let mut qparts: Vec<QueryPart> = Vec::with_capacity(parts.len());
+        for (part, candidates) in parts {
             let base = candidates
                 .first()
                 .map_or(index.unseen_weight, |c| index.vocab[c.0 as usize].weight);
@@ -251,25 +264,6 @@ impl<'a> Screener<'a> {
         best
     }
 
-    /// Vocabulary parts at least `PART_MIN` similar to `part`, best first.
-    fn candidates(&mut self, part: &NamePart) -> Vec<(u32, f32, Evidence)> {
-        let index = self.index;
-        self.retrieved.clear();
-        index.retrieve(part, |id| self.retrieved.push(id));
-        self.retrieved.sort_unstable();
-        self.retrieved.dedup();
-        let mut candidates: Vec<(u32, f32, Evidence)> = self
-            .retrieved
-            .iter()
-            .filter_map(|&id| {
-                compare_parts_at_least(part, &index.vocab[id as usize].part, PART_MIN)
-                    .map(|(s, e)| (id, s, e))
-            })
-            .collect();
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates
-    }
-
     fn score_name(
         &self,
         query: &Query,
@@ -312,19 +306,37 @@ impl<'a> Screener<'a> {
         if aligned.is_empty() {
             return None;
         }
-        let credit = |sim: f32| sim * sim;
-        let q_cover: f32 =
-            aligned.iter().map(|a| qparts[a.0].weight * credit(a.2)).sum::<f32>() / total_weight;
+        // Squared: parts that are only roughly alike count for less; a
+        // typing slip is one known kind of error and keeps its similarity.
+        let credit = |sim: f32, evidence: Evidence| {
+            if evidence == Evidence::Slip {
+                sim
+            } else {
+                sim * sim
+            }
+        };
+        let q_cover: f32 = aligned
+            .iter()
+            .map(|a| qparts[a.0].weight * credit(a.2, a.3))
+            .sum::<f32>()
+            / total_weight;
         let list_total: f32 = list_weights.iter().sum();
         let l_cover: f32 = if list_total > 0.0 {
-            aligned.iter().map(|a| list_weights[a.1] * credit(a.2)).sum::<f32>() / list_total
+            aligned
+                .iter()
+                .map(|a| list_weights[a.1] * credit(a.2, a.3))
+                .sum::<f32>()
+                / list_total
         } else {
             0.0
         };
         let mut name_score = QUERY_SHARE * q_cover + (1.0 - QUERY_SHARE) * l_cover;
         // Several parts that are each only roughly alike make a weak match:
         // one slip is a typo, two are another person.
-        let rough = aligned.iter().filter(|a| a.2 < ROUGH_PART).count();
+        let rough = aligned
+            .iter()
+            .filter(|a| a.2 < ROUGH_PART && a.3 != Evidence::Slip)
+            .count();
         if rough >= 2 {
             name_score -= ROUGH_PENALTY * (rough - 1) as f32;
         }
@@ -378,6 +390,35 @@ impl<'a> Screener<'a> {
             quality: indexed.quality,
         })
     }
+}
+
+/// The parts of a query's name that are screened.
+fn query_parts(query: &Query) -> Vec<NamePart> {
+    let mut parts = analyse(&query.name);
+    parts.truncate(MAX_QUERY_PARTS);
+    parts
+}
+
+/// Vocabulary parts at least `PART_MIN` similar to `part`, best first.
+/// `scratch` is reused between calls.
+fn part_candidates(
+    index: &ScreeningIndex,
+    part: &NamePart,
+    scratch: &mut Vec<u32>,
+) -> Vec<(u32, f32, Evidence)> {
+    scratch.clear();
+    index.retrieve(part, |id| scratch.push(id));
+    scratch.sort_unstable();
+    scratch.dedup();
+    let mut candidates: Vec<(u32, f32, Evidence)> = scratch
+        .iter()
+        .filter_map(|&id| {
+            compare_parts_at_least(part, &index.vocab[id as usize].part, PART_MIN)
+                .map(|(s, e)| (id, s, e))
+        })
+        .collect();
+    candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    candidates
 }
 
 /// Persons match persons and organisations organisations; an unknown kind
@@ -611,8 +652,33 @@ mod tests {
     }
 }
 
+/// Runs `work` over `items` on `threads` threads, keeping order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() < 64 {
+        return work(items);
+    }
+    let chunk = items.len().div_ceil(threads);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || work(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// Screens every query on `threads` threads; the result has one vector of
-/// matches per query, in query order.
+/// matches per query, in query order. Parts shared by several queries
+/// (Muhammad, Ahmad, Ltd) are matched against the vocabulary once, by all
+/// threads together, before the queries are scored.
 pub fn screen_all(
     index: &ScreeningIndex,
     queries: &[Query],
@@ -620,24 +686,42 @@ pub fn screen_all(
     threads: usize,
 ) -> Vec<Vec<Match>> {
     let threads = threads.clamp(1, 256);
-    if threads == 1 || queries.len() < 64 {
-        let mut s = Screener::new(index, threshold);
-        return queries.iter().map(|q| s.screen(q)).collect();
+    let analysed: Vec<Vec<NamePart>> =
+        parallel_map(queries, threads, |qs| qs.iter().map(query_parts).collect());
+    // Distinct parts, in order of first appearance.
+    let mut distinct: Vec<&NamePart> = Vec::new();
+    let mut position: HashMap<(&str, bool), usize> = HashMap::new();
+    for parts in &analysed {
+        for p in parts {
+            position
+                .entry((p.folded.as_str(), p.vowelless))
+                .or_insert_with(|| {
+                    distinct.push(p);
+                    distinct.len() - 1
+                });
+        }
     }
-    let chunk = queries.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = queries
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut s = Screener::new(index, threshold);
-                    part.iter().map(|q| s.screen(q)).collect::<Vec<_>>()
-                })
+    let candidates: Vec<Vec<(u32, f32, Evidence)>> = parallel_map(&distinct, threads, |ps| {
+        let mut scratch = Vec::new();
+        ps.iter()
+            .map(|p| part_candidates(index, p, &mut scratch))
+            .collect()
+    });
+    let jobs: Vec<(&Query, &Vec<NamePart>)> = queries.iter().zip(&analysed).collect();
+    parallel_map(&jobs, threads, |chunk| {
+        let mut s = Screener::new(index, threshold);
+        chunk
+            .iter()
+            .map(|(q, parts)| {
+                let with: Vec<(NamePart, Vec<(u32, f32, Evidence)>)> = parts
+                    .iter()
+                    .map(|p| {
+                        let i = position[&(p.folded.as_str(), p.vowelless)];
+                        (p.clone(), candidates[i].clone())
+                    })
+                    .collect();
+                s.screen_parts(q, with)
             })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
 }
