@@ -253,7 +253,8 @@ mod tests {
     fn deletion_variants() {
         let d: Vec<String> = deletions("rhmv").collect();
         assert_eq!(d, ["hmv", "rmv", "rhv", "rhm"]);
-        assert_eq!(deletions("mm").count(), 0);
+        assert_eq!(deletions("m").count(), 0);
+        assert_eq!(deletions("mm").collect::<Vec<_>>(), ["m"]);
         assert_eq!(deletions("bbc").collect::<Vec<_>>(), ["bc", "bb"]);
     }
 
