@@ -374,3 +374,41 @@ mod tests {
         assert_ne!(cmp("Hakimi", "Hashimi").1, Evidence::Slip);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text analyses without panicking; keys are never empty;
+        /// a part compared with itself is exact; similarity stays in 0..=1
+        /// and does not depend on the order of the arguments.
+        #[test]
+        fn analysis_and_comparison_are_total(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+            let pa = analyse(&a);
+            let pb = analyse(&b);
+            for p in pa.iter().chain(&pb) {
+                prop_assert!(!p.folded.is_empty());
+                prop_assert_eq!(compare_parts(p, p), (1.0, Evidence::Exact));
+            }
+            for x in &pa {
+                for y in &pb {
+                    let (s, _) = compare_parts(x, y);
+                    let (t, _) = compare_parts(y, x);
+                    prop_assert!((0.0..=1.0).contains(&s));
+                    prop_assert!((s - t).abs() < 1e-5, "{} vs {}: {} {}", x.folded, y.folded, s, t);
+                }
+            }
+        }
+
+        /// Case and the writer's choice of Latin diacritics do not change
+        /// the analysis.
+        #[test]
+        fn case_does_not_matter(a in "[A-Za-z ]{0,30}") {
+            let lower: Vec<String> = analyse(&a.to_lowercase()).into_iter().map(|p| p.key).collect();
+            let upper: Vec<String> = analyse(&a.to_uppercase()).into_iter().map(|p| p.key).collect();
+            prop_assert_eq!(lower, upper);
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub use diff::{diff_lists, rescreen, ListDiff, RescreenRow, RescreenStatus};
 pub use exempt::{Exemption, Exemptions};
 pub use index::ScreeningIndex;
 pub use matcher::{screen_all, Match, MatchedPart, Screener, DEFAULT_THRESHOLD};
-pub use query::{read_queries, Query, QueryProblem};
+pub use query::{parse_queries, read_queries, Query, QueryProblem};
 
 /// Errors of the screening library.
 #[derive(Debug, thiserror::Error)]

@@ -54,7 +54,16 @@ pub struct QueryProblem {
 /// unreadable birth date, country or kind is reported and the name is
 /// screened without it (a sanctions check is never skipped for a detail).
 pub fn read_queries(path: &Path) -> Result<(Vec<Query>, Vec<QueryProblem>), FormatError> {
-    let mut table = Table::open(path)?;
+    let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
+    parse_queries(path, &bytes)
+}
+
+/// [`read_queries`] from memory; `path` is what errors name.
+pub fn parse_queries(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(Vec<Query>, Vec<QueryProblem>), FormatError> {
+    let mut table = Table::from_reader(path, bytes)?;
     let id = table.column("id")?;
     let name = table.column("name")?;
     let birth = table.optional_column("birth_date");

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use eu::parse_eu_list;
 pub use ftm::parse_ftm_lines;
-pub use ofac::read_ofac_sdn;
+pub use ofac::{parse_ofac_sdn, read_ofac_sdn};
 pub use plain::parse_plain_csv;
 
 /// What a listed subject is.
@@ -515,5 +515,42 @@ mod tests {
         assert_eq!(BirthDate::parse_loose("unknown"), None);
         assert_eq!(BirthDate::parse_loose("31 Foo 1970"), None);
         assert_eq!(BirthDate::parse_loose("99 Jan 1970"), None);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn loose_dates_never_panic(s in "\\PC{0,30}") {
+            if let Some(d) = BirthDate::parse_loose(&s) {
+                let (a, b) = d.years();
+                prop_assert!(a <= b);
+            }
+        }
+
+        #[test]
+        fn readers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let p = Path::new("p");
+            let _ = eu::parse_eu_list(p, &bytes);
+            let _ = ftm::parse_ftm_lines(p, &bytes);
+            let _ = plain::parse_plain_csv(p, &bytes);
+            let _ = ofac::parse_ofac_sdn(p, &bytes);
+        }
+
+        /// Whatever a plain list holds, every row is either an entry or a
+        /// reported skip: nothing is dropped silently.
+        #[test]
+        fn plain_rows_are_accounted_for(names in proptest::collection::vec("[^\\n\\r\"]{0,12}", 0..20)) {
+            let mut csv = String::from("id,name\n");
+            for (i, n) in names.iter().enumerate() {
+                csv.push_str(&format!("{i},\"{n}\"\n"));
+            }
+            let l = plain::parse_plain_csv(Path::new("p.csv"), csv.as_bytes()).unwrap();
+            prop_assert_eq!(l.entries.len() + l.skipped.len(), names.len());
+        }
     }
 }

@@ -27,16 +27,26 @@ fn field(record: &csv::StringRecord, i: usize) -> &str {
     }
 }
 
-/// Reads headerless OFAC CSV rows, calling `each` with the line and record.
+/// Reads headerless OFAC CSV rows of a file, calling `each` with the line
+/// and record.
 fn read_rows(
     path: &Path,
-    mut each: impl FnMut(u64, &csv::StringRecord) -> Result<(), FormatError>,
+    each: impl FnMut(u64, &csv::StringRecord) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
     let file = std::fs::File::open(path).map_err(|e| FormatError::io(path, e))?;
+    rows_of(path, std::io::BufReader::new(file), each)
+}
+
+/// Headerless OFAC CSV rows from any reader; `path` is what errors name.
+fn rows_of(
+    path: &Path,
+    input: impl std::io::Read,
+    mut each: impl FnMut(u64, &csv::StringRecord) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(std::io::BufReader::new(file));
+        .from_reader(input);
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line();
@@ -61,15 +71,25 @@ fn read_rows(
     }
 }
 
+/// Parses the content of an `sdn.csv` alone (no alias or address files).
+pub fn parse_ofac_sdn(path: &Path, bytes: &[u8]) -> Result<LoadedList, FormatError> {
+    read_sdn(path, bytes, false)
+}
+
 /// Reads `sdn.csv` and, when present beside it, `alt.csv`, `add.csv` and
 /// `sdn_comments.csv`.
 pub fn read_ofac_sdn(sdn: &Path) -> Result<LoadedList, FormatError> {
+    let bytes = std::fs::read(sdn).map_err(|e| FormatError::io(sdn, e))?;
+    read_sdn(sdn, &bytes, true)
+}
+
+fn read_sdn(sdn: &Path, bytes: &[u8], with_siblings: bool) -> Result<LoadedList, FormatError> {
     let dir = sdn.parent().unwrap_or(Path::new("."));
     let mut entries: Vec<ListedEntry> = Vec::new();
     let mut remarks: Vec<String> = Vec::new();
     let mut skipped = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
-    read_rows(sdn, |line, r| {
+    rows_of(sdn, bytes, |line, r| {
         let id = field(r, 0);
         let name = field(r, 1);
         if r.len() < 4 {
@@ -117,7 +137,7 @@ pub fn read_ofac_sdn(sdn: &Path) -> Result<LoadedList, FormatError> {
         Ok(())
     })?;
     let comments = dir.join("sdn_comments.csv");
-    if comments.is_file() {
+    if with_siblings && comments.is_file() {
         read_rows(&comments, |_, r| {
             if let Some(&i) = by_id.get(field(r, 0)) {
                 remarks[i].push_str(field(r, 1));
@@ -129,7 +149,7 @@ pub fn read_ofac_sdn(sdn: &Path) -> Result<LoadedList, FormatError> {
         apply_remarks(e, text);
     }
     let alt = dir.join("alt.csv");
-    if alt.is_file() {
+    if with_siblings && alt.is_file() {
         read_rows(&alt, |line, r| {
             let id = field(r, 0);
             let Some(&i) = by_id.get(id) else {
@@ -149,7 +169,7 @@ pub fn read_ofac_sdn(sdn: &Path) -> Result<LoadedList, FormatError> {
         })?;
     }
     let add = dir.join("add.csv");
-    if add.is_file() {
+    if with_siblings && add.is_file() {
         read_rows(&add, |_, r| {
             if let Some(&i) = by_id.get(field(r, 0)) {
                 for c in countries_in(field(r, 4)) {
