@@ -141,7 +141,10 @@ mod tests {
         assert_eq!(codes("Afghan"), ["AF"]);
         assert_eq!(codes("Possibly Ethiopian"), ["ET"]);
         assert_eq!(codes("Sudan/South Sudan"), ["SD", "SS"]);
-        assert_eq!(codes("United States. Also believed to hold Syrian nationality"), ["US", "SY"]);
+        assert_eq!(
+            codes("United States. Also believed to hold Syrian nationality"),
+            ["US", "SY"]
+        );
         assert_eq!(codes("Democratic People's Republic of Korea "), ["KP"]);
         assert_eq!(codes("Türkiye"), ["TR"]);
         assert_eq!(codes("Nigeria"), ["NG"]);
@@ -150,6 +153,9 @@ mod tests {
         assert!(codes("na").is_empty());
         assert!(codes(" na").is_empty());
         assert!(codes("unknown").is_empty());
-        assert_eq!(Country::parse("TJ").and_then(Country::name), Some("Tajikistan"));
+        assert_eq!(
+            Country::parse("TJ").and_then(Country::name),
+            Some("Tajikistan")
+        );
     }
 }

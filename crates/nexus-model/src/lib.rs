@@ -11,10 +11,10 @@ pub mod entities;
 pub mod money;
 pub mod time;
 
+pub use countries::countries_in;
 pub use entities::{
     Account, AccountKind, Address, Channel, Country, Gender, IdDocument, Institution,
     InstitutionKind, Label, Party, PartyKind, Script, Transaction,
 };
-pub use countries::countries_in;
 pub use money::{AmountError, Currency, Minor};
 pub use time::{Date, TimeError, Timestamp};

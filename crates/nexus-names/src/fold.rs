@@ -108,11 +108,7 @@ fn push_token(tokens: &mut Vec<FoldedToken>, original: String) {
 
 /// Whether `c` is the last letter of `token` (decorations ignored).
 fn is_last_letter(token: &str, c: char) -> bool {
-    token
-        .chars()
-        .rev()
-        .find(|&x| !is_arabic_decoration(x))
-        == Some(c)
+    token.chars().rev().find(|&x| !is_arabic_decoration(x)) == Some(c)
 }
 
 /// Appends the folded form of one character.
@@ -127,7 +123,10 @@ fn fold_char(c: char, out: &mut String) {
         return;
     }
     let lower = c.to_lowercase().next().unwrap_or(c);
-    if let Some(s) = cyrillic(lower).or_else(|| arabic(lower)).or_else(|| latin_special(lower)) {
+    if let Some(s) = cyrillic(lower)
+        .or_else(|| arabic(lower))
+        .or_else(|| latin_special(lower))
+    {
         out.push_str(s);
         return;
     }
@@ -253,7 +252,10 @@ mod tests {
     #[test]
     fn latin_diacritics_and_punctuation() {
         assert_eq!(folded("Dshamsched Rachimow"), ["dshamsched", "rachimow"]);
-        assert_eq!(folded("Müller-Lüdenscheidt, José"), ["muller", "ludenscheidt", "jose"]);
+        assert_eq!(
+            folded("Müller-Lüdenscheidt, José"),
+            ["muller", "ludenscheidt", "jose"]
+        );
         assert_eq!(folded("Rustam oʻgʻli"), ["rustam", "ogli"]);
         assert_eq!(folded("Qaşqar Ğani"), ["qasqar", "gani"]);
         assert_eq!(folded("ＡＢＣ Straße"), ["abc", "strasse"]);

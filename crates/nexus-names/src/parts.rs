@@ -10,7 +10,9 @@
 //! parts that carry identity.
 
 use crate::fold::fold_tokens;
-use crate::phonetic::{abjad_similarity_at_least, is_vowel, key_similarity_at_least, phonetic_key, skeleton};
+use crate::phonetic::{
+    abjad_similarity_at_least, is_vowel, key_similarity_at_least, phonetic_key, skeleton,
+};
 
 /// What a part contributes to identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +79,8 @@ impl Evidence {
 /// Particles that are written or left out at will.
 const PARTICLES: &[&str] = &[
     "al", "el", "ul", "ad", "ar", "as", "at", "az", "ash", "an", "bin", "ibn", "bn", "abn", "ben",
-    "bint", "binti", "van", "von", "der", "de", "la", "le", "da", "du", "del", "ould", "uld", "wuld",
+    "bint", "binti", "van", "von", "der", "de", "la", "le", "da", "du", "del", "ould", "uld",
+    "wuld",
 ];
 
 /// Words that mark the preceding name as the father's (Uzbek, Kyrgyz, Kazakh).
@@ -87,12 +90,78 @@ const PATRONYMIC_MARKERS: &[&str] = &[
 
 /// Legal forms and filler words of organisation names (folded forms).
 const LEGAL_WORDS: &[&str] = &[
-    "ltd", "llc", "inc", "corp", "corporation", "co", "company", "limited", "gmbh", "ag", "sa",
-    "sarl", "plc", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "too", "ao", "pao", "zao", "oao", "llp",
-    "lp", "fze", "fzco", "fzc", "fz", "est", "establishment", "trading", "group", "holding",
-    "holdings", "the", "of", "and", "for", "et", "und", "i", "va", "ve", "wa", "enterprise",
-    "enterprises", "international", "general", "private", "pvt", "bv", "nv", "srl", "spa",
-    "kft", "ou", "sp", "zoo", "tov", "mchj", "xk", "ik", "ip", "ko", "kompaniia", "korporatsiia", "trust", "foundation", "fund", "branch", "office",
+    "ltd",
+    "llc",
+    "inc",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "limited",
+    "gmbh",
+    "ag",
+    "sa",
+    "sarl",
+    "plc",
+    "jsc",
+    "ojsc",
+    "cjsc",
+    "pjsc",
+    "ooo",
+    "too",
+    "ao",
+    "pao",
+    "zao",
+    "oao",
+    "llp",
+    "lp",
+    "fze",
+    "fzco",
+    "fzc",
+    "fz",
+    "est",
+    "establishment",
+    "trading",
+    "group",
+    "holding",
+    "holdings",
+    "the",
+    "of",
+    "and",
+    "for",
+    "et",
+    "und",
+    "i",
+    "va",
+    "ve",
+    "wa",
+    "enterprise",
+    "enterprises",
+    "international",
+    "general",
+    "private",
+    "pvt",
+    "bv",
+    "nv",
+    "srl",
+    "spa",
+    "kft",
+    "ou",
+    "sp",
+    "zoo",
+    "tov",
+    "mchj",
+    "xk",
+    "ik",
+    "ip",
+    "ko",
+    "kompaniia",
+    "korporatsiia",
+    "trust",
+    "foundation",
+    "fund",
+    "branch",
+    "office",
 ];
 
 /// Keys of the first half of a split theophoric name (Abd … / Abdul …).
@@ -350,7 +419,12 @@ mod tests {
         let roles: Vec<PartRole> = p.iter().map(|p| p.role).collect();
         assert_eq!(
             roles,
-            [PartRole::Name, PartRole::Patronymic, PartRole::Patronymic, PartRole::Name]
+            [
+                PartRole::Name,
+                PartRole::Patronymic,
+                PartRole::Patronymic,
+                PartRole::Name
+            ]
         );
         assert_eq!(analyse("Ikromovich")[0].role, PartRole::Patronymic);
         assert_eq!(analyse("Ltd")[0].role, PartRole::Legal);

@@ -56,7 +56,11 @@ fn changes(old: &ListedEntry, new: &ListedEntry) -> Vec<String> {
         out.push(format!("reference {} -> {}", old.reference, new.reference));
     }
     if old.kind != new.kind {
-        out.push(format!("kind {} -> {}", old.kind.as_str(), new.kind.as_str()));
+        out.push(format!(
+            "kind {} -> {}",
+            old.kind.as_str(),
+            new.kind.as_str()
+        ));
     }
     if set(old.crypto_addresses.iter().cloned()) != set(new.crypto_addresses.iter().cloned()) {
         out.push("digital-currency addresses changed".into());

@@ -105,11 +105,14 @@ impl Match {
     }
 }
 
+/// A vocabulary part a query part may be: id, similarity, evidence.
+type Candidate = (u32, f32, Evidence);
+
 struct QueryPart {
     part: NamePart,
     weight: f32,
     /// Vocabulary parts at least `PART_MIN` similar, best first.
-    candidates: Vec<(u32, f32, Evidence)>,
+    candidates: Vec<Candidate>,
 }
 
 /// Screens queries against one index; holds scratch space, so keep one per
@@ -123,7 +126,7 @@ pub struct Screener<'a> {
     retrieved: Vec<u32>,
     /// Candidates of parts seen before: names repeat (Muhammad, Ahmad,
     /// Ltd), and comparing a part with the vocabulary is most of the work.
-    known_parts: HashMap<(String, bool), Vec<(u32, f32, Evidence)>>,
+    known_parts: HashMap<(String, bool), Vec<Candidate>>,
 }
 
 /// The part cache is emptied when it holds this many parts.
@@ -175,7 +178,7 @@ impl<'a> Screener<'a> {
     fn screen_parts(
         &mut self,
         query: &Query,
-        parts: Vec<(NamePart, Vec<(u32, f32, Evidence)>)>,
+        parts: Vec<(NamePart, Vec<Candidate>)>,
     ) -> Vec<Match> {
         let index = self.index;
         if parts.is_empty() {
@@ -226,7 +229,10 @@ impl<'a> Screener<'a> {
                 common_weight += qp.weight;
             }
         }
-        let bonus = if query.birth_date.is_some() || query.country.is_some() || !query.document.is_empty() {
+        let bonus = if query.birth_date.is_some()
+            || query.country.is_some()
+            || !query.document.is_empty()
+        {
             MAX_BONUS
         } else {
             0.0
@@ -405,12 +411,12 @@ fn part_candidates(
     index: &ScreeningIndex,
     part: &NamePart,
     scratch: &mut Vec<u32>,
-) -> Vec<(u32, f32, Evidence)> {
+) -> Vec<Candidate> {
     scratch.clear();
     index.retrieve(part, |id| scratch.push(id));
     scratch.sort_unstable();
     scratch.dedup();
-    let mut candidates: Vec<(u32, f32, Evidence)> = scratch
+    let mut candidates: Vec<Candidate> = scratch
         .iter()
         .filter_map(|&id| {
             compare_parts_at_least(part, &index.vocab[id as usize].part, PART_MIN)
@@ -456,7 +462,11 @@ fn adjustments(query: &Query, entry: &ListedEntry) -> Vec<(String, f32)> {
         } else if !entry.nationalities.is_empty() {
             let listed: Vec<&str> = entry.nationalities.iter().map(|c| c.as_str()).collect();
             out.push((
-                format!("country {} not listed nationality {}", c.as_str(), listed.join("/")),
+                format!(
+                    "country {} not listed nationality {}",
+                    c.as_str(),
+                    listed.join("/")
+                ),
                 -0.04,
             ));
         }
@@ -468,7 +478,10 @@ fn adjustments(query: &Query, entry: &ListedEntry) -> Vec<(String, f32)> {
             .iter()
             .find(|d| normalise_document(&d.number) == qdoc)
         {
-            out.push((format!("document {} matches listed {}", query.document, d.kind), 0.15));
+            out.push((
+                format!("document {} matches listed {}", query.document, d.kind),
+                0.15,
+            ));
         }
     }
     out
@@ -520,6 +533,80 @@ fn compare_birth(query: BirthDate, listed: BirthDate) -> (String, f32) {
         1 => (what, 0.0),
         _ => (what, -0.12),
     }
+}
+
+/// Runs `work` over `items` on `threads` threads, keeping order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() < 64 {
+        return work(items);
+    }
+    let chunk = items.len().div_ceil(threads);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || work(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Screens every query on `threads` threads; the result has one vector of
+/// matches per query, in query order. Parts shared by several queries
+/// (Muhammad, Ahmad, Ltd) are matched against the vocabulary once, by all
+/// threads together, before the queries are scored.
+pub fn screen_all(
+    index: &ScreeningIndex,
+    queries: &[Query],
+    threshold: f32,
+    threads: usize,
+) -> Vec<Vec<Match>> {
+    let threads = threads.clamp(1, 256);
+    let analysed: Vec<Vec<NamePart>> =
+        parallel_map(queries, threads, |qs| qs.iter().map(query_parts).collect());
+    // Distinct parts, in order of first appearance.
+    let mut distinct: Vec<&NamePart> = Vec::new();
+    let mut position: HashMap<(&str, bool), usize> = HashMap::new();
+    for parts in &analysed {
+        for p in parts {
+            position
+                .entry((p.folded.as_str(), p.vowelless))
+                .or_insert_with(|| {
+                    distinct.push(p);
+                    distinct.len() - 1
+                });
+        }
+    }
+    let candidates: Vec<Vec<Candidate>> = parallel_map(&distinct, threads, |ps| {
+        let mut scratch = Vec::new();
+        ps.iter()
+            .map(|p| part_candidates(index, p, &mut scratch))
+            .collect()
+    });
+    let jobs: Vec<(&Query, &Vec<NamePart>)> = queries.iter().zip(&analysed).collect();
+    parallel_map(&jobs, threads, |chunk| {
+        let mut s = Screener::new(index, threshold);
+        chunk
+            .iter()
+            .map(|(q, parts)| {
+                let with: Vec<(NamePart, Vec<Candidate>)> = parts
+                    .iter()
+                    .map(|p| {
+                        let i = position[&(p.folded.as_str(), p.vowelless)];
+                        (p.clone(), candidates[i].clone())
+                    })
+                    .collect();
+                s.screen_parts(q, with)
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -602,7 +689,8 @@ mod tests {
     fn birth_date_and_country_move_the_score() {
         let mut e = ListedEntry::new("E0", SubjectKind::Person);
         e.add_name("Jamshed Juraev", NameQuality::Primary);
-        e.birth_dates.push(BirthDate::Exact(Date::new(1975, 3, 2).unwrap()));
+        e.birth_dates
+            .push(BirthDate::Exact(Date::new(1975, 3, 2).unwrap()));
         e.nationalities.push(Country::parse("TJ").unwrap());
         let idx = ScreeningIndex::build(vec![e]);
         let mut s = Screener::new(&idx, 0.0);
@@ -620,7 +708,10 @@ mod tests {
         assert!(same.score > other, "{} {}", same.score, other);
         assert!(other < base);
         let why = same.explanation();
-        assert!(why.contains("birth 1975-03-02 vs listed 1975-03-02 +0.06"), "{why}");
+        assert!(
+            why.contains("birth 1975-03-02 vs listed 1975-03-02 +0.06"),
+            "{why}"
+        );
         assert!(why.contains("nationality TJ +0.03"), "{why}");
     }
 
@@ -650,78 +741,4 @@ mod tests {
             let _ = s.screen(&Query::new("q", q));
         }
     }
-}
-
-/// Runs `work` over `items` on `threads` threads, keeping order.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    work: impl Fn(&[T]) -> Vec<R> + Sync,
-) -> Vec<R> {
-    if threads <= 1 || items.len() < 64 {
-        return work(items);
-    }
-    let chunk = items.len().div_ceil(threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || work(part)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
-/// Screens every query on `threads` threads; the result has one vector of
-/// matches per query, in query order. Parts shared by several queries
-/// (Muhammad, Ahmad, Ltd) are matched against the vocabulary once, by all
-/// threads together, before the queries are scored.
-pub fn screen_all(
-    index: &ScreeningIndex,
-    queries: &[Query],
-    threshold: f32,
-    threads: usize,
-) -> Vec<Vec<Match>> {
-    let threads = threads.clamp(1, 256);
-    let analysed: Vec<Vec<NamePart>> =
-        parallel_map(queries, threads, |qs| qs.iter().map(query_parts).collect());
-    // Distinct parts, in order of first appearance.
-    let mut distinct: Vec<&NamePart> = Vec::new();
-    let mut position: HashMap<(&str, bool), usize> = HashMap::new();
-    for parts in &analysed {
-        for p in parts {
-            position
-                .entry((p.folded.as_str(), p.vowelless))
-                .or_insert_with(|| {
-                    distinct.push(p);
-                    distinct.len() - 1
-                });
-        }
-    }
-    let candidates: Vec<Vec<(u32, f32, Evidence)>> = parallel_map(&distinct, threads, |ps| {
-        let mut scratch = Vec::new();
-        ps.iter()
-            .map(|p| part_candidates(index, p, &mut scratch))
-            .collect()
-    });
-    let jobs: Vec<(&Query, &Vec<NamePart>)> = queries.iter().zip(&analysed).collect();
-    parallel_map(&jobs, threads, |chunk| {
-        let mut s = Screener::new(index, threshold);
-        chunk
-            .iter()
-            .map(|(q, parts)| {
-                let with: Vec<(NamePart, Vec<(u32, f32, Evidence)>)> = parts
-                    .iter()
-                    .map(|p| {
-                        let i = position[&(p.folded.as_str(), p.vowelless)];
-                        (p.clone(), candidates[i].clone())
-                    })
-                    .collect();
-                s.screen_parts(q, with)
-            })
-            .collect()
-    })
 }

@@ -95,20 +95,29 @@ pub fn parse_queries(
         if !b.is_empty() {
             q.birth_date = BirthDate::parse_loose(b);
             if q.birth_date.is_none() {
-                problem(format!("birth_date `{b}` is not a date or year: ignored"), false);
+                problem(
+                    format!("birth_date `{b}` is not a date or year: ignored"),
+                    false,
+                );
             }
         }
         let c = row.get_opt(country).trim();
         if !c.is_empty() {
             q.country = Country::from_name(c).or_else(|| countries_in(c).into_iter().next());
             if q.country.is_none() {
-                problem(format!("country `{c}` is not a known country: ignored"), false);
+                problem(
+                    format!("country `{c}` is not a known country: ignored"),
+                    false,
+                );
             }
         }
         let k = row.get_opt(kind);
         match SubjectKind::parse(k) {
             Some(kind) => q.kind = kind,
-            None => problem(format!("kind `{k}` is not person or organisation: ignored"), false),
+            None => problem(
+                format!("kind `{k}` is not person or organisation: ignored"),
+                false,
+            ),
         }
         q.document = row.get_opt(document).trim().to_string();
         q.counterparty = row.get_opt(counterparty).trim().to_string();
@@ -135,7 +144,10 @@ mod tests {
         drop(f);
         let (q, problems) = read_queries(&path).unwrap();
         assert_eq!(q.len(), 2);
-        assert_eq!(q[0].country.map(|c| c.as_str().to_string()), Some("TJ".into()));
+        assert_eq!(
+            q[0].country.map(|c| c.as_str().to_string()),
+            Some("TJ".into())
+        );
         assert_eq!(problems.len(), 3);
         assert!(problems[0].rejected && problems[0].line == 3);
         assert!(!problems[1].rejected);

@@ -71,7 +71,14 @@ fn to_cyrillic(name: &str, style: Cyrillic) -> String {
         let (cyr, used): (&str, usize) = if take("shch") {
             ("щ", 4)
         } else if take("dzh") {
-            (if style == Cyrillic::Tajik { "ҷ" } else { "дж" }, 3)
+            (
+                if style == Cyrillic::Tajik {
+                    "ҷ"
+                } else {
+                    "дж"
+                },
+                3,
+            )
         } else if take("kh") {
             ("х", 2)
         } else if take("zh") {
@@ -83,7 +90,14 @@ fn to_cyrillic(name: &str, style: Cyrillic) -> String {
         } else if take("ts") {
             ("ц", 2)
         } else if take("gh") || take("g'") || take("gʻ") {
-            (if style == Cyrillic::Russian { "г" } else { "ғ" }, 2)
+            (
+                if style == Cyrillic::Russian {
+                    "г"
+                } else {
+                    "ғ"
+                },
+                2,
+            )
         } else if take("o'") || take("oʻ") {
             (if style == Cyrillic::Uzbek { "ў" } else { "у" }, 2)
         } else if take("ya") {
@@ -103,7 +117,14 @@ fn to_cyrillic(name: &str, style: Cyrillic) -> String {
         } else if take("dh") {
             ("з", 2)
         } else if take("dj") {
-            (if style == Cyrillic::Tajik { "ҷ" } else { "дж" }, 2)
+            (
+                if style == Cyrillic::Tajik {
+                    "ҷ"
+                } else {
+                    "дж"
+                },
+                2,
+            )
         } else {
             let c = b[i];
             let s = match c {
@@ -264,9 +285,10 @@ fn words(name: &str) -> Vec<&str> {
 /// theophoric name (Abd, Abdul, عبد) stays with the word after it.
 fn units(name: &str) -> Vec<String> {
     const BOUND: &[&str] = &[
-        "al", "al-", "el", "el-", "bin", "ibn", "ben", "bint", "ould", "ag", "abd", "abd-al", "abdul",
-        "abdel", "abu", "abou", "'abd", "‘abd", "ul", "ur", "ud", "عبد", "بن", "ابن", "ابو", "أبو",
-        "da", "de", "van", "von", "mullah", "mawlawi", "haji", "hajji", "sheikh", "na",
+        "al", "al-", "el", "el-", "bin", "ibn", "ben", "bint", "ould", "ag", "abd", "abd-al",
+        "abdul", "abdel", "abu", "abou", "'abd", "‘abd", "ul", "ur", "ud", "عبد", "بن", "ابن",
+        "ابو", "أبو", "da", "de", "van", "von", "mullah", "mawlawi", "haji", "hajji", "sheikh",
+        "na",
     ];
     let mut out: Vec<String> = Vec::new();
     let mut pending = String::new();
@@ -295,9 +317,9 @@ fn units(name: &str) -> Vec<String> {
 fn listed_together(names_keys: &[HashSet<String>], a: &str, b: &str) -> bool {
     let key = |s: &str| analyse(s).into_iter().map(|p| p.key).collect::<Vec<_>>();
     let (ka, kb) = (key(a), key(b));
-    names_keys.iter().any(|set| {
-        ka.iter().any(|k| set.contains(k)) && kb.iter().any(|k| set.contains(k))
-    })
+    names_keys
+        .iter()
+        .any(|set| ka.iter().any(|k| set.contains(k)) && kb.iter().any(|k| set.contains(k)))
 }
 
 /// The parts of every listed name, reachable by consonant skeleton.
@@ -390,7 +412,10 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
             let variant = match rng.below(4) {
                 0 => typo(&mut rng, &primary),
                 1 => respell_more(&primary, &mut rng),
-                2 => format!("{primary} {}", rng.pick(&["LLC", "Ltd", "Foundation", "Trust"])),
+                2 => format!(
+                    "{primary} {}",
+                    rng.pick(&["LLC", "Ltd", "Foundation", "Trust"])
+                ),
                 _ => to_cyrillic(&primary, Cyrillic::Russian),
             };
             push(&mut out, variant, "entity", id);
@@ -419,7 +444,12 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
         push(&mut out, to_cyrillic(&primary, style), category, id);
         let original = e.name_original_script.trim();
         if nexus_names::detect_script(original) == nexus_model::Script::Arabic {
-            push(&mut out, arabic_variant(original, &mut rng), "arabic_script", id);
+            push(
+                &mut out,
+                arabic_variant(original, &mut rng),
+                "arabic_script",
+                id,
+            );
         }
         let good: Vec<&str> = e
             .aliases
@@ -485,7 +515,13 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
         .entries
         .iter()
         .filter(|e| e.kind == Some(PartyKind::Person))
-        .map(|e| e.name_parts.iter().map(String::as_str).filter(|p| !p.is_empty()).collect())
+        .map(|e| {
+            e.name_parts
+                .iter()
+                .map(String::as_str)
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
         .filter(|p: &Vec<&str>| p.len() >= 2)
         .collect();
     let names_keys: Vec<HashSet<String>> = list
@@ -519,32 +555,6 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
 
 fn rng_pick_str(rng: &mut Rng, items: &[&'static str]) -> &'static str {
     items[rng.below(items.len())]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units_keep_particles_with_their_word() {
-        assert_eq!(
-            units("ABD AL-RAHMAN OULD MUHAMMAD SALIM"),
-            ["ABD AL-RAHMAN", "OULD MUHAMMAD", "SALIM"]
-        );
-        assert_eq!(units("IYAD AG GHALI"), ["IYAD", "AG GHALI"]);
-        assert_eq!(units("X AL"), ["X AL"]);
-    }
-
-    #[test]
-    fn cyrillic_renderings() {
-        assert_eq!(to_cyrillic("Jamshed Rahimi", Cyrillic::Tajik), "Ҷамшед Раҳимӣ");
-        assert_eq!(to_cyrillic("Jamshed Rahimi", Cyrillic::Russian), "Джамшед Рахими");
-        assert_eq!(to_cyrillic("Qo'chqor G'ulomov", Cyrillic::Uzbek), "Қўчқор Ғуломов");
-        assert_eq!(
-            to_cyrillic("ABDUL KHALIQ SHAH", Cyrillic::Russian),
-            "Абдул Халик Шах"
-        );
-    }
 }
 
 /// Writes the evaluation as `queries.csv` (`id,name,birth_date,country`)
@@ -589,7 +599,15 @@ pub fn write_synthetic_list(
     let mut line = Vec::with_capacity(256);
     push_line(
         &mut line,
-        &["id", "name", "aliases", "kind", "birth_date", "nationality", "reference"],
+        &[
+            "id",
+            "name",
+            "aliases",
+            "kind",
+            "birth_date",
+            "nationality",
+            "reference",
+        ],
     );
     w.write_all(&line)?;
     for i in 0..entries {
@@ -621,4 +639,39 @@ pub fn write_synthetic_list(
         w.write_all(&line)?;
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_keep_particles_with_their_word() {
+        assert_eq!(
+            units("ABD AL-RAHMAN OULD MUHAMMAD SALIM"),
+            ["ABD AL-RAHMAN", "OULD MUHAMMAD", "SALIM"]
+        );
+        assert_eq!(units("IYAD AG GHALI"), ["IYAD", "AG GHALI"]);
+        assert_eq!(units("X AL"), ["X AL"]);
+    }
+
+    #[test]
+    fn cyrillic_renderings() {
+        assert_eq!(
+            to_cyrillic("Jamshed Rahimi", Cyrillic::Tajik),
+            "Ҷамшед Раҳимӣ"
+        );
+        assert_eq!(
+            to_cyrillic("Jamshed Rahimi", Cyrillic::Russian),
+            "Джамшед Рахими"
+        );
+        assert_eq!(
+            to_cyrillic("Qo'chqor G'ulomov", Cyrillic::Uzbek),
+            "Қўчқор Ғуломов"
+        );
+        assert_eq!(
+            to_cyrillic("ABDUL KHALIQ SHAH", Cyrillic::Russian),
+            "Абдул Халик Шах"
+        );
+    }
 }

@@ -97,7 +97,10 @@ pub fn run(a: ScreenArgs) -> Result<()> {
         Some(ScreenAction::SyntheticList { entries, out, seed }) => {
             nexus_sim::screening_eval::write_synthetic_list(&out, entries, seed)
                 .with_context(|| format!("writing {}", out.display()))?;
-            eprintln!("nexus: wrote {entries} synthetic list entries to {}", out.display());
+            eprintln!(
+                "nexus: wrote {entries} synthetic list entries to {}",
+                out.display()
+            );
             Ok(())
         }
         Some(ScreenAction::Diff { old, new, out }) => diff(&old, &new, out.as_deref()),
@@ -112,7 +115,14 @@ pub fn run(a: ScreenArgs) -> Result<()> {
             let (Some(names), Some(out)) = (a.names, a.out) else {
                 bail!("--names and --out are required");
             };
-            screen(&a.lists, &names, &out, a.threshold, a.exempt.as_deref(), a.threads)
+            screen(
+                &a.lists,
+                &names,
+                &out,
+                a.threshold,
+                a.exempt.as_deref(),
+                a.threads,
+            )
         }
     }
 }
@@ -155,7 +165,10 @@ fn load(path: &Path) -> Result<LoadedList> {
         list.skipped.len()
     );
     for s in list.skipped.iter().take(10) {
-        eprintln!("nexus:   skipped line {} id `{}`: {}", s.line, s.id, s.reason);
+        eprintln!(
+            "nexus:   skipped line {} id `{}`: {}",
+            s.line, s.id, s.reason
+        );
     }
     if list.skipped.len() > 10 {
         eprintln!("nexus:   … and {} more skipped", list.skipped.len() - 10);
@@ -168,7 +181,13 @@ fn load_queries(path: &Path) -> Result<Vec<Query>> {
         read_queries(path).with_context(|| format!("reading the queries {}", path.display()))?;
     let rejected = problems.iter().filter(|p| p.rejected).count();
     for p in problems.iter().take(20) {
-        eprintln!("nexus: {}: line {} id `{}`: {}", path.display(), p.line, p.id, p.message);
+        eprintln!(
+            "nexus: {}: line {} id `{}`: {}",
+            path.display(),
+            p.line,
+            p.id,
+            p.message
+        );
     }
     if problems.len() > 20 {
         eprintln!("nexus: … and {} more problems", problems.len() - 20);
@@ -308,22 +327,40 @@ fn diff(old: &Path, new: &Path, out: Option<&Path>) -> Result<()> {
         d.unchanged
     );
     let mut csv = Vec::new();
-    push_line(&mut csv, &["change", "list_id", "list_ref", "name", "details"]);
+    push_line(
+        &mut csv,
+        &["change", "list_id", "list_ref", "name", "details"],
+    );
     for &i in &d.added {
         let e = &n.entries[i];
         println!("added    {} {} {}", e.id, e.reference, e.display_name());
-        push_line(&mut csv, &["added", &e.id, &e.reference, e.display_name(), ""]);
+        push_line(
+            &mut csv,
+            &["added", &e.id, &e.reference, e.display_name(), ""],
+        );
     }
     for &i in &d.removed {
         let e = &o.entries[i];
         println!("removed  {} {} {}", e.id, e.reference, e.display_name());
-        push_line(&mut csv, &["removed", &e.id, &e.reference, e.display_name(), ""]);
+        push_line(
+            &mut csv,
+            &["removed", &e.id, &e.reference, e.display_name(), ""],
+        );
     }
     for (_, ni, what) in &d.changed {
         let e = &n.entries[*ni];
         let details = what.join("; ");
-        println!("changed  {} {} {}: {}", e.id, e.reference, e.display_name(), details);
-        push_line(&mut csv, &["changed", &e.id, &e.reference, e.display_name(), &details]);
+        println!(
+            "changed  {} {} {}: {}",
+            e.id,
+            e.reference,
+            e.display_name(),
+            details
+        );
+        push_line(
+            &mut csv,
+            &["changed", &e.id, &e.reference, e.display_name(), &details],
+        );
     }
     if let Some(out) = out {
         write_atomically(out, &csv)?;

@@ -333,7 +333,14 @@ fn humanitarian_counterparty_goes_to_review_not_block() {
     );
     let out = tmp.path().join("m.csv");
     let o = nexus(&[
-        "screen", "--list", &list, "--names", &q, "--out", out.to_str().unwrap(), "--exempt",
+        "screen",
+        "--list",
+        &list,
+        "--names",
+        &q,
+        "--out",
+        out.to_str().unwrap(),
+        "--exempt",
         &exempt,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -363,7 +370,9 @@ fn bad_input_is_named_and_nothing_is_written() {
         &tmp.path().join("bad.xml"),
         "<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL><DATAID>1</DATAID>\n</INDIVIDUALS>\n",
     );
-    let o = nexus(&["screen", "--list", &bad_xml, "--names", &good_q, "--out", out_s]);
+    let o = nexus(&[
+        "screen", "--list", &bad_xml, "--names", &good_q, "--out", out_s,
+    ]);
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(e.contains("bad.xml") && e.contains("line 4"), "{e}");
@@ -371,20 +380,36 @@ fn bad_input_is_named_and_nothing_is_written() {
 
     // Queries without a name column.
     let no_name = write(&tmp.path().join("nn.csv"), "id,fullname\n1,x\n");
-    let o = nexus(&["screen", "--list", &good_list, "--names", &no_name, "--out", out_s]);
+    let o = nexus(&[
+        "screen", "--list", &good_list, "--names", &no_name, "--out", out_s,
+    ]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("missing column `name`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("missing column `name`"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists());
 
     // An empty list file.
     let empty = write(&tmp.path().join("empty.csv"), "");
-    let o = nexus(&["screen", "--list", &empty, "--names", &good_q, "--out", out_s]);
+    let o = nexus(&[
+        "screen", "--list", &empty, "--names", &good_q, "--out", out_s,
+    ]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("empty"), "{}", stderr(&o));
 
     // A threshold outside 0..1.
     let o = nexus(&[
-        "screen", "--list", &good_list, "--names", &good_q, "--out", out_s, "--threshold", "7",
+        "screen",
+        "--list",
+        &good_list,
+        "--names",
+        &good_q,
+        "--out",
+        out_s,
+        "--threshold",
+        "7",
     ]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("outside 0..1"), "{}", stderr(&o));
@@ -397,7 +422,9 @@ fn bad_input_is_named_and_nothing_is_written() {
             "id,name,birth_date\n1,,\n2,\"\u{1}\u{7}\u{1b}\",\n3,\"{long}\",\n4,Jamshed Раҳимов محمد 王,1984-13-45\n5,Jamshed Rahimov,\n"
         ),
     );
-    let o = nexus(&["screen", "--list", &good_list, "--names", &hostile, "--out", out_s]);
+    let o = nexus(&[
+        "screen", "--list", &good_list, "--names", &hostile, "--out", out_s,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("line 2") && e.contains("empty name"), "{e}");
@@ -411,7 +438,9 @@ fn bad_input_is_named_and_nothing_is_written() {
         &tmp.path().join("partly.csv"),
         "id,name,kind\nA,Jamshed Rahimov,person\nB,,person\nC,Robot,android\n",
     );
-    let o = nexus(&["screen", "--list", &partly, "--names", &good_q, "--out", out_s]);
+    let o = nexus(&[
+        "screen", "--list", &partly, "--names", &good_q, "--out", out_s,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("1 entries") && e.contains("2 skipped"), "{e}");

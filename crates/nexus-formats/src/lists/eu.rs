@@ -4,8 +4,8 @@
 //! and `identification`, all as attributes.
 
 use super::{
-    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality,
-    SkippedListEntry, SubjectKind,
+    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality, SkippedListEntry,
+    SubjectKind,
 };
 use crate::error::FormatError;
 use crate::xml::{stream_records, Node};

@@ -3,8 +3,8 @@
 //! line with `id`, `schema` and `properties` (every property a list).
 
 use super::{
-    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality,
-    SkippedListEntry, SubjectKind,
+    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality, SkippedListEntry,
+    SubjectKind,
 };
 use crate::error::FormatError;
 use nexus_model::{countries_in, Country};
@@ -101,8 +101,13 @@ pub fn parse_ftm_lines(path: &Path, bytes: &[u8]) -> Result<LoadedList, FormatEr
                 add_country(&mut e.countries, c);
             }
         }
-        for key in ["idNumber", "passportNumber", "registrationNumber", "taxNumber", "imoNumber"]
-        {
+        for key in [
+            "idNumber",
+            "passportNumber",
+            "registrationNumber",
+            "taxNumber",
+            "imoNumber",
+        ] {
             for n in strings(props, key) {
                 e.documents.push(ListedDocument {
                     kind: key.to_string(),

@@ -52,8 +52,8 @@ impl SubjectKind {
     pub fn parse(text: &str) -> Option<SubjectKind> {
         Some(match text.trim().to_ascii_lowercase().as_str() {
             "person" | "individual" | "people" | "natural person" | "p" => SubjectKind::Person,
-            "organisation" | "organization" | "entity" | "company" | "legalentity" | "enterprise"
-            | "legal person" | "o" | "e" => SubjectKind::Organisation,
+            "organisation" | "organization" | "entity" | "company" | "legalentity"
+            | "enterprise" | "legal person" | "o" | "e" => SubjectKind::Organisation,
             "vessel" => SubjectKind::Vessel,
             "aircraft" => SubjectKind::Aircraft,
             "" | "unknown" => SubjectKind::Unknown,
@@ -110,9 +110,18 @@ pub struct ListedName {
 pub enum BirthDate {
     Exact(Date),
     /// A month of a year (OFAC "Jan 1970", FtM "1970-01").
-    Month { year: i32, month: u8 },
-    Year { year: i32, approximately: bool },
-    Between { from: i32, to: i32 },
+    Month {
+        year: i32,
+        month: u8,
+    },
+    Year {
+        year: i32,
+        approximately: bool,
+    },
+    Between {
+        from: i32,
+        to: i32,
+    },
 }
 
 impl BirthDate {
@@ -141,7 +150,14 @@ impl BirthDate {
             return Some(BirthDate::Exact(d));
         }
         let lower = t.to_ascii_lowercase();
-        for prefix in ["circa ", "approximately ", "approx. ", "about ", "c. ", "ca. "] {
+        for prefix in [
+            "circa ",
+            "approximately ",
+            "approx. ",
+            "about ",
+            "c. ",
+            "ca. ",
+        ] {
             if let Some(rest) = lower.strip_prefix(prefix) {
                 let year = parse_year(rest)?;
                 return Some(BirthDate::Year {
@@ -511,7 +527,10 @@ mod tests {
                 to: 1970
             })
         );
-        assert_eq!(BirthDate::parse_loose("1970-02").map(BirthDate::years), Some((1970, 1970)));
+        assert_eq!(
+            BirthDate::parse_loose("1970-02").map(BirthDate::years),
+            Some((1970, 1970))
+        );
         assert_eq!(BirthDate::parse_loose("unknown"), None);
         assert_eq!(BirthDate::parse_loose("31 Foo 1970"), None);
         assert_eq!(BirthDate::parse_loose("99 Jan 1970"), None);

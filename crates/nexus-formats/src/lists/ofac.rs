@@ -8,8 +8,8 @@
 //! a.k.a. 'ABU X'`. The reader takes them out.
 
 use super::{
-    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality,
-    SkippedListEntry, SubjectKind,
+    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality, SkippedListEntry,
+    SubjectKind,
 };
 use crate::error::FormatError;
 use nexus_model::countries_in;
@@ -127,7 +127,10 @@ fn read_sdn(sdn: &Path, bytes: &[u8], with_siblings: bool) -> Result<LoadedList,
         let mut e = ListedEntry::new(id, kind);
         e.line = line;
         e.add_name(name, NameQuality::Primary);
-        for p in field(r, 3).split(&[']', '[', ' '][..]).filter(|p| !p.is_empty()) {
+        for p in field(r, 3)
+            .split(&[']', '[', ' '][..])
+            .filter(|p| !p.is_empty())
+        {
             e.programmes.push(p.to_string());
         }
         e.reference = e.programmes.join(" ");
@@ -282,11 +285,17 @@ mod tests {
         );
         assert_eq!(e.birth_dates.len(), 2);
         assert_eq!(
-            e.nationalities.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            e.nationalities
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>(),
             ["AF", "PK"]
         );
         assert_eq!(e.documents[0].number, "AB1234567");
-        assert_eq!(e.documents[0].country.map(|c| c.as_str().to_string()), Some("PK".into()));
+        assert_eq!(
+            e.documents[0].country.map(|c| c.as_str().to_string()),
+            Some("PK".into())
+        );
         assert_eq!(e.crypto_addresses, ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"]);
         let weak: Vec<&str> = e.names.iter().map(|n| n.text.as_str()).collect();
         assert_eq!(weak, ["ABU X", "HAJJI Y"]);

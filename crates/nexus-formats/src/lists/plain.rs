@@ -4,8 +4,8 @@
 //! `nationality`, `country`, `document`, `reference`, `programme`.
 
 use super::{
-    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality,
-    SkippedListEntry, SubjectKind,
+    BirthDate, ListFormat, ListedDocument, ListedEntry, LoadedList, NameQuality, SkippedListEntry,
+    SubjectKind,
 };
 use crate::error::FormatError;
 use crate::table::Table;
