@@ -1,0 +1,1 @@
+//! Per-transaction graph features (filled in below).

@@ -1,0 +1,930 @@
+//! Typology rules: the shapes of laundering and terrorist financing, mined
+//! within time windows, each alert explained in words.
+
+use crate::graph::TemporalGraph;
+use nexus_model::{Channel, Currency};
+use std::collections::{HashMap, HashSet};
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 86_400;
+
+/// Windows and thresholds. The defaults suit the region's payment
+/// systems; every value can be set in a configuration file
+/// ([`DetectConfig::parse`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectConfig {
+    /// Fan-in / fan-out: distinct counterparties within the window.
+    pub fan_window: i64,
+    pub fan_min: usize,
+    /// Scatter-gather / gather-scatter: intermediaries (or sources and
+    /// destinations) within the window.
+    pub scatter_window: i64,
+    pub scatter_min: usize,
+    /// Temporal cycles: increasing timestamps, all within the window.
+    pub cycle_window: i64,
+    pub cycle_min_len: usize,
+    pub cycle_max_len: usize,
+    /// Rapid pass-through: out again within this time …
+    pub pass_through_window: i64,
+    /// … at this share of the amount received or more …
+    pub pass_through_ratio: f64,
+    /// … this many times.
+    pub pass_through_min: usize,
+    /// Structuring: amounts in `[band × threshold, threshold)` …
+    pub structuring_band: f64,
+    /// … this many within the window.
+    pub structuring_min: usize,
+    pub structuring_window: i64,
+    /// Reporting threshold per currency (local units).
+    pub thresholds: HashMap<Currency, f64>,
+    /// US dollars per unit of each currency.
+    pub usd_rates: HashMap<Currency, f64>,
+    /// Nexus paths: hops and window from a predicate-offence account to a
+    /// designated or high-risk one.
+    pub nexus_hops: usize,
+    pub nexus_window: i64,
+    /// Flows smaller than this (USD) are not worth an alert on their own.
+    pub min_total_usd: f64,
+}
+
+impl Default for DetectConfig {
+    fn default() -> DetectConfig {
+        // Cash reporting thresholds and indicative rates of the region
+        // (the simulator's world uses the same).
+        let table: &[(Currency, f64, f64)] = &[
+            (Currency::TJS, 70_000.0, 10.7),
+            (Currency::UZS, 150_000_000.0, 12_700.0),
+            (Currency::KGS, 1_000_000.0, 87.5),
+            (Currency::KZT, 7_000_000.0, 505.0),
+            (Currency::TMT, 50_000.0, 3.5),
+            (Currency::AFN, 1_000_000.0, 70.0),
+            (Currency::RUB, 600_000.0, 90.0),
+            (Currency::TRY, 400_000.0, 40.0),
+            (Currency::AED, 55_000.0, 3.67),
+            (Currency::CNY, 50_000.0, 7.2),
+            (Currency::EUR, 10_000.0, 0.92),
+            (Currency::USD, 10_000.0, 1.0),
+        ];
+        let mut thresholds = HashMap::new();
+        let mut usd_rates = HashMap::new();
+        for &(c, threshold, per_usd) in table {
+            thresholds.insert(c, threshold);
+            usd_rates.insert(c, 1.0 / per_usd);
+        }
+        usd_rates.insert(Currency::XBT, 60_000.0);
+        DetectConfig {
+            fan_window: 3 * DAY,
+            fan_min: 5,
+            scatter_window: 3 * DAY,
+            scatter_min: 3,
+            cycle_window: 7 * DAY,
+            cycle_min_len: 3,
+            cycle_max_len: 6,
+            pass_through_window: 24 * HOUR,
+            pass_through_ratio: 0.8,
+            pass_through_min: 2,
+            structuring_band: 0.8,
+            structuring_min: 3,
+            structuring_window: 14 * DAY,
+            thresholds,
+            usd_rates,
+            nexus_hops: 4,
+            nexus_window: 30 * DAY,
+            min_total_usd: 1_000.0,
+        }
+    }
+}
+
+/// A problem in a configuration file.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("line {line}: {message}")]
+pub struct ConfigError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl DetectConfig {
+    /// The value of one unit of `c` in US dollars (1 when unknown).
+    pub fn usd_per_unit(&self, c: Currency) -> f64 {
+        self.usd_rates.get(&c).copied().unwrap_or(1.0)
+    }
+
+    /// Reads `key = value` lines over the defaults. Durations take a unit
+    /// (`72h`, `3d`, `90m`, `45s`); `threshold.TJS = 70000` and
+    /// `usd_rate.TJS = 0.0935` set per-currency values; `#` starts a comment.
+    pub fn parse(text: &str) -> Result<DetectConfig, ConfigError> {
+        let mut c = DetectConfig::default();
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            let content = raw.split('#').next().unwrap_or("").trim();
+            if content.is_empty() {
+                continue;
+            }
+            let err = |message: String| ConfigError { line, message };
+            let (key, value) = content
+                .split_once('=')
+                .map(|(k, v)| (k.trim(), v.trim()))
+                .ok_or_else(|| err(format!("expected `key = value`, got `{content}`")))?;
+            let number = || -> Result<f64, ConfigError> {
+                value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| err(format!("`{key}`: `{value}` is not a non-negative number")))
+            };
+            let count = || -> Result<usize, ConfigError> {
+                value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|v| *v >= 1)
+                    .ok_or_else(|| err(format!("`{key}`: `{value}` is not a whole number ≥ 1")))
+            };
+            let duration = || parse_duration(value).map_err(|m| err(format!("`{key}`: {m}")));
+            if let Some(code) = key.strip_prefix("threshold.") {
+                let cur = Currency::parse(code)
+                    .ok_or_else(|| err(format!("`{code}` is not an ISO 4217 currency code")))?;
+                c.thresholds.insert(cur, number()?);
+                continue;
+            }
+            if let Some(code) = key.strip_prefix("usd_rate.") {
+                let cur = Currency::parse(code)
+                    .ok_or_else(|| err(format!("`{code}` is not an ISO 4217 currency code")))?;
+                c.usd_rates.insert(cur, number()?);
+                continue;
+            }
+            match key {
+                "fan_window" => c.fan_window = duration()?,
+                "fan_min" => c.fan_min = count()?,
+                "scatter_window" => c.scatter_window = duration()?,
+                "scatter_min" => c.scatter_min = count()?,
+                "cycle_window" => c.cycle_window = duration()?,
+                "cycle_min_len" => c.cycle_min_len = count()?,
+                "cycle_max_len" => c.cycle_max_len = count()?,
+                "pass_through_window" => c.pass_through_window = duration()?,
+                "pass_through_ratio" => c.pass_through_ratio = number()?,
+                "pass_through_min" => c.pass_through_min = count()?,
+                "structuring_band" => c.structuring_band = number()?,
+                "structuring_min" => c.structuring_min = count()?,
+                "structuring_window" => c.structuring_window = duration()?,
+                "nexus_hops" => c.nexus_hops = count()?,
+                "nexus_window" => c.nexus_window = duration()?,
+                "min_total_usd" => c.min_total_usd = number()?,
+                _ => return Err(err(format!("unknown setting `{key}`"))),
+            }
+        }
+        if c.cycle_min_len > c.cycle_max_len {
+            return Err(ConfigError {
+                line: 0,
+                message: "cycle_min_len is greater than cycle_max_len".into(),
+            });
+        }
+        Ok(c)
+    }
+}
+
+fn parse_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| c.is_alphabetic()).unwrap_or(t.len()));
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 72h or 3d"))?;
+    let scale = match unit.trim() {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => return Err(format!("`{text}`: the unit must be s, m, h or d")),
+    };
+    if !(n.is_finite() && n > 0.0) {
+        return Err(format!("`{text}` must be positive"));
+    }
+    Ok((n * scale) as i64)
+}
+
+/// One detected pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub typology: &'static str,
+    /// 0..1: how far beyond the rule's minimum the pattern goes (rules), or
+    /// the model's probability.
+    pub score: f64,
+    pub accounts: Vec<u32>,
+    /// Edges in time order.
+    pub edges: Vec<u32>,
+    pub explanation: String,
+}
+
+impl Alert {
+    pub fn total_usd(&self, g: &TemporalGraph) -> f64 {
+        self.edges.iter().map(|&e| g.usd[e as usize]).sum()
+    }
+}
+
+fn usd(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("USD {:.0}k", v / 1000.0)
+    } else {
+        format!("USD {v:.0}")
+    }
+}
+
+fn span(seconds: i64) -> String {
+    if seconds < 2 * HOUR {
+        format!("{} minutes", (seconds / 60).max(1))
+    } else if seconds < 3 * DAY {
+        format!("{} hours", seconds / HOUR)
+    } else {
+        format!("{} days", seconds / DAY)
+    }
+}
+
+fn time_span(g: &TemporalGraph, edges: &[u32]) -> i64 {
+    let (a, b) = edges.iter().fold((i64::MAX, i64::MIN), |(a, b), &e| {
+        (a.min(g.time[e as usize]), b.max(g.time[e as usize]))
+    });
+    b - a
+}
+
+/// Accounts flagged by the caller for nexus paths.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// Accounts tied to predicate offences (drug proceeds, organised crime).
+    pub predicate: HashSet<u32>,
+    /// Designated or high-risk accounts.
+    pub designated: HashSet<u32>,
+}
+
+/// Runs every rule over the graph.
+pub fn detect(g: &TemporalGraph, config: &DetectConfig, flags: &Flags) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    alerts.extend(fans(g, config, true));
+    alerts.extend(fans(g, config, false));
+    alerts.extend(scatter_gather(g, config));
+    alerts.extend(gather_scatter(g, config));
+    alerts.extend(cycles(g, config));
+    alerts.extend(pass_through(g, config));
+    alerts.extend(structuring(g, config));
+    alerts.extend(nexus_paths(g, config, flags));
+    alerts.sort_by(|a, b| {
+        let ta = a.edges.first().map(|&e| g.time[e as usize]);
+        let tb = b.edges.first().map(|&e| g.time[e as usize]);
+        ta.cmp(&tb).then(a.typology.cmp(b.typology))
+    });
+    alerts
+}
+
+/// Maximal runs of `list` (edges of one account, time order) within
+/// `window` whose counterparties number at least `min`; runs do not overlap.
+fn clusters(
+    g: &TemporalGraph,
+    list: &[u32],
+    window: i64,
+    min: usize,
+    other: impl Fn(u32) -> u32,
+) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < list.len() {
+        let t0 = g.time[list[i] as usize];
+        let mut j = i;
+        let mut seen: HashSet<u32> = HashSet::new();
+        while j < list.len() && g.time[list[j] as usize] - t0 <= window {
+            let e = list[j];
+            if g.src[e as usize] != g.dst[e as usize] {
+                seen.insert(other(e));
+            }
+            j += 1;
+        }
+        if seen.len() >= min {
+            out.push(list[i..j].to_vec());
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    for v in 0..g.account_count() as u32 {
+        let list = if outgoing { g.out_edges(v) } else { g.in_edges(v) };
+        if list.len() < c.fan_min {
+            continue;
+        }
+        let other = |e: u32| {
+            if outgoing {
+                g.dst[e as usize]
+            } else {
+                g.src[e as usize]
+            }
+        };
+        for run in clusters(g, list, c.fan_window, c.fan_min, other) {
+            let total: f64 = run.iter().map(|&e| g.usd[e as usize]).sum();
+            if total < c.min_total_usd {
+                continue;
+            }
+            let mut parties: Vec<u32> = run.iter().map(|&e| other(e)).collect();
+            parties.sort_unstable();
+            parties.dedup();
+            parties.retain(|&p| p != v);
+            let mut accounts = vec![v];
+            accounts.extend(&parties);
+            let (typology, verb) = if outgoing {
+                ("fan_out", "sent")
+            } else {
+                ("fan_in", "received")
+            };
+            let explanation = format!(
+                "account {} {} {} in {} transactions {} {} distinct accounts within {} (rule: ≥ {} counterparties within {})",
+                g.accounts[v as usize],
+                verb,
+                usd(total),
+                run.len(),
+                if outgoing { "to" } else { "from" },
+                parties.len(),
+                span(time_span(g, &run)),
+                c.fan_min,
+                span(c.fan_window)
+            );
+            alerts.push(Alert {
+                typology,
+                score: (0.5 + 0.05 * (parties.len() - c.fan_min) as f64).min(1.0),
+                accounts,
+                edges: run,
+                explanation,
+            });
+        }
+    }
+    alerts
+}
+
+fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    for s in 0..g.account_count() as u32 {
+        let outs = g.out_edges(s);
+        if outs.len() < c.scatter_min {
+            continue;
+        }
+        for run in clusters(g, outs, c.scatter_window, c.scatter_min, |e| g.dst[e as usize]) {
+            // Where the intermediaries sent money on, after receiving it.
+            let mut by_target: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+            for &e in &run {
+                let m = g.dst[e as usize];
+                if m == s {
+                    continue;
+                }
+                let t = g.time[e as usize];
+                for &f in g.within(g.out_edges(m), t, t + c.scatter_window) {
+                    let target = g.dst[f as usize];
+                    if target != m && target != s {
+                        by_target.entry(target).or_default().push((e, f));
+                    }
+                }
+            }
+            let mut targets: Vec<(&u32, &Vec<(u32, u32)>)> = by_target.iter().collect();
+            targets.sort_by_key(|(t, _)| **t);
+            for (&target, pairs) in targets {
+                let mut mids: Vec<u32> = pairs.iter().map(|&(e, _)| g.dst[e as usize]).collect();
+                mids.sort_unstable();
+                mids.dedup();
+                if mids.len() < c.scatter_min {
+                    continue;
+                }
+                let mut edges: Vec<u32> = pairs.iter().flat_map(|&(e, f)| [e, f]).collect();
+                edges.sort_unstable();
+                edges.dedup();
+                let total_in: f64 = pairs
+                    .iter()
+                    .map(|&(e, _)| e)
+                    .collect::<HashSet<_>>()
+                    .iter()
+                    .map(|&e| g.usd[e as usize])
+                    .sum();
+                if total_in < c.min_total_usd {
+                    continue;
+                }
+                let mut accounts = vec![s, target];
+                accounts.extend(&mids);
+                alerts.push(Alert {
+                    typology: "scatter_gather",
+                    score: (0.6 + 0.05 * (mids.len() - c.scatter_min) as f64).min(1.0),
+                    explanation: format!(
+                        "account {} scattered {} over {} intermediaries that passed it on to account {} within {} (rule: ≥ {} intermediaries within {})",
+                        g.accounts[s as usize],
+                        usd(total_in),
+                        mids.len(),
+                        g.accounts[target as usize],
+                        span(time_span(g, &edges)),
+                        c.scatter_min,
+                        span(c.scatter_window)
+                    ),
+                    accounts,
+                    edges,
+                });
+            }
+        }
+    }
+    alerts
+}
+
+fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    for h in 0..g.account_count() as u32 {
+        let ins = g.in_edges(h);
+        if ins.len() < c.scatter_min || g.out_edges(h).len() < c.scatter_min {
+            continue;
+        }
+        for run in clusters(g, ins, c.scatter_window, c.scatter_min, |e| g.src[e as usize]) {
+            let first = g.time[run[0] as usize];
+            let last_in = g.time[run[run.len() - 1] as usize];
+            let outs = g.within(g.out_edges(h), first, last_in + c.scatter_window);
+            let mut dests: Vec<u32> = outs
+                .iter()
+                .map(|&e| g.dst[e as usize])
+                .filter(|&d| d != h)
+                .collect();
+            dests.sort_unstable();
+            dests.dedup();
+            if dests.len() < c.scatter_min {
+                continue;
+            }
+            let mut sources: Vec<u32> = run.iter().map(|&e| g.src[e as usize]).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            let total_in: f64 = run.iter().map(|&e| g.usd[e as usize]).sum();
+            let total_out: f64 = outs.iter().map(|&e| g.usd[e as usize]).sum();
+            if total_in < c.min_total_usd {
+                continue;
+            }
+            let mut edges = run.clone();
+            edges.extend(outs);
+            edges.sort_unstable();
+            edges.dedup();
+            let mut accounts = vec![h];
+            accounts.extend(&sources);
+            accounts.extend(&dests);
+            alerts.push(Alert {
+                typology: "gather_scatter",
+                score: (0.6
+                    + 0.03 * (sources.len() + dests.len() - 2 * c.scatter_min) as f64)
+                    .min(1.0),
+                explanation: format!(
+                    "account {} gathered {} from {} accounts and sent {} on to {} accounts within {} (rule: ≥ {} in and ≥ {} out within {})",
+                    g.accounts[h as usize],
+                    usd(total_in),
+                    sources.len(),
+                    usd(total_out),
+                    dests.len(),
+                    span(time_span(g, &edges)),
+                    c.scatter_min,
+                    c.scatter_min,
+                    span(c.scatter_window)
+                ),
+                accounts,
+                edges,
+            });
+        }
+    }
+    alerts
+}
+
+/// Temporal cycles: from each edge, depth-first along later edges within
+/// the window, back to the start; each cycle reported once.
+fn cycles(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
+    const STEP_BUDGET: usize = 20_000;
+    let mut alerts = Vec::new();
+    let mut seen: HashSet<Vec<u32>> = HashSet::new();
+    for e0 in 0..g.edge_count() as u32 {
+        let (u, v) = (g.src[e0 as usize], g.dst[e0 as usize]);
+        if u == v {
+            continue;
+        }
+        let t0 = g.time[e0 as usize];
+        let end = t0 + c.cycle_window;
+        let mut path = vec![e0];
+        let mut budget = STEP_BUDGET;
+        let mut found: Vec<Vec<u32>> = Vec::new();
+        walk(g, u, v, end, c, &mut path, &mut budget, &mut found);
+        for cyc in found {
+            let mut key = cyc.clone();
+            key.sort_unstable();
+            if !seen.insert(key) {
+                continue;
+            }
+            let accounts: Vec<u32> = cyc.iter().map(|&e| g.src[e as usize]).collect();
+            let total: f64 = cyc.iter().map(|&e| g.usd[e as usize]).sum();
+            if total < c.min_total_usd {
+                continue;
+            }
+            let names: Vec<&str> = accounts
+                .iter()
+                .map(|&a| g.accounts[a as usize].as_str())
+                .collect();
+            alerts.push(Alert {
+                typology: "cycle",
+                score: 0.7,
+                explanation: format!(
+                    "money went round {} → {} in {} hops within {}, {} in all (rule: cycles of {}–{} accounts with increasing times within {})",
+                    names.join(" → "),
+                    names[0],
+                    cyc.len(),
+                    span(time_span(g, &cyc)),
+                    usd(total),
+                    c.cycle_min_len,
+                    c.cycle_max_len,
+                    span(c.cycle_window)
+                ),
+                accounts,
+                edges: cyc,
+            });
+        }
+    }
+    alerts
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    g: &TemporalGraph,
+    start: u32,
+    at: u32,
+    end: i64,
+    c: &DetectConfig,
+    path: &mut Vec<u32>,
+    budget: &mut usize,
+    found: &mut Vec<Vec<u32>>,
+) {
+    let last = *path.last().unwrap_or(&0);
+    let t = g.time[last as usize];
+    for &e in g.within(g.out_edges(at), t, end) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if e <= last {
+            continue; // strictly later in time order
+        }
+        let next = g.dst[e as usize];
+        if next == at {
+            continue;
+        }
+        if next == start {
+            if path.len() + 1 >= c.cycle_min_len {
+                let mut cyc = path.clone();
+                cyc.push(e);
+                found.push(cyc);
+            }
+            continue;
+        }
+        if path.len() + 1 >= c.cycle_max_len {
+            continue;
+        }
+        if path.iter().any(|&p| g.src[p as usize] == next) {
+            continue; // simple cycles only
+        }
+        path.push(e);
+        walk(g, start, next, end, c, path, budget, found);
+        path.pop();
+    }
+}
+
+/// Money in and out again within hours at a similar amount.
+fn pass_through(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    for m in 0..g.account_count() as u32 {
+        let ins = g.in_edges(m);
+        let outs = g.out_edges(m);
+        if ins.len() < c.pass_through_min || outs.len() < c.pass_through_min {
+            continue;
+        }
+        let mut used: HashSet<u32> = HashSet::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for &e in ins {
+            let t = g.time[e as usize];
+            let a = g.usd[e as usize];
+            let hit = g
+                .within(outs, t, t + c.pass_through_window)
+                .iter()
+                .copied()
+                .find(|&f| {
+                    f > e
+                        && !used.contains(&f)
+                        && g.dst[f as usize] != g.src[e as usize]
+                        && g.usd[f as usize] >= c.pass_through_ratio * a
+                        && g.usd[f as usize] <= a
+                });
+            if let Some(f) = hit {
+                used.insert(f);
+                pairs.push((e, f));
+            }
+        }
+        if pairs.len() < c.pass_through_min {
+            continue;
+        }
+        let total: f64 = pairs.iter().map(|&(e, _)| g.usd[e as usize]).sum();
+        if total < c.min_total_usd {
+            continue;
+        }
+        let kept: f64 = pairs
+            .iter()
+            .map(|&(e, f)| g.usd[e as usize] - g.usd[f as usize])
+            .sum();
+        let delays: Vec<i64> = pairs
+            .iter()
+            .map(|&(e, f)| g.time[f as usize] - g.time[e as usize])
+            .collect();
+        let max_delay = delays.iter().copied().max().unwrap_or(0);
+        let mut edges: Vec<u32> = pairs.iter().flat_map(|&(e, f)| [e, f]).collect();
+        edges.sort_unstable();
+        let mut accounts = vec![m];
+        for &e in &edges {
+            for a in [g.src[e as usize], g.dst[e as usize]] {
+                if !accounts.contains(&a) {
+                    accounts.push(a);
+                }
+            }
+        }
+        alerts.push(Alert {
+            typology: "pass_through",
+            score: (0.5 + 0.1 * (pairs.len() - c.pass_through_min) as f64).min(1.0),
+            explanation: format!(
+                "account {} passed on {} of {} received, {} times, each within {} (kept {:.1}%) (rule: ≥ {} times out again within {} at ≥ {:.0}% of the amount)",
+                g.accounts[m as usize],
+                usd(total - kept),
+                usd(total),
+                pairs.len(),
+                span(max_delay.max(60)),
+                100.0 * kept / total,
+                c.pass_through_min,
+                span(c.pass_through_window),
+                100.0 * c.pass_through_ratio
+            ),
+            accounts,
+            edges,
+        });
+    }
+    alerts
+}
+
+/// Repeated amounts just below the reporting threshold of their currency.
+fn structuring(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    let below = |e: u32| -> bool {
+        let cur = g.currencies[g.currency[e as usize] as usize];
+        match c.thresholds.get(&cur) {
+            Some(&t) => {
+                let a = g.amount[e as usize];
+                a >= c.structuring_band * t && a < t
+            }
+            None => false,
+        }
+    };
+    for v in 0..g.account_count() as u32 {
+        for (list, incoming) in [(g.in_edges(v), true), (g.out_edges(v), false)] {
+            let near: Vec<u32> = list.iter().copied().filter(|&e| below(e)).collect();
+            if near.len() < c.structuring_min {
+                continue;
+            }
+            for run in clusters(g, &near, c.structuring_window, 1, |e| e) {
+                if run.len() < c.structuring_min {
+                    continue;
+                }
+                let cur = g.currencies[g.currency[run[0] as usize] as usize];
+                let threshold = c.thresholds.get(&cur).copied().unwrap_or(0.0);
+                let local: f64 = run.iter().map(|&e| g.amount[e as usize]).sum();
+                let cash = run
+                    .iter()
+                    .filter(|&&e| {
+                        matches!(
+                            g.channel[e as usize],
+                            Channel::CashDeposit | Channel::CashWithdrawal
+                        )
+                    })
+                    .count();
+                let mut accounts = vec![v];
+                for &e in &run {
+                    let other = if incoming { g.src[e as usize] } else { g.dst[e as usize] };
+                    if !accounts.contains(&other) {
+                        accounts.push(other);
+                    }
+                }
+                alerts.push(Alert {
+                    typology: "structuring",
+                    score: (0.5 + 0.1 * (run.len() - c.structuring_min) as f64
+                        + if cash * 2 >= run.len() { 0.2 } else { 0.0 })
+                    .min(1.0),
+                    explanation: format!(
+                        "account {} {} {} transactions of {:.0}–100% of the {} {:.0} reporting threshold within {} ({} {:.0} in all, {} in cash) (rule: ≥ {} within {})",
+                        g.accounts[v as usize],
+                        if incoming { "received" } else { "made" },
+                        run.len(),
+                        100.0 * c.structuring_band,
+                        cur.as_str(),
+                        threshold,
+                        span(time_span(g, &run)),
+                        cur.as_str(),
+                        local,
+                        cash,
+                        c.structuring_min,
+                        span(c.structuring_window)
+                    ),
+                    accounts,
+                    edges: run,
+                });
+            }
+        }
+    }
+    alerts
+}
+
+/// Flows from predicate-offence accounts to designated or high-risk ones,
+/// within `nexus_hops` transactions in time order and `nexus_window`.
+fn nexus_paths(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    let mut sources: Vec<u32> = flags.predicate.iter().copied().collect();
+    sources.sort_unstable();
+    for s in sources {
+        for &first in g.out_edges(s) {
+            // Earliest-arrival search from this first transaction.
+            let t0 = g.time[first as usize];
+            let end = t0 + c.nexus_window;
+            let mut arrival: HashMap<u32, (i64, Option<u32>, usize)> = HashMap::new();
+            let mut frontier = vec![first];
+            arrival.insert(g.dst[first as usize], (t0, Some(first), 1));
+            let mut parent: HashMap<u32, u32> = HashMap::new();
+            let mut hit: Option<u32> = None;
+            'search: for hop in 1..=c.nexus_hops {
+                let mut next = Vec::new();
+                for &e in &frontier {
+                    let v = g.dst[e as usize];
+                    if flags.designated.contains(&v) && v != s {
+                        hit = Some(e);
+                        break 'search;
+                    }
+                    if hop == c.nexus_hops {
+                        continue;
+                    }
+                    let t = g.time[e as usize];
+                    for &f in g.within(g.out_edges(v), t, end) {
+                        if f <= e {
+                            continue;
+                        }
+                        let w = g.dst[f as usize];
+                        let tf = g.time[f as usize];
+                        let better = arrival.get(&w).is_none_or(|a| tf < a.0);
+                        if better && w != s {
+                            arrival.insert(w, (tf, Some(f), hop + 1));
+                            parent.insert(f, e);
+                            next.push(f);
+                        }
+                    }
+                }
+                frontier = next;
+                if frontier.is_empty() {
+                    break;
+                }
+            }
+            let Some(last) = hit else { continue };
+            let mut path = vec![last];
+            while let Some(&p) = parent.get(path.last().unwrap_or(&last)) {
+                path.push(p);
+            }
+            path.reverse();
+            let accounts: Vec<u32> = std::iter::once(s)
+                .chain(path.iter().map(|&e| g.dst[e as usize]))
+                .collect();
+            let names: Vec<&str> = accounts
+                .iter()
+                .map(|&a| g.accounts[a as usize].as_str())
+                .collect();
+            let total: f64 = path.iter().map(|&e| g.usd[e as usize]).sum();
+            alerts.push(Alert {
+                typology: "nexus_path",
+                score: 0.9,
+                explanation: format!(
+                    "money from predicate-offence account {} reached designated/high-risk account {} in {} hops within {} via {} ({} moved along the path) (rule: ≤ {} hops within {})",
+                    names[0],
+                    names[names.len() - 1],
+                    path.len(),
+                    span(time_span(g, &path).max(60)),
+                    names.join(" → "),
+                    usd(total),
+                    c.nexus_hops,
+                    span(c.nexus_window)
+                ),
+                accounts,
+                edges: path,
+            });
+            break; // one path per source account is enough to act on
+        }
+    }
+    alerts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::tests::graph;
+
+    fn names(g: &TemporalGraph, a: &Alert) -> Vec<String> {
+        a.accounts
+            .iter()
+            .map(|&x| g.accounts[x as usize].clone())
+            .collect()
+    }
+
+    #[test]
+    fn fan_out_and_in() {
+        let mut edges = Vec::new();
+        for i in 0..6 {
+            edges.push(("hub", ["a", "b", "c", "d", "e", "f"][i], 100 + i as i64 * 600, 900));
+        }
+        edges.push(("x", "y", 50, 900));
+        let g = graph(&edges);
+        let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
+        let fan: Vec<&Alert> = alerts.iter().filter(|a| a.typology == "fan_out").collect();
+        assert_eq!(fan.len(), 1);
+        assert_eq!(fan[0].edges.len(), 6);
+        assert!(fan[0].explanation.contains("sent USD 5400"), "{}", fan[0].explanation);
+        assert!(alerts.iter().all(|a| a.typology != "fan_in"));
+    }
+
+    #[test]
+    fn temporal_cycle_once() {
+        let g = graph(&[
+            ("a", "b", 100, 5000),
+            ("b", "c", 200, 4900),
+            ("c", "a", 300, 4800),
+            ("c", "a", 50, 4800), // starts a second cycle: c → a → b → c
+        ]);
+        let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
+        let cyc: Vec<&Alert> = alerts.iter().filter(|a| a.typology == "cycle").collect();
+        assert_eq!(cyc.len(), 2, "{alerts:?}");
+        assert_eq!(names(&g, cyc[0]), ["c", "a", "b"]);
+        assert_eq!(names(&g, cyc[1]), ["a", "b", "c"]);
+        // Times decreasing along the loop: not a temporal cycle.
+        let g = graph(&[("a", "b", 300, 5000), ("b", "c", 200, 5000), ("c", "a", 100, 5000)]);
+        let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
+        assert!(alerts.iter().all(|a| a.typology != "cycle"));
+    }
+
+    #[test]
+    fn scatter_gather_and_pass_through() {
+        let mut e = Vec::new();
+        for (i, m) in ["m1", "m2", "m3"].iter().enumerate() {
+            e.push(("src", *m, 1000 + i as i64, 3000));
+            e.push((*m, "sink", 5000 + i as i64 * 100, 2900));
+        }
+        let g = graph(&e);
+        let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
+        let sg: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| a.typology == "scatter_gather")
+            .collect();
+        assert_eq!(sg.len(), 1);
+        assert_eq!(sg[0].edges.len(), 6);
+        let g = graph(&[
+            ("a", "mule", 0, 3000),
+            ("mule", "b", 3600, 2900),
+            ("c", "mule", 90_000, 4000),
+            ("mule", "d", 95_000, 3950),
+        ]);
+        let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
+        assert!(alerts.iter().any(|a| a.typology == "pass_through"));
+    }
+
+    #[test]
+    fn nexus_path_found_within_hops() {
+        let g = graph(&[
+            ("drug", "front", 100, 20_000),
+            ("front", "mto", 200, 19_000),
+            ("mto", "ftf", 300, 18_000),
+            ("other", "ftf", 50, 100),
+        ]);
+        let idx = |n: &str| g.accounts.iter().position(|a| a == n).unwrap() as u32;
+        let flags = Flags {
+            predicate: [idx("drug")].into(),
+            designated: [idx("ftf")].into(),
+        };
+        let alerts = detect(&g, &DetectConfig::default(), &flags);
+        let p: Vec<&Alert> = alerts.iter().filter(|a| a.typology == "nexus_path").collect();
+        assert_eq!(p.len(), 1);
+        assert_eq!(names(&g, p[0]), ["drug", "front", "mto", "ftf"]);
+        let mut c = DetectConfig::default();
+        c.nexus_hops = 2;
+        assert!(detect(&g, &c, &flags).iter().all(|a| a.typology != "nexus_path"));
+    }
+
+    #[test]
+    fn config_file() {
+        let c = DetectConfig::parse("# region\nfan_window = 48h\nthreshold.TJS = 60000\n").unwrap();
+        assert_eq!(c.fan_window, 48 * HOUR);
+        assert_eq!(c.thresholds[&Currency::TJS], 60_000.0);
+        let e = DetectConfig::parse("fan_min = 5\nfan_windw = 2d\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("unknown setting"));
+        assert!(DetectConfig::parse("fan_window = 3 weeks").is_err());
+        assert!(DetectConfig::parse("fan_min = -1").is_err());
+    }
+}
