@@ -7,6 +7,7 @@ use nexus_model::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod detect;
 mod screen;
 
 #[derive(Parser)]
@@ -29,6 +30,12 @@ enum Command {
     /// Screen names against sanctions lists (UN, OFAC, EU, FollowTheMoney, plain CSV);
     /// `screen diff` compares list versions, `screen rescreen` re-screens after an update.
     Screen(screen::ScreenArgs),
+    /// Write per-transaction graph features (fan, degree, scatter-gather, cycles, vertex statistics).
+    Features(detect::FeaturesArgs),
+    /// Fit a gradient-boosted model on the graph features of labelled transactions.
+    Train(detect::TrainArgs),
+    /// Find typologies in transactions (rules, optionally with a trained model) and write alerts.
+    Detect(detect::DetectArgs),
 }
 
 #[derive(clap::Args)]
@@ -93,6 +100,9 @@ fn main() -> ExitCode {
         Command::Simulate(a) => simulate(a),
         Command::Convert(a) => convert(a),
         Command::Screen(a) => screen::run(a),
+        Command::Features(a) => detect::run_features(a),
+        Command::Train(a) => detect::run_train(a),
+        Command::Detect(a) => detect::run_detect(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
