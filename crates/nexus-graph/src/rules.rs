@@ -45,6 +45,13 @@ pub struct DetectConfig {
     pub nexus_window: i64,
     /// Flows smaller than this (USD) are not worth an alert on their own.
     pub min_total_usd: f64,
+    /// Fans, scatter-gather and gather-scatter: at least this share of the
+    /// counterparties must be new to the account (a burst, not an
+    /// employer's payroll or a landlord's tenants).
+    pub novelty_min: f64,
+    /// Each hop of a cycle or a scatter-gather passes on at least this
+    /// share of what came in (and not much more).
+    pub hop_ratio_min: f64,
 }
 
 impl Default for DetectConfig {
@@ -73,11 +80,11 @@ impl Default for DetectConfig {
         }
         usd_rates.insert(Currency::XBT, 60_000.0);
         DetectConfig {
-            fan_window: 3 * DAY,
+            fan_window: 10 * DAY,
             fan_min: 5,
-            scatter_window: 3 * DAY,
+            scatter_window: 10 * DAY,
             scatter_min: 3,
-            cycle_window: 7 * DAY,
+            cycle_window: 14 * DAY,
             cycle_min_len: 3,
             cycle_max_len: 6,
             pass_through_window: 24 * HOUR,
@@ -91,6 +98,8 @@ impl Default for DetectConfig {
             nexus_hops: 4,
             nexus_window: 30 * DAY,
             min_total_usd: 1_000.0,
+            novelty_min: 0.5,
+            hop_ratio_min: 0.5,
         }
     }
 }
@@ -169,6 +178,8 @@ impl DetectConfig {
                 "nexus_hops" => c.nexus_hops = count()?,
                 "nexus_window" => c.nexus_window = duration()?,
                 "min_total_usd" => c.min_total_usd = number()?,
+                "novelty_min" => c.novelty_min = number()?,
+                "hop_ratio_min" => c.hop_ratio_min = number()?,
                 _ => return Err(err(format!("unknown setting `{key}`"))),
             }
         }
@@ -246,6 +257,50 @@ fn time_span(g: &TemporalGraph, edges: &[u32]) -> i64 {
     b - a
 }
 
+/// Channels that move money between accounts (card payments and cash at a
+/// counter do not make fans, cycles or layering).
+fn is_transfer(c: Channel) -> bool {
+    matches!(
+        c,
+        Channel::Wire
+            | Channel::DomesticTransfer
+            | Channel::Remittance
+            | Channel::Crypto
+            | Channel::InformalValueTransfer
+            | Channel::Cheque
+            | Channel::Ach
+    )
+}
+
+/// The transfer edges of a list.
+fn transfers(g: &TemporalGraph, list: &[u32]) -> Vec<u32> {
+    list.iter()
+        .copied()
+        .filter(|&e| is_transfer(g.channel[e as usize]))
+        .collect()
+}
+
+/// Share of `parties` the account `v` deals with only inside `from..=to`:
+/// one-off counterparties. An employer pays the same staff every month and
+/// a utility bills the same households; a laundering burst uses accounts
+/// once.
+fn novelty(g: &TemporalGraph, v: u32, parties: &[u32], from: i64, to: i64) -> f64 {
+    if parties.is_empty() {
+        return 0.0;
+    }
+    let mut known: HashSet<u32> = HashSet::new();
+    for list in [g.out_edges(v), g.in_edges(v)] {
+        for &e in list {
+            let t = g.time[e as usize];
+            if t < from || t > to {
+                known.insert(g.src[e as usize]);
+                known.insert(g.dst[e as usize]);
+            }
+        }
+    }
+    parties.iter().filter(|p| !known.contains(p)).count() as f64 / parties.len() as f64
+}
+
 /// Accounts flagged by the caller for nexus paths.
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
@@ -309,10 +364,12 @@ fn clusters(
 fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
     let mut alerts = Vec::new();
     for v in 0..g.account_count() as u32 {
-        let list = if outgoing { g.out_edges(v) } else { g.in_edges(v) };
-        if list.len() < c.fan_min {
+        let all = if outgoing { g.out_edges(v) } else { g.in_edges(v) };
+        if all.len() < c.fan_min {
             continue;
         }
+        let list = transfers(g, all);
+        let list = list.as_slice();
         let other = |e: u32| {
             if outgoing {
                 g.dst[e as usize]
@@ -329,6 +386,16 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
             parties.sort_unstable();
             parties.dedup();
             parties.retain(|&p| p != v);
+            let new_share = novelty(
+                g,
+                v,
+                &parties,
+                g.time[run[0] as usize],
+                g.time[run[run.len() - 1] as usize],
+            );
+            if new_share < c.novelty_min {
+                continue;
+            }
             let mut accounts = vec![v];
             accounts.extend(&parties);
             let (typology, verb) = if outgoing {
@@ -337,7 +404,7 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
                 ("fan_in", "received")
             };
             let explanation = format!(
-                "account {} {} {} in {} transactions {} {} distinct accounts within {} (rule: ≥ {} counterparties within {})",
+                "account {} {} {} in {} transactions {} {} distinct accounts within {}, {:.0}% of them one-off counterparties (rule: ≥ {} counterparties within {})",
                 g.accounts[v as usize],
                 verb,
                 usd(total),
@@ -345,6 +412,7 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
                 if outgoing { "to" } else { "from" },
                 parties.len(),
                 span(time_span(g, &run)),
+                100.0 * new_share,
                 c.fan_min,
                 span(c.fan_window)
             );
@@ -363,11 +431,11 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
 fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
     let mut alerts = Vec::new();
     for s in 0..g.account_count() as u32 {
-        let outs = g.out_edges(s);
-        if outs.len() < c.scatter_min {
+        if g.out_edges(s).len() < c.scatter_min {
             continue;
         }
-        for run in clusters(g, outs, c.scatter_window, c.scatter_min, |e| g.dst[e as usize]) {
+        let outs = transfers(g, g.out_edges(s));
+        for run in clusters(g, &outs, c.scatter_window, c.scatter_min, |e| g.dst[e as usize]) {
             // Where the intermediaries sent money on, after receiving it.
             let mut by_target: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
             for &e in &run {
@@ -376,9 +444,17 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                     continue;
                 }
                 let t = g.time[e as usize];
+                let received = g.usd[e as usize];
                 for &f in g.within(g.out_edges(m), t, t + c.scatter_window) {
                     let target = g.dst[f as usize];
-                    if target != m && target != s {
+                    let passed = g.usd[f as usize];
+                    if target != m
+                        && target != s
+                        && f > e
+                        && is_transfer(g.channel[f as usize])
+                        && passed >= c.hop_ratio_min * received
+                        && passed <= 1.05 * received
+                    {
                         by_target.entry(target).or_default().push((e, f));
                     }
                 }
@@ -432,14 +508,15 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
 fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
     let mut alerts = Vec::new();
     for h in 0..g.account_count() as u32 {
-        let ins = g.in_edges(h);
-        if ins.len() < c.scatter_min || g.out_edges(h).len() < c.scatter_min {
+        if g.in_edges(h).len() < c.scatter_min || g.out_edges(h).len() < c.scatter_min {
             continue;
         }
-        for run in clusters(g, ins, c.scatter_window, c.scatter_min, |e| g.src[e as usize]) {
+        let ins = transfers(g, g.in_edges(h));
+        let all_outs = transfers(g, g.out_edges(h));
+        for run in clusters(g, &ins, c.scatter_window, c.scatter_min, |e| g.src[e as usize]) {
             let first = g.time[run[0] as usize];
             let last_in = g.time[run[run.len() - 1] as usize];
-            let outs = g.within(g.out_edges(h), first, last_in + c.scatter_window);
+            let outs = g.within(&all_outs, first, last_in + c.scatter_window);
             let mut dests: Vec<u32> = outs
                 .iter()
                 .map(|&e| g.dst[e as usize])
@@ -455,7 +532,16 @@ fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             sources.dedup();
             let total_in: f64 = run.iter().map(|&e| g.usd[e as usize]).sum();
             let total_out: f64 = outs.iter().map(|&e| g.usd[e as usize]).sum();
-            if total_in < c.min_total_usd {
+            if total_in < c.min_total_usd
+                || total_out < c.hop_ratio_min * total_in
+                || total_out > 1.05 * total_in
+            {
+                continue;
+            }
+            let mut parties = sources.clone();
+            parties.extend(&dests);
+            let last = outs.last().map_or(last_in, |&e| g.time[e as usize]);
+            if novelty(g, h, &parties, first, last) < c.novelty_min {
                 continue;
             }
             let mut edges = run.clone();
@@ -498,7 +584,7 @@ fn cycles(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
     let mut seen: HashSet<Vec<u32>> = HashSet::new();
     for e0 in 0..g.edge_count() as u32 {
         let (u, v) = (g.src[e0 as usize], g.dst[e0 as usize]);
-        if u == v {
+        if u == v || !is_transfer(g.channel[e0 as usize]) {
             continue;
         }
         let t0 = g.time[e0 as usize];
@@ -565,6 +651,14 @@ fn walk(
         if e <= last {
             continue; // strictly later in time order
         }
+        // The money passes on: a transfer of most of what came in.
+        let (came, goes) = (g.usd[last as usize], g.usd[e as usize]);
+        if !is_transfer(g.channel[e as usize])
+            || goes < c.hop_ratio_min * came
+            || goes > 1.05 * came
+        {
+            continue;
+        }
         let next = g.dst[e as usize];
         if next == at {
             continue;
@@ -601,6 +695,10 @@ fn pass_through(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
         let mut used: HashSet<u32> = HashSet::new();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         for &e in ins {
+            // Money arrives by transfer (a cash desk taking deposits is no mule).
+            if !is_transfer(g.channel[e as usize]) {
+                continue;
+            }
             let t = g.time[e as usize];
             let a = g.usd[e as usize];
             let hit = g
