@@ -8,7 +8,17 @@
 //! past only).
 
 use crate::graph::TemporalGraph;
+use nexus_model::Channel;
 use std::collections::HashSet;
+
+/// Channels that move money between accounts; card payments and cash at a
+/// counter are not followed when searching layering shapes and cycles.
+fn is_transfer(c: Channel) -> bool {
+    !matches!(
+        c,
+        Channel::Card | Channel::CashDeposit | Channel::CashWithdrawal
+    )
+}
 
 /// Feature settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,7 +36,7 @@ impl Default for FeatureConfig {
         FeatureConfig {
             window: 7 * 86_400,
             cycle_len: 6,
-            budget: 4_000,
+            budget: 1_000,
         }
     }
 }
@@ -181,8 +191,9 @@ fn edge_features(
     row[18] = funded.len() as f32;
     row[19] = (sum(&funded) / a) as f32;
     row[20] = multiplicity as f32;
-    row[21] = scatter_gather_paths(g, c, e, u_out, s) as f32;
-    row[22] = cycles_through(g, c, e, s) as f32;
+    let transfer = is_transfer(g.channel[i]);
+    row[21] = if transfer { scatter_gather_paths(g, c, e, u_out, s) as f32 } else { 0.0 };
+    row[22] = if transfer { cycles_through(g, c, e, s) as f32 } else { 0.0 };
     row[23] = (history(g.out_edges(u)) + history(g.in_edges(u))) as f32;
     row[24] = (history(g.out_edges(v)) + history(g.in_edges(v))) as f32;
     row[25] = lifetime_fan_out[u as usize] as f32;
@@ -203,7 +214,7 @@ fn scatter_gather_paths(
     s.targets.clear();
     for &x in g.within(g.out_edges(v), t, t + c.window) {
         let w = g.dst[x as usize];
-        if w != u && w != v {
+        if w != u && w != v && is_transfer(g.channel[x as usize]) {
             s.targets.insert(w);
         }
     }
@@ -215,6 +226,9 @@ fn scatter_gather_paths(
     for &x in u_out {
         let m = g.dst[x as usize];
         if m == v || m == u || s.set.contains(&m) {
+            continue;
+        }
+        if !is_transfer(g.channel[x as usize]) {
             continue;
         }
         let tm = g.time[x as usize];
@@ -268,6 +282,9 @@ fn dfs(
             return;
         }
         *budget -= 1;
+        if !is_transfer(g.channel[x as usize]) {
+            continue;
+        }
         let w = g.dst[x as usize];
         if w == target {
             *found += 1;
