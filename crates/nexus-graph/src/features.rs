@@ -180,10 +180,26 @@ fn edge_features(
     row[7] = fan(v_in, &g.src) as f32;
     row[8] = v_out.len() as f32;
     row[9] = fan(v_out, &g.dst) as f32;
-    row[10] = if u_mean > 0.0 { (a / u_mean) as f32 } else { 0.0 };
-    row[11] = if u_mean > 0.0 { (u_sd / u_mean) as f32 } else { 0.0 };
-    row[12] = if v_mean > 0.0 { (a / v_mean) as f32 } else { 0.0 };
-    row[13] = if v_mean > 0.0 { (v_sd / v_mean) as f32 } else { 0.0 };
+    row[10] = if u_mean > 0.0 {
+        (a / u_mean) as f32
+    } else {
+        0.0
+    };
+    row[11] = if u_mean > 0.0 {
+        (u_sd / u_mean) as f32
+    } else {
+        0.0
+    };
+    row[12] = if v_mean > 0.0 {
+        (a / v_mean) as f32
+    } else {
+        0.0
+    };
+    row[13] = if v_mean > 0.0 {
+        (v_sd / v_mean) as f32
+    } else {
+        0.0
+    };
     row[14] = similar(u_out) as f32;
     row[15] = similar(v_in) as f32;
     row[16] = forwarded.len() as f32;
@@ -192,8 +208,16 @@ fn edge_features(
     row[19] = (sum(&funded) / a) as f32;
     row[20] = multiplicity as f32;
     let transfer = is_transfer(g.channel[i]);
-    row[21] = if transfer { scatter_gather_paths(g, c, e, u_out, s) as f32 } else { 0.0 };
-    row[22] = if transfer { cycles_through(g, c, e, s) as f32 } else { 0.0 };
+    row[21] = if transfer {
+        scatter_gather_paths(g, c, e, u_out, s) as f32
+    } else {
+        0.0
+    };
+    row[22] = if transfer {
+        cycles_through(g, c, e, s) as f32
+    } else {
+        0.0
+    };
     row[23] = (history(g.out_edges(u)) + history(g.in_edges(u))) as f32;
     row[24] = (history(g.out_edges(v)) + history(g.in_edges(v))) as f32;
     row[25] = lifetime_fan_out[u as usize] as f32;

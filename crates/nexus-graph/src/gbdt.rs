@@ -183,8 +183,7 @@ impl Model {
         let base = value("base")?;
         let threshold = value("threshold")?;
         let mut trees = Vec::new();
-        loop {
-            let Some((n, l)) = lines.next() else { break };
+        while let Some((n, l)) = lines.next() {
             if l.is_empty() {
                 continue;
             }
@@ -230,7 +229,12 @@ impl Model {
                             right,
                         }
                     }
-                    _ => return Err(err(n, "expected `S FEATURE THRESHOLD LEFT RIGHT` or `L VALUE`")),
+                    _ => {
+                        return Err(err(
+                            n,
+                            "expected `S FEATURE THRESHOLD LEFT RIGHT` or `L VALUE`",
+                        ))
+                    }
                 });
             }
             trees.push(nodes);
@@ -375,7 +379,13 @@ pub fn train(
 }
 
 /// The threshold with the best F1 on `rows`.
-fn best_threshold(model: &Model, features: &[f32], nf: usize, labels: &[bool], rows: &[usize]) -> f32 {
+fn best_threshold(
+    model: &Model,
+    features: &[f32],
+    nf: usize,
+    labels: &[bool],
+    rows: &[usize],
+) -> f32 {
     let mut scored: Vec<(f32, bool)> = rows
         .iter()
         .map(|&r| (model.predict(&features[r * nf..(r + 1) * nf]), labels[r]))
@@ -446,8 +456,8 @@ fn grow(
             if hl < c.min_child_weight as f64 || hr < c.min_child_weight as f64 {
                 continue;
             }
-            let gain = gl * gl / (hl + c.lambda as f64) + gr * gr / (hr + c.lambda as f64)
-                - parent_gain;
+            let gain =
+                gl * gl / (hl + c.lambda as f64) + gr * gr / (hr + c.lambda as f64) - parent_gain;
             if gain > 1e-9 && best.is_none_or(|(bg, _, _)| gain > bg) {
                 best = Some((gain, f, b as u8));
             }
@@ -457,8 +467,30 @@ fn grow(
     let col = &binned[f * n..(f + 1) * n];
     let (left_rows, right_rows): (Vec<u32>, Vec<u32>) =
         rows.into_iter().partition(|&r| col[r as usize] <= b);
-    let left = grow(binned, n, nf, edges, grad, hess, left_rows, depth + 1, c, nodes);
-    let right = grow(binned, n, nf, edges, grad, hess, right_rows, depth + 1, c, nodes);
+    let left = grow(
+        binned,
+        n,
+        nf,
+        edges,
+        grad,
+        hess,
+        left_rows,
+        depth + 1,
+        c,
+        nodes,
+    );
+    let right = grow(
+        binned,
+        n,
+        nf,
+        edges,
+        grad,
+        hess,
+        right_rows,
+        depth + 1,
+        c,
+        nodes,
+    );
     nodes[id as usize] = Node::Split {
         feature: f as u16,
         threshold: edges[f][b as usize],
@@ -511,11 +543,17 @@ mod tests {
         assert!(f1 > 0.9, "f1 {f1}");
         let counts = model.split_counts();
         let count = |n: &str| counts.iter().find(|c| c.0 == n).map_or(0, |c| c.1);
-        assert!(count("noise") < count("a") && count("noise") < count("b"), "{counts:?}");
+        assert!(
+            count("noise") < count("a") && count("noise") < count("b"),
+            "{counts:?}"
+        );
         let text = model.write();
         assert_eq!(Model::parse(&text).unwrap(), model);
         let broken = text.replacen("S ", "S x", 1);
-        assert!(Model::parse(&broken).unwrap_err().message.contains("feature"));
+        assert!(Model::parse(&broken)
+            .unwrap_err()
+            .message
+            .contains("feature"));
         assert!(Model::parse("nexus-gbdt 2").is_err());
     }
 }

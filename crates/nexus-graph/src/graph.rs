@@ -298,11 +298,38 @@ pub(crate) mod tests {
     fn rejects_and_reports() {
         let mut b = GraphBuilder::new();
         let t = Timestamp(100);
-        assert!(b.push(1, "x", t, "a", "b", Minor(100), Currency::USD, Channel::Wire));
-        assert!(!b.push(2, "x", t, "a", "b", Minor(100), Currency::USD, Channel::Wire));
+        assert!(b.push(
+            1,
+            "x",
+            t,
+            "a",
+            "b",
+            Minor(100),
+            Currency::USD,
+            Channel::Wire
+        ));
+        assert!(!b.push(
+            2,
+            "x",
+            t,
+            "a",
+            "b",
+            Minor(100),
+            Currency::USD,
+            Channel::Wire
+        ));
         assert!(!b.push(3, "y", t, "a", "b", Minor(0), Currency::USD, Channel::Wire));
         assert!(!b.push(4, "z", t, "", "b", Minor(5), Currency::USD, Channel::Wire));
-        assert!(b.push(5, "w", Timestamp(50), "a", "a", Minor(5), Currency::USD, Channel::Wire));
+        assert!(b.push(
+            5,
+            "w",
+            Timestamp(50),
+            "a",
+            "a",
+            Minor(5),
+            Currency::USD,
+            Channel::Wire
+        ));
         let (g, r) = b.build(|_| 1.0);
         assert_eq!(g.edge_count(), 2);
         assert_eq!(r.rejected.len(), 3);

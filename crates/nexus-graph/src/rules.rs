@@ -364,7 +364,11 @@ fn clusters(
 fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
     let mut alerts = Vec::new();
     for v in 0..g.account_count() as u32 {
-        let all = if outgoing { g.out_edges(v) } else { g.in_edges(v) };
+        let all = if outgoing {
+            g.out_edges(v)
+        } else {
+            g.in_edges(v)
+        };
         if all.len() < c.fan_min {
             continue;
         }
@@ -435,7 +439,9 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             continue;
         }
         let outs = transfers(g, g.out_edges(s));
-        for run in clusters(g, &outs, c.scatter_window, c.scatter_min, |e| g.dst[e as usize]) {
+        for run in clusters(g, &outs, c.scatter_window, c.scatter_min, |e| {
+            g.dst[e as usize]
+        }) {
             // Where the intermediaries sent money on, after receiving it.
             let mut by_target: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
             for &e in &run {
@@ -513,7 +519,9 @@ fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
         }
         let ins = transfers(g, g.in_edges(h));
         let all_outs = transfers(g, g.out_edges(h));
-        for run in clusters(g, &ins, c.scatter_window, c.scatter_min, |e| g.src[e as usize]) {
+        for run in clusters(g, &ins, c.scatter_window, c.scatter_min, |e| {
+            g.src[e as usize]
+        }) {
             let first = g.time[run[0] as usize];
             let last_in = g.time[run[run.len() - 1] as usize];
             let outs = g.within(&all_outs, first, last_in + c.scatter_window);
@@ -802,7 +810,11 @@ fn structuring(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                     .count();
                 let mut accounts = vec![v];
                 for &e in &run {
-                    let other = if incoming { g.src[e as usize] } else { g.dst[e as usize] };
+                    let other = if incoming {
+                        g.src[e as usize]
+                    } else {
+                        g.dst[e as usize]
+                    };
                     if !accounts.contains(&other) {
                         accounts.push(other);
                     }
@@ -936,7 +948,12 @@ mod tests {
     fn fan_out_and_in() {
         let mut edges = Vec::new();
         for i in 0..6 {
-            edges.push(("hub", ["a", "b", "c", "d", "e", "f"][i], 100 + i as i64 * 600, 900));
+            edges.push((
+                "hub",
+                ["a", "b", "c", "d", "e", "f"][i],
+                100 + i as i64 * 600,
+                900,
+            ));
         }
         edges.push(("x", "y", 50, 900));
         let g = graph(&edges);
@@ -944,7 +961,11 @@ mod tests {
         let fan: Vec<&Alert> = alerts.iter().filter(|a| a.typology == "fan_out").collect();
         assert_eq!(fan.len(), 1);
         assert_eq!(fan[0].edges.len(), 6);
-        assert!(fan[0].explanation.contains("sent USD 5400"), "{}", fan[0].explanation);
+        assert!(
+            fan[0].explanation.contains("sent USD 5400"),
+            "{}",
+            fan[0].explanation
+        );
         assert!(alerts.iter().all(|a| a.typology != "fan_in"));
     }
 
@@ -962,7 +983,11 @@ mod tests {
         assert_eq!(names(&g, cyc[0]), ["c", "a", "b"]);
         assert_eq!(names(&g, cyc[1]), ["a", "b", "c"]);
         // Times decreasing along the loop: not a temporal cycle.
-        let g = graph(&[("a", "b", 300, 5000), ("b", "c", 200, 5000), ("c", "a", 100, 5000)]);
+        let g = graph(&[
+            ("a", "b", 300, 5000),
+            ("b", "c", 200, 5000),
+            ("c", "a", 100, 5000),
+        ]);
         let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
         assert!(alerts.iter().all(|a| a.typology != "cycle"));
     }
@@ -1006,12 +1031,19 @@ mod tests {
             designated: [idx("ftf")].into(),
         };
         let alerts = detect(&g, &DetectConfig::default(), &flags);
-        let p: Vec<&Alert> = alerts.iter().filter(|a| a.typology == "nexus_path").collect();
+        let p: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| a.typology == "nexus_path")
+            .collect();
         assert_eq!(p.len(), 1);
         assert_eq!(names(&g, p[0]), ["drug", "front", "mto", "ftf"]);
-        let mut c = DetectConfig::default();
-        c.nexus_hops = 2;
-        assert!(detect(&g, &c, &flags).iter().all(|a| a.typology != "nexus_path"));
+        let c = DetectConfig {
+            nexus_hops: 2,
+            ..DetectConfig::default()
+        };
+        assert!(detect(&g, &c, &flags)
+            .iter()
+            .all(|a| a.typology != "nexus_path"));
     }
 
     #[test]

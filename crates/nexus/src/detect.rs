@@ -132,7 +132,16 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
                 match r.next_transaction() {
                     Ok(None) => break,
                     Ok(Some(t)) => {
-                        b.push(line, &t.id, t.timestamp, &t.from_account, &t.to_account, t.amount, t.currency, t.channel);
+                        b.push(
+                            line,
+                            &t.id,
+                            t.timestamp,
+                            &t.from_account,
+                            &t.to_account,
+                            t.amount,
+                            t.currency,
+                            t.channel,
+                        );
                     }
                     Err(e) => row_error(&mut b, e)?,
                 }
@@ -148,7 +157,16 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
                     Ok(None) => break,
                     Ok(Some(row)) => {
                         let t = row.transaction;
-                        b.push(line, &t.id, t.timestamp, &t.from_account, &t.to_account, t.amount, t.currency, t.channel);
+                        b.push(
+                            line,
+                            &t.id,
+                            t.timestamp,
+                            &t.from_account,
+                            &t.to_account,
+                            t.amount,
+                            t.currency,
+                            t.channel,
+                        );
                     }
                     Err(e) => row_error(&mut b, e)?,
                 }
@@ -163,7 +181,16 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
                     Ok(None) => break,
                     Ok(Some(row)) => {
                         let t = row.transaction;
-                        b.push(line, &t.id, t.timestamp, &t.from_account, &t.to_account, t.amount, t.currency, t.channel);
+                        b.push(
+                            line,
+                            &t.id,
+                            t.timestamp,
+                            &t.from_account,
+                            &t.to_account,
+                            t.amount,
+                            t.currency,
+                            t.channel,
+                        );
                     }
                     Err(e) => row_error(&mut b, e)?,
                 }
@@ -271,9 +298,21 @@ fn prf(predicted: &[bool], truth: &[bool], rows: &[usize]) -> (f64, f64, f64, us
             _ => {}
         }
     }
-    let p = if tp + fp > 0 { tp as f64 / (tp + fp) as f64 } else { 0.0 };
-    let r = if tp + fneg > 0 { tp as f64 / (tp + fneg) as f64 } else { 0.0 };
-    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let p = if tp + fp > 0 {
+        tp as f64 / (tp + fp) as f64
+    } else {
+        0.0
+    };
+    let r = if tp + fneg > 0 {
+        tp as f64 / (tp + fneg) as f64
+    } else {
+        0.0
+    };
+    let f1 = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
     (p, r, f1, tp + fneg, tp + fp)
 }
 
@@ -311,9 +350,17 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
             .collect()
     };
     let (train_rows, valid_rows, test_rows) = if a.holdout > 0.0 {
-        (rows(i64::MIN, train_end), rows(train_end, cut), rows(cut, i64::MAX))
+        (
+            rows(i64::MIN, train_end),
+            rows(train_end, cut),
+            rows(cut, i64::MAX),
+        )
     } else {
-        (rows(i64::MIN, train_end), rows(train_end, i64::MAX), Vec::new())
+        (
+            rows(i64::MIN, train_end),
+            rows(train_end, i64::MAX),
+            Vec::new(),
+        )
     };
     let started = Instant::now();
     let model = gbdt::train(
@@ -343,7 +390,11 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
         .take(6)
         .map(|(n, c)| format!("{n} ({c})"))
         .collect();
-    eprintln!("nexus: wrote {}; most used features: {}", a.out.display(), top.join(", "));
+    eprintln!(
+        "nexus: wrote {}; most used features: {}",
+        a.out.display(),
+        top.join(", ")
+    );
     if !test_rows.is_empty() {
         let scores = score_all(&model, &f, g.edge_count());
         let model_positive: Vec<bool> = scores.iter().map(|&p| p >= model.threshold).collect();
@@ -419,7 +470,10 @@ fn read_flags(path: &Path, g: &TemporalGraph) -> Result<Flags> {
             }
             other => {
                 return Err(row
-                    .error(flag, format!("flag `{other}` is not predicate or designated"))
+                    .error(
+                        flag,
+                        format!("flag `{other}` is not predicate or designated"),
+                    )
                     .into())
             }
         }
@@ -481,13 +535,25 @@ pub fn run_detect(a: DetectArgs) -> Result<()> {
         alerts.extend(model_alerts);
     }
     write_alerts(&a.out, &g, &alerts)?;
-    eprintln!("nexus: wrote {} alerts to {}", alerts.len(), a.out.display());
+    eprintln!(
+        "nexus: wrote {} alerts to {}",
+        alerts.len(),
+        a.out.display()
+    );
     if let Some(path) = &a.labels {
         let labels = read_labels(path)?;
         let truth: Vec<bool> = g.ids.iter().map(|id| labels.contains_key(id)).collect();
         let from = evaluate_from.map_or(i64::MIN, |t| t.0);
         let rows: Vec<usize> = (0..g.edge_count()).filter(|&e| g.time[e] >= from).collect();
-        report_evaluation(&g, &labels, &truth, &rule_positive, &flagged, &rows, model.is_some());
+        report_evaluation(
+            &g,
+            &labels,
+            &truth,
+            &rule_positive,
+            &flagged,
+            &rows,
+            model.is_some(),
+        );
     }
     Ok(())
 }
@@ -524,7 +590,10 @@ fn report_evaluation(
         t.1 += (*hit * 2 >= *total) as usize;
     }
     for (t, (n, found)) in &by_typology {
-        println!("typology {t:24} {found:4}/{n:4} cases found ({:.2})", *found as f64 / *n as f64);
+        println!(
+            "typology {t:24} {found:4}/{n:4} cases found ({:.2})",
+            *found as f64 / *n as f64
+        );
     }
     let show = |name: &str, pred: &[bool]| {
         let (p, r, f1, pos, predicted) = prf(pred, truth, rows);
@@ -641,10 +710,28 @@ fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert]) -> Result<()> 
     );
     for (i, a) in alerts.iter().enumerate() {
         let id = format!("ALERT-{:06}", i + 1);
-        let accounts: Vec<&str> = a.accounts.iter().map(|&v| g.accounts[v as usize].as_str()).collect();
-        let txs: Vec<&str> = a.edges.iter().map(|&e| g.ids[e as usize].as_str()).collect();
-        let first = a.edges.iter().map(|&e| g.time[e as usize]).min().unwrap_or(0);
-        let last = a.edges.iter().map(|&e| g.time[e as usize]).max().unwrap_or(0);
+        let accounts: Vec<&str> = a
+            .accounts
+            .iter()
+            .map(|&v| g.accounts[v as usize].as_str())
+            .collect();
+        let txs: Vec<&str> = a
+            .edges
+            .iter()
+            .map(|&e| g.ids[e as usize].as_str())
+            .collect();
+        let first = a
+            .edges
+            .iter()
+            .map(|&e| g.time[e as usize])
+            .min()
+            .unwrap_or(0);
+        let last = a
+            .edges
+            .iter()
+            .map(|&e| g.time[e as usize])
+            .max()
+            .unwrap_or(0);
         let score = format!("{:.3}", a.score);
         let total = format!("{:.2}", a.total_usd(g));
         push_line(

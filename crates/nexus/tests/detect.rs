@@ -1,0 +1,296 @@
+//! `nexus detect`, `nexus train` and `nexus features` as an FIU analyst
+//! uses them: on a simulated scenario, on the real AMLSim output in
+//! shared (train on the early part, evaluate on the held-out later part),
+//! and with bad input.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn nexus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nexus"))
+        .args(args)
+        .output()
+        .expect("run nexus")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn amlsim() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/amlsim/seed8-10k-accounts")
+}
+
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// A number following `key` in a line of text.
+fn figure(text: &str, line_start: &str, key: &str) -> f64 {
+    let line = text
+        .lines()
+        .find(|l| l.contains(line_start))
+        .unwrap_or_else(|| panic!("no line with {line_start} in {text}"));
+    let rest = &line[line.find(key).unwrap() + key.len()..];
+    rest.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn rules_find_planted_shapes_and_explain_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("s");
+    let o = nexus(&[
+        "simulate",
+        "--seed",
+        "11",
+        "--persons",
+        "4000",
+        "--days",
+        "45",
+        "--out",
+        s.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let alerts = tmp.path().join("alerts.csv");
+    let o = nexus(&[
+        "detect",
+        "--transactions",
+        s.join("transactions.csv").to_str().unwrap(),
+        "--labels",
+        s.join("labels.csv").to_str().unwrap(),
+        "--out",
+        alerts.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    // The shapes the rules are made for are found.
+    for t in [
+        "structuring",
+        "mule_pass_through",
+        "scatter_gather",
+        "gather_scatter",
+    ] {
+        let line = report
+            .lines()
+            .find(|l| l.contains(&format!("typology {t} ")))
+            .unwrap_or_else(|| panic!("{report}"));
+        let found: usize = line
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(found >= 1, "{line}");
+    }
+    let rows = read_csv(&alerts);
+    assert!(!rows.is_empty());
+    let ids: HashSet<String> = read_csv(&s.join("transactions.csv"))
+        .into_iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    for r in &rows {
+        assert!(r["alert_id"].starts_with("ALERT-"));
+        assert!(r["explanation"].contains("rule:"), "{r:?}");
+        assert!(r["first_timestamp"] <= r["last_timestamp"]);
+        for t in r["transactions"].split(';') {
+            assert!(ids.contains(t), "unknown transaction {t}");
+        }
+        let score: f64 = r["score"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+    }
+}
+
+#[test]
+fn model_trained_on_amlsim_reaches_f1_on_held_out_period() {
+    if !amlsim().exists() {
+        eprintln!("shared data absent: skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("amlsim");
+    let o = nexus(&[
+        "convert",
+        "--from",
+        "amlsim",
+        amlsim().to_str().unwrap(),
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model = tmp.path().join("model.txt");
+    let o = nexus(&[
+        "train",
+        "--transactions",
+        data.join("transactions.csv").to_str().unwrap(),
+        "--labels",
+        data.join("labels.csv").to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+        "--holdout",
+        "0.4",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    let model_f1 = figure(&report, "rules+model", "F1 ");
+    let rules_f1 = figure(&report, " rules ", "F1 ");
+    eprintln!("{report}");
+    assert!(model_f1 >= 0.7, "rules+model F1 {model_f1}");
+    assert!(rules_f1 < model_f1);
+    // The same model drives `detect`, on the held-out period only.
+    let holdout_from = report
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(2))
+        .unwrap()
+        .trim_end_matches(':')
+        .to_string();
+    let alerts = tmp.path().join("alerts.csv");
+    let o = nexus(&[
+        "detect",
+        "--transactions",
+        data.join("transactions.csv").to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--labels",
+        data.join("labels.csv").to_str().unwrap(),
+        "--evaluate-from",
+        &holdout_from,
+        "--out",
+        alerts.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let f1 = figure(&stdout(&o), "transactions rules+model", "F1 ");
+    assert!((f1 - model_f1).abs() < 1e-9, "{f1} vs {model_f1}");
+    let rows = read_csv(&alerts);
+    assert!(rows
+        .iter()
+        .any(|r| r["typology"] == "model" && r["explanation"].contains("gradient-boosted model")));
+}
+
+#[test]
+fn features_have_one_row_per_transaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tx = tmp.path().join("t.csv");
+    std::fs::write(
+        &tx,
+        "id,timestamp,from_account,to_account,amount,currency,channel\n\
+         t1,2026-01-01T10:00:00Z,a,b,1000.00,USD,wire\n\
+         t2,2026-01-01T11:00:00Z,b,c,990.00,USD,wire\n\
+         t3,2026-01-01T12:00:00Z,c,a,980.00,USD,wire\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("f.csv");
+    let o = nexus(&[
+        "features",
+        "--transactions",
+        tx.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&out);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["transaction_id"], "t1");
+    assert_eq!(rows[0]["cycles_through"], "1");
+    assert_eq!(rows[0].len(), 28);
+}
+
+#[test]
+fn bad_input_is_reported_not_fatal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tx = tmp.path().join("t.csv");
+    std::fs::write(
+        &tx,
+        "id,timestamp,from_account,to_account,amount,currency,channel\n\
+         t1,2026-01-02T10:00:00Z,a,b,1000.00,USD,wire\n\
+         t2,2026-01-01T11:00:00Z,b,c,990.00,USD,wire\n\
+         t1,2026-01-03T12:00:00Z,c,a,980.00,USD,wire\n\
+         t4,2026-01-03T12:00:00Z,c,a,-5.00,USD,wire\n\
+         t5,yesterday,c,a,5.00,USD,wire\n\
+         t6,2026-01-03T12:00:00Z,c,c,5.00,USD,wire\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("a.csv");
+    let o = nexus(&[
+        "detect",
+        "--transactions",
+        tx.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("line 4 (transaction `t1`): rejected: duplicate"),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 5") && e.contains("amount must be positive"),
+        "{e}"
+    );
+    assert!(e.contains("line 6") && e.contains("timestamp"), "{e}");
+    assert!(e.contains("3 rejected, 1 self-transfers"), "{e}");
+    assert!(e.contains("1 out of time order"), "{e}");
+    assert!(out.exists());
+
+    // Configuration and model files: errors name the line.
+    let cfg = tmp.path().join("c.conf");
+    std::fs::write(&cfg, "fan_min = 4\nfan_window = soon\n").unwrap();
+    let o = nexus(&[
+        "detect",
+        "--transactions",
+        tx.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("c.conf: line 2"), "{}", stderr(&o));
+    let model = tmp.path().join("m.txt");
+    std::fs::write(&model, "nexus-gbdt 1\nfeatures a,b\nbase x\n").unwrap();
+    let o = nexus(&[
+        "detect",
+        "--transactions",
+        tx.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("m.txt: line 3"), "{}", stderr(&o));
+    // A file with only a header has nothing to analyse.
+    std::fs::write(
+        &tx,
+        "id,timestamp,from_account,to_account,amount,currency,channel\n",
+    )
+    .unwrap();
+    let o = nexus(&[
+        "detect",
+        "--transactions",
+        tx.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no transactions"), "{}", stderr(&o));
+}
