@@ -421,6 +421,17 @@ impl TransactionReader {
 }
 
 impl<R: std::io::Read> TransactionReader<R> {
+    /// Reads from any reader (standard input for a stream); `path` is what
+    /// errors name.
+    pub fn from_reader(path: &Path, inner: R) -> Result<TransactionReader<R>, FormatError> {
+        let table = Table::from_reader(path, inner)?;
+        let mut cols = [0usize; 7];
+        for (i, h) in TRANSACTIONS_HEADER.iter().enumerate() {
+            cols[i] = table.column(h)?;
+        }
+        Ok(TransactionReader { table, cols })
+    }
+
     /// The next transaction; amounts must be positive and accounts non-empty.
     pub fn next_transaction(&mut self) -> Result<Option<Transaction>, FormatError> {
         let c = self.cols;

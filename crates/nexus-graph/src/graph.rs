@@ -29,7 +29,10 @@ pub struct BuildReport {
 pub struct GraphBuilder {
     accounts: Vec<String>,
     account_index: HashMap<String, u32>,
-    tx_ids: HashMap<String, ()>,
+    /// Transaction id hash → first edge with it (ids are kept once, in `ids`).
+    tx_ids: HashMap<u64, u32>,
+    /// Ids whose hash collided with another id's: checked exactly.
+    colliding: std::collections::HashSet<String>,
     ids: Vec<String>,
     src: Vec<u32>,
     dst: Vec<u32>,
@@ -91,7 +94,7 @@ impl GraphBuilder {
             self.reject(line, id, format!("amount {amount} is not positive"));
             return false;
         }
-        if self.tx_ids.insert(id.to_string(), ()).is_some() {
+        if self.is_duplicate(id) {
             self.reject(line, id, "duplicate transaction id (first occurrence kept)");
             return false;
         }
@@ -119,6 +122,24 @@ impl GraphBuilder {
         self.currency.push(c);
         self.channel.push(channel);
         true
+    }
+
+    /// Records `id` and says whether it was seen before. Ids are hashed to
+    /// 64 bits so that 100 million of them fit; a hash shared by two
+    /// different ids is resolved by comparing the ids themselves.
+    fn is_duplicate(&mut self, id: &str) -> bool {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut h);
+        let key = h.finish();
+        match self.tx_ids.get(&key) {
+            None => {
+                self.tx_ids.insert(key, self.ids.len() as u32);
+                false
+            }
+            Some(&first) if self.ids[first as usize] == id => true,
+            Some(_) => !self.colliding.insert(id.to_string()),
+        }
     }
 
     /// Number of transactions accepted so far.

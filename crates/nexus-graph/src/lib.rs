@@ -15,6 +15,7 @@ pub mod features;
 pub mod gbdt;
 pub mod graph;
 pub mod rules;
+pub mod stream;
 
 pub use graph::{BuildReport, GraphBuilder, Rejected, TemporalGraph};
 pub use rules::{detect, Alert, DetectConfig};
