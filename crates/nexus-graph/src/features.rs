@@ -29,6 +29,10 @@ pub struct FeatureConfig {
     pub cycle_len: usize,
     /// Work budget per transaction for cycle and scatter-gather search.
     pub budget: usize,
+    /// At most this many of an account's transactions, the nearest in time,
+    /// make up a window: a merchant's thousands of card payments a week
+    /// saturate the features long before, and the cost stays linear.
+    pub max_window_edges: usize,
 }
 
 impl Default for FeatureConfig {
@@ -37,6 +41,7 @@ impl Default for FeatureConfig {
             window: 7 * 86_400,
             cycle_len: 6,
             budget: 1_000,
+            max_window_edges: 256,
         }
     }
 }
@@ -110,6 +115,16 @@ struct Scratch {
     path: Vec<u32>,
 }
 
+/// The at most `cap` edges of a time-ordered window nearest to `t`.
+fn nearest<'a>(g: &TemporalGraph, window: &'a [u32], t: i64, cap: usize) -> &'a [u32] {
+    if window.len() <= cap {
+        return window;
+    }
+    let at = window.partition_point(|&e| g.time[e as usize] < t);
+    let start = at.saturating_sub(cap / 2).min(window.len() - cap);
+    &window[start..start + cap]
+}
+
 fn distinct(it: impl Iterator<Item = u32>) -> usize {
     let mut v: Vec<u32> = it.collect();
     v.sort_unstable();
@@ -143,10 +158,11 @@ fn edge_features(
     let i = e as usize;
     let (u, v, t, a) = (g.src[i], g.dst[i], g.time[i], g.usd[i]);
     let (from, to) = (t - c.window, t + c.window);
-    let u_out = g.within(g.out_edges(u), from, to);
-    let u_in = g.within(g.in_edges(u), from, to);
-    let v_in = g.within(g.in_edges(v), from, to);
-    let v_out = g.within(g.out_edges(v), from, to);
+    let cap = c.max_window_edges;
+    let u_out = nearest(g, g.out_within(u, from, to), t, cap);
+    let u_in = nearest(g, g.in_within(u, from, to), t, cap);
+    let v_in = nearest(g, g.in_within(v, from, to), t, cap);
+    let v_out = nearest(g, g.out_within(v, from, to), t, cap);
     let fan = |list: &[u32], other: &[u32]| distinct(list.iter().map(|&x| other[x as usize]));
     let (u_mean, u_sd) = stats(g, u_out);
     let (v_mean, v_sd) = stats(g, v_in);
@@ -236,7 +252,8 @@ fn scatter_gather_paths(
     let i = e as usize;
     let (u, v, t) = (g.src[i], g.dst[i], g.time[i]);
     s.targets.clear();
-    for &x in g.within(g.out_edges(v), t, t + c.window) {
+    let later = g.out_within(v, t, t + c.window);
+    for &x in &later[..later.len().min(c.max_window_edges)] {
         let w = g.dst[x as usize];
         if w != u && w != v && is_transfer(g.channel[x as usize]) {
             s.targets.insert(w);
@@ -256,7 +273,7 @@ fn scatter_gather_paths(
             continue;
         }
         let tm = g.time[x as usize];
-        for &y in g.within(g.out_edges(m), tm, tm + c.window) {
+        for &y in g.out_within(m, tm, tm + c.window) {
             if budget == 0 {
                 return s.set.len();
             }
@@ -301,7 +318,7 @@ fn dfs(
     budget: &mut usize,
     found: &mut usize,
 ) {
-    for &x in g.within(g.out_edges(at), from, to) {
+    for &x in g.out_within(at, from, to) {
         if *budget == 0 || *found >= 64 {
             return;
         }

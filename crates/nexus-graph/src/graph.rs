@@ -179,6 +179,9 @@ impl GraphBuilder {
         let accounts = self.accounts.len();
         let (out_start, out_edge) = csr(accounts, &src);
         let (in_start, in_edge) = csr(accounts, &dst);
+        // Times beside the adjacency lists: window searches stay in cache.
+        let out_time: Vec<i64> = out_edge.iter().map(|&e| time[e as usize]).collect();
+        let in_time: Vec<i64> = in_edge.iter().map(|&e| time[e as usize]).collect();
         (
             TemporalGraph {
                 accounts: self.accounts,
@@ -193,8 +196,10 @@ impl GraphBuilder {
                 usd,
                 out_start,
                 out_edge,
+                out_time,
                 in_start,
                 in_edge,
+                in_time,
             },
             self.report,
         )
@@ -220,6 +225,12 @@ fn csr(vertices: usize, endpoint: &[u32]) -> (Vec<u64>, Vec<u32>) {
     (start, edges)
 }
 
+fn window<'a>(edges: &'a [u32], times: &[i64], from: i64, to: i64) -> &'a [u32] {
+    let a = times.partition_point(|&t| t < from);
+    let b = times.partition_point(|&t| t <= to);
+    &edges[a..b.max(a)]
+}
+
 /// Transactions as a directed multigraph in time order. Edge `e` is the
 /// `e`-th transaction by time; vertices are accounts.
 #[derive(Debug, Clone)]
@@ -239,8 +250,10 @@ pub struct TemporalGraph {
     pub usd: Vec<f64>,
     out_start: Vec<u64>,
     out_edge: Vec<u32>,
+    out_time: Vec<i64>,
     in_start: Vec<u64>,
     in_edge: Vec<u32>,
+    in_time: Vec<i64>,
 }
 
 impl TemporalGraph {
@@ -264,6 +277,24 @@ impl TemporalGraph {
         &self.in_edge[s as usize..e as usize]
     }
 
+    /// Outgoing edges of `v` with time in `from..=to`.
+    pub fn out_within(&self, v: u32, from: i64, to: i64) -> &[u32] {
+        let (s, e) = (
+            self.out_start[v as usize] as usize,
+            self.out_start[v as usize + 1] as usize,
+        );
+        window(&self.out_edge[s..e], &self.out_time[s..e], from, to)
+    }
+
+    /// Incoming edges of `v` with time in `from..=to`.
+    pub fn in_within(&self, v: u32, from: i64, to: i64) -> &[u32] {
+        let (s, e) = (
+            self.in_start[v as usize] as usize,
+            self.in_start[v as usize + 1] as usize,
+        );
+        window(&self.in_edge[s..e], &self.in_time[s..e], from, to)
+    }
+
     /// The edges of `list` (in time order) with time in `from..=to`.
     pub fn within<'a>(&self, list: &'a [u32], from: i64, to: i64) -> &'a [u32] {
         let a = list.partition_point(|&e| self.time[e as usize] < from);
@@ -274,7 +305,7 @@ impl TemporalGraph {
     /// Bytes held by the graph's arrays (ids and account names counted by length).
     pub fn memory_bytes(&self) -> usize {
         let n = self.edge_count();
-        n * (4 + 4 + 8 + 8 + 2 + 1 + 8 + 4 + 4)
+        n * (4 + 4 + 8 + 8 + 2 + 1 + 8 + 4 + 4 + 8 + 8)
             + (self.out_start.len() + self.in_start.len()) * 8
             + self.ids.iter().map(|s| s.len() + 24).sum::<usize>()
             + self.accounts.iter().map(|s| s.len() + 24).sum::<usize>()

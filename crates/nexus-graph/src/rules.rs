@@ -451,7 +451,7 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 }
                 let t = g.time[e as usize];
                 let received = g.usd[e as usize];
-                for &f in g.within(g.out_edges(m), t, t + c.scatter_window) {
+                for &f in g.out_within(m, t, t + c.scatter_window) {
                     let target = g.dst[f as usize];
                     let passed = g.usd[f as usize];
                     if target != m
@@ -651,7 +651,7 @@ fn walk(
 ) {
     let last = *path.last().unwrap_or(&0);
     let t = g.time[last as usize];
-    for &e in g.within(g.out_edges(at), t, end) {
+    for &e in g.out_within(at, t, end) {
         if *budget == 0 {
             return;
         }
@@ -876,7 +876,7 @@ fn nexus_paths(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert>
                         continue;
                     }
                     let t = g.time[e as usize];
-                    for &f in g.within(g.out_edges(v), t, end) {
+                    for &f in g.out_within(v, t, end) {
                         if f <= e {
                             continue;
                         }
@@ -1056,5 +1056,36 @@ mod tests {
         assert!(e.message.contains("unknown setting"));
         assert!(DetectConfig::parse("fan_window = 3 weeks").is_err());
         assert!(DetectConfig::parse("fan_min = -1").is_err());
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn config_parsing_never_panics(text in "\\PC{0,200}") {
+                if let Err(e) = DetectConfig::parse(&text) {
+                    prop_assert!(e.line <= text.lines().count());
+                }
+            }
+
+            /// Rules on any small graph: no panic, alerts refer to real
+            /// edges in time order.
+            #[test]
+            fn rules_on_random_graphs(edges in proptest::collection::vec((0u8..6, 0u8..6, 0i64..2_000_000, 1i64..50_000), 0..60)) {
+                let names = ["a", "b", "c", "d", "e", "f"];
+                let list: Vec<(&str, &str, i64, i64)> = edges
+                    .iter()
+                    .map(|&(s, d, t, a)| (names[s as usize], names[d as usize], t, a))
+                    .collect();
+                let g = graph(&list);
+                for alert in detect(&g, &DetectConfig::default(), &Flags::default()) {
+                    prop_assert!(!alert.edges.is_empty());
+                    prop_assert!(alert.edges.iter().all(|&e| (e as usize) < g.edge_count()));
+                    prop_assert!((0.0..=1.0).contains(&alert.score));
+                }
+            }
+        }
     }
 }

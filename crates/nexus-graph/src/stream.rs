@@ -69,7 +69,10 @@ pub struct StreamDetector {
 const SWEEP_EVERY: u64 = 65_536;
 
 fn is_transfer(c: Channel) -> bool {
-    !matches!(c, Channel::Card | Channel::CashDeposit | Channel::CashWithdrawal)
+    !matches!(
+        c,
+        Channel::Card | Channel::CashDeposit | Channel::CashWithdrawal
+    )
 }
 
 impl StreamDetector {
@@ -264,7 +267,11 @@ impl StreamDetector {
         let from = self.now - c.pass_through_window.max(c.fan_window);
         let mut used: HashSet<&str> = HashSet::new();
         let mut pairs: Vec<(&Recent, &Recent)> = Vec::new();
-        for i in a.ins.iter().filter(|r| r.time >= from && is_transfer(r.channel)) {
+        for i in a
+            .ins
+            .iter()
+            .filter(|r| r.time >= from && is_transfer(r.channel))
+        {
             let hit = a.outs.iter().find(|o| {
                 o.time >= i.time
                     && o.time <= i.time + c.pass_through_window
@@ -360,7 +367,15 @@ impl StreamDetector {
         let from = time - c.cycle_window;
         let mut budget = 5_000usize;
         let mut path: Vec<(u32, i64, f64, String)> = Vec::new();
-        let found = self.walk(v, u, from, time, c.cycle_max_len - 1, &mut path, &mut budget);
+        let found = self.walk(
+            v,
+            u,
+            from,
+            time,
+            c.cycle_max_len - 1,
+            &mut path,
+            &mut budget,
+        );
         if !found || path.len() + 1 < c.cycle_min_len {
             return None;
         }
@@ -498,7 +513,10 @@ mod tests {
         let mut d = StreamDetector::new(DetectConfig::default());
         let mut alerts = Vec::new();
         for (i, dst) in ["a", "b", "c", "d", "e"].iter().enumerate() {
-            alerts.extend(d.push(&tx(&format!("f{i}"), 1000 + i as i64, "hub", dst, 900)).unwrap());
+            alerts.extend(
+                d.push(&tx(&format!("f{i}"), 1000 + i as i64, "hub", dst, 900))
+                    .unwrap(),
+            );
         }
         assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert_eq!(alerts[0].typology, "fan_out");
@@ -507,7 +525,11 @@ mod tests {
         d.push(&tx("c1", 5000, "x", "y", 5000)).unwrap();
         d.push(&tx("c2", 6000, "y", "z", 4900)).unwrap();
         let got = d.push(&tx("c3", 7000, "z", "x", 4800)).unwrap();
-        assert!(got.iter().any(|a| a.typology == "cycle" && a.transactions == ["c1", "c2", "c3"]), "{got:?}");
+        assert!(
+            got.iter()
+                .any(|a| a.typology == "cycle" && a.transactions == ["c1", "c2", "c3"]),
+            "{got:?}"
+        );
         // Duplicates and stale transactions are refused.
         assert!(d.push(&tx("c3", 7001, "z", "x", 4800)).is_err());
         let year = 365 * 86_400;
@@ -515,7 +537,8 @@ mod tests {
         assert!(d.push(&tx("stale", 100, "p", "q", 10)).is_err());
         // Old edges expired: only the touched accounts' recent edges remain.
         for i in 0..1000 {
-            d.push(&tx(&format!("s{i}"), 7000 + year + i, "p", "q", 10)).unwrap();
+            d.push(&tx(&format!("s{i}"), 7000 + year + i, "p", "q", 10))
+                .unwrap();
         }
         d.sweep();
         assert_eq!(d.held_edges(), 1001);

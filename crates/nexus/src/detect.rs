@@ -778,9 +778,7 @@ fn follow(config: DetectConfig, source: &Path, out: &Path) -> Result<()> {
     let mut sink: Box<dyn Write> = if out == Path::new("-") {
         Box::new(std::io::stdout())
     } else {
-        Box::new(
-            std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
-        )
+        Box::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?)
     };
     let mut head = Vec::new();
     push_line(
@@ -824,7 +822,10 @@ fn follow(config: DetectConfig, source: &Path, out: &Path) -> Result<()> {
         match result {
             Err(r) => {
                 rejected += 1;
-                eprintln!("nexus: <stdin>: line {line} (transaction `{}`): rejected: {}", r.id, r.reason);
+                eprintln!(
+                    "nexus: <stdin>: line {line} (transaction `{}`): rejected: {}",
+                    r.id, r.reason
+                );
             }
             Ok(found) => {
                 for a in found {

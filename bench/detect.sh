@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmark of typology detection (issue 4).
+#   1. Quality: AMLSim (real output in ../shared): train on the first 60% of the
+#      time span, evaluate on the last 40%; simulator: train on one scenario
+#      (seed 3), detect on an independent one (seed 4). Rules alone vs rules+model.
+#   2. Graph features side by side with IBM snapml's GraphFeaturePreprocessor
+#      (../shared/tools/peers/gfp_peer.py, the paper's AML configuration, streaming
+#      batches of 2048) on the same 1M and 5M transaction inputs, same thread count.
+#      NOTE: nexus computes its own feature set (27 features of the same families),
+#      not GFP's 235 columns; the comparison is throughput on the same input.
+#   3. Batch detection on 10M transactions (load, rules, features, model): time, memory.
+#   4. Streaming (`detect --follow`): throughput and latency per transaction.
+# Usage: bash bench/detect.sh [threads]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-1}
+out=bench/out/detect
+mkdir -p "$out"
+cargo build --release -p nexus >/dev/null 2>&1
+nexus=target/release/nexus
+amlsim=../shared/data/amlsim/seed8-10k-accounts
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/python -c "import snapml, numpy" 2>/dev/null || .venv/bin/pip install -q snapml numpy
+
+summary=$out/summary.txt
+: > "$summary"
+say() { echo "$@" | tee -a "$summary"; }
+
+say "== 1. quality =="
+$nexus convert --from amlsim "$amlsim" --out "$out/amlsim" --force 2>/dev/null
+$nexus train --transactions "$out/amlsim/transactions.csv" --labels "$out/amlsim/labels.csv" \
+  --out "$out/amlsim-model.txt" --holdout 0.4 2>"$out/train-amlsim.log" | tee -a "$summary"
+for seed in 3 4; do
+  $nexus simulate --seed $seed --out "$out/sim$seed" --force 2>/dev/null
+done
+$nexus train --transactions "$out/sim3/transactions.csv" --labels "$out/sim3/labels.csv" \
+  --out "$out/sim-model.txt" --holdout 0 2>"$out/train-sim.log"
+say "simulator: trained on seed 3, detected on seed 4"
+$nexus detect --transactions "$out/sim4/transactions.csv" --labels "$out/sim4/labels.csv" \
+  --model "$out/sim-model.txt" --out "$out/sim4-alerts.csv" 2>"$out/detect-sim.log" | tee -a "$summary"
+
+say
+say "== 2. graph features, $threads thread(s): nexus features vs snapml GraphFeaturePreprocessor =="
+for spec in "1M 20000 130" "5M 55000 240"; do
+  set -- $spec
+  $nexus simulate --seed 9 --persons "$2" --days "$3" --out "$out/f$1" --force 2>/dev/null
+  tx="$out/f$1/transactions.csv"
+  n=$(($(wc -l < "$tx") - 1))
+  /usr/bin/time -f "%e %M" -o "$out/nexus-f$1.time" $nexus features --transactions "$tx" \
+    --out "$out/f$1/features.csv" --threads "$threads" 2> "$out/nexus-f$1.log"
+  /usr/bin/time -f "%e %M" -o "$out/gfp-f$1.time" .venv/bin/python ../shared/tools/peers/gfp_peer.py \
+    "$tx" "$threads" > "$out/gfp-f$1.log" 2>&1
+  python3 - "$out" "$1" "$n" <<'PY' | tee -a "$summary"
+import re, sys
+out, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+nl = open(f"{out}/nexus-f{tag}.log").read()
+gl = open(f"{out}/gfp-f{tag}.log").read()
+nrate = float(re.search(r"\(([0-9]+) transactions/s", nl).group(1))
+grate = float(re.search(r"= ([0-9]+) edges/s", gl).group(1))
+nw, nm = open(f"{out}/nexus-f{tag}.time").read().split()
+gw, gm = open(f"{out}/gfp-f{tag}.time").read().split()
+print(f"{tag} ({n:,} transactions): nexus {nrate:,.0f} tx/s (features only; whole process {float(nw):.1f} s, {int(nm)/1024:.0f} MiB) | "
+      f"snapml GFP {grate:,.0f} tx/s (whole process {float(gw):.1f} s, {int(gm)/1024:.0f} MiB) | ratio {nrate/grate:.1f}x")
+PY
+  rm -f "$out/f$1/features.csv"
+done
+
+say
+say "== 3. batch detection on 10M transactions =="
+$nexus simulate --seed 7 --persons 110000 --days 240 --out "$out/big" --force 2>/dev/null
+/usr/bin/time -f "%e %M" -o "$out/big.time" $nexus detect --transactions "$out/big/transactions.csv" \
+  --model "$out/sim-model.txt" --out "$out/big-alerts.csv" 2> "$out/big.log"
+grep -E "loaded|rules found|features of|model adds" "$out/big.log" | sed 's/^nexus: //' | tee -a "$summary"
+read -r wall rss < "$out/big.time"
+say "whole process ${wall} s, peak RSS $((rss / 1024)) MiB"
+
+say
+say "== 4. streaming: detect --follow on the 10M-transaction stream =="
+/usr/bin/time -f "%e %M" -o "$out/follow.time" $nexus detect --follow --transactions - \
+  --out "$out/follow-alerts.csv" < "$out/big/transactions.csv" 2> "$out/follow.log"
+tail -1 "$out/follow.log" | sed 's/^nexus: //' | tee -a "$summary"
+read -r wall rss < "$out/follow.time"
+say "whole process ${wall} s, peak RSS $((rss / 1024)) MiB"
+rm -rf "$out/big" "$out/f1M" "$out/f5M"
