@@ -163,7 +163,7 @@ impl StreamDetector {
         }
         self.now = self.now.max(time);
         self.pushed += 1;
-        if self.pushed % SWEEP_EVERY == 0 {
+        if self.pushed.is_multiple_of(SWEEP_EVERY) {
             self.sweep();
         }
         // Ids are remembered for the horizon only: bounded memory.
