@@ -154,44 +154,60 @@ impl GraphBuilder {
     /// Builds the graph. `usd_per_unit` gives the value of one unit of a
     /// currency in US dollars (1.0 when unknown).
     pub fn build(self, usd_per_unit: impl Fn(Currency) -> f64) -> (TemporalGraph, BuildReport) {
-        let n = self.src.len();
+        // Each input column is permuted into time order and dropped at
+        // once, so that building needs little more than the graph itself
+        // (100 million transactions on one machine).
+        let GraphBuilder {
+            accounts,
+            ids,
+            src,
+            dst,
+            time,
+            amount,
+            currency,
+            currencies,
+            channel,
+            report,
+            ..
+        } = self;
+        let n = src.len();
         // Stable order by time: input order breaks ties.
         let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by_key(|&i| self.time[i as usize]);
-        let pick = |v: &Vec<u32>| order.iter().map(|&i| v[i as usize]).collect::<Vec<u32>>();
-        let src = pick(&self.src);
-        let dst = pick(&self.dst);
-        let time: Vec<i64> = order.iter().map(|&i| self.time[i as usize]).collect();
-        let rates: Vec<f64> = self.currencies.iter().map(|&c| usd_per_unit(c)).collect();
-        let amount: Vec<f64> = order.iter().map(|&i| self.amount[i as usize]).collect();
-        let currency: Vec<u16> = order.iter().map(|&i| self.currency[i as usize]).collect();
-        let channel: Vec<Channel> = order.iter().map(|&i| self.channel[i as usize]).collect();
+        order.sort_by_key(|&i| time[i as usize]);
+        let src = permute(src, &order);
+        let dst = permute(dst, &order);
+        let time = permute(time, &order);
+        let amount = permute(amount, &order);
+        let currency = permute(currency, &order);
+        let channel = permute(channel, &order);
+        let rates: Vec<f64> = currencies.iter().map(|&c| usd_per_unit(c)).collect();
         let usd: Vec<f64> = amount
             .iter()
             .zip(&currency)
             .map(|(a, &c)| a * rates[c as usize])
             .collect();
-        let mut ids = self.ids;
+        let mut ids = ids;
         let ids: Vec<String> = order
             .iter()
             .map(|&i| std::mem::take(&mut ids[i as usize]))
             .collect();
-        let accounts = self.accounts.len();
-        let (out_start, out_edge) = csr(accounts, &src);
-        let (in_start, in_edge) = csr(accounts, &dst);
+        drop(order);
+        let account_count = accounts.len();
+        let (out_start, out_edge) = csr(account_count, &src);
+        let (in_start, in_edge) = csr(account_count, &dst);
         // Times beside the adjacency lists: window searches stay in cache.
         let out_time: Vec<i64> = out_edge.iter().map(|&e| time[e as usize]).collect();
         let in_time: Vec<i64> = in_edge.iter().map(|&e| time[e as usize]).collect();
         (
             TemporalGraph {
-                accounts: self.accounts,
+                accounts,
                 ids,
                 src,
                 dst,
                 time,
                 amount,
                 currency,
-                currencies: self.currencies,
+                currencies,
                 channel,
                 usd,
                 out_start,
@@ -201,9 +217,14 @@ impl GraphBuilder {
                 in_edge,
                 in_time,
             },
-            self.report,
+            report,
         )
     }
+}
+
+/// `v` in the order given by `order` (consumes `v`).
+fn permute<T: Copy>(v: Vec<T>, order: &[u32]) -> Vec<T> {
+    order.iter().map(|&i| v[i as usize]).collect()
 }
 
 /// Per-vertex edge lists; edges keep their (time) order.

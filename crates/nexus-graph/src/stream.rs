@@ -23,10 +23,15 @@ struct Recent {
     channel: Channel,
 }
 
+/// Recent edges of an account. Only transfers are kept for the shape
+/// rules, and only near-threshold amounts for structuring: a merchant's
+/// card payments are never held.
 #[derive(Debug, Default)]
 struct Account {
     outs: VecDeque<Recent>,
     ins: VecDeque<Recent>,
+    near_outs: VecDeque<Recent>,
+    near_ins: VecDeque<Recent>,
     /// Last alert time per typology (cool-down).
     alerted: HashMap<&'static str, i64>,
 }
@@ -122,7 +127,7 @@ impl StreamDetector {
     pub fn held_edges(&self) -> usize {
         self.accounts
             .iter()
-            .map(|a| a.outs.len() + a.ins.len())
+            .map(|a| a.outs.len() + a.ins.len() + a.near_outs.len() + a.near_ins.len())
             .sum::<usize>()
             / 2
     }
@@ -130,11 +135,10 @@ impl StreamDetector {
     fn expire(&mut self, v: u32) {
         let cutoff = self.now - self.horizon;
         let a = &mut self.accounts[v as usize];
-        while a.outs.front().is_some_and(|r| r.time < cutoff) {
-            a.outs.pop_front();
-        }
-        while a.ins.front().is_some_and(|r| r.time < cutoff) {
-            a.ins.pop_front();
+        for list in [&mut a.outs, &mut a.ins, &mut a.near_outs, &mut a.near_ins] {
+            while list.front().is_some_and(|r| r.time < cutoff) {
+                list.pop_front();
+            }
         }
     }
 
@@ -193,8 +197,18 @@ impl StreamDetector {
             channel: t.channel,
         };
         // Keep the deques in time order even when a transaction is late.
-        insert_sorted(&mut self.accounts[u as usize].outs, recent(v));
-        insert_sorted(&mut self.accounts[v as usize].ins, recent(u));
+        if is_transfer(t.channel) {
+            insert_sorted(&mut self.accounts[u as usize].outs, recent(v));
+            insert_sorted(&mut self.accounts[v as usize].ins, recent(u));
+        }
+        let near = self.config.thresholds.get(&t.currency).is_some_and(|&th| {
+            let a = t.amount.as_major_f64();
+            a >= self.config.structuring_band * th && a < th
+        });
+        if near {
+            insert_sorted(&mut self.accounts[u as usize].near_outs, recent(v));
+            insert_sorted(&mut self.accounts[v as usize].near_ins, recent(u));
+        }
         let mut alerts = Vec::new();
         if u == v {
             return Ok(alerts);
@@ -207,6 +221,14 @@ impl StreamDetector {
             alerts.extend(self.cycle(u, v, time, usd, &t.id));
         }
         Ok(alerts)
+    }
+
+    /// Whether `v` raised `typology` within the last `window` (no need to look again).
+    fn cooling(&self, v: u32, typology: &'static str, window: i64) -> bool {
+        self.accounts[v as usize]
+            .alerted
+            .get(typology)
+            .is_some_and(|&last| self.now - last < window)
     }
 
     fn cooled(&mut self, v: u32, typology: &'static str, window: i64) -> bool {
@@ -222,6 +244,10 @@ impl StreamDetector {
     }
 
     fn fan(&mut self, v: u32, outgoing: bool) -> Option<StreamAlert> {
+        let typology = if outgoing { "fan_out" } else { "fan_in" };
+        if self.cooling(v, typology, self.config.fan_window) {
+            return None;
+        }
         let c = &self.config;
         let a = &self.accounts[v as usize];
         let list = if outgoing { &a.outs } else { &a.ins };
@@ -238,7 +264,6 @@ impl StreamDetector {
         if total < c.min_total_usd {
             return None;
         }
-        let typology = if outgoing { "fan_out" } else { "fan_in" };
         let window = c.fan_window;
         let fan_min = c.fan_min;
         let alert = self.alert(
@@ -262,6 +287,10 @@ impl StreamDetector {
     }
 
     fn pass_through(&mut self, m: u32) -> Option<StreamAlert> {
+        let cool = self.config.pass_through_window.max(self.config.fan_window);
+        if self.cooling(m, "pass_through", cool) {
+            return None;
+        }
         let c = &self.config;
         let a = &self.accounts[m as usize];
         let from = self.now - c.pass_through_window.max(c.fan_window);
@@ -322,9 +351,16 @@ impl StreamDetector {
         }
         let mut out = Vec::new();
         for (acct, incoming) in [(v, true), (u, false)] {
+            if self.cooling(acct, "structuring", self.config.structuring_window) {
+                continue;
+            }
             let c = &self.config;
             let acc = &self.accounts[acct as usize];
-            let list = if incoming { &acc.ins } else { &acc.outs };
+            let list = if incoming {
+                &acc.near_ins
+            } else {
+                &acc.near_outs
+            };
             let from = self.now - c.structuring_window;
             let near: Vec<&Recent> = list
                 .iter()
@@ -363,6 +399,9 @@ impl StreamDetector {
 
     /// Does u → v close a temporal cycle v → … → u within the window?
     fn cycle(&mut self, u: u32, v: u32, time: i64, usd: f64, id: &str) -> Option<StreamAlert> {
+        if self.cooling(u, "cycle", self.config.cycle_window) {
+            return None;
+        }
         let c = &self.config;
         let from = time - c.cycle_window;
         let mut budget = 5_000usize;
