@@ -92,13 +92,7 @@ pub struct DetectArgs {
     follow: bool,
 }
 
-fn threads(n: Option<usize>) -> usize {
-    n.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    })
-}
+use crate::output::{threads, write_atomically};
 
 fn load_config(path: Option<&Path>) -> Result<DetectConfig> {
     match path {
@@ -127,78 +121,47 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
         }
     };
     let path = &input.transactions;
+    // Every reader yields transactions row by row; a bad row is reported
+    // and reading goes on.
+    let mut drain = |next: &mut dyn FnMut() -> Result<
+        Option<nexus_model::Transaction>,
+        FormatError,
+    >|
+     -> Result<()> {
+        let mut line = 1u64;
+        loop {
+            line += 1;
+            match next() {
+                Ok(None) => return Ok(()),
+                Ok(Some(t)) => {
+                    b.push(
+                        line,
+                        &t.id,
+                        t.timestamp,
+                        &t.from_account,
+                        &t.to_account,
+                        t.amount,
+                        t.currency,
+                        t.channel,
+                    );
+                }
+                Err(e) => row_error(&mut b, e)?,
+            }
+        }
+    };
     match input.from {
         InputFormat::Interchange => {
             let mut r = nexus_formats::interchange::TransactionReader::open(path)?;
-            let mut line = 1u64;
-            loop {
-                line += 1;
-                match r.next_transaction() {
-                    Ok(None) => break,
-                    Ok(Some(t)) => {
-                        b.push(
-                            line,
-                            &t.id,
-                            t.timestamp,
-                            &t.from_account,
-                            &t.to_account,
-                            t.amount,
-                            t.currency,
-                            t.channel,
-                        );
-                    }
-                    Err(e) => row_error(&mut b, e)?,
-                }
-            }
+            drain(&mut || r.next_transaction())?;
         }
         InputFormat::Amlsim => {
             let file = nexus_formats::amlsim::locate(path);
             let mut r = nexus_formats::amlsim::AmlsimReader::open(&file)?;
-            let mut line = 1u64;
-            loop {
-                line += 1;
-                match r.next_row() {
-                    Ok(None) => break,
-                    Ok(Some(row)) => {
-                        let t = row.transaction;
-                        b.push(
-                            line,
-                            &t.id,
-                            t.timestamp,
-                            &t.from_account,
-                            &t.to_account,
-                            t.amount,
-                            t.currency,
-                            t.channel,
-                        );
-                    }
-                    Err(e) => row_error(&mut b, e)?,
-                }
-            }
+            drain(&mut || Ok(r.next_row()?.map(|row| row.transaction)))?;
         }
         InputFormat::Amlworld => {
             let mut r = nexus_formats::amlworld::AmlworldReader::open(path)?;
-            let mut line = 1u64;
-            loop {
-                line += 1;
-                match r.next_row() {
-                    Ok(None) => break,
-                    Ok(Some(row)) => {
-                        let t = row.transaction;
-                        b.push(
-                            line,
-                            &t.id,
-                            t.timestamp,
-                            &t.from_account,
-                            &t.to_account,
-                            t.amount,
-                            t.currency,
-                            t.channel,
-                        );
-                    }
-                    Err(e) => row_error(&mut b, e)?,
-                }
-            }
+            drain(&mut || Ok(r.next_row()?.map(|row| row.transaction)))?;
         }
     }
     let (g, report) = b.build(|c| config.usd_per_unit(c));
@@ -233,13 +196,6 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
         bail!("{}: no transactions to analyse", path.display());
     }
     Ok(g)
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("partial-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
-    Ok(())
 }
 
 fn compute_features(g: &TemporalGraph, n_threads: usize) -> Vec<f32> {
@@ -702,22 +658,22 @@ fn model_alerts(g: &TemporalGraph, m: &Model, scores: &[f32], f: &[f32]) -> Vec<
     out
 }
 
+/// Columns of the alerts CSV (batch and streaming alike).
+const ALERT_HEADER: [&str; 9] = [
+    "alert_id",
+    "typology",
+    "score",
+    "accounts",
+    "transactions",
+    "first_timestamp",
+    "last_timestamp",
+    "total_amount",
+    "explanation",
+];
+
 fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert]) -> Result<()> {
     let mut csv = Vec::new();
-    push_line(
-        &mut csv,
-        &[
-            "alert_id",
-            "typology",
-            "score",
-            "accounts",
-            "transactions",
-            "first_timestamp",
-            "last_timestamp",
-            "total_amount",
-            "explanation",
-        ],
-    );
+    push_line(&mut csv, &ALERT_HEADER);
     for (i, a) in alerts.iter().enumerate() {
         let id = format!("ALERT-{:06}", i + 1);
         let accounts: Vec<&str> = a
@@ -781,20 +737,7 @@ fn follow(config: DetectConfig, source: &Path, out: &Path) -> Result<()> {
         Box::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?)
     };
     let mut head = Vec::new();
-    push_line(
-        &mut head,
-        &[
-            "alert_id",
-            "typology",
-            "score",
-            "accounts",
-            "transactions",
-            "first_timestamp",
-            "last_timestamp",
-            "total_amount",
-            "explanation",
-        ],
-    );
+    push_line(&mut head, &ALERT_HEADER);
     sink.write_all(&head)?;
     sink.flush()?;
     let mut d = StreamDetector::new(config);

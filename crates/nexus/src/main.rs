@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod detect;
+mod output;
 mod screen;
 
 #[derive(Parser)]

@@ -10,6 +10,8 @@ use nexus_screen::{
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::output::write_atomically;
+
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ScreenArgs {
@@ -201,14 +203,6 @@ fn load_queries(path: &Path) -> Result<Vec<Query>> {
     Ok(queries)
 }
 
-/// Writes `bytes` to `path` through a temporary file renamed into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("partial-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
-    Ok(())
-}
-
 fn screen(
     lists: &[PathBuf],
     names: &Path,
@@ -236,11 +230,7 @@ fn screen(
     let index = ScreeningIndex::build(entries);
     let loaded = started.elapsed();
     let queries = load_queries(names)?;
-    let threads = threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = crate::output::threads(threads);
     let screening = Instant::now();
     let results = screen_all(&index, &queries, threshold, threads);
     let screened = screening.elapsed();

@@ -1,23 +1,10 @@
 //! The command line as a user meets it: good runs, and bad input that gets a
 //! clear error, a nonzero exit and no half-written output.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::*;
 
-fn nexus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nexus"))
-        .args(args)
-        .output()
-        .expect("run nexus")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
+use std::path::Path;
 
 #[test]
 fn simulate_writes_a_dataset() {

@@ -2,24 +2,11 @@
 //! list (no outside data), against the real UN and OFAC lists in shared,
 //! across list versions, with humanitarian exemptions, and with bad input.
 
+mod common;
+use common::*;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn nexus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nexus"))
-        .args(args)
-        .output()
-        .expect("run nexus")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
 
 fn un_2026() -> PathBuf {
     shared().join("data/lists/un/consolidated-2026-02-27.xml")
@@ -27,22 +14,6 @@ fn un_2026() -> PathBuf {
 
 fn un_2018() -> PathBuf {
     shared().join("data/lists/un/consolidated-2018-10-29.xml")
-}
-
-/// Rows of a CSV file as maps from column to value.
-fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
 }
 
 fn write(path: &Path, text: &str) -> String {
