@@ -321,6 +321,7 @@ pub fn detect(g: &TemporalGraph, config: &DetectConfig, flags: &Flags) -> Vec<Al
     alerts.extend(pass_through(g, config));
     alerts.extend(structuring(g, config));
     alerts.extend(nexus_paths(g, config, flags));
+    alerts.extend(designated_activity(g, flags));
     alerts.sort_by(|a, b| {
         let ta = a.edges.first().map(|&e| g.time[e as usize]);
         let tb = b.edges.first().map(|&e| g.time[e as usize]);
@@ -844,6 +845,52 @@ fn structuring(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 });
             }
         }
+    }
+    alerts
+}
+
+/// Any movement on a designated account: under UNSCR 1267/1373 and FATF
+/// Recommendation 6 its funds are frozen without delay, whatever the amount.
+fn designated_activity(g: &TemporalGraph, flags: &Flags) -> Vec<Alert> {
+    let mut designated: Vec<u32> = flags.designated.iter().copied().collect();
+    designated.sort_unstable();
+    let mut alerts = Vec::new();
+    for v in designated {
+        let mut edges: Vec<u32> = g
+            .in_edges(v)
+            .iter()
+            .chain(g.out_edges(v))
+            .copied()
+            .collect();
+        if edges.is_empty() {
+            continue;
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        let received: f64 = g.in_edges(v).iter().map(|&e| g.usd[e as usize]).sum();
+        let sent: f64 = g.out_edges(v).iter().map(|&e| g.usd[e as usize]).sum();
+        let mut accounts = vec![v];
+        for &e in &edges {
+            for a in [g.src[e as usize], g.dst[e as usize]] {
+                if !accounts.contains(&a) {
+                    accounts.push(a);
+                }
+            }
+        }
+        alerts.push(Alert {
+            typology: "designated_activity",
+            score: 1.0,
+            explanation: format!(
+                "designated account {} moved money: {} transactions, {} received and {} sent, with {} counterparties (rule: any movement on a designated account; freeze without delay)",
+                g.accounts[v as usize],
+                edges.len(),
+                usd(received),
+                usd(sent),
+                accounts.len() - 1
+            ),
+            accounts,
+            edges,
+        });
     }
     alerts
 }

@@ -267,3 +267,82 @@ fn bad_input_is_reported_not_fatal() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("no transactions"), "{}", stderr(&o));
 }
+
+/// Screening feeds detection: customers matched against the list become
+/// designated accounts, and any movement on them raises an alert.
+#[test]
+fn screened_customers_become_designated_accounts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("s");
+    let o = nexus(&[
+        "simulate",
+        "--seed",
+        "5",
+        "--persons",
+        "3000",
+        "--days",
+        "20",
+        "--out",
+        s.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut queries = String::from("id,name,birth_date,country,kind\n");
+    for p in read_csv(&s.join("parties.csv")) {
+        queries.push_str(&format!(
+            "{},\"{}\",{},{},{}\n",
+            p["id"],
+            p["name"].replace('"', ""),
+            p["birth_date"],
+            p["nationality"],
+            p["kind"]
+        ));
+    }
+    let q = tmp.path().join("customers.csv");
+    std::fs::write(&q, queries).unwrap();
+    let matches = tmp.path().join("matches.csv");
+    let list = s.join("lists/scenario-list.xml");
+    let o = nexus(&[
+        "screen",
+        "--list",
+        list.to_str().unwrap(),
+        "--names",
+        q.to_str().unwrap(),
+        "--out",
+        matches.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let matched: HashSet<String> = read_csv(&matches)
+        .into_iter()
+        .map(|m| m["query_id"].clone())
+        .collect();
+    let mut flagged = String::from("account_id,flag\n");
+    for a in read_csv(&s.join("accounts.csv")) {
+        if matched.contains(&a["party_id"]) {
+            flagged.push_str(&format!("{},designated\n", a["id"]));
+        }
+    }
+    let flags = tmp.path().join("flagged.csv");
+    std::fs::write(&flags, flagged).unwrap();
+    let alerts = tmp.path().join("alerts.csv");
+    let o = nexus(&[
+        "detect",
+        "--transactions",
+        s.join("transactions.csv").to_str().unwrap(),
+        "--labels",
+        s.join("labels.csv").to_str().unwrap(),
+        "--flagged",
+        flags.to_str().unwrap(),
+        "--out",
+        alerts.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    let line = report
+        .lines()
+        .find(|l| l.contains("typology designated_customer"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(line.ends_with("cases found (1.00)"), "{line}");
+    assert!(read_csv(&alerts)
+        .iter()
+        .any(|r| r["typology"] == "designated_activity" && r["explanation"].contains("freeze")));
+}
