@@ -98,7 +98,7 @@ impl Default for DetectConfig {
             nexus_hops: 4,
             nexus_window: 30 * DAY,
             min_total_usd: 1_000.0,
-            novelty_min: 0.5,
+            novelty_min: 0.75,
             hop_ratio_min: 0.5,
         }
     }
