@@ -83,29 +83,61 @@ pub const FEATURE_COUNT: usize = 27;
 /// Features of every edge, row-major (`edge * FEATURE_COUNT + feature`),
 /// computed on `threads` threads.
 pub fn compute(g: &TemporalGraph, config: &FeatureConfig, threads: usize) -> Vec<f32> {
-    let n = g.edge_count();
-    let lifetime_fan_out: Vec<u32> = (0..g.account_count() as u32)
-        .map(|v| distinct(g.out_edges(v).iter().map(|&e| g.dst[e as usize])) as u32)
-        .collect();
-    let lifetime_fan_in: Vec<u32> = (0..g.account_count() as u32)
-        .map(|v| distinct(g.in_edges(v).iter().map(|&e| g.src[e as usize])) as u32)
-        .collect();
-    let mut out = vec![0f32; n * FEATURE_COUNT];
-    let threads = threads.clamp(1, 256);
-    let chunk = n.div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        for (c, rows) in out.chunks_mut(chunk * FEATURE_COUNT).enumerate() {
-            let (fo, fi) = (&lifetime_fan_out, &lifetime_fan_in);
-            scope.spawn(move || {
-                let mut scratch = Scratch::default();
-                for (k, row) in rows.chunks_mut(FEATURE_COUNT).enumerate() {
-                    let e = (c * chunk + k) as u32;
-                    edge_features(g, config, e, fo, fi, &mut scratch, row);
-                }
-            });
+    let all: Vec<u32> = (0..g.edge_count() as u32).collect();
+    FeatureComputer::new(g, *config).rows(&all, threads)
+}
+
+/// Computes features for any subset of edges, so that a large graph can be
+/// scored in chunks instead of holding every row at once.
+pub struct FeatureComputer<'g> {
+    g: &'g TemporalGraph,
+    config: FeatureConfig,
+    lifetime_fan_out: Vec<u32>,
+    lifetime_fan_in: Vec<u32>,
+}
+
+impl<'g> FeatureComputer<'g> {
+    pub fn new(g: &'g TemporalGraph, config: FeatureConfig) -> FeatureComputer<'g> {
+        FeatureComputer {
+            lifetime_fan_out: (0..g.account_count() as u32)
+                .map(|v| distinct(g.out_edges(v).iter().map(|&e| g.dst[e as usize])) as u32)
+                .collect(),
+            lifetime_fan_in: (0..g.account_count() as u32)
+                .map(|v| distinct(g.in_edges(v).iter().map(|&e| g.src[e as usize])) as u32)
+                .collect(),
+            g,
+            config,
         }
-    });
-    out
+    }
+
+    /// Row-major features of `edges`, in their order, on `threads` threads.
+    pub fn rows(&self, edges: &[u32], threads: usize) -> Vec<f32> {
+        let mut out = vec![0f32; edges.len() * FEATURE_COUNT];
+        let threads = threads.clamp(1, 256);
+        let chunk = edges.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            for (rows, part) in out
+                .chunks_mut(chunk * FEATURE_COUNT)
+                .zip(edges.chunks(chunk))
+            {
+                scope.spawn(move || {
+                    let mut scratch = Scratch::default();
+                    for (row, &e) in rows.chunks_mut(FEATURE_COUNT).zip(part) {
+                        edge_features(
+                            self.g,
+                            &self.config,
+                            e,
+                            &self.lifetime_fan_out,
+                            &self.lifetime_fan_in,
+                            &mut scratch,
+                            row,
+                        );
+                    }
+                });
+            }
+        });
+        out
+    }
 }
 
 #[derive(Default)]
@@ -370,7 +402,10 @@ mod tests {
         assert_eq!(row(0)[col("cycles_through")], 1.0);
         assert_eq!(row(0)[col("src_out_similar_amounts")], 2.0);
         assert_eq!(row(6)[col("dst_out_fan")], 3.0);
-        // Threads do not change the result.
+        // Threads do not change the result, nor computing a subset.
         assert_eq!(f, compute(&g, &FeatureConfig::default(), 1));
+        let some = FeatureComputer::new(&g, FeatureConfig::default()).rows(&[6, 0], 2);
+        assert_eq!(&some[..FEATURE_COUNT], row(6));
+        assert_eq!(&some[FEATURE_COUNT..], row(0));
     }
 }

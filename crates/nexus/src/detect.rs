@@ -493,10 +493,9 @@ pub fn run_detect(a: DetectArgs) -> Result<()> {
     let rule_positive = in_any_alert(&g, &alerts);
     let mut flagged = rule_positive.clone();
     if let Some(m) = &model {
-        let f = compute_features(&g, threads(a.input.threads));
-        let scores = score_all(m, &f, g.edge_count());
+        let scores = score_in_chunks(&g, m, threads(a.input.threads));
         flagged = combine(&rule_positive, &scores, m.threshold);
-        let model_alerts = model_alerts(&g, m, &scores, &f);
+        let model_alerts = model_alerts(&g, m, &scores, threads(a.input.threads));
         eprintln!("nexus: the model adds {} alerts", model_alerts.len());
         alerts.extend(model_alerts);
     }
@@ -573,11 +572,44 @@ fn report_evaluation(
     }
 }
 
+/// The model's probability for every transaction, computing features a
+/// million transactions at a time (the full matrix of 100 million rows
+/// would not fit beside the graph).
+fn score_in_chunks(g: &TemporalGraph, m: &Model, n_threads: usize) -> Vec<f32> {
+    const CHUNK: u32 = 1 << 20;
+    let started = Instant::now();
+    let computer = features::FeatureComputer::new(g, FeatureConfig::default());
+    let n = g.edge_count() as u32;
+    let mut scores = Vec::with_capacity(n as usize);
+    let mut from = 0u32;
+    while from < n {
+        let to = n.min(from + CHUNK);
+        let edges: Vec<u32> = (from..to).collect();
+        let rows = computer.rows(&edges, n_threads);
+        scores.extend(rows.chunks(FEATURE_COUNT).map(|row| m.predict(row)));
+        from = to;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "nexus: {} features of {} transactions computed and scored in {:.2} s ({:.0} transactions/s, {} threads)",
+        FEATURE_COUNT,
+        g.edge_count(),
+        secs,
+        g.edge_count() as f64 / secs.max(1e-9),
+        n_threads
+    );
+    scores
+}
+
 /// Transactions the model flags, grouped by the accounts they connect.
-fn model_alerts(g: &TemporalGraph, m: &Model, scores: &[f32], f: &[f32]) -> Vec<Alert> {
+fn model_alerts(g: &TemporalGraph, m: &Model, scores: &[f32], n_threads: usize) -> Vec<Alert> {
     let flagged: Vec<u32> = (0..g.edge_count() as u32)
         .filter(|&e| scores[e as usize] >= m.threshold)
         .collect();
+    // Features again for the flagged transactions only, for the explanation.
+    let rows =
+        features::FeatureComputer::new(g, FeatureConfig::default()).rows(&flagged, n_threads);
+    let row_of: HashMap<u32, usize> = flagged.iter().enumerate().map(|(i, &e)| (e, i)).collect();
     // Union-find over accounts joined by flagged transactions.
     let mut parent: HashMap<u32, u32> = HashMap::new();
     fn find(p: &mut HashMap<u32, u32>, x: u32) -> u32 {
@@ -631,7 +663,7 @@ fn model_alerts(g: &TemporalGraph, m: &Model, scores: &[f32], f: &[f32]) -> Vec<
                 .map(|(i, n)| {
                     let mean = edges
                         .iter()
-                        .map(|&e| f[e as usize * FEATURE_COUNT + i] as f64)
+                        .map(|&e| rows[row_of[&e] * FEATURE_COUNT + i] as f64)
                         .sum::<f64>()
                         / edges.len() as f64;
                     format!("{n} {mean:.2}")
