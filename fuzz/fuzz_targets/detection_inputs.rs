@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         let mut line = 1;
         while let Ok(Some(t)) = r.next_transaction() {
             line += 1;
-            b.push(line, &t.id, t.timestamp, &t.from_account, &t.to_account, t.amount, t.currency, t.channel);
+            b.push(line, &t);
         }
         let (g, _) = b.build(|_| 1.0);
         let _ = nexus_graph::detect(&g, &nexus_graph::DetectConfig::default(), &Default::default());

@@ -7,18 +7,8 @@
 //! finished dataset is screened after the fact; `detect --follow` uses the
 //! past only).
 
-use crate::graph::TemporalGraph;
-use nexus_model::Channel;
+use crate::graph::{is_transfer, TemporalGraph};
 use std::collections::HashSet;
-
-/// Channels that move money between accounts; card payments and cash at a
-/// counter are not followed when searching layering shapes and cycles.
-fn is_transfer(c: Channel) -> bool {
-    !matches!(
-        c,
-        Channel::Card | Channel::CashDeposit | Channel::CashWithdrawal
-    )
-}
 
 /// Feature settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -228,26 +218,11 @@ fn edge_features(
     row[7] = fan(v_in, &g.src) as f32;
     row[8] = v_out.len() as f32;
     row[9] = fan(v_out, &g.dst) as f32;
-    row[10] = if u_mean > 0.0 {
-        (a / u_mean) as f32
-    } else {
-        0.0
-    };
-    row[11] = if u_mean > 0.0 {
-        (u_sd / u_mean) as f32
-    } else {
-        0.0
-    };
-    row[12] = if v_mean > 0.0 {
-        (a / v_mean) as f32
-    } else {
-        0.0
-    };
-    row[13] = if v_mean > 0.0 {
-        (v_sd / v_mean) as f32
-    } else {
-        0.0
-    };
+    let ratio = |x: f64, of: f64| if of > 0.0 { (x / of) as f32 } else { 0.0 };
+    row[10] = ratio(a, u_mean);
+    row[11] = ratio(u_sd, u_mean);
+    row[12] = ratio(a, v_mean);
+    row[13] = ratio(v_sd, v_mean);
     row[14] = similar(u_out) as f32;
     row[15] = similar(v_in) as f32;
     row[16] = forwarded.len() as f32;

@@ -57,6 +57,25 @@ pub struct Model {
     pub threshold: f32,
 }
 
+/// The value of the leaf `row` falls into.
+fn leaf_value(tree: &[Node], row: &[f32]) -> f32 {
+    let mut i = 0usize;
+    loop {
+        match tree[i] {
+            Node::Leaf(v) => return v,
+            Node::Split {
+                feature,
+                threshold,
+                left,
+                right,
+            } => {
+                let x = row.get(feature as usize).copied().unwrap_or(0.0);
+                i = if x <= threshold { left } else { right } as usize;
+            }
+        }
+    }
+}
+
 /// A model file that cannot be read.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("line {line}: {message}")]
@@ -72,28 +91,7 @@ fn sigmoid(x: f32) -> f32 {
 impl Model {
     /// The probability that a row (features in `feature_names` order) is positive.
     pub fn predict(&self, row: &[f32]) -> f32 {
-        let mut f = self.base;
-        for tree in &self.trees {
-            let mut i = 0usize;
-            loop {
-                match tree[i] {
-                    Node::Leaf(v) => {
-                        f += v;
-                        break;
-                    }
-                    Node::Split {
-                        feature,
-                        threshold,
-                        left,
-                        right,
-                    } => {
-                        let x = row.get(feature as usize).copied().unwrap_or(0.0);
-                        i = if x <= threshold { left } else { right } as usize;
-                    }
-                }
-            }
-        }
-        sigmoid(f)
+        sigmoid(self.base + self.trees.iter().map(|t| leaf_value(t, row)).sum::<f32>())
     }
 
     /// How often each feature is split on, by name (an importance a reader
@@ -338,28 +336,10 @@ pub fn train(
         grow(
             &binned, n, nf, &edges, &grad, &hess, rows, 0, config, &mut nodes,
         );
-        // Apply the tree to every training row (binned comparison).
-        for (k, s) in score.iter_mut().enumerate() {
-            let mut i = 0usize;
-            loop {
-                match nodes[i] {
-                    Node::Leaf(v) => {
-                        *s += v;
-                        break;
-                    }
-                    Node::Split {
-                        feature,
-                        threshold,
-                        left,
-                        right,
-                    } => {
-                        let f = feature as usize;
-                        let b = binned[f * n + k];
-                        let t = edges[f].partition_point(|&e| e < threshold) as u8;
-                        i = if b <= t { left } else { right } as usize;
-                    }
-                }
-            }
+        // Thresholds are bin edges, so `x <= threshold` on the raw value
+        // is the same test as the split's on the bin.
+        for (s, &r) in score.iter_mut().zip(train_rows) {
+            *s += leaf_value(&nodes, &features[r * nf..(r + 1) * nf]);
         }
         trees.push(nodes);
     }

@@ -1,7 +1,23 @@
 //! The temporal multigraph.
 
-use nexus_model::{Channel, Currency, Minor, Timestamp};
+use nexus_model::{Channel, Currency, Transaction};
 use std::collections::HashMap;
+
+/// Whether a channel moves money between accounts. Card payments and cash
+/// at a counter do not make fans, cycles or layering, and are not followed
+/// when searching them.
+pub fn is_transfer(c: Channel) -> bool {
+    matches!(
+        c,
+        Channel::Wire
+            | Channel::DomesticTransfer
+            | Channel::Remittance
+            | Channel::Crypto
+            | Channel::InformalValueTransfer
+            | Channel::Cheque
+            | Channel::Ach
+    )
+}
 
 /// A transaction the builder did not take, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,18 +90,13 @@ impl GraphBuilder {
 
     /// Adds one transaction. Duplicate ids, empty accounts and amounts that
     /// are not positive are rejected (and reported), never dropped silently.
-    #[allow(clippy::too_many_arguments)]
-    pub fn push(
-        &mut self,
-        line: u64,
-        id: &str,
-        timestamp: Timestamp,
-        from: &str,
-        to: &str,
-        amount: Minor,
-        currency: Currency,
-        channel: Channel,
-    ) -> bool {
+    pub fn push(&mut self, line: u64, t: &Transaction) -> bool {
+        let (id, from, to) = (
+            t.id.as_str(),
+            t.from_account.as_str(),
+            t.to_account.as_str(),
+        );
+        let (timestamp, amount, currency) = (t.timestamp, t.amount, t.currency);
         if from.is_empty() || to.is_empty() {
             self.reject(line, id, "empty account id");
             return false;
@@ -120,7 +131,7 @@ impl GraphBuilder {
         self.time.push(timestamp.0);
         self.amount.push(amount.as_major_f64());
         self.currency.push(c);
-        self.channel.push(channel);
+        self.channel.push(t.channel);
         true
     }
 
@@ -337,20 +348,25 @@ impl TemporalGraph {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use nexus_model::{Minor, Timestamp};
+
+    /// A wire transfer in whole US dollars.
+    pub fn tx(id: &str, time: i64, from: &str, to: &str, dollars: i64) -> Transaction {
+        Transaction {
+            id: id.to_string(),
+            timestamp: Timestamp(time),
+            from_account: from.to_string(),
+            to_account: to.to_string(),
+            amount: Minor(dollars * 100),
+            currency: Currency::USD,
+            channel: Channel::Wire,
+        }
+    }
 
     pub fn graph(edges: &[(&str, &str, i64, i64)]) -> TemporalGraph {
         let mut b = GraphBuilder::new();
         for (i, &(s, d, t, a)) in edges.iter().enumerate() {
-            b.push(
-                i as u64 + 1,
-                &format!("T{i}"),
-                Timestamp(t),
-                s,
-                d,
-                Minor(a * 100),
-                Currency::USD,
-                Channel::Wire,
-            );
+            b.push(i as u64 + 1, &tx(&format!("T{i}"), t, s, d, a));
         }
         b.build(|_| 1.0).0
     }
@@ -370,39 +386,11 @@ pub(crate) mod tests {
     #[test]
     fn rejects_and_reports() {
         let mut b = GraphBuilder::new();
-        let t = Timestamp(100);
-        assert!(b.push(
-            1,
-            "x",
-            t,
-            "a",
-            "b",
-            Minor(100),
-            Currency::USD,
-            Channel::Wire
-        ));
-        assert!(!b.push(
-            2,
-            "x",
-            t,
-            "a",
-            "b",
-            Minor(100),
-            Currency::USD,
-            Channel::Wire
-        ));
-        assert!(!b.push(3, "y", t, "a", "b", Minor(0), Currency::USD, Channel::Wire));
-        assert!(!b.push(4, "z", t, "", "b", Minor(5), Currency::USD, Channel::Wire));
-        assert!(b.push(
-            5,
-            "w",
-            Timestamp(50),
-            "a",
-            "a",
-            Minor(5),
-            Currency::USD,
-            Channel::Wire
-        ));
+        assert!(b.push(1, &tx("x", 100, "a", "b", 1)));
+        assert!(!b.push(2, &tx("x", 100, "a", "b", 1)));
+        assert!(!b.push(3, &tx("y", 100, "a", "b", 0)));
+        assert!(!b.push(4, &tx("z", 100, "", "b", 5)));
+        assert!(b.push(5, &tx("w", 50, "a", "a", 5)));
         let (g, r) = b.build(|_| 1.0);
         assert_eq!(g.edge_count(), 2);
         assert_eq!(r.rejected.len(), 3);

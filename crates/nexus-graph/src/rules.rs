@@ -1,7 +1,7 @@
 //! Typology rules: the shapes of laundering and terrorist financing, mined
 //! within time windows, each alert explained in words.
 
-use crate::graph::TemporalGraph;
+use crate::graph::{is_transfer, TemporalGraph};
 use nexus_model::{Channel, Currency};
 use std::collections::{HashMap, HashSet};
 
@@ -255,21 +255,6 @@ fn time_span(g: &TemporalGraph, edges: &[u32]) -> i64 {
         (a.min(g.time[e as usize]), b.max(g.time[e as usize]))
     });
     b - a
-}
-
-/// Channels that move money between accounts (card payments and cash at a
-/// counter do not make fans, cycles or layering).
-fn is_transfer(c: Channel) -> bool {
-    matches!(
-        c,
-        Channel::Wire
-            | Channel::DomesticTransfer
-            | Channel::Remittance
-            | Channel::Crypto
-            | Channel::InformalValueTransfer
-            | Channel::Cheque
-            | Channel::Ach
-    )
 }
 
 /// The transfer edges of a list.

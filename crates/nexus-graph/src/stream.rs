@@ -8,6 +8,7 @@
 //! history), and each account raises a given typology at most once per
 //! window.
 
+use crate::graph::is_transfer;
 use crate::rules::DetectConfig;
 use nexus_model::{Channel, Currency, Transaction};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -72,13 +73,6 @@ pub struct StreamDetector {
 /// Every this many transactions all accounts are swept of expired edges
 /// (touched accounts are swept as they go).
 const SWEEP_EVERY: u64 = 65_536;
-
-fn is_transfer(c: Channel) -> bool {
-    !matches!(
-        c,
-        Channel::Card | Channel::CashDeposit | Channel::CashWithdrawal
-    )
-}
 
 impl StreamDetector {
     pub fn new(config: DetectConfig) -> StreamDetector {
@@ -533,19 +527,7 @@ fn insert_sorted(list: &mut VecDeque<Recent>, r: Recent) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nexus_model::{Minor, Timestamp};
-
-    fn tx(id: &str, t: i64, from: &str, to: &str, usd: i64) -> Transaction {
-        Transaction {
-            id: id.into(),
-            timestamp: Timestamp(t),
-            from_account: from.into(),
-            to_account: to.into(),
-            amount: Minor(usd * 100),
-            currency: Currency::USD,
-            channel: Channel::Wire,
-        }
-    }
+    use crate::graph::tests::tx;
 
     #[test]
     fn alerts_when_patterns_complete_and_memory_stays_bounded() {

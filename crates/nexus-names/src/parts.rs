@@ -197,7 +197,7 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
     }
     // Pass 2: join split names.
     let mut joined: Vec<NamePart> = Vec::with_capacity(raw.len());
-    let mut iter = raw.into_iter().peekable();
+    let mut iter = raw.into_iter();
     while let Some(mut part) = iter.next() {
         if is_abd_form(&part) {
             if !part.vowelless && !ABD_FORMS.contains(&part.key.as_str()) {
@@ -208,11 +208,11 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
                 part = merge(part, next);
             }
         }
-        if let Some(prev) = joined.last_mut() {
-            if JOINED_ENDINGS.contains(&part.key.as_str()) && prev.role == PartRole::Name {
-                let prev = joined.pop().unwrap_or_else(|| unreachable!());
-                joined.push(merge(prev, part));
-                continue;
+        let ends_previous = JOINED_ENDINGS.contains(&part.key.as_str())
+            && joined.last().is_some_and(|p| p.role == PartRole::Name);
+        if ends_previous {
+            if let Some(prev) = joined.pop() {
+                part = merge(prev, part);
             }
         }
         joined.push(part);

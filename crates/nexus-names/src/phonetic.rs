@@ -8,6 +8,30 @@
 //! spellings of one name (vowels, g/h as in Magomed/Muhammad, k/q/g, s/z,
 //! t/d) and the full price for anything else.
 
+/// Letter groups that spell one sound, longest first, with the key letter
+/// they become (`c` stands for ch, `x` for sh).
+const SPELLINGS: &[(&[u8], u8)] = &[
+    (b"dsch", b'j'),
+    (b"tsch", b'c'),
+    (b"dzh", b'j'),
+    (b"dsh", b'j'),
+    (b"tch", b'c'),
+    (b"sch", b'x'),
+    (b"dj", b'j'),
+    (b"zh", b'j'),
+    (b"sh", b'x'),
+    (b"ch", b'c'),
+    (b"kh", b'h'),
+    (b"gh", b'g'),
+    (b"ph", b'f'),
+    (b"th", b't'),
+    (b"dh", b'd'),
+    (b"ck", b'k'),
+    (b"ou", b'u'),
+    (b"oo", b'u'),
+    (b"ee", b'i'),
+];
+
 /// The phonetic key of a folded token (lower-case ASCII): one letter per
 /// sound class, doubled letters collapsed, a trailing `h` after a vowel
 /// dropped (Abdullah/Abdulla). `x` in the key stands for the sound of `sh`.
@@ -15,40 +39,12 @@ pub fn phonetic_key(folded: &str) -> String {
     let b = folded.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
-    let starts = |i: usize, s: &[u8]| b.len() >= i + s.len() && &b[i..i + s.len()] == s;
     while i < b.len() {
-        let (sound, used): (u8, usize) = if starts(i, b"dsch") {
-            (b'j', 4)
-        } else if starts(i, b"tsch") {
-            (b'c', 4)
-        } else if starts(i, b"dzh") || starts(i, b"dsh") {
-            (b'j', 3)
-        } else if starts(i, b"tch") {
-            (b'c', 3)
-        } else if starts(i, b"sch") {
-            (b'x', 3)
-        } else if starts(i, b"dj") || starts(i, b"zh") {
-            (b'j', 2)
-        } else if starts(i, b"sh") {
-            (b'x', 2)
-        } else if starts(i, b"ch") {
-            (b'c', 2)
-        } else if starts(i, b"kh") {
-            (b'h', 2)
-        } else if starts(i, b"gh") {
-            (b'g', 2)
-        } else if starts(i, b"ph") {
-            (b'f', 2)
-        } else if starts(i, b"th") {
-            (b't', 2)
-        } else if starts(i, b"dh") {
-            (b'd', 2)
-        } else if starts(i, b"ck") {
-            (b'k', 2)
-        } else if starts(i, b"ou") || starts(i, b"oo") {
-            (b'u', 2)
-        } else if starts(i, b"ee") {
-            (b'i', 2)
+        let digraph = SPELLINGS
+            .iter()
+            .find(|(spelling, _)| b[i..].starts_with(spelling));
+        let (sound, used): (u8, usize) = if let Some(&(spelling, sound)) = digraph {
+            (sound, spelling.len())
         } else {
             let c = b[i];
             let between_vowels =

@@ -162,15 +162,14 @@ pub fn rescreen(
     let after_index = ScreeningIndex::build_subset(new.to_vec(), &new_marked);
     let mut before = Screener::new(&before_index, threshold);
     let mut after = Screener::new(&after_index, threshold);
-    let change_of = |id: &str| -> &'static str {
-        if diff.added.iter().any(|&i| new[i].id == id) {
-            "added"
-        } else if diff.removed.iter().any(|&i| old[i].id == id) {
-            "removed"
-        } else {
-            "changed"
-        }
-    };
+    let mut changes: HashMap<&str, &'static str> = HashMap::new();
+    changes.extend(diff.added.iter().map(|&i| (new[i].id.as_str(), "added")));
+    changes.extend(
+        diff.removed
+            .iter()
+            .map(|&i| (old[i].id.as_str(), "removed")),
+    );
+    let change_of = |id: &str| changes.get(id).copied().unwrap_or("changed");
     let mut rows = Vec::new();
     for (qi, q) in queries.iter().enumerate() {
         let was: Vec<Match> = before.screen(q);

@@ -7,6 +7,7 @@ use crate::query::Query;
 use nexus_formats::lists::{BirthDate, ListedEntry, NameQuality, SubjectKind};
 use nexus_names::{analyse, compare_parts_at_least, Evidence, NamePart, PartRole};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The threshold recommended to users: at it, the evaluation on the real
 /// UN list (see BENCHMARKS.md) finds ≥ 98% of true variants while fewer
@@ -108,11 +109,14 @@ impl Match {
 /// A vocabulary part a query part may be: id, similarity, evidence.
 type Candidate = (u32, f32, Evidence);
 
+/// The candidates of one query part, best first; shared, as names repeat.
+type Candidates = Arc<[Candidate]>;
+
 struct QueryPart {
     part: NamePart,
     weight: f32,
     /// Vocabulary parts at least `PART_MIN` similar, best first.
-    candidates: Vec<Candidate>,
+    candidates: Candidates,
 }
 
 /// Screens queries against one index; holds scratch space, so keep one per
@@ -126,7 +130,7 @@ pub struct Screener<'a> {
     retrieved: Vec<u32>,
     /// Candidates of parts seen before: names repeat (Muhammad, Ahmad,
     /// Ltd), and comparing a part with the vocabulary is most of the work.
-    known_parts: HashMap<(String, bool), Vec<Candidate>>,
+    known_parts: HashMap<(String, bool), Candidates>,
 }
 
 /// The part cache is emptied when it holds this many parts.
@@ -158,13 +162,14 @@ impl<'a> Screener<'a> {
         for part in parts {
             let cache_key = (part.folded.clone(), part.vowelless);
             let candidates = match self.known_parts.get(&cache_key) {
-                Some(c) => c.clone(),
+                Some(c) => Arc::clone(c),
                 None => {
-                    let c = part_candidates(self.index, &part, &mut self.retrieved);
+                    let c: Candidates =
+                        part_candidates(self.index, &part, &mut self.retrieved).into();
                     if self.known_parts.len() >= KNOWN_PARTS_MAX {
                         self.known_parts.clear();
                     }
-                    self.known_parts.insert(cache_key, c.clone());
+                    self.known_parts.insert(cache_key, Arc::clone(&c));
                     c
                 }
             };
@@ -175,11 +180,7 @@ impl<'a> Screener<'a> {
 
     /// Screens a query whose parts were analysed and matched against the
     /// vocabulary already (see [`screen_all`]).
-    fn screen_parts(
-        &mut self,
-        query: &Query,
-        parts: Vec<(NamePart, Vec<Candidate>)>,
-    ) -> Vec<Match> {
+    fn screen_parts(&mut self, query: &Query, parts: Vec<(NamePart, Candidates)>) -> Vec<Match> {
         let index = self.index;
         if parts.is_empty() {
             return Vec::new();
@@ -209,7 +210,7 @@ impl<'a> Screener<'a> {
         for (i, qp) in qparts.iter().enumerate() {
             let bit = 1u32 << i;
             let mut any_common = false;
-            for &(id, sim, _) in &qp.candidates {
+            for &(id, sim, _) in qp.candidates.iter() {
                 if is_common(id) && !only_common {
                     any_common = true;
                     continue;
@@ -584,10 +585,10 @@ pub fn screen_all(
                 });
         }
     }
-    let candidates: Vec<Vec<Candidate>> = parallel_map(&distinct, threads, |ps| {
+    let candidates: Vec<Candidates> = parallel_map(&distinct, threads, |ps| {
         let mut scratch = Vec::new();
         ps.iter()
-            .map(|p| part_candidates(index, p, &mut scratch))
+            .map(|p| part_candidates(index, p, &mut scratch).into())
             .collect()
     });
     let jobs: Vec<(&Query, &Vec<NamePart>)> = queries.iter().zip(&analysed).collect();
@@ -596,11 +597,11 @@ pub fn screen_all(
         chunk
             .iter()
             .map(|(q, parts)| {
-                let with: Vec<(NamePart, Vec<Candidate>)> = parts
+                let with: Vec<(NamePart, Candidates)> = parts
                     .iter()
                     .map(|p| {
                         let i = position[&(p.folded.as_str(), p.vowelless)];
-                        (p.clone(), candidates[i].clone())
+                        (p.clone(), Arc::clone(&candidates[i]))
                     })
                     .collect();
                 s.screen_parts(q, with)

@@ -502,7 +502,7 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
     }
     const COUNTRIES: &[&str] = &["TJ", "UZ", "KG", "KZ", "TM", "RU", "AF", "TR", "AE", "CN"];
     for _ in 0..size.ordinary_companies {
-        let country = rng_pick_str(&mut rng, COUNTRIES);
+        let country = *rng.pick(COUNTRIES);
         let c = company_name(&mut rng, country, Scheme::Icao);
         let name = if rng.chance(0.5) { c.latin } else { c.native };
         if listed.covered(&name) {
@@ -551,10 +551,6 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
         made += 1;
     }
     out
-}
-
-fn rng_pick_str(rng: &mut Rng, items: &[&'static str]) -> &'static str {
-    items[rng.below(items.len())]
 }
 
 /// Writes the evaluation as `queries.csv` (`id,name,birth_date,country`)
@@ -629,7 +625,7 @@ pub fn write_synthetic_list(
                 &[&id, &primary, &aliases, "person", &year, nationality, &id],
             );
         } else {
-            let country = rng_pick_str(&mut rng, &["TJ", "UZ", "KG", "KZ", "RU"]);
+            let country = *rng.pick(&["TJ", "UZ", "KG", "KZ", "RU"]);
             let c = company_name(&mut rng, country, Scheme::Icao);
             push_line(
                 &mut line,

@@ -134,16 +134,7 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
             match next() {
                 Ok(None) => return Ok(()),
                 Ok(Some(t)) => {
-                    b.push(
-                        line,
-                        &t.id,
-                        t.timestamp,
-                        &t.from_account,
-                        &t.to_account,
-                        t.amount,
-                        t.currency,
-                        t.channel,
-                    );
+                    b.push(line, &t);
                 }
                 Err(e) => row_error(&mut b, e)?,
             }
@@ -370,7 +361,7 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
             let (p, r, f1, pos, predicted) = prf(pred, &truth, &test_rows);
             println!(
                 "holdout from {}: {:11} precision {:.3} recall {:.3} F1 {:.3} ({} laundering transactions, {} flagged)",
-                since_text(since),
+                since,
                 name,
                 p,
                 r,
@@ -381,12 +372,6 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn since_text(t: Timestamp) -> String {
-    let mut b = Vec::new();
-    t.write_rfc3339(&mut b);
-    String::from_utf8_lossy(&b).into_owned()
 }
 
 fn score_all(model: &Model, f: &[f32], n: usize) -> Vec<f32> {
@@ -740,8 +725,8 @@ fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert]) -> Result<()> 
                 &score,
                 &accounts.join(";"),
                 &txs.join(";"),
-                &since_text(Timestamp(first)),
-                &since_text(Timestamp(last)),
+                &Timestamp(first).to_string(),
+                &Timestamp(last).to_string(),
                 &total,
                 &a.explanation,
             ],
@@ -817,8 +802,8 @@ fn follow(config: DetectConfig, source: &Path, out: &Path) -> Result<()> {
                             &score,
                             &a.accounts.join(";"),
                             &a.transactions.join(";"),
-                            &since_text(Timestamp(a.first_time)),
-                            &since_text(Timestamp(a.last_time)),
+                            &Timestamp(a.first_time).to_string(),
+                            &Timestamp(a.last_time).to_string(),
                             &total,
                             &a.explanation,
                         ],

@@ -286,19 +286,8 @@ fn screened_customers_become_designated_accounts() {
         s.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let mut queries = String::from("id,name,birth_date,country,kind\n");
-    for p in read_csv(&s.join("parties.csv")) {
-        queries.push_str(&format!(
-            "{},\"{}\",{},{},{}\n",
-            p["id"],
-            p["name"].replace('"', ""),
-            p["birth_date"],
-            p["nationality"],
-            p["kind"]
-        ));
-    }
     let q = tmp.path().join("customers.csv");
-    std::fs::write(&q, queries).unwrap();
+    customers_from_parties(&s, &q);
     let matches = tmp.path().join("matches.csv");
     let list = s.join("lists/scenario-list.xml");
     let o = nexus(&[

@@ -38,20 +38,9 @@ fn finds_the_scenarios_designated_customers_without_outside_data() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     // Every customer of the scenario, screened as a bank would.
-    let mut queries = String::from("id,name,birth_date,country,kind\n");
-    let parties = read_csv(&scenario.join("parties.csv"));
-    for p in &parties {
-        let field = |k: &str| p[k].replace('"', "");
-        queries.push_str(&format!(
-            "{},\"{}\",{},{},{}\n",
-            field("id"),
-            field("name"),
-            field("birth_date"),
-            field("nationality"),
-            field("kind")
-        ));
-    }
-    let q = write(&tmp.path().join("customers.csv"), &queries);
+    let customers = tmp.path().join("customers.csv");
+    let party_count = customers_from_parties(&scenario, &customers);
+    let q = customers.to_str().unwrap().to_string();
     let out = tmp.path().join("matches.csv");
     let list = scenario.join("lists/scenario-list.xml");
     let o = nexus(&[
@@ -91,10 +80,10 @@ fn finds_the_scenarios_designated_customers_without_outside_data() {
     // Alerts stay few: ordinary customers do not drown the analyst.
     let alerted: HashSet<&String> = matches.iter().map(|m| &m["query_id"]).collect();
     assert!(
-        alerted.len() * 100 < parties.len(),
+        alerted.len() * 100 < party_count,
         "{} of {} customers alerted",
         alerted.len(),
-        parties.len()
+        party_count
     );
     // Every match explains itself.
     assert!(matches.iter().all(|m| m["explanation"].contains('~')));

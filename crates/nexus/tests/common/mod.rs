@@ -41,3 +41,24 @@ pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
         })
         .collect()
 }
+
+/// Writes a scenario's parties as a screening queries CSV (`id,name,
+/// birth_date,country,kind`), as a bank screens its customers; returns how
+/// many customers it wrote.
+pub fn customers_from_parties(scenario: &Path, out: &Path) -> usize {
+    let mut queries = String::from("id,name,birth_date,country,kind\n");
+    let parties = read_csv(&scenario.join("parties.csv"));
+    for p in &parties {
+        let field = |k: &str| p[k].replace('"', "");
+        queries.push_str(&format!(
+            "{},\"{}\",{},{},{}\n",
+            field("id"),
+            field("name"),
+            field("birth_date"),
+            field("nationality"),
+            field("kind")
+        ));
+    }
+    std::fs::write(out, queries).unwrap();
+    parties.len()
+}
