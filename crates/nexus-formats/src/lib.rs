@@ -10,6 +10,7 @@ pub mod amlworld;
 pub mod dataset;
 pub mod error;
 pub mod goaml;
+pub mod goaml_intake;
 pub mod interchange;
 pub mod lists;
 pub mod table;
