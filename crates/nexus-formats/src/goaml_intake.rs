@@ -304,7 +304,7 @@ impl Validator {
         } else {
             self.optional(node, path, name)
         };
-        if !text.is_empty() && !(text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase())) {
+        if !text.is_empty() && !is_upper_code(text, 2) {
             let line = node.child(name).map_or(node.line, |c| c.line);
             self.problem(
                 &join(path, name),
@@ -317,9 +317,7 @@ impl Validator {
 
     fn code(&mut self, node: &Node, path: &str, name: &str) -> String {
         let text = self.required(node, path, name);
-        if !text.is_empty()
-            && !(text.len() <= 20 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        {
+        if !text.is_empty() && !is_code(text) {
             let line = node.child(name).map_or(node.line, |c| c.line);
             self.problem(
                 &join(path, name),
@@ -382,9 +380,7 @@ impl Validator {
             };
         let submission_date = self.date_time(root, p, date_name, true).unwrap_or_default();
         let currency = self.required(root, p, "currency_code_local").to_string();
-        if !currency.is_empty()
-            && !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()))
-        {
+        if !currency.is_empty() && !is_upper_code(&currency, 3) {
             let line = root
                 .child("currency_code_local")
                 .map_or(root.line, |c| c.line);
@@ -803,6 +799,14 @@ impl Validator {
         });
         Some(self.subjects.len() - 1)
     }
+}
+
+fn is_upper_code(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+fn is_code(text: &str) -> bool {
+    text.len() <= 20 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// goAML `sql_date`: `YYYY-MM-DDTHH:MM:SS` (optionally with fraction or zone),
