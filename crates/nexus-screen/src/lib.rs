@@ -18,6 +18,7 @@ pub mod exempt;
 pub mod index;
 pub mod matcher;
 pub mod query;
+pub mod resolve;
 
 pub use diff::{diff_lists, rescreen, ListDiff, RescreenRow, RescreenStatus};
 pub use exempt::{Exemption, Exemptions};

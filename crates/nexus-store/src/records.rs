@@ -1,0 +1,1444 @@
+//! The domain methods of [`Db`]: users and credentials, reports, entities and
+//! subjects, accounts and transactions, lists, alerts, clearances, cases,
+//! freezes and disseminations. Every method is one or a few statements; the
+//! caller's transaction decides what commits together.
+
+use crate::{Db, Result, StoreError};
+use rusqlite::{params, OptionalExtension, Row};
+
+/// A person who signs in to the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub institution: Option<i64>,
+    pub disabled: bool,
+}
+
+/// Who a bearer token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPrincipal {
+    pub token_id: i64,
+    pub institution: i64,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Institution {
+    pub id: i64,
+    pub name: String,
+    pub country: String,
+}
+
+/// A report as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub id: i64,
+    pub institution: i64,
+    pub entity_reference: String,
+    pub report_code: String,
+    pub status: String,
+    pub message: String,
+    pub received_at: i64,
+    pub submitted_at: Option<i64>,
+    pub reason: String,
+    pub sha256: String,
+    pub size: i64,
+}
+
+/// A new report to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReport<'a> {
+    pub institution: i64,
+    pub entity_reference: &'a str,
+    pub report_code: &'a str,
+    pub status: &'a str,
+    pub message: &'a str,
+    pub submitted_at: Option<i64>,
+    pub reason: &'a str,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemRow {
+    pub path: String,
+    pub line: i64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub id: i64,
+    pub author: String,
+    pub at: i64,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityRow {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub countries: String,
+    pub created_at: i64,
+}
+
+/// A subject as one report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SubjectRow {
+    pub id: i64,
+    pub report_id: i64,
+    pub entity_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub countries: String,
+    /// `kind:number` pairs separated by `;`.
+    pub identifiers: String,
+    pub role: String,
+    pub account: Option<String>,
+    pub my_client: bool,
+    /// Why this subject was attached to its entity.
+    pub evidence: String,
+    pub path: String,
+    pub line: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionRow {
+    pub id: i64,
+    pub report_id: Option<i64>,
+    pub reference: String,
+    pub at: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub from_account: Option<String>,
+    pub to_account: Option<String>,
+    pub from_entity: Option<i64>,
+    pub to_entity: Option<i64>,
+    pub channel: String,
+    pub description: String,
+}
+
+/// A new transaction; accounts by key (`institution|number`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTransaction<'a> {
+    pub report_id: Option<i64>,
+    pub reference: &'a str,
+    pub at: i64,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub from_account: Option<i64>,
+    pub to_account: Option<i64>,
+    pub from_entity: Option<i64>,
+    pub to_entity: Option<i64>,
+    pub channel: &'a str,
+    pub description: &'a str,
+}
+
+/// A transfer between two known accounts, for the detection engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    pub id: i64,
+    pub at: i64,
+    pub amount_minor: i64,
+    pub from_account: i64,
+    pub to_account: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    pub id: i64,
+    pub name: String,
+    pub format: String,
+    pub generated: String,
+    pub loaded_at: i64,
+    pub entries: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRow {
+    pub id: i64,
+    pub kind: String,
+    pub typology: String,
+    pub score: f64,
+    pub entity_id: Option<i64>,
+    pub entity_name: Option<String>,
+    pub accounts: String,
+    pub transactions: String,
+    pub first_at: Option<i64>,
+    pub last_at: Option<i64>,
+    pub total_minor: i64,
+    pub explanation: String,
+    pub list_name: Option<String>,
+    pub list_entry: Option<String>,
+    pub list_version: Option<String>,
+    pub status: String,
+    pub assignee: Option<i64>,
+    pub reason: String,
+    pub case_id: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewAlert {
+    pub kind: String,
+    pub typology: String,
+    pub score: f64,
+    pub entity_id: Option<i64>,
+    pub accounts: String,
+    pub transactions: String,
+    pub first_at: Option<i64>,
+    pub last_at: Option<i64>,
+    pub total_minor: i64,
+    pub explanation: String,
+    pub list_name: Option<String>,
+    pub list_entry: Option<String>,
+    pub list_version: Option<String>,
+    /// Raising the same finding twice is a no-op.
+    pub dedup_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearanceRow {
+    pub id: i64,
+    pub entity_id: i64,
+    pub list_name: String,
+    pub list_entry: String,
+    pub list_version: String,
+    pub justification: String,
+    pub requested_by: i64,
+    pub approved_by: Option<i64>,
+    pub status: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRow {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub status: String,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteRow {
+    pub id: i64,
+    pub author: String,
+    pub at: i64,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreezeRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub entity_id: i64,
+    pub entity_name: String,
+    pub assets: String,
+    pub legal_basis: String,
+    pub issued_on: String,
+    pub expires_on: String,
+    pub status: String,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisseminationRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub agency: String,
+    pub legal_basis: String,
+    pub package: String,
+    pub created_by: i64,
+    pub created_at: i64,
+}
+
+/// Counts for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub reports: i64,
+    pub entities: i64,
+    pub transactions: i64,
+    pub open_alerts: i64,
+    pub open_cases: i64,
+    pub audit_records: i64,
+}
+
+fn user_from_row(r: &Row) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        password_hash: r.get(2)?,
+        role: r.get(3)?,
+        institution: r.get(4)?,
+        disabled: r.get::<_, i64>(5)? != 0,
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, password_hash, role, institution, disabled";
+const REPORT_COLUMNS: &str =
+    "id, institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size";
+const SUBJECT_COLUMNS: &str =
+    "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line";
+const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description";
+const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at";
+
+fn report_from_row(r: &Row) -> rusqlite::Result<ReportRow> {
+    Ok(ReportRow {
+        id: r.get(0)?,
+        institution: r.get(1)?,
+        entity_reference: r.get(2)?,
+        report_code: r.get(3)?,
+        status: r.get(4)?,
+        message: r.get(5)?,
+        received_at: r.get(6)?,
+        submitted_at: r.get(7)?,
+        reason: r.get(8)?,
+        sha256: r.get(9)?,
+        size: r.get(10)?,
+    })
+}
+
+fn subject_from_row(r: &Row) -> rusqlite::Result<SubjectRow> {
+    Ok(SubjectRow {
+        id: r.get(0)?,
+        report_id: r.get(1)?,
+        entity_id: r.get(2)?,
+        kind: r.get(3)?,
+        name: r.get(4)?,
+        birth_date: r.get(5)?,
+        countries: r.get(6)?,
+        identifiers: r.get(7)?,
+        role: r.get(8)?,
+        account: r.get(9)?,
+        my_client: r.get::<_, i64>(10)? != 0,
+        evidence: r.get(11)?,
+        path: r.get(12)?,
+        line: r.get(13)?,
+    })
+}
+
+fn transaction_from_row(r: &Row) -> rusqlite::Result<TransactionRow> {
+    Ok(TransactionRow {
+        id: r.get(0)?,
+        report_id: r.get(1)?,
+        reference: r.get(2)?,
+        at: r.get(3)?,
+        amount_minor: r.get(4)?,
+        currency: r.get(5)?,
+        from_account: r.get(6)?,
+        to_account: r.get(7)?,
+        from_entity: r.get(8)?,
+        to_entity: r.get(9)?,
+        channel: r.get(10)?,
+        description: r.get(11)?,
+    })
+}
+
+fn alert_from_row(r: &Row) -> rusqlite::Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        typology: r.get(2)?,
+        score: r.get(3)?,
+        entity_id: r.get(4)?,
+        entity_name: r.get(5)?,
+        accounts: r.get(6)?,
+        transactions: r.get(7)?,
+        first_at: r.get(8)?,
+        last_at: r.get(9)?,
+        total_minor: r.get(10)?,
+        explanation: r.get(11)?,
+        list_name: r.get(12)?,
+        list_entry: r.get(13)?,
+        list_version: r.get(14)?,
+        status: r.get(15)?,
+        assignee: r.get(16)?,
+        reason: r.get(17)?,
+        case_id: r.get(18)?,
+        created_at: r.get(19)?,
+    })
+}
+
+fn case_from_row(r: &Row) -> rusqlite::Result<CaseRow> {
+    Ok(CaseRow {
+        id: r.get(0)?,
+        reference: r.get(1)?,
+        title: r.get(2)?,
+        status: r.get(3)?,
+        created_by: r.get(4)?,
+        created_at: r.get(5)?,
+        summary: r.get(6)?,
+    })
+}
+
+fn collect<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> Result<Vec<T>> {
+    Ok(rows.collect::<rusqlite::Result<Vec<T>>>()?)
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+impl Db<'_> {
+    // ---- institutions, users, sessions, tokens ----
+
+    pub fn upsert_institution(&self, id: i64, name: &str, country: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO institutions(id, name, country) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, country = excluded.country",
+            params![id, name, country],
+        )?;
+        Ok(())
+    }
+
+    pub fn institution(&self, id: i64) -> Result<Option<Institution>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, country FROM institutions WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Institution {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        country: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn institutions(&self) -> Result<Vec<Institution>> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT id, name, country FROM institutions ORDER BY id")?;
+        let rows = s.query_map([], |r| {
+            Ok(Institution {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                country: r.get(2)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    pub fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        institution: Option<i64>,
+    ) -> Result<i64> {
+        match self.conn.execute(
+            "INSERT INTO users(username, password_hash, role, institution, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![username, password_hash, role, institution, crate::now()],
+        ) {
+            Ok(_) => Ok(self.conn.last_insert_rowid()),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!("user {username:?} exists"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![user_id, password_hash],
+        )?;
+        Ok(())
+    }
+
+    pub fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
+                [username],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn user(&self, id: i64) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+                [id],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn users(&self) -> Result<Vec<User>> {
+        let mut s = self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?;
+        let rows = s.query_map([], user_from_row)?;
+        collect(rows)
+    }
+
+    pub fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, user_id, csrf, crate::now(), expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// The user and CSRF token of a live session.
+    pub fn session(&self, token_hash: &str, now: i64) -> Result<Option<(User, String)>> {
+        let cols = USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {cols}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0"
+                ),
+                params![token_hash, now],
+                |r| Ok((user_from_row(r)?, r.get(6)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+        Ok(())
+    }
+
+    pub fn create_api_token(
+        &self,
+        token_hash: &str,
+        institution: i64,
+        role: &str,
+        label: &str,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO api_tokens(token_hash, institution, role, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, institution, role, label, crate::now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn api_token(&self, token_hash: &str) -> Result<Option<TokenPrincipal>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, institution, role FROM api_tokens WHERE token_hash = ?1 AND revoked = 0",
+                [token_hash],
+                |r| {
+                    Ok(TokenPrincipal {
+                        token_id: r.get(0)?,
+                        institution: r.get(1)?,
+                        role: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    // ---- reports ----
+
+    pub fn report_by_reference(
+        &self,
+        institution: i64,
+        entity_reference: &str,
+    ) -> Result<Option<ReportRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE institution = ?1 AND entity_reference = ?2"),
+                params![institution, entity_reference],
+                report_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn report(&self, id: i64) -> Result<Option<ReportRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1"),
+                [id],
+                report_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn report_content(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row("SELECT content FROM reports WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Reports, newest first; only one institution's when given.
+    pub fn reports(
+        &self,
+        institution: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ReportRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE ?1 IS NULL OR institution = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+        ))?;
+        let rows = s.query_map(params![institution, limit, offset], report_from_row)?;
+        collect(rows)
+    }
+
+    pub fn insert_report(&self, r: &NewReport) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO reports(institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size, content)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                r.institution,
+                r.entity_reference,
+                r.report_code,
+                r.status,
+                r.message,
+                crate::now(),
+                r.submitted_at,
+                r.reason,
+                r.sha256,
+                r.content.len() as i64,
+                r.content
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Replaces a report that failed validation or was rejected by a new
+    /// version under the same reference (problems and messages are kept).
+    pub fn replace_report(&self, id: i64, r: &NewReport) -> Result<()> {
+        self.conn.execute(
+            "UPDATE reports SET report_code = ?2, status = ?3, message = ?4, received_at = ?5, submitted_at = ?6, reason = ?7, sha256 = ?8, size = ?9, content = ?10 WHERE id = ?1",
+            params![id, r.report_code, r.status, r.message, crate::now(), r.submitted_at, r.reason, r.sha256, r.content.len() as i64, r.content],
+        )?;
+        self.conn
+            .execute("DELETE FROM report_problems WHERE report_id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn set_report_status(&self, id: i64, status: &str, message: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE reports SET status = ?2, message = ?3 WHERE id = ?1",
+            params![id, status, message],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_problem(&self, report_id: i64, path: &str, line: i64, message: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO report_problems(report_id, path, line, message) VALUES (?1, ?2, ?3, ?4)",
+            params![report_id, path, line, message],
+        )?;
+        Ok(())
+    }
+
+    pub fn report_problems(&self, report_id: i64) -> Result<Vec<ProblemRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT path, line, message FROM report_problems WHERE report_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = s.query_map([report_id], |r| {
+            Ok(ProblemRow {
+                path: r.get(0)?,
+                line: r.get(1)?,
+                message: r.get(2)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    pub fn add_report_message(&self, report_id: i64, author: &str, body: &str) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO report_messages(report_id, author, at, body) VALUES (?1, ?2, ?3, ?4)",
+            params![report_id, author, crate::now(), body],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn report_messages(&self, report_id: i64) -> Result<Vec<MessageRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, author, at, body FROM report_messages WHERE report_id = ?1 ORDER BY id",
+        )?;
+        let rows = s.query_map([report_id], |r| {
+            Ok(MessageRow {
+                id: r.get(0)?,
+                author: r.get(1)?,
+                at: r.get(2)?,
+                body: r.get(3)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    // ---- entities, subjects, accounts, transactions ----
+
+    /// Entities filed under any of `keys`.
+    pub fn entities_with_keys(&self, keys: &[String]) -> Result<Vec<i64>> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT entity_id FROM entity_keys WHERE key = ?1 LIMIT 200")?;
+        let mut out = Vec::new();
+        for k in keys {
+            for id in s.query_map([k], |r| r.get::<_, i64>(0))? {
+                out.push(id?);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    pub fn create_entity(
+        &self,
+        kind: &str,
+        name: &str,
+        birth_date: Option<&str>,
+        countries: &str,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO entities(kind, name, birth_date, countries, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![kind, name, birth_date, countries, crate::now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Fills in what an entity lacked (a birth date, more countries).
+    pub fn enrich_entity(&self, id: i64, birth_date: Option<&str>, countries: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE entities SET birth_date = COALESCE(birth_date, ?2),
+                 countries = CASE WHEN countries = '' THEN ?3 ELSE countries END WHERE id = ?1",
+            params![id, birth_date, countries],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_entity_keys(&self, entity_id: i64, keys: &[String]) -> Result<()> {
+        let mut s = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO entity_keys(key, entity_id) VALUES (?1, ?2)")?;
+        for k in keys {
+            s.execute(params![k, entity_id])?;
+        }
+        Ok(())
+    }
+
+    pub fn entity(&self, id: i64) -> Result<Option<EntityRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, kind, name, birth_date, countries, created_at FROM entities WHERE id = ?1",
+                [id],
+                entity_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Entities whose name or any reported name contains `text` (case-insensitive for ASCII).
+    pub fn search_entities(&self, text: &str, limit: i64) -> Result<Vec<EntityRow>> {
+        let like = format!("%{text}%");
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, kind, name, birth_date, countries, created_at FROM entities WHERE id IN (
+               SELECT id FROM entities WHERE name LIKE ?1 UNION SELECT entity_id FROM subjects WHERE name LIKE ?1)
+             ORDER BY id LIMIT ?2",
+        )?;
+        let rows = s.query_map(params![like, limit], entity_from_row)?;
+        collect(rows)
+    }
+
+    /// Entities with ids after `after`, in id order (for re-screening).
+    pub fn entities_after(&self, after: i64, limit: i64) -> Result<Vec<EntityRow>> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT id, kind, name, birth_date, countries, created_at FROM entities WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+        let rows = s.query_map(params![after, limit], entity_from_row)?;
+        collect(rows)
+    }
+
+    pub fn insert_subject(&self, s: &SubjectRow) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO subjects(report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                s.report_id,
+                s.entity_id,
+                s.kind,
+                s.name,
+                s.birth_date,
+                s.countries,
+                s.identifiers,
+                s.role,
+                s.account,
+                s.my_client as i64,
+                s.evidence,
+                s.path,
+                s.line
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn entity_subjects(&self, entity_id: i64) -> Result<Vec<SubjectRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {SUBJECT_COLUMNS} FROM subjects WHERE entity_id = ?1 ORDER BY id LIMIT 500"
+        ))?;
+        let rows = s.query_map([entity_id], subject_from_row)?;
+        collect(rows)
+    }
+
+    pub fn report_subjects(&self, report_id: i64) -> Result<Vec<SubjectRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {SUBJECT_COLUMNS} FROM subjects WHERE report_id = ?1 ORDER BY id"
+        ))?;
+        let rows = s.query_map([report_id], subject_from_row)?;
+        collect(rows)
+    }
+
+    /// The account's id, created on first sight; its holder is set once known.
+    pub fn upsert_account(&self, key: &str, name: &str, entity_id: Option<i64>) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO accounts(key, name, entity_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT(key) DO UPDATE SET entity_id = COALESCE(accounts.entity_id, excluded.entity_id),
+                 name = CASE WHEN accounts.name = '' THEN excluded.name ELSE accounts.name END",
+            params![key, name, entity_id],
+        )?;
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM accounts WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })?)
+    }
+
+    pub fn account_key(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT key FROM accounts WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores a transaction; `None` when the same one (reference and
+    /// accounts) is already there, as when two banks report both sides.
+    pub fn insert_transaction(&self, t: &NewTransaction) -> Result<Option<i64>> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                t.report_id,
+                t.reference,
+                t.at,
+                t.amount_minor,
+                t.currency,
+                t.from_account,
+                t.to_account,
+                t.from_entity,
+                t.to_entity,
+                t.channel,
+                t.description
+            ],
+        )?;
+        Ok((n == 1).then(|| self.conn.last_insert_rowid()))
+    }
+
+    pub fn entity_transactions(&self, entity_id: i64, limit: i64) -> Result<Vec<TransactionRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSACTION_COLUMNS} FROM transactions t
+             LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account
+             WHERE t.id IN (SELECT id FROM transactions WHERE from_entity = ?1 UNION SELECT id FROM transactions WHERE to_entity = ?1)
+             ORDER BY t.at LIMIT ?2"
+        ))?;
+        let rows = s.query_map(params![entity_id, limit], transaction_from_row)?;
+        collect(rows)
+    }
+
+    pub fn transactions_by_ids(&self, ids: &[i64]) -> Result<Vec<TransactionRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSACTION_COLUMNS} FROM transactions t
+             LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account WHERE t.id = ?1"
+        ))?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(t) = s.query_row([id], transaction_from_row).optional()? {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Transfers between two known accounts with ids after `after`, in id order.
+    pub fn transfers_after(&self, after: i64, limit: i64) -> Result<Vec<Transfer>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, at, amount_minor, from_account, to_account FROM transactions
+             WHERE id > ?1 AND from_account IS NOT NULL AND to_account IS NOT NULL ORDER BY id LIMIT ?2",
+        )?;
+        let rows = s.query_map(params![after, limit], |r| {
+            Ok(Transfer {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                amount_minor: r.get(2)?,
+                from_account: r.get(3)?,
+                to_account: r.get(4)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// The entity holding an account, when known.
+    pub fn account_holder(&self, account_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT entity_id FROM accounts WHERE id = ?1",
+                [account_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    // ---- lists ----
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn upsert_list(
+        &self,
+        name: &str,
+        format: &str,
+        generated: &str,
+        entries: i64,
+        sha256: &str,
+        content: &[u8],
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO lists(name, format, generated, loaded_at, entries, sha256, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(name) DO UPDATE SET format = excluded.format, generated = excluded.generated, loaded_at = excluded.loaded_at,
+               entries = excluded.entries, sha256 = excluded.sha256, content = excluded.content",
+            params![name, format, generated, crate::now(), entries, sha256, content],
+        )?;
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM lists WHERE name = ?1", [name], |r| r.get(0))?)
+    }
+
+    pub fn lists(&self) -> Result<Vec<ListRow>> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT id, name, format, generated, loaded_at, entries, sha256 FROM lists ORDER BY name")?;
+        let rows = s.query_map([], |r| {
+            Ok(ListRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                format: r.get(2)?,
+                generated: r.get(3)?,
+                loaded_at: r.get(4)?,
+                entries: r.get(5)?,
+                sha256: r.get(6)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    pub fn list_content(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row("SELECT content FROM lists WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    // ---- alerts and clearances ----
+
+    /// Raises an alert; `None` when the same finding (dedup key) exists.
+    pub fn insert_alert(&self, a: &NewAlert) -> Result<Option<i64>> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO alerts(kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation,
+                 list_name, list_entry, list_version, dedup_key, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                a.kind,
+                a.typology,
+                a.score,
+                a.entity_id,
+                a.accounts,
+                a.transactions,
+                a.first_at,
+                a.last_at,
+                a.total_minor,
+                a.explanation,
+                a.list_name,
+                a.list_entry,
+                a.list_version,
+                a.dedup_key,
+                crate::now()
+            ],
+        )?;
+        Ok((n == 1).then(|| self.conn.last_insert_rowid()))
+    }
+
+    /// The queue: alerts in `status` (all open ones for `"open"`), highest score first.
+    pub fn alerts(
+        &self,
+        status: &str,
+        kind: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AlertRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id
+             WHERE (?1 = 'all' OR (?1 = 'open' AND a.status IN ('new','assigned','escalated')) OR a.status = ?1)
+               AND (?2 = '' OR a.kind = ?2)
+             ORDER BY a.score DESC, a.id LIMIT ?3 OFFSET ?4"
+        ))?;
+        let rows = s.query_map(params![status, kind, limit, offset], alert_from_row)?;
+        collect(rows)
+    }
+
+    pub fn alert(&self, id: i64) -> Result<Option<AlertRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id WHERE a.id = ?1"),
+                [id],
+                alert_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn entity_alerts(&self, entity_id: i64) -> Result<Vec<AlertRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id WHERE a.entity_id = ?1 ORDER BY a.id"
+        ))?;
+        let rows = s.query_map([entity_id], alert_from_row)?;
+        collect(rows)
+    }
+
+    pub fn update_alert(
+        &self,
+        id: i64,
+        status: &str,
+        assignee: Option<i64>,
+        reason: &str,
+        case_id: Option<i64>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE alerts SET status = ?2, assignee = COALESCE(?3, assignee), reason = ?4, case_id = COALESCE(?5, case_id) WHERE id = ?1",
+            params![id, status, assignee, reason, case_id],
+        )?;
+        Ok(())
+    }
+
+    /// Whether a match of this entity to this version of the entry was cleared.
+    pub fn is_cleared(
+        &self,
+        entity_id: i64,
+        list_name: &str,
+        list_entry: &str,
+        list_version: &str,
+    ) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM clearances WHERE entity_id = ?1 AND list_name = ?2 AND list_entry = ?3 AND list_version = ?4 AND status = 'approved'",
+                params![entity_id, list_name, list_entry, list_version],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    pub fn request_clearance(
+        &self,
+        alert: &AlertRow,
+        justification: &str,
+        requested_by: i64,
+    ) -> Result<i64> {
+        let (Some(entity), Some(list), Some(entry), Some(version)) = (
+            alert.entity_id,
+            &alert.list_name,
+            &alert.list_entry,
+            &alert.list_version,
+        ) else {
+            return Err(StoreError::Invalid(
+                "only screening alerts can be cleared as false positives".into(),
+            ));
+        };
+        self.conn.execute(
+            "INSERT INTO clearances(entity_id, list_name, list_entry, list_version, justification, requested_by, status, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'requested', ?7)",
+            params![entity, list, entry, version, justification, requested_by, crate::now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn decide_clearance(&self, id: i64, approver: i64, approve: bool) -> Result<ClearanceRow> {
+        let c = self
+            .clearance(id)?
+            .ok_or_else(|| StoreError::Invalid(format!("no clearance request {id}")))?;
+        if c.status != "requested" {
+            return Err(StoreError::Conflict(format!(
+                "clearance {id} was already {}",
+                c.status
+            )));
+        }
+        if c.requested_by == approver {
+            return Err(StoreError::Invalid(
+                "a clearance needs a second person's approval".into(),
+            ));
+        }
+        let status = if approve { "approved" } else { "refused" };
+        self.conn.execute(
+            "UPDATE clearances SET status = ?2, approved_by = ?3 WHERE id = ?1",
+            params![id, status, approver],
+        )?;
+        if approve {
+            self.conn.execute(
+                "UPDATE alerts SET status = 'cleared', reason = 'false positive: ' || ?5
+                 WHERE kind = 'screening' AND entity_id = ?1 AND list_name = ?2 AND list_entry = ?3 AND list_version = ?4",
+                params![c.entity_id, c.list_name, c.list_entry, c.list_version, c.justification],
+            )?;
+        }
+        Ok(ClearanceRow {
+            status: status.into(),
+            approved_by: Some(approver),
+            ..c
+        })
+    }
+
+    pub fn clearance(&self, id: i64) -> Result<Option<ClearanceRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at FROM clearances WHERE id = ?1",
+                [id],
+                clearance_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn clearances(&self, status: &str) -> Result<Vec<ClearanceRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at FROM clearances
+             WHERE ?1 = '' OR status = ?1 ORDER BY id DESC LIMIT 500",
+        )?;
+        let rows = s.query_map([status], clearance_from_row)?;
+        collect(rows)
+    }
+
+    // ---- cases ----
+
+    pub fn create_case(
+        &self,
+        title: &str,
+        summary: &str,
+        created_by: i64,
+        year: i32,
+    ) -> Result<CaseRow> {
+        let next: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM cases", [], |r| {
+                    r.get(0)
+                })?;
+        let reference = format!("CASE-{year}-{next:04}");
+        self.conn.execute(
+            "INSERT INTO cases(reference, title, created_by, created_at, summary) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![reference, title, created_by, crate::now(), summary],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        Ok(self.case(id)?.expect("just inserted"))
+    }
+
+    pub fn case(&self, id: i64) -> Result<Option<CaseRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, reference, title, status, created_by, created_at, summary FROM cases WHERE id = ?1",
+                [id],
+                case_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, reference, title, status, created_by, created_at, summary FROM cases WHERE reference = ?1",
+                [reference],
+                case_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn cases(&self) -> Result<Vec<CaseRow>> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT id, reference, title, status, created_by, created_at, summary FROM cases ORDER BY id DESC LIMIT 500")?;
+        let rows = s.query_map([], case_from_row)?;
+        collect(rows)
+    }
+
+    pub fn set_case_status(&self, id: i64, status: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE cases SET status = ?2 WHERE id = ?1",
+            params![id, status],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_case_entity(&self, case_id: i64, entity_id: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO case_entities(case_id, entity_id) VALUES (?1, ?2)",
+            params![case_id, entity_id],
+        )?;
+        Ok(())
+    }
+
+    pub fn case_entities(&self, case_id: i64) -> Result<Vec<EntityRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT e.id, e.kind, e.name, e.birth_date, e.countries, e.created_at FROM case_entities c JOIN entities e ON e.id = c.entity_id
+             WHERE c.case_id = ?1 ORDER BY e.id",
+        )?;
+        let rows = s.query_map([case_id], entity_from_row)?;
+        collect(rows)
+    }
+
+    /// Cases an entity belongs to.
+    pub fn entity_cases(&self, entity_id: i64) -> Result<Vec<CaseRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT c.id, c.reference, c.title, c.status, c.created_by, c.created_at, c.summary FROM case_entities ce JOIN cases c ON c.id = ce.case_id
+             WHERE ce.entity_id = ?1 ORDER BY c.id",
+        )?;
+        let rows = s.query_map([entity_id], case_from_row)?;
+        collect(rows)
+    }
+
+    pub fn add_case_note(&self, case_id: i64, author: i64, body: &str) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO case_notes(case_id, author, at, body) VALUES (?1, ?2, ?3, ?4)",
+            params![case_id, author, crate::now(), body],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn case_notes(&self, case_id: i64) -> Result<Vec<NoteRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT n.id, u.username, n.at, n.body FROM case_notes n JOIN users u ON u.id = n.author WHERE n.case_id = ?1 ORDER BY n.id",
+        )?;
+        let rows = s.query_map([case_id], |r| {
+            Ok(NoteRow {
+                id: r.get(0)?,
+                author: r.get(1)?,
+                at: r.get(2)?,
+                body: r.get(3)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// Transactions with a case entity on at least one side, in time order.
+    pub fn case_transactions(&self, case_id: i64, limit: i64) -> Result<Vec<TransactionRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSACTION_COLUMNS} FROM transactions t
+             LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account
+             WHERE t.id IN (
+               SELECT t2.id FROM transactions t2 JOIN case_entities c ON c.entity_id = t2.from_entity WHERE c.case_id = ?1
+               UNION SELECT t3.id FROM transactions t3 JOIN case_entities c ON c.entity_id = t3.to_entity WHERE c.case_id = ?1)
+             ORDER BY t.at LIMIT ?2"
+        ))?;
+        let rows = s.query_map(params![case_id, limit], transaction_from_row)?;
+        collect(rows)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_freeze(
+        &self,
+        case_id: i64,
+        entity_id: i64,
+        assets: &str,
+        legal_basis: &str,
+        issued_on: &str,
+        expires_on: &str,
+        created_by: i64,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO freezes(case_id, entity_id, assets, legal_basis, issued_on, expires_on, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![case_id, entity_id, assets, legal_basis, issued_on, expires_on, created_by, crate::now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn update_freeze(&self, id: i64, status: &str, outcome: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE freezes SET status = ?2, outcome = ?3 WHERE id = ?1",
+            params![id, status, outcome],
+        )?;
+        Ok(())
+    }
+
+    pub fn freezes(&self, case_id: Option<i64>) -> Result<Vec<FreezeRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT f.id, f.case_id, f.entity_id, e.name, f.assets, f.legal_basis, f.issued_on, f.expires_on, f.status, f.outcome
+             FROM freezes f JOIN entities e ON e.id = f.entity_id WHERE ?1 IS NULL OR f.case_id = ?1 ORDER BY f.id",
+        )?;
+        let rows = s.query_map([case_id], |r| {
+            Ok(FreezeRow {
+                id: r.get(0)?,
+                case_id: r.get(1)?,
+                entity_id: r.get(2)?,
+                entity_name: r.get(3)?,
+                assets: r.get(4)?,
+                legal_basis: r.get(5)?,
+                issued_on: r.get(6)?,
+                expires_on: r.get(7)?,
+                status: r.get(8)?,
+                outcome: r.get(9)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    pub fn insert_dissemination(
+        &self,
+        case_id: i64,
+        agency: &str,
+        legal_basis: &str,
+        package: &str,
+        created_by: i64,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO disseminations(case_id, agency, legal_basis, package, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![case_id, agency, legal_basis, package, created_by, crate::now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn disseminations(&self, case_id: i64) -> Result<Vec<DisseminationRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, case_id, agency, legal_basis, package, created_by, created_at FROM disseminations WHERE case_id = ?1 ORDER BY id",
+        )?;
+        let rows = s.query_map([case_id], |r| {
+            Ok(DisseminationRow {
+                id: r.get(0)?,
+                case_id: r.get(1)?,
+                agency: r.get(2)?,
+                legal_basis: r.get(3)?,
+                package: r.get(4)?,
+                created_by: r.get(5)?,
+                created_at: r.get(6)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    // ---- retention, settings, counts ----
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes reports received before `before` whose subjects belong to no
+    /// case, with their subjects, problems, messages and transactions;
+    /// entities left without any subject go too. Returns the report ids.
+    pub fn purge_reports_before(&self, before: i64) -> Result<Vec<i64>> {
+        let mut s = self.conn.prepare(
+            "SELECT r.id FROM reports r WHERE r.received_at < ?1 AND NOT EXISTS (
+               SELECT 1 FROM subjects s JOIN case_entities c ON c.entity_id = s.entity_id WHERE s.report_id = r.id)",
+        )?;
+        let ids: Vec<i64> = collect(s.query_map([before], |r| r.get(0))?)?;
+        for id in &ids {
+            self.conn
+                .execute("DELETE FROM transactions WHERE report_id = ?1", [id])?;
+            self.conn
+                .execute("DELETE FROM reports WHERE id = ?1", [id])?;
+        }
+        if !ids.is_empty() {
+            self.conn.execute_batch(
+                "DELETE FROM alerts WHERE entity_id IS NOT NULL AND case_id IS NULL AND entity_id NOT IN (SELECT entity_id FROM subjects);
+                 DELETE FROM clearances WHERE entity_id NOT IN (SELECT entity_id FROM subjects);
+                 UPDATE accounts SET entity_id = NULL WHERE entity_id NOT IN (SELECT entity_id FROM subjects);
+                 UPDATE transactions SET from_entity = NULL WHERE from_entity NOT IN (SELECT entity_id FROM subjects);
+                 UPDATE transactions SET to_entity = NULL WHERE to_entity NOT IN (SELECT entity_id FROM subjects);
+                 DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM subjects) AND id NOT IN (SELECT entity_id FROM case_entities)
+                   AND id NOT IN (SELECT entity_id FROM freezes) AND id NOT IN (SELECT entity_id FROM alerts WHERE entity_id IS NOT NULL);",
+            )?;
+        }
+        Ok(ids)
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        let one = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok(Counts {
+            reports: one("SELECT COUNT(*) FROM reports")?,
+            entities: one("SELECT COUNT(*) FROM entities")?,
+            transactions: one("SELECT COUNT(*) FROM transactions")?,
+            open_alerts: one(
+                "SELECT COUNT(*) FROM alerts WHERE status IN ('new','assigned','escalated')",
+            )?,
+            open_cases: one("SELECT COUNT(*) FROM cases WHERE status = 'open'")?,
+            audit_records: one("SELECT COUNT(*) FROM audit_log")?,
+        })
+    }
+}
+
+fn entity_from_row(r: &Row) -> rusqlite::Result<EntityRow> {
+    Ok(EntityRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        name: r.get(2)?,
+        birth_date: r.get(3)?,
+        countries: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+fn clearance_from_row(r: &Row) -> rusqlite::Result<ClearanceRow> {
+    Ok(ClearanceRow {
+        id: r.get(0)?,
+        entity_id: r.get(1)?,
+        list_name: r.get(2)?,
+        list_entry: r.get(3)?,
+        list_version: r.get(4)?,
+        justification: r.get(5)?,
+        requested_by: r.get(6)?,
+        approved_by: r.get(7)?,
+        status: r.get(8)?,
+        at: r.get(9)?,
+    })
+}

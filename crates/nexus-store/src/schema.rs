@@ -1,0 +1,262 @@
+//! Migrations. Each entry moves the database from version `i` to `i + 1`
+//! (SQLite's `user_version`); applied in one transaction at open. Never edit
+//! a released migration: add a new one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the FIU service's first schema.
+    r#"
+CREATE TABLE institutions (
+    id          INTEGER PRIMARY KEY,          -- goAML rentity_id
+    name        TEXT NOT NULL,
+    country     TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,               -- argon2id PHC string
+    role          TEXT NOT NULL CHECK (role IN ('reporting-entity','analyst','supervisor','oversight','administrator')),
+    institution   INTEGER REFERENCES institutions(id),
+    created_at    INTEGER NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,              -- SHA-256 of the cookie value
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    csrf        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+
+CREATE TABLE api_tokens (
+    id          INTEGER PRIMARY KEY,
+    token_hash  TEXT NOT NULL UNIQUE,          -- SHA-256 of the bearer token
+    institution INTEGER NOT NULL REFERENCES institutions(id),
+    role        TEXT NOT NULL,
+    label       TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    revoked     INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE reports (
+    id               INTEGER PRIMARY KEY,
+    institution      INTEGER NOT NULL REFERENCES institutions(id),
+    entity_reference TEXT NOT NULL,
+    report_code      TEXT NOT NULL DEFAULT '',
+    status           TEXT NOT NULL CHECK (status IN ('uploaded','processed','failed-validation','rejected')),
+    message          TEXT NOT NULL DEFAULT '',
+    received_at      INTEGER NOT NULL,
+    submitted_at     INTEGER,
+    reason           TEXT NOT NULL DEFAULT '',
+    sha256           TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    content          BLOB NOT NULL,
+    UNIQUE (institution, entity_reference)
+);
+
+CREATE TABLE report_problems (
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    path        TEXT NOT NULL,
+    line        INTEGER NOT NULL,
+    message     TEXT NOT NULL
+);
+CREATE INDEX report_problems_by_report ON report_problems(report_id);
+
+-- The message board between the FIU and a reporting entity (goAML style).
+CREATE TABLE report_messages (
+    id          INTEGER PRIMARY KEY,
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    author      TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    body        TEXT NOT NULL
+);
+
+CREATE TABLE entities (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('person','entity')),
+    name        TEXT NOT NULL,
+    birth_date  TEXT,
+    countries   TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL
+);
+
+-- Blocking keys of entity resolution (document numbers, accounts, name-key pairs).
+CREATE TABLE entity_keys (
+    key         TEXT NOT NULL,
+    entity_id   INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, entity_id)
+) WITHOUT ROWID;
+
+-- A subject as one report names it; resolved to an entity with evidence.
+CREATE TABLE subjects (
+    id          INTEGER PRIMARY KEY,
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    entity_id   INTEGER NOT NULL REFERENCES entities(id),
+    kind        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    birth_date  TEXT,
+    countries   TEXT NOT NULL DEFAULT '',
+    identifiers TEXT NOT NULL DEFAULT '',
+    role        TEXT NOT NULL,
+    account     TEXT,
+    my_client   INTEGER NOT NULL,
+    evidence    TEXT NOT NULL DEFAULT '',
+    path        TEXT NOT NULL,
+    line        INTEGER NOT NULL
+);
+CREATE INDEX subjects_by_entity ON subjects(entity_id);
+CREATE INDEX subjects_by_report ON subjects(report_id);
+
+CREATE TABLE accounts (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,          -- institution|number
+    name        TEXT NOT NULL DEFAULT '',
+    entity_id   INTEGER REFERENCES entities(id)
+);
+
+CREATE TABLE transactions (
+    id           INTEGER PRIMARY KEY,
+    report_id    INTEGER REFERENCES reports(id) ON DELETE CASCADE,
+    reference    TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency     TEXT NOT NULL,
+    from_account INTEGER REFERENCES accounts(id),
+    to_account   INTEGER REFERENCES accounts(id),
+    from_entity  INTEGER REFERENCES entities(id),
+    to_entity    INTEGER REFERENCES entities(id),
+    channel      TEXT NOT NULL DEFAULT '',
+    description  TEXT NOT NULL DEFAULT '',
+    UNIQUE (reference, from_account, to_account)
+);
+CREATE INDEX transactions_from ON transactions(from_account, at);
+CREATE INDEX transactions_to ON transactions(to_account, at);
+CREATE INDEX transactions_from_entity ON transactions(from_entity);
+CREATE INDEX transactions_to_entity ON transactions(to_entity);
+
+-- Sanctions and watch lists as loaded (the file itself, so that the service
+-- rebuilds its index at start without the original path).
+CREATE TABLE lists (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    format      TEXT NOT NULL,
+    generated   TEXT NOT NULL DEFAULT '',
+    loaded_at   INTEGER NOT NULL,
+    entries     INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    content     BLOB NOT NULL
+);
+
+CREATE TABLE alerts (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('screening','typology','model')),
+    typology      TEXT NOT NULL,
+    score         REAL NOT NULL,
+    entity_id     INTEGER REFERENCES entities(id),
+    accounts      TEXT NOT NULL DEFAULT '',
+    transactions  TEXT NOT NULL DEFAULT '',
+    first_at      INTEGER,
+    last_at       INTEGER,
+    total_minor   INTEGER NOT NULL DEFAULT 0,
+    explanation   TEXT NOT NULL,
+    list_name     TEXT,
+    list_entry    TEXT,
+    list_version  TEXT,                        -- hash of the entry's content
+    status        TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','assigned','escalated','dismissed','cleared')),
+    assignee      INTEGER REFERENCES users(id),
+    reason        TEXT NOT NULL DEFAULT '',
+    case_id       INTEGER REFERENCES cases(id),
+    dedup_key     TEXT NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX alerts_queue ON alerts(status, score DESC, id);
+CREATE INDEX alerts_by_entity ON alerts(entity_id);
+
+-- False-positive redress: a cleared match is not raised again for the same
+-- version of the list entry.
+CREATE TABLE clearances (
+    id            INTEGER PRIMARY KEY,
+    entity_id     INTEGER NOT NULL REFERENCES entities(id),
+    list_name     TEXT NOT NULL,
+    list_entry    TEXT NOT NULL,
+    list_version  TEXT NOT NULL,
+    justification TEXT NOT NULL,
+    requested_by  INTEGER NOT NULL REFERENCES users(id),
+    approved_by   INTEGER REFERENCES users(id),
+    status        TEXT NOT NULL CHECK (status IN ('requested','approved','refused')),
+    at            INTEGER NOT NULL
+);
+CREATE INDEX clearances_lookup ON clearances(entity_id, list_name, list_entry, list_version);
+
+CREATE TABLE cases (
+    id          INTEGER PRIMARY KEY,
+    reference   TEXT NOT NULL UNIQUE,          -- CASE-2026-0001
+    title       TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','disseminated','closed')),
+    created_by  INTEGER NOT NULL REFERENCES users(id),
+    created_at  INTEGER NOT NULL,
+    summary     TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE case_entities (
+    case_id     INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    entity_id   INTEGER NOT NULL REFERENCES entities(id),
+    PRIMARY KEY (case_id, entity_id)
+) WITHOUT ROWID;
+
+CREATE TABLE case_notes (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    author      INTEGER NOT NULL REFERENCES users(id),
+    at          INTEGER NOT NULL,
+    body        TEXT NOT NULL
+);
+
+CREATE TABLE freezes (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases(id),
+    entity_id    INTEGER NOT NULL REFERENCES entities(id),
+    assets       TEXT NOT NULL,
+    legal_basis  TEXT NOT NULL,
+    issued_on    TEXT NOT NULL,
+    expires_on   TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'in-force' CHECK (status IN ('in-force','lifted','expired','confiscated')),
+    outcome      TEXT NOT NULL DEFAULT '',
+    created_by   INTEGER NOT NULL REFERENCES users(id),
+    created_at   INTEGER NOT NULL
+);
+
+CREATE TABLE disseminations (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases(id),
+    agency      TEXT NOT NULL,
+    legal_basis TEXT NOT NULL,
+    package     TEXT NOT NULL,                 -- the JSON package as sent
+    created_by  INTEGER NOT NULL REFERENCES users(id),
+    created_at  INTEGER NOT NULL
+);
+
+-- Append-only, hash-chained: hash = SHA-256(prev_hash | seq | at | actor |
+-- action | object | purpose | case_ref | detail). Checked by `nexus audit verify`.
+CREATE TABLE audit_log (
+    seq         INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    object      TEXT NOT NULL,
+    purpose     TEXT NOT NULL DEFAULT '',
+    case_ref    TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_by_object ON audit_log(object);
+
+CREATE TABLE settings (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL
+);
+INSERT INTO settings(key, value) VALUES ('retention_days', '1825');
+"#,
+];
