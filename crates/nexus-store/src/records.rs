@@ -146,6 +146,8 @@ pub struct Transfer {
     pub id: i64,
     pub at: i64,
     pub amount_minor: i64,
+    /// ISO 4217 letters.
+    pub currency: [u8; 3],
     pub from_account: i64,
     pub to_account: i64,
 }
@@ -891,19 +893,39 @@ impl Db<'_> {
     /// Transfers between two known accounts with ids after `after`, in id order.
     pub fn transfers_after(&self, after: i64, limit: i64) -> Result<Vec<Transfer>> {
         let mut s = self.conn.prepare_cached(
-            "SELECT id, at, amount_minor, from_account, to_account FROM transactions
-             WHERE id > ?1 AND from_account IS NOT NULL AND to_account IS NOT NULL ORDER BY id LIMIT ?2",
+            "SELECT id, at, amount_minor, currency, from_account, to_account FROM transactions
+             WHERE id > ?1 AND from_account IS NOT NULL AND to_account IS NOT NULL AND channel IN ('wire','domestic_transfer','remittance','crypto','informal_value_transfer','cheque','ach')
+             ORDER BY id LIMIT ?2",
         )?;
         let rows = s.query_map(params![after, limit], |r| {
+            let c: String = r.get(3)?;
+            let b = c.as_bytes();
             Ok(Transfer {
                 id: r.get(0)?,
                 at: r.get(1)?,
                 amount_minor: r.get(2)?,
-                from_account: r.get(3)?,
-                to_account: r.get(4)?,
+                currency: [
+                    *b.first().unwrap_or(&b'X'),
+                    *b.get(1).unwrap_or(&b'X'),
+                    *b.get(2).unwrap_or(&b'X'),
+                ],
+                from_account: r.get(4)?,
+                to_account: r.get(5)?,
             })
         })?;
         collect(rows)
+    }
+
+    /// Sets the entities of transactions whose accounts' holders became
+    /// known (from reports) after the transactions arrived (in batches).
+    pub fn link_transactions_to_holders(&self) -> Result<()> {
+        self.conn.execute_batch(
+            "UPDATE transactions SET from_entity = (SELECT entity_id FROM accounts WHERE accounts.id = transactions.from_account)
+               WHERE from_entity IS NULL AND from_account IN (SELECT id FROM accounts WHERE entity_id IS NOT NULL);
+             UPDATE transactions SET to_entity = (SELECT entity_id FROM accounts WHERE accounts.id = transactions.to_account)
+               WHERE to_entity IS NULL AND to_account IN (SELECT id FROM accounts WHERE entity_id IS NOT NULL);",
+        )?;
+        Ok(())
     }
 
     /// The entity holding an account, when known.

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 mod detect;
 mod output;
 mod screen;
+mod service;
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +38,22 @@ enum Command {
     Train(detect::TrainArgs),
     /// Find typologies in transactions (rules, optionally with a trained model) and write alerts.
     Detect(detect::DetectArgs),
+    /// Run the FIU service (HTTP API and web UI) on an embedded database.
+    Serve(service::ServeArgs),
+    /// Simulate a scenario, load the lists, ingest its reports and transactions, detect, and serve the UI.
+    Demo(service::DemoArgs),
+    /// API tokens for reporting entities.
+    #[command(subcommand)]
+    Token(service::TokenCommand),
+    /// Users of the FIU service.
+    #[command(subcommand)]
+    User(service::UserCommand),
+    /// Sanctions lists of the FIU service.
+    #[command(subcommand)]
+    Lists(service::ListsCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(service::AuditCommand),
 }
 
 #[derive(clap::Args)]
@@ -104,6 +121,15 @@ fn main() -> ExitCode {
         Command::Features(a) => detect::run_features(a),
         Command::Train(a) => detect::run_train(a),
         Command::Detect(a) => detect::run_detect(a),
+        Command::Serve(a) => service::serve(a),
+        Command::Demo(a) => service::demo(a),
+        Command::Token(c) => service::token(c),
+        Command::User(c) => service::user(c),
+        Command::Lists(c) => service::lists(c),
+        Command::Audit(c) => match service::audit(c) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -371,7 +371,18 @@ pub fn load_list(path: &Path) -> Result<LoadedList, FormatError> {
         });
     }
     let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    detect_and_parse(path, &bytes, true)
+}
+
+/// Parses a list held in memory (as the FIU service keeps them), the format
+/// detected from content like [`load_list`]. An OFAC `sdn.csv` is read alone
+/// (its `alt.csv`, `add.csv` and comments are files beside it on disk).
+pub fn parse_list(name: &Path, bytes: &[u8]) -> Result<LoadedList, FormatError> {
+    detect_and_parse(name, bytes, false)
+}
+
+fn detect_and_parse(path: &Path, bytes: &[u8], on_disk: bool) -> Result<LoadedList, FormatError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = body.iter().position(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
         return Err(FormatError::Line {
@@ -403,7 +414,11 @@ pub fn load_list(path: &Path) -> Result<LoadedList, FormatError> {
                 .filter(|b| *b != b'"')
                 .collect();
             if !first_field.is_empty() && first_field.iter().all(|b| b.is_ascii_digit()) {
-                read_ofac_sdn(path)
+                if on_disk {
+                    read_ofac_sdn(path)
+                } else {
+                    parse_ofac_sdn(path, body)
+                }
             } else {
                 parse_plain_csv(path, body)
             }

@@ -1,0 +1,600 @@
+//! The JSON API (`/api/v1`), described in `openapi.yaml`.
+
+use crate::auth::{Principal, Role};
+use crate::intake::{receive, unzip_reports, ProblemJson, UploadError};
+use crate::processing::entry_version;
+use crate::web::{stated_purpose, valid_case_ref, AppError, AppState};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use nexus_formats::interchange::TransactionReader;
+use nexus_formats::lists::{BirthDate, SubjectKind};
+use nexus_model::{Country, Date};
+use nexus_store::{AuditRecord, NewTransaction};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports", post(submit_reports).get(list_reports))
+        .route("/api/v1/reports/{id}", get(report))
+        .route("/api/v1/transactions", post(submit_transactions))
+        .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/alerts/{id}", post(act_on_alert))
+        .route("/api/v1/entities/{id}", get(entity))
+        .route("/api/v1/screen", post(screen))
+        .route("/api/v1/audit/verify", get(verify_audit))
+        .layer(DefaultBodyLimit::max(upload_limit))
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+/// `POST /api/v1/reports`: one goAML XML report or a zip of several.
+async fn submit_reports(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    principal.require(&[Role::ReportingEntity], true)?;
+    principal.check_csrf(csrf_header(&headers), true)?;
+    let institution = principal.institution.ok_or_else(|| {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "this account is not tied to a reporting entity",
+        )
+    })?;
+    let ct = content_type(&headers);
+    let zipped = match ct.as_str() {
+        "application/xml" | "text/xml" => false,
+        "application/zip" | "application/x-zip-compressed" => true,
+        other => {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Content-Type {other:?}: send application/xml (one report) or application/zip (several)"),
+            ))
+        }
+    };
+    if body.is_empty() {
+        return Err(AppError::bad_request(
+            "the request body is empty; send the report's XML",
+        ));
+    }
+    let limits = state.limits;
+    let outcome = state
+        .blocking(move |s| {
+            let files = if zipped {
+                unzip_reports(&body, &limits).map_err(upload_error)?
+            } else {
+                if body.len() > limits.max_report {
+                    return Err(AppError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("a report may have at most {} bytes", limits.max_report),
+                    ));
+                }
+                vec![("report.xml".to_string(), body.to_vec())]
+            };
+            let screening = s.screening();
+            receive(&s.store, &screening, &principal, institution, &files).map_err(upload_error)
+        })
+        .await?;
+    if outcome
+        .iter()
+        .any(|o| o.status == "processed" && !o.duplicate)
+    {
+        state.network_changed();
+    }
+    if zipped {
+        return Ok((StatusCode::OK, Json(json!({ "reports": outcome }))).into_response());
+    }
+    let one = outcome
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal("no outcome".into()))?;
+    let status = match (one.status.as_str(), one.duplicate) {
+        ("failed-validation", _) => StatusCode::UNPROCESSABLE_ENTITY,
+        ("rejected", _) => StatusCode::FORBIDDEN,
+        (_, true) => StatusCode::OK,
+        _ => StatusCode::CREATED,
+    };
+    Ok((status, Json(one)).into_response())
+}
+
+fn upload_error(e: UploadError) -> AppError {
+    match e {
+        UploadError::Unusable(m) => AppError::bad_request(m),
+        UploadError::TooLarge(m) => AppError::new(StatusCode::PAYLOAD_TOO_LARGE, m),
+        UploadError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
+        UploadError::Store(e) => e.into(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+#[derive(Serialize)]
+struct ReportJson {
+    report_id: i64,
+    institution: i64,
+    entity_reference: String,
+    report_code: String,
+    status: String,
+    message: String,
+    received_at: i64,
+    problems: Vec<ProblemJson>,
+    messages: Vec<serde_json::Value>,
+}
+
+async fn list_reports(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        true,
+    )?;
+    let only = if principal.role == Role::ReportingEntity {
+        principal.institution.or(Some(-1))
+    } else {
+        None
+    };
+    let rows = state
+        .blocking(move |s| {
+            Ok(s.store
+                .read(|db| db.reports(only, page.limit.clamp(1, 500), page.offset.max(0)))?)
+        })
+        .await?;
+    let list: Vec<_> = rows
+        .into_iter()
+        .map(|r| {
+            json!({"report_id": r.id, "institution": r.institution, "entity_reference": r.entity_reference,
+                   "report_code": r.report_code, "status": r.status, "message": r.message, "received_at": r.received_at})
+        })
+        .collect();
+    Ok(Json(json!({ "reports": list })))
+}
+
+async fn report(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Json<ReportJson>, AppError> {
+    principal.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        true,
+    )?;
+    let out = state
+        .blocking(move |s| {
+            let found = s.store.read(|db| {
+                let Some(r) = db.report(id)? else {
+                    return Ok(None);
+                };
+                Ok(Some((r, db.report_problems(id)?, db.report_messages(id)?)))
+            })?;
+            // Another institution's report answers exactly like a missing one.
+            let (r, problems, messages) = match found {
+                Some(x)
+                    if principal.role != Role::ReportingEntity
+                        || Some(x.0.institution) == principal.institution =>
+                {
+                    x
+                }
+                _ => return Err(AppError::not_found()),
+            };
+            Ok(ReportJson {
+                report_id: r.id,
+                institution: r.institution,
+                entity_reference: r.entity_reference,
+                report_code: r.report_code,
+                status: r.status,
+                message: r.message,
+                received_at: r.received_at,
+                problems: problems
+                    .into_iter()
+                    .map(|p| ProblemJson {
+                        path: p.path,
+                        line: p.line as u64,
+                        message: p.message,
+                    })
+                    .collect(),
+                messages: messages
+                    .into_iter()
+                    .map(|m| json!({"author": m.author, "at": m.at, "body": m.body}))
+                    .collect(),
+            })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// `POST /api/v1/transactions`: a CSV batch of transactions (the interchange
+/// columns). Account ids are used as account keys: write them as
+/// `BIC|number` to join them with the accounts of goAML reports. A batch is
+/// stored whole or not at all.
+async fn submit_transactions(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    principal.require(&[Role::ReportingEntity], true)?;
+    principal.check_csrf(csrf_header(&headers), true)?;
+    let ct = content_type(&headers);
+    if ct != "text/csv" {
+        return Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the batch as text/csv",
+        ));
+    }
+    let (stored, total) = state
+        .blocking(move |s| {
+            let mut reader =
+                TransactionReader::from_reader(std::path::Path::new("batch.csv"), &body[..])
+                    .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+            let mut rows = Vec::new();
+            let mut problems = Vec::new();
+            loop {
+                match reader.next_transaction() {
+                    Ok(Some(t)) => rows.push(t),
+                    Ok(None) => break,
+                    Err(e) => {
+                        problems.push(ProblemJson {
+                            path: "batch.csv".into(),
+                            line: 0,
+                            message: e.to_string(),
+                        });
+                        if problems.len() >= 100 {
+                            break;
+                        }
+                    }
+                }
+            }
+            if !problems.is_empty() {
+                return Err(AppError {
+                    problems,
+                    ..AppError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "the batch has invalid rows; nothing was stored",
+                    )
+                });
+            }
+            let total = rows.len();
+            let stored = s.store.write(|db| {
+                let mut stored = 0;
+                for t in &rows {
+                    let from = db.upsert_account(&t.from_account, "", None)?;
+                    let to = db.upsert_account(&t.to_account, "", None)?;
+                    let inserted = db.insert_transaction(&NewTransaction {
+                        report_id: None,
+                        reference: &t.id,
+                        at: t.timestamp.0,
+                        amount_minor: t.amount.0,
+                        currency: t.currency.as_str(),
+                        from_account: Some(from),
+                        to_account: Some(to),
+                        from_entity: db.account_holder(from)?,
+                        to_entity: db.account_holder(to)?,
+                        channel: t.channel.as_str(),
+                        description: "",
+                    })?;
+                    stored += usize::from(inserted.is_some());
+                }
+                db.audit(&AuditRecord {
+                    actor: principal.actor.clone(),
+                    action: "transactions.submit".into(),
+                    object: "transactions".into(),
+                    detail: format!("{total} rows, {stored} new"),
+                    ..AuditRecord::default()
+                })?;
+                Ok(stored)
+            })?;
+            Ok((stored, total))
+        })
+        .await?;
+    state.network_changed();
+    Ok((
+        StatusCode::OK,
+        Json(json!({"rows": total, "stored": stored, "duplicates": total - stored})),
+    )
+        .into_response())
+}
+
+fn alert_json(a: &nexus_store::AlertRow) -> serde_json::Value {
+    json!({
+        "alert_id": a.id, "kind": a.kind, "typology": a.typology, "score": a.score,
+        "entity_id": a.entity_id, "entity_name": a.entity_name, "accounts": a.accounts, "transactions": a.transactions,
+        "first_at": a.first_at, "last_at": a.last_at, "total_usd_cents": a.total_minor, "explanation": a.explanation,
+        "list": a.list_name, "list_entry": a.list_entry, "status": a.status, "assignee": a.assignee, "reason": a.reason, "case_id": a.case_id,
+    })
+}
+
+async fn alerts(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Analyst, Role::Supervisor], true)?;
+    let purpose = stated_purpose(&headers);
+    let rows = state
+        .blocking(move |s| {
+            let status = page.status.unwrap_or_else(|| "open".into());
+            s.store
+                .write(|db| {
+                    let rows =
+                        db.alerts(&status, "", page.limit.clamp(1, 500), page.offset.max(0))?;
+                    db.audit(&AuditRecord {
+                        actor: principal.actor.clone(),
+                        action: "alerts.list".into(),
+                        object: "alerts".into(),
+                        purpose: purpose
+                            .as_ref()
+                            .map_or("alert triage".into(), |p| p.purpose.clone()),
+                        case_ref: purpose.map(|p| p.case_ref).unwrap_or_default(),
+                        detail: format!("status {status}, {} alerts", rows.len()),
+                    })?;
+                    Ok(rows)
+                })
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(Json(
+        json!({ "alerts": rows.iter().map(alert_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// What an analyst does with an alert.
+#[derive(Deserialize)]
+pub struct AlertAction {
+    /// `assign`, `escalate`, `dismiss`, `reopen`.
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn act_on_alert(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<AlertAction>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Analyst, Role::Supervisor], true)?;
+    principal.check_csrf(csrf_header(&headers), true)?;
+    let a = state
+        .blocking(move |s| apply_alert_action(s, &principal, id, &body.action, &body.reason))
+        .await?;
+    Ok(Json(alert_json(&a)))
+}
+
+/// Shared by the API and the UI.
+pub fn apply_alert_action(
+    s: &AppState,
+    principal: &Principal,
+    id: i64,
+    action: &str,
+    reason: &str,
+) -> Result<nexus_store::AlertRow, AppError> {
+    let reason = reason.trim();
+    let (status, assignee) = match action {
+        "assign" => ("assigned", principal.user_id),
+        "escalate" => ("escalated", None),
+        "dismiss" => {
+            if reason.chars().count() < 10 {
+                return Err(AppError::bad_request(
+                    "dismissing an alert needs a reason of at least 10 characters",
+                ));
+            }
+            ("dismissed", None)
+        }
+        "reopen" => ("new", None),
+        other => {
+            return Err(AppError::bad_request(format!(
+                "unknown action {other:?}: use assign, escalate, dismiss or reopen"
+            )))
+        }
+    };
+    Ok(s.store.write(|db| {
+        let Some(a) = db.alert(id)? else {
+            return Err(nexus_store::StoreError::Invalid(format!("no alert {id}")));
+        };
+        db.update_alert(id, status, assignee, reason, None)?;
+        db.audit(&AuditRecord {
+            actor: principal.actor.clone(),
+            action: format!("alert.{action}"),
+            object: format!("alert:{id}"),
+            detail: reason.to_string(),
+            case_ref: a.case_id.map(|c| format!("case:{c}")).unwrap_or_default(),
+            ..AuditRecord::default()
+        })?;
+        Ok(db.alert(id)?.expect("exists"))
+    })?)
+}
+
+async fn entity(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Analyst, Role::Supervisor], true)?;
+    let purpose = stated_purpose(&headers).ok_or_else(|| {
+        AppError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "reading personal data needs a stated purpose (X-Purpose, at least 5 characters) and a case reference (X-Case-Ref: a case such as CASE-2026-0001, or ALERT-<id> for triage)",
+        )
+    })?;
+    let v = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    if !valid_case_ref(db, &purpose.case_ref, false)? {
+                        return Ok(None);
+                    }
+                    let Some(e) = db.entity(id)? else { return Ok(Some(None)) };
+                    let subjects = db.entity_subjects(id)?;
+                    let transactions = db.entity_transactions(id, 500)?;
+                    let alerts = db.entity_alerts(id)?;
+                    let cases = db.entity_cases(id)?;
+                    db.audit(&AuditRecord {
+                        actor: principal.actor.clone(),
+                        action: "entity.view".into(),
+                        object: format!("entity:{id}"),
+                        purpose: purpose.purpose.clone(),
+                        case_ref: purpose.case_ref.clone(),
+                        detail: e.name.clone(),
+                    })?;
+                    Ok(Some(Some(json!({
+                        "entity_id": e.id, "kind": e.kind, "name": e.name, "birth_date": e.birth_date, "countries": e.countries,
+                        "subjects": subjects.iter().map(|s| json!({"report_id": s.report_id, "name": s.name, "role": s.role, "birth_date": s.birth_date,
+                            "identifiers": s.identifiers, "account": s.account, "evidence": s.evidence})).collect::<Vec<_>>(),
+                        "transactions": transactions.iter().map(|t| json!({"transaction_id": t.id, "reference": t.reference, "at": t.at,
+                            "amount": t.amount_minor as f64 / 100.0, "currency": t.currency, "from_account": t.from_account, "to_account": t.to_account,
+                            "channel": t.channel})).collect::<Vec<_>>(),
+                        "alerts": alerts.iter().map(alert_json).collect::<Vec<_>>(),
+                        "cases": cases.iter().map(|c| c.reference.clone()).collect::<Vec<_>>(),
+                    }))))
+                })
+                .map_err(AppError::from)
+        })
+        .await?;
+    match v {
+        None => Err(AppError::bad_request(
+            "the case reference names no case (or ALERT-<id>) in this FIU",
+        )),
+        Some(None) => Err(AppError::not_found()),
+        Some(Some(v)) => Ok(Json(v)),
+    }
+}
+
+/// A screening request.
+#[derive(Deserialize)]
+pub struct ScreenRequest {
+    pub name: String,
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    /// `person` or `organisation`.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// Shared by the API and the UI's search page.
+pub fn screen_name(
+    s: &AppState,
+    principal: &Principal,
+    req: &ScreenRequest,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 300 {
+        return Err(AppError::bad_request(
+            "`name` must have 1 to 300 characters",
+        ));
+    }
+    let mut q = nexus_screen::Query::new("q", name);
+    if let Some(d) = req.birth_date.as_deref().filter(|d| !d.is_empty()) {
+        q.birth_date = Some(BirthDate::Exact(Date::parse(d).map_err(|_| {
+            AppError::bad_request(format!("birth_date {d:?} is not YYYY-MM-DD"))
+        })?));
+    }
+    if let Some(c) = req.country.as_deref().filter(|c| !c.is_empty()) {
+        q.country = Some(Country::parse(c).ok_or_else(|| {
+            AppError::bad_request(format!("country {c:?} is not an ISO 3166 alpha-2 code"))
+        })?);
+    }
+    q.kind = match req.kind.as_deref() {
+        None | Some("") => SubjectKind::Unknown,
+        Some("person") => SubjectKind::Person,
+        Some("organisation") => SubjectKind::Organisation,
+        Some(k) => {
+            return Err(AppError::bad_request(format!(
+                "kind {k:?}: use person or organisation"
+            )))
+        }
+    };
+    let screening = s.screening();
+    let matches = screening.screen(&q);
+    let out: Vec<serde_json::Value> = matches
+        .iter()
+        .map(|m| {
+            let e = &screening.index.entries()[m.entry];
+            json!({"list": screening.list_of[m.entry], "list_id": e.id, "reference": e.reference,
+                   "matched_name": e.names.get(m.name).map(|n| n.text.clone()), "score": m.score,
+                   "explanation": m.explanation(), "entry_version": entry_version(e)})
+        })
+        .collect();
+    s.store.write(|db| {
+        db.audit(&AuditRecord {
+            actor: principal.actor.clone(),
+            action: "screen.query".into(),
+            object: format!("name:{name}"),
+            detail: format!("{} matches", out.len()),
+            ..AuditRecord::default()
+        })
+    })?;
+    Ok(out)
+}
+
+async fn screen(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(req): Json<ScreenRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        true,
+    )?;
+    let out = state
+        .blocking(move |s| screen_name(s, &principal, &req))
+        .await?;
+    Ok(Json(json!({ "matches": out })))
+}
+
+async fn verify_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(
+        &[Role::Oversight, Role::Administrator, Role::Supervisor],
+        true,
+    )?;
+    let v = state
+        .blocking(|s| Ok(s.store.read(|db| db.verify_audit())?))
+        .await?;
+    Ok(Json(match v {
+        Ok(n) => json!({"intact": true, "records": n}),
+        Err(f) => json!({"intact": false, "first_bad_record": f.seq, "reason": f.reason}),
+    }))
+}

@@ -1,0 +1,134 @@
+//! Authentication (argon2id passwords, session cookies, bearer tokens) and
+//! the roles of least privilege.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// What a principal may do. Each role gets only what its work needs:
+/// reporting entities file and follow their own reports; analysts triage,
+/// investigate and build cases; supervisors also approve clearances and
+/// disseminate; oversight reads the audit trail and the redress record;
+/// administrators manage users, tokens, lists and retention but read no
+/// personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    ReportingEntity,
+    Analyst,
+    Supervisor,
+    Oversight,
+    Administrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::ReportingEntity,
+        Role::Analyst,
+        Role::Supervisor,
+        Role::Oversight,
+        Role::Administrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ReportingEntity => "reporting-entity",
+            Role::Analyst => "analyst",
+            Role::Supervisor => "supervisor",
+            Role::Oversight => "oversight",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// Analysts and supervisors: the roles that work on intelligence.
+    pub fn investigates(self) -> bool {
+        matches!(self, Role::Analyst | Role::Supervisor)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who is making a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// For the audit log: `user:alice` or `token:3@111`.
+    pub actor: String,
+    pub role: Role,
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub institution: Option<i64>,
+    /// The session's CSRF token (sessions only; bearer tokens need none).
+    pub csrf: Option<String>,
+}
+
+/// Minimum length of a password set through the CLI or the UI.
+pub const MIN_PASSWORD: usize = 12;
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| format!("no randomness: {e}"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A fresh secret: 32 random bytes, hex.
+pub fn random_token() -> Result<String, String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(hex::encode(bytes))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterY", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert_ne!(h, hash_password("correct horse battery").unwrap(), "salted");
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,277 @@
+//! Report intake: one goAML XML report, or a zip of several, from a
+//! reporting entity. Each upload is one write transaction: every report in
+//! it is stored with its status (processed, failed validation, rejected) and
+//! its problems, or — when the upload itself is unusable — nothing is.
+
+use crate::auth::{sha256_hex, Principal};
+use crate::processing::{process_report, Screening};
+use nexus_formats::goaml_intake::read_goaml_report;
+use nexus_store::{AuditRecord, Db, NewReport, Store, StoreError};
+use serde::Serialize;
+use std::io::Read;
+
+/// Upload limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body (a report or a zip).
+    pub max_upload: usize,
+    /// Largest report (also each report inside a zip, uncompressed).
+    pub max_report: usize,
+    /// Most reports in one zip.
+    pub max_reports_per_zip: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_upload: 20 << 20,
+            max_report: 10 << 20,
+            max_reports_per_zip: 1000,
+        }
+    }
+}
+
+/// A problem as the API reports it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProblemJson {
+    pub path: String,
+    pub line: u64,
+    pub message: String,
+}
+
+/// The answer for one report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReportOutcome {
+    pub report_id: i64,
+    pub file: String,
+    pub entity_reference: String,
+    /// `processed`, `failed-validation` or `rejected`.
+    pub status: String,
+    pub message: String,
+    pub problems: Vec<ProblemJson>,
+    /// The same content under the same reference was already received.
+    pub duplicate: bool,
+}
+
+/// Why an upload as a whole was refused (nothing stored).
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("{0}")]
+    Unusable(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Takes the reports out of a zip, with limits against zip bombs.
+pub fn unzip_reports(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u8>)>, UploadError> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| UploadError::Unusable(format!("not a readable zip archive: {e}")))?;
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive
+            .by_index(i)
+            .map_err(|e| UploadError::Unusable(format!("zip entry {i}: {e}")))?;
+        if file.is_dir() {
+            continue;
+        }
+        let name = file
+            .name()
+            .map_or_else(|_| format!("entry {i}"), |n| n.to_string());
+        if !name.to_ascii_lowercase().ends_with(".xml") {
+            return Err(UploadError::Unusable(format!(
+                "zip entry {name:?} is not an .xml report"
+            )));
+        }
+        if out.len() == limits.max_reports_per_zip {
+            return Err(UploadError::TooLarge(format!(
+                "more than {} reports in one zip",
+                limits.max_reports_per_zip
+            )));
+        }
+        let mut content = Vec::new();
+        (&mut file)
+            .take(limits.max_report as u64 + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| UploadError::Unusable(format!("zip entry {name:?}: {e}")))?;
+        if content.len() > limits.max_report {
+            return Err(UploadError::TooLarge(format!(
+                "zip entry {name:?} is larger than {} bytes",
+                limits.max_report
+            )));
+        }
+        out.push((name, content));
+    }
+    if out.is_empty() {
+        return Err(UploadError::Unusable(
+            "the zip archive holds no .xml report".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// The `entity_reference` of a report that failed to parse, found textually
+/// so that a corrected version replaces it.
+fn raw_reference(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 << 10)]);
+    let start = text.find("<entity_reference>")? + "<entity_reference>".len();
+    let end = text[start..].find("</entity_reference>")? + start;
+    let r = text[start..end].trim();
+    (!r.is_empty() && r.len() <= 255 && !r.contains('<')).then(|| r.to_string())
+}
+
+/// Receives reports for `institution` in one transaction.
+pub fn receive(
+    store: &Store,
+    screening: &Screening,
+    principal: &Principal,
+    institution: i64,
+    files: &[(String, Vec<u8>)],
+) -> Result<Vec<ReportOutcome>, UploadError> {
+    let out = store.write(|db| {
+        let mut outcomes = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            outcomes.push(receive_one(
+                db,
+                screening,
+                principal,
+                institution,
+                name,
+                bytes,
+            )?);
+        }
+        Ok(outcomes)
+    });
+    match out {
+        Err(StoreError::Conflict(m)) => Err(UploadError::Conflict(m)),
+        other => Ok(other?),
+    }
+}
+
+fn receive_one(
+    db: &Db,
+    screening: &Screening,
+    principal: &Principal,
+    institution: i64,
+    name: &str,
+    bytes: &[u8],
+) -> Result<ReportOutcome, StoreError> {
+    let sha = sha256_hex(bytes);
+    let parsed = read_goaml_report(name, bytes);
+    let reference = match &parsed {
+        Ok(r) => r.entity_reference.clone(),
+        Err(_) => raw_reference(bytes).unwrap_or_else(|| format!("upload-{}", &sha[..16])),
+    };
+    let (status, message, problems) = match &parsed {
+        Ok(r) if i64::from(r.rentity_id) != institution => (
+            "rejected",
+            format!(
+                "the report names reporting entity {} but was sent with the credentials of reporting entity {institution}",
+                r.rentity_id
+            ),
+            Vec::new(),
+        ),
+        Ok(_) => ("processed", String::new(), Vec::new()),
+        Err(p) => (
+            "failed-validation",
+            format!("{} problem(s) found; correct them and submit the report again under the same reference", p.len()),
+            p.iter()
+                .map(|p| ProblemJson {
+                    path: p.path.clone(),
+                    line: p.line,
+                    message: p.message.clone(),
+                })
+                .collect(),
+        ),
+    };
+    let existing = db.report_by_reference(institution, &reference)?;
+    if let Some(e) = &existing {
+        if e.sha256 == sha {
+            let problems = db
+                .report_problems(e.id)?
+                .into_iter()
+                .map(|p| ProblemJson {
+                    path: p.path,
+                    line: p.line as u64,
+                    message: p.message,
+                })
+                .collect();
+            return Ok(ReportOutcome {
+                report_id: e.id,
+                file: name.to_string(),
+                entity_reference: reference,
+                status: e.status.clone(),
+                message: e.message.clone(),
+                problems,
+                duplicate: true,
+            });
+        }
+        if e.status == "processed" {
+            return Err(StoreError::Conflict(format!(
+                "report {reference:?} was already received and processed with different content; send a correction under a new reference"
+            )));
+        }
+    }
+    let (report_code, submitted_at, reason) = match &parsed {
+        Ok(r) => (
+            r.report_code.as_str(),
+            Some(r.submission_date.0),
+            r.reason.as_str(),
+        ),
+        Err(_) => ("", None, ""),
+    };
+    let new = NewReport {
+        institution,
+        entity_reference: &reference,
+        report_code,
+        status: "uploaded",
+        message: "",
+        submitted_at,
+        reason,
+        sha256: &sha,
+        content: bytes,
+    };
+    let id = match &existing {
+        Some(e) => {
+            db.replace_report(e.id, &new)?;
+            e.id
+        }
+        None => db.insert_report(&new)?,
+    };
+    for p in &problems {
+        db.add_problem(id, &p.path, p.line as i64, &p.message)?;
+    }
+    let mut message = message;
+    if let (Ok(r), "processed") = (&parsed, status) {
+        let done = process_report(db, screening, id, r)?;
+        message = format!(
+            "processed: {} subjects ({} new entities), {} transactions, {} list matches",
+            done.subjects, done.new_entities, done.transactions, done.screening_alerts
+        );
+    }
+    db.set_report_status(id, status, &message)?;
+    db.audit(&AuditRecord {
+        actor: principal.actor.clone(),
+        action: if existing.is_some() {
+            "report.resubmit"
+        } else {
+            "report.submit"
+        }
+        .into(),
+        object: format!("report:{id}"),
+        detail: format!("{reference}: {status}; {message}"),
+        ..AuditRecord::default()
+    })?;
+    Ok(ReportOutcome {
+        report_id: id,
+        file: name.to_string(),
+        entity_reference: reference,
+        status: status.to_string(),
+        message,
+        problems,
+        duplicate: false,
+    })
+}

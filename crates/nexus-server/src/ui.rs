@@ -1,0 +1,1967 @@
+//! The web UI: server-rendered pages with plain forms (every form carries
+//! the session's CSRF token), one small script for uploads and the case
+//! network graph. Pages that show personal data ask for a purpose and case
+//! reference first and record the view in the audit log.
+
+use crate::api::{apply_alert_action, screen_name, ScreenRequest};
+use crate::auth::{
+    hash_password, random_token, sha256_hex, verify_password, Principal, Role, MIN_PASSWORD,
+};
+use crate::web::{
+    cookie, stated_purpose, url_encode, valid_case_ref, AppError, AppState, Purpose,
+    PURPOSE_COOKIE, SESSION_COOKIE, TRIAGE,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use nexus_model::Timestamp;
+use nexus_store::{AuditRecord, Db, StoreError};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+const CSS: &str = include_str!("../assets/nexus.css");
+const JS: &str = include_str!("../assets/nexus.js");
+const SESSION_SECONDS: i64 = 8 * 3600;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/static/nexus.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css")], CSS) }),
+        )
+        .route(
+            "/static/nexus.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], JS) }),
+        )
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/", get(home))
+        .route("/purpose", post(set_purpose))
+        .route("/reports", get(reports_page))
+        .route("/reports/{id}", get(report_page))
+        .route("/reports/{id}/messages", post(report_message))
+        .route("/alerts", get(alerts_page))
+        .route("/alerts/{id}", get(alert_page).post(alert_action))
+        .route("/alerts/{id}/clearance", post(request_clearance))
+        .route("/alerts/{id}/case", post(alert_to_case))
+        .route("/entities/{id}", get(entity_page))
+        .route("/search", get(search_page))
+        .route("/cases", get(cases_page).post(create_case))
+        .route("/cases/{id}", get(case_page))
+        .route("/cases/{id}/notes", post(add_note))
+        .route("/cases/{id}/entities", post(add_entity))
+        .route("/cases/{id}/freezes", post(add_freeze))
+        .route("/cases/{id}/disseminate", post(disseminate))
+        .route("/cases/{id}/graph.json", get(case_graph))
+        .route("/cases/{id}/package.json", get(package_json))
+        .route("/cases/{id}/package.html", get(package_html))
+        .route("/freezes/{id}", post(update_freeze))
+        .route("/clearances", get(clearances_page))
+        .route("/clearances/{id}", post(decide_clearance))
+        .route("/oversight", get(oversight_page))
+        .route("/admin", get(admin_page))
+        .route("/admin/users", post(create_user))
+        .route("/admin/tokens", post(create_token))
+        .route("/admin/retention", post(set_retention))
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn when(t: i64) -> String {
+    Timestamp(t)
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_string()
+}
+
+fn money(minor: i64) -> String {
+    let major = minor / 100;
+    let mut digits = major.abs().to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    format!(
+        "{}{digits}{grouped}.{:02}",
+        if minor < 0 { "-" } else { "" },
+        (minor % 100).abs()
+    )
+}
+
+fn csrf(p: &Principal) -> String {
+    format!(
+        "<input type=hidden name=csrf value=\"{}\">",
+        esc(p.csrf.as_deref().unwrap_or(""))
+    )
+}
+
+fn page(p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
+    let nav = match p {
+        None => String::new(),
+        Some(p) => {
+            let mut links = vec![("/", "Start")];
+            match p.role {
+                Role::ReportingEntity => links.push(("/reports", "Our reports")),
+                Role::Analyst | Role::Supervisor => {
+                    links.extend([
+                        ("/alerts", "Alerts"),
+                        ("/cases", "Cases"),
+                        ("/search", "Screening search"),
+                        ("/reports", "Reports"),
+                        ("/clearances", "Redress"),
+                    ]);
+                }
+                Role::Oversight => {
+                    links.extend([("/oversight", "Audit trail"), ("/clearances", "Redress")])
+                }
+                Role::Administrator => {
+                    links.extend([("/admin", "Administration"), ("/oversight", "Audit trail")])
+                }
+            }
+            let items: String = links
+                .iter()
+                .map(|(h, t)| format!("<a href=\"{h}\">{t}</a>"))
+                .collect();
+            format!(
+                "<nav><span class=brand>nexus FIU</span>{items}<span class=who>{} ({})</span>\
+                 <form method=post action=/logout class=inline>{}<button>Sign out</button></form></nav>",
+                esc(&p.username),
+                p.role,
+                csrf(p)
+            )
+        }
+    };
+    Html(format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\">\
+         <title>{} · nexus</title><link rel=stylesheet href=/static/nexus.css><script src=/static/nexus.js defer></script></head>\
+         <body>{nav}<main><h1>{}</h1>{body}</main></body></html>",
+        esc(title),
+        esc(title)
+    ))
+}
+
+fn html_err(e: AppError) -> AppError {
+    e.html()
+}
+
+/// A page asking for the purpose and case reference before personal data is shown.
+fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &str) -> Html<String> {
+    page(
+        Some(p),
+        "State your purpose",
+        &format!(
+            "<p class=notice>{}</p><p>Personal data is shown only for a stated purpose under a case reference. \
+             Your statement is recorded with every record you open.</p>\
+             <form method=post action=/purpose class=stack>{}\
+             <label>Purpose <input name=purpose required minlength=5 placeholder=\"e.g. triage of sanctions alerts\"></label>\
+             <label>Case reference <input name=case_ref required value=\"{}\" placeholder=\"CASE-2026-0001, ALERT-12 or TRIAGE\"></label>\
+             <input type=hidden name=next value=\"{}\"><button>Continue</button></form>",
+            esc(why),
+            csrf(p),
+            esc(suggested_case),
+            esc(next)
+        ),
+    )
+}
+
+/// The stated purpose when it is valid for this page, or the form asking for it.
+fn require_purpose(
+    db: &Db,
+    p: &Principal,
+    headers: &HeaderMap,
+    next: &str,
+    suggested: &str,
+    allow_triage: bool,
+) -> Result<Result<Purpose, Html<String>>, StoreError> {
+    match stated_purpose(headers) {
+        Some(purpose) if valid_case_ref(db, &purpose.case_ref, allow_triage)? => Ok(Ok(purpose)),
+        Some(purpose) => Ok(Err(purpose_form(
+            p,
+            next,
+            suggested,
+            &format!(
+                "{:?} is not a case reference for this page: name an open case (CASE-…){}.",
+                purpose.case_ref,
+                if allow_triage {
+                    ", an alert (ALERT-<id>) or TRIAGE"
+                } else {
+                    " or the alert you are working on (ALERT-<id>)"
+                }
+            ),
+        ))),
+        None => Ok(Err(purpose_form(
+            p,
+            next,
+            suggested,
+            "No purpose stated yet in this session.",
+        ))),
+    }
+}
+
+fn audit_view(
+    db: &Db,
+    p: &Principal,
+    purpose: &Purpose,
+    action: &str,
+    object: String,
+    detail: String,
+) -> Result<(), StoreError> {
+    db.audit(&AuditRecord {
+        actor: p.actor.clone(),
+        action: action.into(),
+        object,
+        purpose: purpose.purpose.clone(),
+        case_ref: purpose.case_ref.clone(),
+        detail,
+    })?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- sign-in
+
+async fn login_page() -> Html<String> {
+    page(
+        None,
+        "Sign in",
+        "<form method=post action=/login class=\"stack narrow\">\
+         <label>User name <input name=username autocomplete=username required autofocus></label>\
+         <label>Password <input name=password type=password autocomplete=current-password required></label>\
+         <button>Sign in</button></form>",
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let outcome = state
+        .blocking(move |s| {
+            let user = s.store.read(|db| db.user_by_name(&f.username))?;
+            // Verify against a dummy hash when the user is unknown, so timing does not tell.
+            let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2kCqkHaxEBH4XUi3H5ZTmFd26/4OEYPi9BE2yaiJwBo";
+            let ok = verify_password(&f.password, user.as_ref().map_or(dummy, |u| u.password_hash.as_str()));
+            match user {
+                Some(u) if ok && !u.disabled => {
+                    let token = random_token().map_err(AppError::internal)?;
+                    let csrf = random_token().map_err(AppError::internal)?;
+                    s.store.write(|db| {
+                        db.create_session(&sha256_hex(token.as_bytes()), u.id, &csrf, nexus_store::now() + SESSION_SECONDS)?;
+                        db.audit(&AuditRecord {
+                            actor: format!("user:{}", u.username),
+                            action: "session.login".into(),
+                            object: format!("user:{}", u.id),
+                            ..AuditRecord::default()
+                        })
+                    })?;
+                    Ok(Some(token))
+                }
+                _ => {
+                    s.store.write(|db| {
+                        db.audit(&AuditRecord {
+                            actor: "anonymous".into(),
+                            action: "session.login-failed".into(),
+                            object: format!("username:{}", f.username.chars().take(64).collect::<String>()),
+                            ..AuditRecord::default()
+                        })
+                    })?;
+                    Ok(None)
+                }
+            }
+        })
+        .await?;
+    Ok(match outcome {
+        Some(token) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}")),
+                (header::LOCATION, "/".to_string()),
+            ],
+        )
+            .into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            page(
+                None,
+                "Sign in",
+                "<p class=error>Wrong user name or password.</p><form method=post action=/login class=\"stack narrow\">\
+                 <label>User name <input name=username required></label><label>Password <input name=password type=password required></label>\
+                 <button>Sign in</button></form>",
+            ),
+        )
+            .into_response(),
+    })
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    p.check_csrf(Some(&f.csrf), false)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE).map(str::to_string) {
+        state
+            .blocking(move |s| {
+                Ok(s.store
+                    .write(|db| db.delete_session(&sha256_hex(token.as_bytes())))?)
+            })
+            .await?;
+    }
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!("{SESSION_COOKIE}=; Max-Age=0; Path=/"),
+            ),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct PurposeForm {
+    csrf: String,
+    purpose: String,
+    case_ref: String,
+    next: String,
+}
+
+async fn set_purpose(p: Principal, Form(f): Form<PurposeForm>) -> Result<Response, AppError> {
+    p.check_csrf(Some(&f.csrf), false)?;
+    let next = if f.next.starts_with('/') && !f.next.starts_with("//") {
+        f.next
+    } else {
+        "/".into()
+    };
+    let value = url_encode(&format!("{}|{}", f.purpose.trim(), f.case_ref.trim()));
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!("{PURPOSE_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/"),
+            ),
+            (header::LOCATION, next),
+        ],
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- start page
+
+async fn home(State(state): State<AppState>, p: Principal) -> Result<Html<String>, AppError> {
+    let counts = state
+        .blocking(|s| Ok(s.store.read(|db| db.counts())?))
+        .await
+        .map_err(html_err)?;
+    let lists = state.screening().entry_count();
+    let body = match p.role {
+        Role::ReportingEntity => "<p>File suspicious-transaction and other goAML reports, follow their status and read the FIU's messages.</p>\
+            <p><a class=button href=/reports>Upload a report and see our reports</a></p>"
+            .to_string(),
+        _ => format!(
+            "<div class=cards><div><b>{}</b> reports</div><div><b>{}</b> entities</div><div><b>{}</b> transactions</div>\
+             <div><b>{}</b> open alerts</div><div><b>{}</b> open cases</div><div><b>{lists}</b> list entries</div><div><b>{}</b> audit records</div></div>",
+            counts.reports, counts.entities, counts.transactions, counts.open_alerts, counts.open_cases, counts.audit_records
+        ),
+    };
+    Ok(page(Some(&p), "nexus — Financial Intelligence Unit", &body))
+}
+
+// ---------------------------------------------------------------- reports
+
+async fn reports_page(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Html<String>, AppError> {
+    p.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        false,
+    )?;
+    let only = if p.role == Role::ReportingEntity {
+        p.institution.or(Some(-1))
+    } else {
+        None
+    };
+    let rows = state
+        .blocking(move |s| Ok(s.store.read(|db| db.reports(only, 200, 0))?))
+        .await
+        .map_err(html_err)?;
+    let mut body = String::new();
+    if p.role == Role::ReportingEntity {
+        body.push_str(&format!(
+            "<section><h2>Upload</h2><form id=upload class=stack data-csrf=\"{}\">\
+             <label>goAML XML report, or a zip of several <input type=file name=file id=file accept=\".xml,.zip\" required></label>\
+             <button>Upload</button></form><div id=upload-result></div></section>",
+            esc(p.csrf.as_deref().unwrap_or(""))
+        ));
+    }
+    body.push_str("<h2>Reports</h2><table><tr><th>Id</th><th>Reference</th><th>Type</th><th>Institution</th><th>Received</th><th>Status</th><th>Message</th></tr>");
+    for r in &rows {
+        body.push_str(&format!(
+            "<tr><td><a href=/reports/{id}>{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"status {st}\">{st}</td><td>{}</td></tr>",
+            esc(&r.entity_reference),
+            esc(&r.report_code),
+            r.institution,
+            when(r.received_at),
+            esc(&r.message),
+            id = r.id,
+            st = esc(&r.status)
+        ));
+    }
+    body.push_str("</table>");
+    Ok(page(Some(&p), "Reports", &body))
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    p.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        false,
+    )?;
+    let page_html = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let Some(r) = db.report(id)? else { return Ok(None) };
+                    if p.role == Role::ReportingEntity && Some(r.institution) != p.institution {
+                        return Ok(None);
+                    }
+                    let mut body = format!(
+                        "<dl><dt>Reference</dt><dd>{}</dd><dt>Type</dt><dd>{}</dd><dt>Reporting entity</dt><dd>{}</dd><dt>Received</dt><dd>{}</dd>\
+                         <dt>Status</dt><dd class=\"status {st}\">{st}</dd><dt>Message</dt><dd>{}</dd><dt>Reason given</dt><dd>{}</dd></dl>",
+                        esc(&r.entity_reference),
+                        esc(&r.report_code),
+                        r.institution,
+                        when(r.received_at),
+                        esc(&r.message),
+                        esc(&r.reason),
+                        st = esc(&r.status)
+                    );
+                    let problems = db.report_problems(id)?;
+                    if !problems.is_empty() {
+                        body.push_str("<h2>Problems</h2><table><tr><th>Line</th><th>Element</th><th>Problem</th></tr>");
+                        for pr in problems {
+                            body.push_str(&format!("<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>", pr.line, esc(&pr.path), esc(&pr.message)));
+                        }
+                        body.push_str("</table>");
+                    }
+                    if p.role.investigates() {
+                        match require_purpose(db, &p, &headers, &format!("/reports/{id}"), TRIAGE, true)? {
+                            Ok(purpose) => {
+                                let subjects = db.report_subjects(id)?;
+                                body.push_str("<h2>Subjects</h2><table><tr><th>Name</th><th>Role</th><th>Birth date</th><th>Account</th><th>Entity</th><th>Why this entity</th></tr>");
+                                for s in &subjects {
+                                    body.push_str(&format!(
+                                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=/entities/{e}>#{e}</a></td><td>{}</td></tr>",
+                                        esc(&s.name),
+                                        esc(&s.role),
+                                        esc(s.birth_date.as_deref().unwrap_or("")),
+                                        esc(s.account.as_deref().unwrap_or("")),
+                                        esc(&s.evidence),
+                                        e = s.entity_id
+                                    ));
+                                }
+                                body.push_str("</table>");
+                                audit_view(db, &p, &purpose, "report.view", format!("report:{id}"), format!("{} subjects", subjects.len()))?;
+                            }
+                            Err(form) => return Ok(Some(form)),
+                        }
+                    }
+                    body.push_str("<h2>Messages</h2>");
+                    for m in db.report_messages(id)? {
+                        body.push_str(&format!("<div class=message><b>{}</b> · {}<p>{}</p></div>", esc(&m.author), when(m.at), esc(&m.body)));
+                    }
+                    body.push_str(&format!(
+                        "<form method=post action=/reports/{id}/messages class=stack>{}<label>Message <textarea name=body required maxlength=4000></textarea></label><button>Send</button></form>",
+                        csrf(&p)
+                    ));
+                    Ok(Some(page(Some(&p), &format!("Report {}", r.entity_reference), &body)))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    page_html
+        .map(IntoResponse::into_response)
+        .ok_or_else(|| AppError::not_found().html())
+}
+
+#[derive(Deserialize)]
+struct BodyForm {
+    csrf: String,
+    body: String,
+}
+
+async fn report_message(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<BodyForm>,
+) -> Result<Response, AppError> {
+    p.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        false,
+    )?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let body = f.body.trim().to_string();
+    if body.is_empty() || body.chars().count() > 4000 {
+        return Err(AppError::bad_request("a message has 1 to 4000 characters").html());
+    }
+    state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let Some(r) = db.report(id)? else {
+                        return Ok(false);
+                    };
+                    if p.role == Role::ReportingEntity && Some(r.institution) != p.institution {
+                        return Ok(false);
+                    }
+                    let author = if p.role == Role::ReportingEntity {
+                        format!("{} (reporting entity {})", p.username, r.institution)
+                    } else {
+                        format!("{} (FIU)", p.username)
+                    };
+                    db.add_report_message(id, &author, &body)?;
+                    db.audit(&AuditRecord {
+                        actor: p.actor.clone(),
+                        action: "report.message".into(),
+                        object: format!("report:{id}"),
+                        ..AuditRecord::default()
+                    })?;
+                    Ok(true)
+                })
+                .map_err(AppError::from)
+                .and_then(|ok| {
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err(AppError::not_found())
+                    }
+                })
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+// ---------------------------------------------------------------- alerts
+
+#[derive(Deserialize)]
+struct QueueQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    offset: Option<i64>,
+}
+
+async fn alerts_page(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Query(q): Query<QueueQuery>,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let purpose = match require_purpose(db, &p, &headers, "/alerts", TRIAGE, true)? {
+                        Ok(purpose) => purpose,
+                        Err(form) => return Ok(form),
+                    };
+                    let status = q.status.unwrap_or_else(|| "open".into());
+                    let kind = q.kind.unwrap_or_default();
+                    let offset = q.offset.unwrap_or(0).max(0);
+                    let rows = db.alerts(&status, &kind, 100, offset)?;
+                    let mut body = String::from("<form method=get class=filters>");
+                    for (v, label) in [("open", "Open"), ("new", "New"), ("assigned", "Assigned"), ("escalated", "Escalated"), ("dismissed", "Dismissed"), ("cleared", "Cleared"), ("all", "All")] {
+                        body.push_str(&format!("<label><input type=radio name=status value={v}{}> {label}</label>", if v == status { " checked" } else { "" }));
+                    }
+                    body.push_str("<select name=kind><option value=\"\">all kinds</option>");
+                    for k in ["screening", "typology", "model"] {
+                        body.push_str(&format!("<option{}>{k}</option>", if k == kind { " selected" } else { "" }));
+                    }
+                    body.push_str("</select><button>Show</button></form>");
+                    body.push_str("<table id=queue><tr><th>Alert</th><th>Kind</th><th>Typology</th><th>Score</th><th>Subject</th><th>Explanation</th><th>Status</th></tr>");
+                    for a in &rows {
+                        body.push_str(&format!(
+                            "<tr><td><a href=/alerts/{id}>#{id}</a></td><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td><td class=explain>{}</td><td class=\"status {st}\">{st}</td></tr>",
+                            esc(&a.kind),
+                            esc(&a.typology),
+                            a.score,
+                            esc(a.entity_name.as_deref().unwrap_or("")),
+                            esc(&a.explanation.chars().take(220).collect::<String>()),
+                            id = a.id,
+                            st = esc(&a.status)
+                        ));
+                    }
+                    body.push_str("</table>");
+                    if rows.len() == 100 {
+                        body.push_str(&format!("<p><a href=\"/alerts?status={}&kind={}&offset={}\">Next page</a></p>", esc(&status), esc(&kind), offset + 100));
+                    }
+                    audit_view(db, &p, &purpose, "alerts.list", "alerts".into(), format!("status {status}, {} shown", rows.len()))?;
+                    Ok(page(Some(&p), "Alert queue", &body))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)
+}
+
+async fn alert_page(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let out = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let purpose = match require_purpose(db, &p, &headers, &format!("/alerts/{id}"), &format!("ALERT-{id}"), true)? {
+                        Ok(purpose) => purpose,
+                        Err(form) => return Ok(Some(form)),
+                    };
+                    let Some(a) = db.alert(id)? else { return Ok(None) };
+                    let mut body = format!(
+                        "<dl><dt>Kind</dt><dd>{}</dd><dt>Typology</dt><dd>{}</dd><dt>Score</dt><dd>{:.2}</dd><dt>Status</dt><dd class=\"status {st}\">{st}</dd>\
+                         <dt>Reason</dt><dd>{}</dd><dt>Raised</dt><dd>{}</dd></dl><h2>Why</h2><p class=explain>{}</p>",
+                        esc(&a.kind),
+                        esc(&a.typology),
+                        a.score,
+                        esc(&a.reason),
+                        when(a.created_at),
+                        esc(&a.explanation),
+                        st = esc(&a.status)
+                    );
+                    if let (Some(e), Some(name)) = (a.entity_id, &a.entity_name) {
+                        body.push_str(&format!("<p>Subject: <a href=/entities/{e}>{} (#{e})</a></p>", esc(name)));
+                    }
+                    if a.kind == "screening" {
+                        body.push_str(&format!(
+                            "<p>List entry: {} {} (version {})</p>",
+                            esc(a.list_name.as_deref().unwrap_or("")),
+                            esc(a.list_entry.as_deref().unwrap_or("")),
+                            esc(a.list_version.as_deref().unwrap_or(""))
+                        ));
+                    }
+                    if !a.transactions.is_empty() {
+                        let ids: Vec<i64> = a.transactions.split(';').filter_map(|t| t.parse().ok()).take(200).collect();
+                        body.push_str("<h2>Transactions</h2><table><tr><th>Time</th><th>From</th><th>To</th><th>Amount</th></tr>");
+                        for t in db.transactions_by_ids(&ids)? {
+                            body.push_str(&format!(
+                                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=num>{} {}</td></tr>",
+                                when(t.at),
+                                esc(t.from_account.as_deref().unwrap_or("")),
+                                esc(t.to_account.as_deref().unwrap_or("")),
+                                money(t.amount_minor),
+                                esc(&t.currency)
+                            ));
+                        }
+                        body.push_str("</table>");
+                    }
+                    let c = csrf(&p);
+                    body.push_str(&format!(
+                        "<h2>Triage</h2><div class=actions>\
+                         <form method=post action=/alerts/{id}>{c}<input type=hidden name=action value=assign><button>Assign to me</button></form>\
+                         <form method=post action=/alerts/{id}>{c}<input type=hidden name=action value=escalate><button>Escalate</button></form>\
+                         <form method=post action=/alerts/{id} class=stack>{c}<input type=hidden name=action value=dismiss>\
+                           <label>Reason for dismissal <input name=reason minlength=10 required></label><button>Dismiss</button></form>\
+                         <form method=post action=/alerts/{id}/case class=stack>{c}<label>Add to case (reference, or a title for a new case) \
+                           <input name=case required placeholder=\"CASE-2026-0001 or New case title\"></label><button>Add to case</button></form>"
+                    ));
+                    if a.kind == "screening" {
+                        body.push_str(&format!(
+                            "<form method=post action=/alerts/{id}/clearance class=stack>{c}<label>False positive: justification \
+                             <input name=justification minlength=20 required placeholder=\"different birth date and nationality …\"></label>\
+                             <button>Request clearance</button></form>"
+                        ));
+                    }
+                    body.push_str("</div>");
+                    audit_view(db, &p, &purpose, "alert.view", format!("alert:{id}"), a.entity_name.clone().unwrap_or_default())?;
+                    Ok(Some(page(Some(&p), &format!("Alert #{id}"), &body)))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    out.map(IntoResponse::into_response)
+        .ok_or_else(|| AppError::not_found().html())
+}
+
+#[derive(Deserialize)]
+struct AlertForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn alert_action(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<AlertForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| apply_alert_action(s, &p, id, &f.action, &f.reason))
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/alerts/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ClearanceForm {
+    csrf: String,
+    justification: String,
+}
+
+async fn request_clearance(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<ClearanceForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let justification = f.justification.trim().to_string();
+    if justification.chars().count() < 20 {
+        return Err(AppError::bad_request(
+            "a clearance needs a justification of at least 20 characters",
+        )
+        .html());
+    }
+    state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let a = db
+                        .alert(id)?
+                        .ok_or_else(|| StoreError::Invalid(format!("no alert {id}")))?;
+                    let cid = db.request_clearance(&a, &justification, p.user_id.unwrap_or(0))?;
+                    db.audit(&AuditRecord {
+                        actor: p.actor.clone(),
+                        action: "clearance.request".into(),
+                        object: format!("alert:{id}"),
+                        detail: format!("clearance {cid}: {justification}"),
+                        ..AuditRecord::default()
+                    })?;
+                    Ok(())
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/clearances").into_response())
+}
+
+#[derive(Deserialize)]
+struct ToCaseForm {
+    csrf: String,
+    case: String,
+}
+
+async fn alert_to_case(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<ToCaseForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let case_id = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let a = db
+                        .alert(id)?
+                        .ok_or_else(|| StoreError::Invalid(format!("no alert {id}")))?;
+                    let wanted = f.case.trim();
+                    let case = match db.case_by_reference(wanted)? {
+                        Some(c) => c,
+                        None if wanted.chars().count() >= 5 => {
+                            let c = db.create_case(
+                                wanted,
+                                &format!(
+                                    "Opened from alert #{id}: {}",
+                                    a.explanation.chars().take(300).collect::<String>()
+                                ),
+                                p.user_id.unwrap_or(0),
+                                Timestamp(nexus_store::now()).date().year,
+                            )?;
+                            db.audit(&AuditRecord {
+                                actor: p.actor.clone(),
+                                action: "case.create".into(),
+                                object: format!("case:{}", c.id),
+                                case_ref: c.reference.clone(),
+                                detail: c.title.clone(),
+                                ..AuditRecord::default()
+                            })?;
+                            c
+                        }
+                        None => return Err(StoreError::Invalid(
+                            "name an existing case reference or a title of at least 5 characters"
+                                .into(),
+                        )),
+                    };
+                    if let Some(e) = a.entity_id {
+                        db.add_case_entity(case.id, e)?;
+                    }
+                    // Account holders of a typology alert join the case too.
+                    for t in db.transactions_by_ids(
+                        &a.transactions
+                            .split(';')
+                            .filter_map(|t| t.parse().ok())
+                            .take(500)
+                            .collect::<Vec<_>>(),
+                    )? {
+                        for e in [t.from_entity, t.to_entity].into_iter().flatten() {
+                            db.add_case_entity(case.id, e)?;
+                        }
+                    }
+                    db.update_alert(
+                        id,
+                        "escalated",
+                        None,
+                        &format!("added to {}", case.reference),
+                        Some(case.id),
+                    )?;
+                    db.audit(&AuditRecord {
+                        actor: p.actor.clone(),
+                        action: "alert.to-case".into(),
+                        object: format!("alert:{id}"),
+                        case_ref: case.reference.clone(),
+                        ..AuditRecord::default()
+                    })?;
+                    Ok(case.id)
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+}
+
+// ---------------------------------------------------------------- entities and search
+
+async fn entity_page(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let out = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let purpose = match require_purpose(db, &p, &headers, &format!("/entities/{id}"), "", false)? {
+                        Ok(purpose) => purpose,
+                        Err(form) => return Ok(Some(form)),
+                    };
+                    let Some(e) = db.entity(id)? else { return Ok(None) };
+                    let mut body = format!(
+                        "<dl><dt>Kind</dt><dd>{}</dd><dt>Name</dt><dd>{}</dd><dt>Birth date</dt><dd>{}</dd><dt>Countries</dt><dd>{}</dd></dl>",
+                        esc(&e.kind),
+                        esc(&e.name),
+                        esc(e.birth_date.as_deref().unwrap_or("unknown")),
+                        esc(&e.countries)
+                    );
+                    body.push_str("<h2>As reported</h2><table><tr><th>Report</th><th>Name as written</th><th>Role</th><th>Birth date</th><th>Documents</th><th>Account</th><th>Resolution evidence</th></tr>");
+                    for s in db.entity_subjects(id)? {
+                        body.push_str(&format!(
+                            "<tr><td><a href=/reports/{r}>{r}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            esc(&s.name),
+                            esc(&s.role),
+                            esc(s.birth_date.as_deref().unwrap_or("")),
+                            esc(&s.identifiers),
+                            esc(s.account.as_deref().unwrap_or("")),
+                            esc(&s.evidence),
+                            r = s.report_id
+                        ));
+                    }
+                    body.push_str("</table><h2>List matches and alerts</h2><ul>");
+                    for a in db.entity_alerts(id)? {
+                        body.push_str(&format!("<li><a href=/alerts/{}>#{}</a> {} {:.2} <span class=\"status {st}\">{st}</span> — {}</li>", a.id, a.id, esc(&a.typology), a.score, esc(&a.explanation.chars().take(200).collect::<String>()), st = esc(&a.status)));
+                    }
+                    body.push_str("</ul><h2>Cases</h2><ul>");
+                    for c in db.entity_cases(id)? {
+                        body.push_str(&format!("<li><a href=/cases/{}>{}</a> {}</li>", c.id, esc(&c.reference), esc(&c.title)));
+                    }
+                    body.push_str("</ul><h2>Transactions</h2><table><tr><th>Time</th><th>Reference</th><th>From</th><th>To</th><th>Amount</th><th>Channel</th></tr>");
+                    for t in db.entity_transactions(id, 300)? {
+                        body.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=num>{} {}</td><td>{}</td></tr>",
+                            when(t.at),
+                            esc(&t.reference),
+                            esc(t.from_account.as_deref().unwrap_or("")),
+                            esc(t.to_account.as_deref().unwrap_or("")),
+                            money(t.amount_minor),
+                            esc(&t.currency),
+                            esc(&t.channel)
+                        ));
+                    }
+                    body.push_str("</table>");
+                    audit_view(db, &p, &purpose, "entity.view", format!("entity:{id}"), e.name.clone())?;
+                    Ok(Some(page(Some(&p), &format!("Entity #{id}: {}", e.name), &body)))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    out.map(IntoResponse::into_response)
+        .ok_or_else(|| AppError::not_found().html())
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    country: String,
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<SearchQuery>,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let mut body = format!(
+        "<form method=get class=filters><label>Name <input name=name value=\"{}\" required></label>\
+         <label>Birth date <input name=birth_date value=\"{}\" placeholder=YYYY-MM-DD></label>\
+         <label>Country <input name=country value=\"{}\" size=3 placeholder=TJ></label><button>Screen</button></form>",
+        esc(&q.name),
+        esc(&q.birth_date),
+        esc(&q.country)
+    );
+    if !q.name.trim().is_empty() {
+        let req = ScreenRequest {
+            name: q.name.clone(),
+            birth_date: Some(q.birth_date.clone()),
+            country: Some(q.country.to_uppercase()),
+            kind: None,
+        };
+        let who = p.clone();
+        let matches = state.blocking(move |s| screen_name(s, &who, &req)).await;
+        match matches {
+            Ok(m) if m.is_empty() => {
+                body.push_str("<p>No list entry matches at the default threshold.</p>")
+            }
+            Ok(m) => {
+                body.push_str("<table id=matches><tr><th>List</th><th>Entry</th><th>Listed name</th><th>Score</th><th>Why</th></tr>");
+                for x in m {
+                    body.push_str(&format!(
+                        "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{:.2}</td><td class=explain>{}</td></tr>",
+                        esc(x["list"].as_str().unwrap_or("")),
+                        esc(x["list_id"].as_str().unwrap_or("")),
+                        esc(x["reference"].as_str().unwrap_or("")),
+                        esc(x["matched_name"].as_str().unwrap_or("")),
+                        x["score"].as_f64().unwrap_or(0.0),
+                        esc(x["explanation"].as_str().unwrap_or(""))
+                    ));
+                }
+                body.push_str("</table>");
+            }
+            Err(e) => body.push_str(&format!("<p class=error>{}</p>", esc(&e.message))),
+        }
+    }
+    Ok(page(Some(&p), "Screening search", &body))
+}
+
+// ---------------------------------------------------------------- cases
+
+async fn cases_page(State(state): State<AppState>, p: Principal) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let cases = state
+        .blocking(|s| Ok(s.store.read(|db| db.cases())?))
+        .await
+        .map_err(html_err)?;
+    let mut body = format!(
+        "<form method=post action=/cases class=stack>{}<label>Title <input name=title required minlength=5></label>\
+         <label>Summary <textarea name=summary></textarea></label><button>Open a case</button></form>\
+         <table><tr><th>Reference</th><th>Title</th><th>Status</th><th>Opened</th></tr>",
+        csrf(&p)
+    );
+    for c in cases {
+        body.push_str(&format!(
+            "<tr><td><a href=/cases/{}>{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.id,
+            esc(&c.reference),
+            esc(&c.title),
+            esc(&c.status),
+            when(c.created_at)
+        ));
+    }
+    body.push_str("</table>");
+    Ok(page(Some(&p), "Cases", &body))
+}
+
+#[derive(Deserialize)]
+struct CaseForm {
+    csrf: String,
+    title: String,
+    #[serde(default)]
+    summary: String,
+}
+
+async fn create_case(
+    State(state): State<AppState>,
+    p: Principal,
+    Form(f): Form<CaseForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    if f.title.trim().chars().count() < 5 {
+        return Err(AppError::bad_request("a case title has at least 5 characters").html());
+    }
+    let id = state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                let c = db.create_case(
+                    f.title.trim(),
+                    f.summary.trim(),
+                    p.user_id.unwrap_or(0),
+                    Timestamp(nexus_store::now()).date().year,
+                )?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "case.create".into(),
+                    object: format!("case:{}", c.id),
+                    case_ref: c.reference.clone(),
+                    detail: c.title.clone(),
+                    ..AuditRecord::default()
+                })?;
+                Ok(c.id)
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let out = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let Some(c) = db.case(id)? else { return Ok(None) };
+                    let purpose = match require_purpose(db, &p, &headers, &format!("/cases/{id}"), &c.reference, false)? {
+                        Ok(purpose) => purpose,
+                        Err(form) => return Ok(Some(form)),
+                    };
+                    let x = csrf(&p);
+                    let mut body = format!(
+                        "<p>{} · status <b>{}</b> · opened {}</p><p>{}</p>",
+                        esc(&c.reference),
+                        esc(&c.status),
+                        when(c.created_at),
+                        esc(&c.summary)
+                    );
+                    let entities = db.case_entities(id)?;
+                    body.push_str("<h2>Entities</h2><ul>");
+                    for e in &entities {
+                        body.push_str(&format!("<li><a href=/entities/{}>{} (#{})</a> {}</li>", e.id, esc(&e.name), e.id, esc(e.birth_date.as_deref().unwrap_or(""))));
+                    }
+                    body.push_str(&format!(
+                        "</ul><form method=post action=/cases/{id}/entities class=inline>{x}<input name=entity_id type=number min=1 required placeholder=\"entity #\"><button>Add entity</button></form>"
+                    ));
+                    body.push_str(&format!(
+                        "<h2>Network</h2><p class=hint>Accounts and money flows of the case's entities. Drag to rearrange; the slider limits the period shown.</p>\
+                         <div id=graph data-src=\"/cases/{id}/graph.json\"></div>"
+                    ));
+                    body.push_str("<h2>Notes</h2>");
+                    for n in db.case_notes(id)? {
+                        body.push_str(&format!("<div class=message><b>{}</b> · {}<p>{}</p></div>", esc(&n.author), when(n.at), esc(&n.body)));
+                    }
+                    body.push_str(&format!(
+                        "<form method=post action=/cases/{id}/notes class=stack>{x}<label>Note <textarea name=body required></textarea></label><button>Add note</button></form>"
+                    ));
+                    body.push_str("<h2>Provisional measures</h2><table><tr><th>Subject</th><th>Assets</th><th>Legal basis</th><th>Issued</th><th>Expires</th><th>Status</th><th>Outcome</th><th></th></tr>");
+                    for f in db.freezes(Some(id))? {
+                        body.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form method=post action=/freezes/{fid} class=inline>{x}\
+                             <select name=status><option>in-force</option><option>lifted</option><option>expired</option><option>confiscated</option></select>\
+                             <input name=outcome placeholder=outcome><button>Update</button></form></td></tr>",
+                            esc(&f.entity_name),
+                            esc(&f.assets),
+                            esc(&f.legal_basis),
+                            esc(&f.issued_on),
+                            esc(&f.expires_on),
+                            esc(&f.status),
+                            esc(&f.outcome),
+                            fid = f.id
+                        ));
+                    }
+                    let options: String = entities.iter().map(|e| format!("<option value={}>{}</option>", e.id, esc(&e.name))).collect();
+                    body.push_str(&format!(
+                        "</table><form method=post action=/cases/{id}/freezes class=stack>{x}<label>Subject <select name=entity_id>{options}</select></label>\
+                         <label>Assets <input name=assets required placeholder=\"account NXTJB1XX|A0001234, balance …\"></label>\
+                         <label>Legal basis <input name=legal_basis required placeholder=\"AML/CFT Law art. …; UNSCR 1373\"></label>\
+                         <label>Issued on <input name=issued_on type=date required></label><label>Expires on <input name=expires_on type=date required></label>\
+                         <button>Order freeze</button></form>"
+                    ));
+                    body.push_str("<h2>Dissemination</h2><ul>");
+                    for d in db.disseminations(id)? {
+                        body.push_str(&format!("<li>{} to {} — {}</li>", when(d.created_at), esc(&d.agency), esc(&d.legal_basis)));
+                    }
+                    body.push_str(&format!(
+                        "</ul><p><a href=/cases/{id}/package.html>Package (printable)</a> · <a href=/cases/{id}/package.json>Package (JSON)</a></p>"
+                    ));
+                    if p.role == Role::Supervisor {
+                        body.push_str(&format!(
+                            "<form method=post action=/cases/{id}/disseminate class=stack>{x}<label>Agency <input name=agency required placeholder=\"Drug Control Agency\"></label>\
+                             <label>Legal basis <input name=legal_basis required></label><button>Disseminate</button></form>"
+                        ));
+                    } else {
+                        body.push_str("<p class=hint>Dissemination is decided by a supervisor.</p>");
+                    }
+                    audit_view(db, &p, &purpose, "case.view", format!("case:{id}"), c.reference.clone())?;
+                    Ok(Some(page(Some(&p), &format!("{}: {}", c.reference, c.title), &body)))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    out.map(IntoResponse::into_response)
+        .ok_or_else(|| AppError::not_found().html())
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<BodyForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let body = f.body.trim().to_string();
+    if body.is_empty() {
+        return Err(AppError::bad_request("an empty note").html());
+    }
+    case_change(&state, p, id, "case.note", move |db, p| {
+        db.add_case_note(id, p.user_id.unwrap_or(0), &body)?;
+        Ok(String::new())
+    })
+    .await
+}
+
+/// Applies a change to an existing case and audits it.
+async fn case_change(
+    state: &AppState,
+    p: Principal,
+    id: i64,
+    action: &'static str,
+    f: impl FnOnce(&Db, &Principal) -> Result<String, StoreError> + Send + 'static,
+) -> Result<Response, AppError> {
+    state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                let c = db
+                    .case(id)?
+                    .ok_or_else(|| StoreError::Invalid(format!("no case {id}")))?;
+                let detail = f(db, &p)?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: action.into(),
+                    object: format!("case:{id}"),
+                    case_ref: c.reference,
+                    detail,
+                    ..AuditRecord::default()
+                })?;
+                Ok(())
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct EntityForm {
+    csrf: String,
+    entity_id: i64,
+}
+
+async fn add_entity(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<EntityForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    case_change(&state, p, id, "case.add-entity", move |db, _| {
+        db.entity(f.entity_id)?
+            .ok_or_else(|| StoreError::Invalid(format!("no entity {}", f.entity_id)))?;
+        db.add_case_entity(id, f.entity_id)?;
+        Ok(format!("entity:{}", f.entity_id))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct FreezeForm {
+    csrf: String,
+    entity_id: i64,
+    assets: String,
+    legal_basis: String,
+    issued_on: String,
+    expires_on: String,
+}
+
+async fn add_freeze(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<FreezeForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let issued = nexus_model::Date::parse(&f.issued_on)
+        .map_err(|_| AppError::bad_request("issued on: YYYY-MM-DD").html())?;
+    let expires = nexus_model::Date::parse(&f.expires_on)
+        .map_err(|_| AppError::bad_request("expires on: YYYY-MM-DD").html())?;
+    if expires <= issued {
+        return Err(AppError::bad_request("a freeze expires after it is issued").html());
+    }
+    if f.assets.trim().is_empty() || f.legal_basis.trim().is_empty() {
+        return Err(AppError::bad_request("a freeze names the assets and its legal basis").html());
+    }
+    case_change(&state, p, id, "freeze.order", move |db, p| {
+        let fid = db.insert_freeze(
+            id,
+            f.entity_id,
+            f.assets.trim(),
+            f.legal_basis.trim(),
+            &issued.to_string(),
+            &expires.to_string(),
+            p.user_id.unwrap_or(0),
+        )?;
+        Ok(format!(
+            "freeze {fid} on entity {} until {expires}",
+            f.entity_id
+        ))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct FreezeUpdate {
+    csrf: String,
+    status: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn update_freeze(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<FreezeUpdate>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    if !["in-force", "lifted", "expired", "confiscated"].contains(&f.status.as_str()) {
+        return Err(AppError::bad_request("unknown freeze status").html());
+    }
+    let case_id = state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                let fr = db
+                    .freezes(None)?
+                    .into_iter()
+                    .find(|x| x.id == id)
+                    .ok_or_else(|| StoreError::Invalid(format!("no freeze {id}")))?;
+                db.update_freeze(id, &f.status, f.outcome.trim())?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "freeze.update".into(),
+                    object: format!("freeze:{id}"),
+                    detail: format!("{}: {}", f.status, f.outcome.trim()),
+                    ..AuditRecord::default()
+                })?;
+                Ok(fr.case_id)
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct DisseminateForm {
+    csrf: String,
+    agency: String,
+    legal_basis: String,
+}
+
+/// The case as a package for a law-enforcement agency.
+fn package(db: &Db, id: i64) -> Result<Option<serde_json::Value>, StoreError> {
+    let Some(c) = db.case(id)? else {
+        return Ok(None);
+    };
+    let entities = db.case_entities(id)?;
+    let mut ents = Vec::new();
+    for e in &entities {
+        let subjects = db.entity_subjects(e.id)?;
+        ents.push(json!({"entity_id": e.id, "kind": e.kind, "name": e.name, "birth_date": e.birth_date, "countries": e.countries,
+            "names_as_reported": subjects.iter().map(|s| json!({"name": s.name, "report_id": s.report_id, "identifiers": s.identifiers, "account": s.account})).collect::<Vec<_>>(),
+            "alerts": db.entity_alerts(e.id)?.iter().map(|a| json!({"alert_id": a.id, "typology": a.typology, "explanation": a.explanation, "status": a.status})).collect::<Vec<_>>()}));
+    }
+    let txs = db.case_transactions(id, 5000)?;
+    Ok(Some(json!({
+        "case": {"reference": c.reference, "title": c.title, "status": c.status, "summary": c.summary, "opened": Timestamp(c.created_at).to_string()},
+        "entities": ents,
+        "transactions": txs.iter().map(|t| json!({"reference": t.reference, "at": Timestamp(t.at).to_string(), "amount": t.amount_minor as f64 / 100.0,
+            "currency": t.currency, "from_account": t.from_account, "to_account": t.to_account, "channel": t.channel})).collect::<Vec<_>>(),
+        "notes": db.case_notes(id)?.iter().map(|n| json!({"author": n.author, "at": Timestamp(n.at).to_string(), "body": n.body})).collect::<Vec<_>>(),
+        "provisional_measures": db.freezes(Some(id))?.iter().map(|f| json!({"subject": f.entity_name, "assets": f.assets, "legal_basis": f.legal_basis,
+            "issued_on": f.issued_on, "expires_on": f.expires_on, "status": f.status, "outcome": f.outcome})).collect::<Vec<_>>(),
+        "generated_by": "nexus",
+    })))
+}
+
+async fn disseminate(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<DisseminateForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    if f.agency.trim().is_empty() || f.legal_basis.trim().is_empty() {
+        return Err(AppError::bad_request("name the agency and the legal basis").html());
+    }
+    case_change(&state, p, id, "case.disseminate", move |db, p| {
+        let pkg = package(db, id)?.ok_or_else(|| StoreError::Invalid(format!("no case {id}")))?;
+        db.insert_dissemination(
+            id,
+            f.agency.trim(),
+            f.legal_basis.trim(),
+            &pkg.to_string(),
+            p.user_id.unwrap_or(0),
+        )?;
+        db.set_case_status(id, "disseminated")?;
+        Ok(format!(
+            "to {} under {}",
+            f.agency.trim(),
+            f.legal_basis.trim()
+        ))
+    })
+    .await
+}
+
+/// Reads a case for an export or the graph: needs a purpose naming the case.
+async fn case_read<T: Send + 'static>(
+    state: &AppState,
+    p: Principal,
+    headers: HeaderMap,
+    id: i64,
+    action: &'static str,
+    f: impl FnOnce(&Db) -> Result<Option<T>, StoreError> + Send + 'static,
+) -> Result<T, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let Some(c) = db.case(id)? else {
+                        return Ok(Err(AppError::not_found()));
+                    };
+                    let Some(purpose) =
+                        stated_purpose(&headers).filter(|pp| pp.case_ref == c.reference)
+                    else {
+                        return Ok(Err(AppError::new(
+                            StatusCode::PRECONDITION_REQUIRED,
+                            format!(
+                                "state a purpose under {} first (open the case page)",
+                                c.reference
+                            ),
+                        )));
+                    };
+                    let out = f(db)?;
+                    audit_view(
+                        db,
+                        &p,
+                        &purpose,
+                        action,
+                        format!("case:{id}"),
+                        c.reference.clone(),
+                    )?;
+                    Ok(out.ok_or_else(AppError::not_found))
+                })
+                .map_err(AppError::from)?
+        })
+        .await
+}
+
+async fn package_json(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let v = case_read(&state, p, headers, id, "case.export", move |db| {
+        package(db, id)
+    })
+    .await?;
+    Ok((
+        [(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=case-{id}.json"),
+        )],
+        axum::Json(v),
+    )
+        .into_response())
+}
+
+async fn package_html(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let v = case_read(&state, p, headers, id, "case.export", move |db| {
+        package(db, id)
+    })
+    .await
+    .map_err(html_err)?;
+    let c = &v["case"];
+    let s = |x: &serde_json::Value| esc(x.as_str().unwrap_or(""));
+    let mut body = format!(
+        "<!doctype html><meta charset=utf-8><title>{r}</title><link rel=stylesheet href=/static/nexus.css><main class=print>\
+         <p class=classification>CONFIDENTIAL — financial intelligence. Use only for the purpose disseminated; no onward disclosure without the FIU's consent.</p>\
+         <h1>{r}: {t}</h1><p>{sum}</p><p>Status {st}, opened {o}</p><h2>Subjects</h2>",
+        r = s(&c["reference"]),
+        t = s(&c["title"]),
+        sum = s(&c["summary"]),
+        st = s(&c["status"]),
+        o = s(&c["opened"])
+    );
+    for e in v["entities"].as_array().into_iter().flatten() {
+        body.push_str(&format!(
+            "<h3>{} ({})</h3><p>Born {} · {}</p><ul>",
+            s(&e["name"]),
+            s(&e["kind"]),
+            s(&e["birth_date"]),
+            s(&e["countries"])
+        ));
+        for a in e["alerts"].as_array().into_iter().flatten() {
+            body.push_str(&format!(
+                "<li>{}: {}</li>",
+                s(&a["typology"]),
+                s(&a["explanation"])
+            ));
+        }
+        body.push_str("</ul>");
+    }
+    body.push_str("<h2>Transactions</h2><table><tr><th>Time</th><th>From</th><th>To</th><th>Amount</th><th>Channel</th></tr>");
+    for t in v["transactions"].as_array().into_iter().flatten() {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=num>{:.2} {}</td><td>{}</td></tr>",
+            s(&t["at"]),
+            s(&t["from_account"]),
+            s(&t["to_account"]),
+            t["amount"].as_f64().unwrap_or(0.0),
+            s(&t["currency"]),
+            s(&t["channel"])
+        ));
+    }
+    body.push_str("</table><h2>Provisional measures</h2><ul>");
+    for f in v["provisional_measures"].as_array().into_iter().flatten() {
+        body.push_str(&format!(
+            "<li>{}: {} — {} ({} to {}), {}</li>",
+            s(&f["subject"]),
+            s(&f["assets"]),
+            s(&f["legal_basis"]),
+            s(&f["issued_on"]),
+            s(&f["expires_on"]),
+            s(&f["status"])
+        ));
+    }
+    body.push_str("</ul><h2>Analyst notes</h2>");
+    for n in v["notes"].as_array().into_iter().flatten() {
+        body.push_str(&format!(
+            "<p><b>{}</b> {}: {}</p>",
+            s(&n["author"]),
+            s(&n["at"]),
+            s(&n["body"])
+        ));
+    }
+    body.push_str("</main>");
+    Ok(Html(body))
+}
+
+/// Nodes (accounts) and links (transactions) of a case, for the graph.
+async fn case_graph(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let v = case_read(&state, p, headers, id, "case.graph", move |db| {
+        if db.case(id)?.is_none() {
+            return Ok(None);
+        }
+        let in_case: Vec<i64> = db.case_entities(id)?.iter().map(|e| e.id).collect();
+        let txs = db.case_transactions(id, 2000)?;
+        let mut nodes: HashMap<String, serde_json::Value> = HashMap::new();
+        let mut links = Vec::new();
+        for t in &txs {
+            let (Some(from), Some(to)) = (&t.from_account, &t.to_account) else { continue };
+            for (acct, ent) in [(from, t.from_entity), (to, t.to_entity)] {
+                nodes.entry(acct.clone()).or_insert_with(|| {
+                    let name = ent.and_then(|e| db.entity(e).ok().flatten()).map(|e| e.name).unwrap_or_default();
+                    json!({"id": acct, "label": name, "entity": ent, "in_case": ent.is_some_and(|e| in_case.contains(&e))})
+                });
+            }
+            links.push(json!({"source": from, "target": to, "at": t.at, "amount": t.amount_minor as f64 / 100.0, "currency": t.currency, "reference": t.reference}));
+        }
+        Ok(Some(json!({"nodes": nodes.into_values().collect::<Vec<_>>(), "links": links})))
+    })
+    .await?;
+    Ok(axum::Json(v))
+}
+
+// ---------------------------------------------------------------- redress
+
+async fn clearances_page(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor, Role::Oversight], false)?;
+    let rows = state
+        .blocking(|s| Ok(s.store.read(|db| db.clearances(""))?))
+        .await
+        .map_err(html_err)?;
+    let mut body = String::from(
+        "<p>A match cleared as a false positive is recorded with its justification and a second person's approval, \
+         and is not raised again for the same version of the list entry.</p>\
+         <table><tr><th>#</th><th>Entity</th><th>List entry</th><th>Version</th><th>Justification</th><th>Status</th><th></th></tr>",
+    );
+    for c in rows {
+        let decide = if p.role == Role::Supervisor && c.status == "requested" {
+            format!(
+                "<form method=post action=/clearances/{id} class=inline>{x}<button name=decision value=approve>Approve</button><button name=decision value=refuse>Refuse</button></form>",
+                id = c.id,
+                x = csrf(&p)
+            )
+        } else {
+            String::new()
+        };
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>#{}</td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{decide}</td></tr>",
+            c.id,
+            c.entity_id,
+            esc(&c.list_name),
+            esc(&c.list_entry),
+            esc(&c.list_version),
+            esc(&c.justification),
+            esc(&c.status)
+        ));
+    }
+    body.push_str("</table>");
+    Ok(page(Some(&p), "False-positive redress", &body))
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    csrf: String,
+    decision: String,
+}
+
+async fn decide_clearance(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let approve = match f.decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => return Err(AppError::bad_request("decision: approve or refuse").html()),
+    };
+    state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                let c = db.decide_clearance(id, p.user_id.unwrap_or(0), approve)?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: if approve {
+                        "clearance.approve"
+                    } else {
+                        "clearance.refuse"
+                    }
+                    .into(),
+                    object: format!("entity:{}", c.entity_id),
+                    detail: format!(
+                        "clearance {id}: {} {} version {}",
+                        c.list_name, c.list_entry, c.list_version
+                    ),
+                    ..AuditRecord::default()
+                })?;
+                Ok(())
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/clearances").into_response())
+}
+
+// ---------------------------------------------------------------- oversight
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    filter: String,
+    #[serde(default)]
+    offset: Option<i64>,
+}
+
+async fn oversight_page(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<AuditQuery>,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Oversight, Role::Administrator], false)?;
+    let offset = q.offset.unwrap_or(0).max(0);
+    let filter = q.filter.clone();
+    let who = p.clone();
+    let (entries, verified) = state
+        .blocking(move |s| {
+            let p = who;
+            Ok(s.store.write(|db| {
+                let entries = db.audit_entries(&filter, 200, offset)?;
+                let verified = db.verify_audit()?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "audit.view".into(),
+                    object: "audit_log".into(),
+                    detail: format!("filter {filter:?}"),
+                    ..AuditRecord::default()
+                })?;
+                Ok((entries, verified))
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    let chain = match verified {
+        Ok(n) => format!("<p class=ok id=chain>Audit chain intact: {n} records verified.</p>"),
+        Err(f) => format!(
+            "<p class=error id=chain>Audit chain broken at record {}: {}</p>",
+            f.seq,
+            esc(&f.reason)
+        ),
+    };
+    let mut body = format!(
+        "{chain}<form method=get class=filters><label>Actor, action or object contains <input name=filter value=\"{}\"></label><button>Filter</button></form>\
+         <p class=hint>Who looked at whom: filter by <code>entity.view</code>, by a user (<code>user:alice</code>) or by a subject (<code>entity:12</code>).</p>\
+         <table id=audit><tr><th>#</th><th>When</th><th>Who</th><th>Did</th><th>What</th><th>Purpose</th><th>Case</th><th>Detail</th></tr>",
+        esc(&q.filter)
+    );
+    for e in &entries {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            e.seq,
+            when(e.at),
+            esc(&e.record.actor),
+            esc(&e.record.action),
+            esc(&e.record.object),
+            esc(&e.record.purpose),
+            esc(&e.record.case_ref),
+            esc(&e.record.detail.chars().take(200).collect::<String>())
+        ));
+    }
+    body.push_str("</table>");
+    if entries.len() == 200 {
+        body.push_str(&format!(
+            "<p><a href=\"/oversight?filter={}&offset={}\">Older</a></p>",
+            url_encode(&q.filter),
+            offset + 200
+        ));
+    }
+    Ok(page(Some(&p), "Audit trail", &body))
+}
+
+// ---------------------------------------------------------------- administration
+
+async fn admin_page(State(state): State<AppState>, p: Principal) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Administrator], false)?;
+    let (users, lists, institutions, retention) = state
+        .blocking(|s| {
+            Ok(s.store.read(|db| {
+                Ok((
+                    db.users()?,
+                    db.lists()?,
+                    db.institutions()?,
+                    db.setting("retention_days")?,
+                ))
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    let x = csrf(&p);
+    let mut body = String::from(
+        "<h2>Users</h2><table><tr><th>User</th><th>Role</th><th>Institution</th></tr>",
+    );
+    for u in users {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&u.username),
+            esc(&u.role),
+            u.institution.map(|i| i.to_string()).unwrap_or_default()
+        ));
+    }
+    let roles: String = Role::ALL
+        .iter()
+        .map(|r| format!("<option>{r}</option>"))
+        .collect();
+    body.push_str(&format!(
+        "</table><form method=post action=/admin/users class=stack>{x}<label>User name <input name=username required></label>\
+         <label>Password (at least {MIN_PASSWORD} characters) <input name=password type=password minlength={MIN_PASSWORD} required></label>\
+         <label>Role <select name=role>{roles}</select></label><label>Institution (reporting entities) <input name=institution type=number></label>\
+         <button>Create user</button></form>"
+    ));
+    body.push_str("<h2>Reporting entities and API tokens</h2><ul>");
+    for i in institutions {
+        body.push_str(&format!(
+            "<li>{} {} ({})</li>",
+            i.id,
+            esc(&i.name),
+            esc(&i.country)
+        ));
+    }
+    body.push_str(&format!(
+        "</ul><form method=post action=/admin/tokens class=inline>{x}<input name=institution type=number required placeholder=\"rentity id\"><input name=label placeholder=label><button>Create API token</button></form>"
+    ));
+    body.push_str("<h2>Lists</h2><table><tr><th>Name</th><th>Format</th><th>Generated</th><th>Entries</th><th>Loaded</th></tr>");
+    for l in lists {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&l.name),
+            esc(&l.format),
+            esc(&l.generated),
+            l.entries,
+            when(l.loaded_at)
+        ));
+    }
+    body.push_str(&format!(
+        "</table><p class=hint>Load or update a list with <code>nexus lists load --db FILE LIST</code>.</p>\
+         <h2>Retention</h2><form method=post action=/admin/retention class=inline>{x}<label>Keep reports for <input name=days type=number min=30 value=\"{}\"> days</label>\
+         <button name=purge value=no>Save</button><button name=purge value=yes>Save and purge now</button></form>",
+        esc(retention.as_deref().unwrap_or("1825"))
+    ));
+    Ok(page(Some(&p), "Administration", &body))
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    csrf: String,
+    username: String,
+    password: String,
+    role: String,
+    #[serde(default)]
+    institution: String,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    p: Principal,
+    Form(f): Form<UserForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Administrator], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let role = Role::parse(&f.role).ok_or_else(|| AppError::bad_request("unknown role").html())?;
+    if f.password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::bad_request(format!(
+            "a password has at least {MIN_PASSWORD} characters"
+        ))
+        .html());
+    }
+    let institution = if f.institution.trim().is_empty() {
+        None
+    } else {
+        Some(
+            f.institution
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| AppError::bad_request("institution: a number").html())?,
+        )
+    };
+    if (role == Role::ReportingEntity) != institution.is_some() {
+        return Err(AppError::bad_request(
+            "reporting-entity users, and only they, belong to an institution",
+        )
+        .html());
+    }
+    state
+        .blocking(move |s| {
+            let hash = hash_password(&f.password).map_err(AppError::internal)?;
+            Ok(s.store.write(|db| {
+                if let Some(i) = institution {
+                    if db.institution(i)?.is_none() {
+                        db.upsert_institution(i, &format!("Reporting entity {i}"), "")?;
+                    }
+                }
+                let id = db.create_user(f.username.trim(), &hash, role.as_str(), institution)?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "user.create".into(),
+                    object: format!("user:{id}"),
+                    detail: format!("{} as {role}", f.username.trim()),
+                    ..AuditRecord::default()
+                })?;
+                Ok(())
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    csrf: String,
+    institution: i64,
+    #[serde(default)]
+    label: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    p: Principal,
+    Form(f): Form<TokenForm>,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Administrator], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let p2c = p.clone();
+    let token = state
+        .blocking(move |s| {
+            let token = random_token().map_err(AppError::internal)?;
+            s.store.write(|db| {
+                if db.institution(f.institution)?.is_none() {
+                    db.upsert_institution(
+                        f.institution,
+                        &format!("Reporting entity {}", f.institution),
+                        "",
+                    )?;
+                }
+                let id = db.create_api_token(
+                    &sha256_hex(token.as_bytes()),
+                    f.institution,
+                    Role::ReportingEntity.as_str(),
+                    &f.label,
+                )?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "token.create".into(),
+                    object: format!("token:{id}"),
+                    detail: format!("institution {}", f.institution),
+                    ..AuditRecord::default()
+                })
+            })?;
+            Ok(token)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(page(
+        Some(&p2c),
+        "API token created",
+        &format!("<p>Give this token to the reporting entity over a secure channel. It is shown once and stored only as a hash.</p><pre id=token>{}</pre>", esc(&token)),
+    ))
+}
+
+#[derive(Deserialize)]
+struct RetentionForm {
+    csrf: String,
+    days: i64,
+    #[serde(default)]
+    purge: String,
+}
+
+async fn set_retention(
+    State(state): State<AppState>,
+    p: Principal,
+    Form(f): Form<RetentionForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Administrator], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    if f.days < 30 {
+        return Err(AppError::bad_request("keep reports for at least 30 days").html());
+    }
+    state
+        .blocking(move |s| {
+            s.store.write(|db| {
+                db.set_setting("retention_days", &f.days.to_string())?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "retention.set".into(),
+                    object: "settings".into(),
+                    detail: format!("{} days", f.days),
+                    ..AuditRecord::default()
+                })
+            })?;
+            if f.purge == "yes" {
+                crate::web::purge_expired(&s.store, &p.actor)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/admin").into_response())
+}

@@ -1,0 +1,576 @@
+//! The FIU service's commands: `serve`, `demo`, `token`, `user`, `lists`,
+//! `audit`.
+
+use anyhow::{bail, Context, Result};
+use nexus_graph::DetectConfig;
+use nexus_server::auth::{hash_password, random_token, sha256_hex, Principal, Role, MIN_PASSWORD};
+use nexus_server::intake::{receive, Limits};
+use nexus_server::processing::{run_detection, Screening};
+use nexus_server::AppState;
+use nexus_store::{AuditRecord, NewTransaction, Store};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The FIU's database (SQLite; created when missing).
+    #[arg(long)]
+    pub db: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Detection configuration (`key = value` lines; defaults for the region).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Where the demo keeps its scenario and database.
+    #[arg(long, default_value = "out/demo")]
+    pub dir: PathBuf,
+    /// Address to serve the UI on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Scenario seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Build everything again even when the demo database exists.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Prepare the database and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a reporting entity; prints it once.
+    Create {
+        #[arg(long)]
+        db: PathBuf,
+        /// The reporting entity's goAML rentity_id.
+        #[arg(long)]
+        institution: i64,
+        #[arg(long, default_value = "reporting-entity")]
+        role: String,
+        /// The institution's name (recorded when it is new).
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from NEXUS_PASSWORD or the first line of standard input.
+    Create {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        /// reporting-entity, analyst, supervisor, oversight or administrator.
+        #[arg(long)]
+        role: String,
+        /// The reporting entity (rentity_id) of a reporting-entity user.
+        #[arg(long)]
+        institution: Option<i64>,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum ListsCommand {
+    /// Load (or replace) a sanctions list in the database; re-screens all entities against it.
+    Load {
+        #[arg(long)]
+        db: PathBuf,
+        /// The list file (UN XML, EU XML, OFAC sdn.csv, FollowTheMoney JSON lines, plain CSV).
+        list: PathBuf,
+        /// Name of the list in the service (default: the file name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit log: exit 0 when intact, 1 naming the first bad record.
+    Verify {
+        #[arg(long)]
+        db: PathBuf,
+    },
+}
+
+fn open(db: &Path) -> Result<Store> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    Store::open(db).with_context(|| format!("opening the database {}", db.display()))
+}
+
+fn detect_config(path: Option<&Path>) -> Result<DetectConfig> {
+    match path {
+        None => Ok(DetectConfig::default()),
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            DetectConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn serve_state(state: AppState, addr: SocketAddr) -> Result<()> {
+    runtime()?.block_on(async move {
+        nexus_server::serve(state, addr, |local| {
+            eprintln!("nexus: serving the FIU on http://{local}/ (Ctrl-C to stop)");
+        })
+        .await
+    })?;
+    Ok(())
+}
+
+pub fn serve(a: ServeArgs) -> Result<()> {
+    let store = open(&a.db)?;
+    let state = AppState::new(
+        store,
+        detect_config(a.config.as_deref())?,
+        Limits::default(),
+    )?;
+    eprintln!(
+        "nexus: {} list entries loaded",
+        state.screening().entry_count()
+    );
+    serve_state(state, a.addr)
+}
+
+pub fn token(c: TokenCommand) -> Result<()> {
+    let TokenCommand::Create {
+        db,
+        institution,
+        role,
+        name,
+    } = c;
+    let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}"))?;
+    if role != Role::ReportingEntity {
+        bail!("API tokens are for reporting entities (--role reporting-entity); people sign in with `nexus user create`");
+    }
+    if institution < 1 {
+        bail!("--institution is the reporting entity's goAML rentity_id, a positive number");
+    }
+    let store = open(&db)?;
+    let token = random_token().map_err(anyhow::Error::msg)?;
+    store.write(|d| {
+        if d.institution(institution)?.is_none() || !name.is_empty() {
+            let n = if name.is_empty() {
+                format!("Reporting entity {institution}")
+            } else {
+                name.clone()
+            };
+            d.upsert_institution(institution, &n, "")?;
+        }
+        let id = d.create_api_token(
+            &sha256_hex(token.as_bytes()),
+            institution,
+            role.as_str(),
+            "cli",
+        )?;
+        d.audit(&AuditRecord {
+            actor: "cli".into(),
+            action: "token.create".into(),
+            object: format!("token:{id}"),
+            detail: format!("institution {institution}"),
+            ..AuditRecord::default()
+        })?;
+        Ok(())
+    })?;
+    println!("{token}");
+    Ok(())
+}
+
+pub fn user(c: UserCommand) -> Result<()> {
+    let UserCommand::Create {
+        db,
+        username,
+        role,
+        institution,
+    } = c;
+    let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use reporting-entity, analyst, supervisor, oversight or administrator"))?;
+    if (role == Role::ReportingEntity) != institution.is_some() {
+        bail!("--institution is required for reporting-entity users and only for them");
+    }
+    let password = match std::env::var("NEXUS_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if password.chars().count() < MIN_PASSWORD {
+        bail!("the password needs at least {MIN_PASSWORD} characters");
+    }
+    let store = open(&db)?;
+    create_user(&store, &username, &password, role, institution)?;
+    eprintln!("nexus: user {username} created as {role}");
+    Ok(())
+}
+
+fn create_user(
+    store: &Store,
+    username: &str,
+    password: &str,
+    role: Role,
+    institution: Option<i64>,
+) -> Result<()> {
+    let hash = hash_password(password).map_err(anyhow::Error::msg)?;
+    store.write(|d| {
+        if let Some(i) = institution {
+            if d.institution(i)?.is_none() {
+                d.upsert_institution(i, &format!("Reporting entity {i}"), "")?;
+            }
+        }
+        let id = d.create_user(username, &hash, role.as_str(), institution)?;
+        d.audit(&AuditRecord {
+            actor: "cli".into(),
+            action: "user.create".into(),
+            object: format!("user:{id}"),
+            detail: format!("{username} as {role}"),
+            ..AuditRecord::default()
+        })?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+pub fn lists(c: ListsCommand) -> Result<()> {
+    let ListsCommand::Load { db, list, name } = c;
+    let store = open(&db)?;
+    let name = name.unwrap_or_else(|| {
+        list.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "list".into())
+    });
+    let (entries, raised) = load_list(&store, &list, &name)?;
+    eprintln!("nexus: list {name}: {entries} entries loaded; re-screening raised {raised} alerts");
+    Ok(())
+}
+
+/// Stores a list file and re-screens every entity against the new index.
+fn load_list(store: &Store, path: &Path, name: &str) -> Result<(usize, usize)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let parsed = nexus_formats::lists::parse_list(path, &bytes)
+        .with_context(|| format!("reading the list {}", path.display()))?;
+    if parsed.entries.is_empty() {
+        bail!("{}: the list has no entries", path.display());
+    }
+    for s in parsed.skipped.iter().take(5) {
+        eprintln!(
+            "nexus: {}: skipped entry {:?} (line {}): {}",
+            path.display(),
+            s.id,
+            s.line,
+            s.reason
+        );
+    }
+    let entries = parsed.entries.len();
+    store.write(|d| {
+        d.upsert_list(
+            name,
+            parsed.format.as_str(),
+            &parsed.generated,
+            entries as i64,
+            &sha256_hex(&bytes),
+            &bytes,
+        )?;
+        d.audit(&AuditRecord {
+            actor: "cli".into(),
+            action: "list.load".into(),
+            object: format!("list:{name}"),
+            detail: format!("{entries} entries, generated {}", parsed.generated),
+            ..AuditRecord::default()
+        })?;
+        Ok(())
+    })?;
+    let screening = Screening::from_store(store)?;
+    let raised = rescreen_all(store, &screening)?;
+    Ok((entries, raised))
+}
+
+/// Screens every entity's reported names against the lists.
+fn rescreen_all(store: &Store, screening: &Screening) -> Result<usize> {
+    let mut after = 0;
+    let mut raised = 0;
+    loop {
+        let page = store.read(|d| d.entities_after(after, 1000))?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        raised += store.write(|d| {
+            let mut n = 0;
+            for e in &page {
+                let mut names: Vec<String> = d
+                    .entity_subjects(e.id)?
+                    .into_iter()
+                    .map(|s| s.name)
+                    .collect();
+                names.sort();
+                names.dedup();
+                for name in names {
+                    let mut q = nexus_screen::Query::new(e.id.to_string(), name.clone());
+                    q.kind = if e.kind == "entity" {
+                        nexus_formats::lists::SubjectKind::Organisation
+                    } else {
+                        nexus_formats::lists::SubjectKind::Person
+                    };
+                    q.birth_date = e
+                        .birth_date
+                        .as_deref()
+                        .and_then(|b| nexus_model::Date::parse(b).ok())
+                        .map(nexus_formats::lists::BirthDate::Exact);
+                    let matches = screening.screen(&q);
+                    n += nexus_server::processing::raise_screening_alerts(
+                        d, screening, e.id, &name, &matches,
+                    )?;
+                }
+            }
+            Ok(n)
+        })?;
+    }
+    Ok(raised)
+}
+
+pub fn audit(c: AuditCommand) -> Result<std::process::ExitCode> {
+    let AuditCommand::Verify { db } = c;
+    if !db.exists() {
+        bail!("{}: no such database", db.display());
+    }
+    let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+    match store.read(|d| d.verify_audit())? {
+        Ok(n) => {
+            println!("audit log intact: {n} records");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Err(f) => {
+            println!("audit log broken at record {}: {}", f.seq, f.reason);
+            Ok(std::process::ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Where the shared reference material is, when it is beside the checkout.
+fn shared_un_list() -> Option<PathBuf> {
+    let p = PathBuf::from("../shared/data/lists/un/consolidated-2026-02-27.xml");
+    p.is_file().then_some(p)
+}
+
+pub fn demo(a: DemoArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let db_path = a.dir.join("fiu.db");
+    let credentials_path = a.dir.join("credentials.txt");
+    if a.fresh && a.dir.exists() {
+        std::fs::remove_dir_all(&a.dir).with_context(|| format!("removing {}", a.dir.display()))?;
+    }
+    if !db_path.exists() || !credentials_path.exists() {
+        let _ = std::fs::remove_file(&db_path);
+        prepare_demo(&a, &db_path, &credentials_path)?;
+        eprintln!(
+            "nexus: demo prepared in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        eprintln!(
+            "nexus: reusing the demo database {} (--fresh to rebuild)",
+            db_path.display()
+        );
+    }
+    let credentials = std::fs::read_to_string(&credentials_path)?;
+    eprintln!("\nDemo sign-in (user name and password):\n{credentials}");
+    if a.no_serve {
+        return Ok(());
+    }
+    let store = open(&db_path)?;
+    let state = AppState::new(store, DetectConfig::default(), Limits::default())?;
+    serve_state(state, a.addr)
+}
+
+fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result<()> {
+    std::fs::create_dir_all(&a.dir)?;
+    let scenario = a.dir.join("scenario");
+    let mut config = nexus_sim::Config::new(a.seed);
+    config.replace = true;
+    let un = shared_un_list();
+    if let Some(path) = &un {
+        let (list, _) = nexus_formats::unlist::read_un_list(path)?;
+        config.real_designated = nexus_sim::pick_real_entries(&list, 6, a.seed);
+    }
+    let s = nexus_sim::simulate(&config, &scenario)?;
+    eprintln!(
+        "nexus: scenario simulated: {} transactions, {} goAML reports",
+        s.transactions, s.reports
+    );
+    let store = open(db_path)?;
+
+    // People of the FIU, with fresh passwords written beside the database (not in the repository).
+    let mut lines = String::new();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scenario.join("scenario.json"))?)?;
+    let entities = meta["reporting_entities"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    store.write(|d| {
+        for e in &entities {
+            if let (Some(id), Some(name)) = (e["rentity_id"].as_i64(), e["name"].as_str()) {
+                // Scenario institution ids start with the country code (TJB1, KZM2 …).
+                let country: String = e["institution_id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(2)
+                    .collect();
+                d.upsert_institution(id, name, &country)?;
+            }
+        }
+        Ok(())
+    })?;
+    let first_bank = entities
+        .first()
+        .and_then(|e| e["rentity_id"].as_i64())
+        .unwrap_or(101);
+    for (user, role, inst) in [
+        ("admin", Role::Administrator, None),
+        ("analyst", Role::Analyst, None),
+        ("supervisor", Role::Supervisor, None),
+        ("oversight", Role::Oversight, None),
+        ("bank", Role::ReportingEntity, Some(first_bank)),
+    ] {
+        let password = random_token().map_err(anyhow::Error::msg)?[..16].to_string();
+        create_user(&store, user, &password, role, inst)?;
+        lines.push_str(&format!(
+            "  {user:<11} {password}   ({role}{})\n",
+            inst.map(|i| format!(", reporting entity {i}"))
+                .unwrap_or_default()
+        ));
+    }
+
+    // Lists: the real UN list when ../shared is there, and the scenario's own list.
+    if let Some(path) = &un {
+        load_list(&store, path, "UN Consolidated List")?;
+    }
+    load_list(
+        &store,
+        &scenario.join("lists/scenario-list.xml"),
+        "Scenario national list",
+    )?;
+    let screening = Screening::from_store(&store)?;
+
+    // The banks' goAML reports, each with its own institution's credentials.
+    let mut reports: Vec<PathBuf> = std::fs::read_dir(scenario.join("reports"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    reports.sort();
+    let mut processed = 0;
+    for path in &reports {
+        let bytes = std::fs::read(path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let rentity = text
+            .split("<rentity_id>")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .and_then(|r| r.trim().parse::<i64>().ok())
+            .with_context(|| format!("{}: no rentity_id", path.display()))?;
+        let principal = Principal {
+            actor: format!("demo:reporting-entity-{rentity}"),
+            role: Role::ReportingEntity,
+            user_id: None,
+            username: "demo".into(),
+            institution: Some(rentity),
+            csrf: None,
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let out = receive(&store, &screening, &principal, rentity, &[(name, bytes)])
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        processed += out.iter().filter(|o| o.status == "processed").count();
+    }
+    eprintln!(
+        "nexus: {processed} of {} goAML reports processed",
+        reports.len()
+    );
+
+    // The national payment data: every transaction of the scenario, accounts keyed like goAML's (BIC|number).
+    let n = ingest_scenario_transactions(&store, &scenario)?;
+    eprintln!("nexus: {n} transactions joined to the network");
+    let (transfers, raised) = run_detection(&store, &DetectConfig::default())?;
+    eprintln!("nexus: detection over {transfers} transfers raised {raised} alerts");
+    std::fs::write(credentials_path, lines)?;
+    Ok(())
+}
+
+fn ingest_scenario_transactions(store: &Store, scenario: &Path) -> Result<usize> {
+    let mut institution_of = std::collections::HashMap::new();
+    let mut accounts = csv::Reader::from_path(scenario.join("accounts.csv"))?;
+    for row in accounts.records() {
+        let row = row?;
+        institution_of.insert(row[0].to_string(), row[1].to_string());
+    }
+    let key = |account: &str| match institution_of.get(account) {
+        Some(inst) => format!("NX{inst}XX|{account}"),
+        None => account.to_string(),
+    };
+    let path = scenario.join("transactions.csv");
+    let reader = nexus_formats::interchange::TransactionReader::open(&path)?;
+    let mut batch = Vec::with_capacity(50_000);
+    let mut total = 0;
+    let flush = |batch: &mut Vec<nexus_model::Transaction>| -> Result<usize> {
+        let n = store.write(|d| {
+            let mut ids = std::collections::HashMap::new();
+            let mut n = 0;
+            for t in batch.iter() {
+                let mut account = |a: &str| -> nexus_store::Result<i64> {
+                    if let Some(&id) = ids.get(a) {
+                        return Ok(id);
+                    }
+                    let id = d.upsert_account(&key(a), "", None)?;
+                    ids.insert(a.to_string(), id);
+                    Ok(id)
+                };
+                let from = account(&t.from_account)?;
+                let to = account(&t.to_account)?;
+                let inserted = d.insert_transaction(&NewTransaction {
+                    report_id: None,
+                    reference: &t.id,
+                    at: t.timestamp.0,
+                    amount_minor: t.amount.0,
+                    currency: t.currency.as_str(),
+                    from_account: Some(from),
+                    to_account: Some(to),
+                    from_entity: None,
+                    to_entity: None,
+                    channel: t.channel.as_str(),
+                    description: "",
+                })?;
+                n += usize::from(inserted.is_some());
+            }
+            Ok(n)
+        })?;
+        batch.clear();
+        Ok(n)
+    };
+    for t in reader {
+        batch.push(t?);
+        if batch.len() == 50_000 {
+            total += flush(&mut batch)?;
+        }
+    }
+    total += flush(&mut batch)?;
+    // Holders known from the reports give the payment data its entities.
+    store.write(|d| d.link_transactions_to_holders())?;
+    Ok(total)
+}
