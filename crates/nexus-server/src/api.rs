@@ -153,6 +153,9 @@ struct ReportJson {
     received_at: i64,
     problems: Vec<ProblemJson>,
     messages: Vec<serde_json::Value>,
+    /// Only for analysts and supervisors who state a purpose.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    subjects: Vec<serde_json::Value>,
 }
 
 async fn list_reports(
@@ -188,54 +191,71 @@ async fn list_reports(
 async fn report(
     State(state): State<AppState>,
     principal: Principal,
+    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Json<ReportJson>, AppError> {
     principal.require(
         &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
         true,
     )?;
+    let purpose = stated_purpose(&headers);
     let out = state
         .blocking(move |s| {
-            let found = s.store.read(|db| {
-                let Some(r) = db.report(id)? else {
-                    return Ok(None);
-                };
-                Ok(Some((r, db.report_problems(id)?, db.report_messages(id)?)))
-            })?;
-            // Another institution's report answers exactly like a missing one.
-            let (r, problems, messages) = match found {
-                Some(x)
-                    if principal.role != Role::ReportingEntity
-                        || Some(x.0.institution) == principal.institution =>
-                {
-                    x
-                }
-                _ => return Err(AppError::not_found()),
-            };
-            Ok(ReportJson {
-                report_id: r.id,
-                institution: r.institution,
-                entity_reference: r.entity_reference,
-                report_code: r.report_code,
-                status: r.status,
-                message: r.message,
-                received_at: r.received_at,
-                problems: problems
-                    .into_iter()
-                    .map(|p| ProblemJson {
-                        path: p.path,
-                        line: p.line as u64,
-                        message: p.message,
-                    })
-                    .collect(),
-                messages: messages
-                    .into_iter()
-                    .map(|m| json!({"author": m.author, "at": m.at, "body": m.body}))
-                    .collect(),
-            })
+            s.store
+                .write(|db| {
+                    // Another institution's report answers exactly like a missing one.
+                    let r = match db.report(id)? {
+                        Some(r) if principal.role != Role::ReportingEntity || Some(r.institution) == principal.institution => r,
+                        _ => return Ok(None),
+                    };
+                    let problems = db.report_problems(id)?;
+                    let messages = db.report_messages(id)?;
+                    // Subjects are personal data: investigators only, under a stated purpose, audited.
+                    let mut subjects = Vec::new();
+                    if principal.role.investigates() {
+                        if let Some(p) = &purpose {
+                            if valid_case_ref(db, &p.case_ref, true)? {
+                                subjects = db
+                                    .report_subjects(id)?
+                                    .into_iter()
+                                    .map(|s| json!({"entity_id": s.entity_id, "name": s.name, "role": s.role, "birth_date": s.birth_date,
+                                        "account": s.account, "evidence": s.evidence, "path": s.path, "line": s.line}))
+                                    .collect();
+                                db.audit(&AuditRecord {
+                                    actor: principal.actor.clone(),
+                                    action: "report.view".into(),
+                                    object: format!("report:{id}"),
+                                    purpose: p.purpose.clone(),
+                                    case_ref: p.case_ref.clone(),
+                                    detail: format!("{} subjects", subjects.len()),
+                                })?;
+                            }
+                        }
+                    }
+                    Ok(Some(ReportJson {
+                        report_id: r.id,
+                        institution: r.institution,
+                        entity_reference: r.entity_reference,
+                        report_code: r.report_code,
+                        status: r.status,
+                        message: r.message,
+                        received_at: r.received_at,
+                        problems: problems
+                            .into_iter()
+                            .map(|p| ProblemJson {
+                                path: p.path,
+                                line: p.line as u64,
+                                message: p.message,
+                            })
+                            .collect(),
+                        messages: messages.into_iter().map(|m| json!({"author": m.author, "at": m.at, "body": m.body})).collect(),
+                        subjects,
+                    }))
+                })
+                .map_err(AppError::from)
         })
         .await?;
-    Ok(Json(out))
+    out.map(Json).ok_or_else(AppError::not_found)
 }
 
 /// `POST /api/v1/transactions`: a CSV batch of transactions (the interchange

@@ -62,3 +62,4 @@ pub fn customers_from_parties(scenario: &Path, out: &Path) -> usize {
     std::fs::write(out, queries).unwrap();
     parties.len()
 }
+pub mod http;
