@@ -7,12 +7,19 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
+# Headless Chromium and its WebDriver for the web UI's end-to-end test.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
-    echo "warning: ${need_apt[*]} missing and not root; schema checks will be skipped" >&2
+    echo "warning: ${need_apt[*]} missing and not root; schema checks or the browser test will be skipped" >&2
   fi
+fi
+# Where the browser is installed, its test must run (not skip).
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  export NEXUS_REQUIRE_BROWSER=1
 fi
 command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust (https://rustup.rs)" >&2; exit 1; }
 rustup component add rustfmt clippy >/dev/null 2>&1 || true

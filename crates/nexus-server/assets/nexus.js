@@ -80,7 +80,7 @@ async function loadGraph(container) {
   tip.className = "tip"; tip.style.display = "none";
   container.appendChild(tip);
   const defs = document.createElementNS(NS, "defs");
-  defs.innerHTML = '<marker id=arrow viewBox="0 0 10 10" refX=18 refY=5 markerWidth=6 markerHeight=6 orient=auto><path d="M0,0L10,5L0,10z" fill="#5b6670"/></marker>';
+  defs.innerHTML = '<marker id=arrow viewBox="0 0 10 10" refX=22 refY=5 markerWidth=10 markerHeight=10 markerUnits=userSpaceOnUse orient=auto><path d="M0,0L10,5L0,10z" fill="#5b6670"/></marker>';
   svg.appendChild(defs);
   const nodes = data.nodes.map((n, i) => ({ ...n, x: 500 + 300 * Math.cos(i * 2.4), y: 240 + 180 * Math.sin(i * 2.4), vx: 0, vy: 0 }));
   const byId = new Map(nodes.map(n => [n.id, n]));
@@ -102,6 +102,14 @@ async function loadGraph(container) {
       n.x = Math.max(20, Math.min(980, n.x + Math.max(-20, Math.min(20, n.vx)))); n.y = Math.max(20, Math.min(460, n.y + Math.max(-20, Math.min(20, n.vy))));
       n.vx *= 0.5; n.vy *= 0.5;
     }
+  }
+  // Fit the layout into the view: centred, scaled down when it spreads too far.
+  const xs = nodes.map(n => n.x), ys = nodes.map(n => n.y);
+  const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
+  const scale = Math.min(1, 860 / Math.max(1, maxX - minX), 380 / Math.max(1, maxY - minY));
+  for (const n of nodes) {
+    n.x = 500 + (n.x - (minX + maxX) / 2) * scale;
+    n.y = 250 + (n.y - (minY + maxY) / 2) * scale;
   }
   const edgeEls = links.map(l => {
     const line = document.createElementNS(NS, "line");

@@ -1,0 +1,356 @@
+//! The web UI end to end in headless Chromium, driven over WebDriver
+//! (Debian's `chromium` and `chromium-driver`, installed by scripts/test.sh):
+//! sign-in, report upload, alert triage, the case graph, the audit view.
+
+mod common;
+
+use common::http::{create_user, request, Server};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver {
+    child: Child,
+    addr: String,
+    session: String,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Driver {
+    fn start(profile: &Path) -> Option<Driver> {
+        let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())?;
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let addr = format!("127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while request(&addr, "GET", "/status", &[], b"")
+            .map(|r| r.status != 200)
+            .unwrap_or(true)
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                     format!("--user-data-dir={}", profile.display())]}}}});
+        let mut d = Driver {
+            child,
+            addr,
+            session: String::new(),
+        };
+        let v = d.call("POST", "/session", Some(caps));
+        d.session = v["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {v}"))
+            .to_string();
+        Some(d)
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let r = request(
+            &self.addr,
+            method,
+            path,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+        .expect("webdriver");
+        let v: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        assert!(r.status < 400, "WebDriver {method} {path}: {}", r.text());
+        v["value"].clone()
+    }
+
+    fn s(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    fn go(&self, url: &str) {
+        self.call("POST", &self.s("/url"), Some(json!({ "url": url })));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let r = request(
+                &self.addr,
+                "POST",
+                &self.s("/element"),
+                &[("Content-Type", "application/json")],
+                json!({"using": "css selector", "value": css})
+                    .to_string()
+                    .as_bytes(),
+            )
+            .unwrap();
+            if r.status == 200 {
+                let v: Value = serde_json::from_slice(&r.body).unwrap();
+                return v["value"][ELEMENT].as_str().unwrap().to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no element {css:?} on {}",
+                self.source()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{e}/clear")),
+            Some(json!({})),
+        );
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{e}/value")),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{e}/click")),
+            Some(json!({})),
+        );
+    }
+
+    fn text(&self, css: &str) -> String {
+        let e = self.find(css);
+        self.call("GET", &self.s(&format!("/element/{e}/text")), None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn js(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &self.s("/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Waits until the script returns true.
+    fn wait_for(&self, script: &str, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.js(script) != Value::Bool(true) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {}",
+                self.source()
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn source(&self) -> String {
+        self.call("GET", &self.s("/source"), None)
+            .as_str()
+            .unwrap_or("")
+            .chars()
+            .take(3000)
+            .collect()
+    }
+
+    fn screenshot(&self, path: &Path) {
+        let b64 = self.call("GET", &self.s("/screenshot"), None);
+        std::fs::write(path, decode_base64(b64.as_str().unwrap())).unwrap();
+    }
+
+    fn sign_in(&self, base: &str, user: &str, password: &str) {
+        self.go(&format!("{base}/login"));
+        self.type_into("input[name=username]", user);
+        self.type_into("input[name=password]", password);
+        self.click("form button");
+        self.wait_for(
+            "return !!document.querySelector('nav .who')",
+            "the signed-in page",
+        );
+    }
+
+    fn sign_out(&self) {
+        self.click("nav form button");
+        self.wait_for("return location.pathname === '/login'", "the sign-in page");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = request(
+                &self.addr,
+                "DELETE",
+                &format!("/session/{}", self.session),
+                &[],
+                b"",
+            );
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in s.bytes().filter_map(value) {
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn report(reference: &str, number: &str, amount: &str, counterparty: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<report><rentity_id>101</rentity_id><submission_code>E</submission_code><report_code>STR</report_code>
+<entity_reference>{reference}</entity_reference><submission_date>2026-03-02T10:00:00</submission_date><currency_code_local>TJS</currency_code_local>
+<reason>Funds passed on the same day</reason>
+<transaction><transactionnumber>{number}</transactionnumber><transaction_location>HQ</transaction_location><transaction_description>transfer</transaction_description>
+<date_transaction>2026-02-27T09:15:00</date_transaction><transmode_code>E</transmode_code><amount_local>{amount}</amount_local>
+<t_from><from_funds_code>E</from_funds_code><from_account><swift>NXTJB2XX</swift><account>{counterparty}</account>
+<signatory><is_primary>1</is_primary><t_person><first_name>Farrukh</first_name><last_name>Nazarov</last_name></t_person></signatory></from_account><from_country>TJ</from_country></t_from>
+<t_to_my_client><to_funds_code>E</to_funds_code><to_account><swift>NXTJB1XX</swift><account>A100</account>
+<signatory><is_primary>1</is_primary><t_person><first_name>Ҷамшед</first_name><last_name>Раҳимов</last_name><birthdate>1985-03-14T00:00:00</birthdate><nationality1>TJ</nationality1></t_person></signatory>
+</to_account><to_country>TJ</to_country></t_to_my_client></transaction></report>"#
+    )
+}
+
+#[test]
+fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fiu.db");
+    let list = dir.path().join("national.csv");
+    std::fs::write(&list, "id,name,birth_date,nationality,kind,reference\nTJ-12,Jamshed Rahimov,1985-03-14,TJ,person,TJ/2024/12\n").unwrap();
+    let out = common::nexus(&[
+        "lists",
+        "load",
+        "--db",
+        db.to_str().unwrap(),
+        list.to_str().unwrap(),
+        "--name",
+        "National list",
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let bank = create_user(&db, "bank", "reporting-entity", Some(101));
+    let analyst = create_user(&db, "analyst", "analyst", None);
+    let oversight = create_user(&db, "oversight", "oversight", None);
+    let profile = dir.path().join("chromium-profile");
+    let Some(driver) = Driver::start(&profile) else {
+        assert!(
+            std::env::var_os("NEXUS_REQUIRE_BROWSER").is_none(),
+            "Chromium and chromedriver are required (NEXUS_REQUIRE_BROWSER is set)"
+        );
+        eprintln!("chromium/chromedriver not installed: browser test skipped");
+        return;
+    };
+    let server = Server::start(&db);
+    let base = format!("http://{}", server.addr);
+
+    // A bank uploads a good report and a broken one.
+    driver.sign_in(&base, "bank", &bank);
+    driver.go(&format!("{base}/reports"));
+    let good = dir.path().join("good.xml");
+    std::fs::write(&good, report("WEB-1", "W1", "9800.00", "A777")).unwrap();
+    driver.type_into("#file", good.to_str().unwrap());
+    driver.click("#upload button");
+    driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('processed')", "the processed status");
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(&broken, report("WEB-2", "W2", "-5", "A777")).unwrap();
+    driver.go(&format!("{base}/reports"));
+    driver.type_into("#file", broken.to_str().unwrap());
+    driver.click("#upload button");
+    driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('failed-validation')", "the validation failure");
+    assert!(
+        driver.text("#upload-result").contains("amount_local"),
+        "the problem names the element"
+    );
+    driver.sign_out();
+
+    // The analyst states a purpose, triages the sanctions alert and opens a case from it.
+    driver.sign_in(&base, "analyst", &analyst);
+    driver.go(&format!("{base}/alerts"));
+    driver.type_into("input[name=purpose]", "triage of new sanctions alerts");
+    driver.click("form.stack button");
+    driver.wait_for(
+        "return !!document.querySelector('#queue td a')",
+        "the alert queue",
+    );
+    assert!(
+        driver.text("#queue").contains("Раҳимов"),
+        "the queue shows the subject"
+    );
+    driver.click("#queue td a");
+    driver.wait_for(
+        "return document.querySelector('h1').textContent.startsWith('Alert #')",
+        "the alert page",
+    );
+    assert!(
+        driver.text(".explain").contains("TJ-12"),
+        "the alert explains the list entry"
+    );
+    driver.click("form[action$='/alerts/1'] button");
+    driver.wait_for(
+        "return document.body.textContent.includes('assigned')",
+        "the assignment",
+    );
+    driver.type_into("form[action$='/case'] input[name=case]", "Rahimov network");
+    driver.click("form[action$='/case'] button");
+    // The case page asks for a purpose under the new case's reference, suggested in the form.
+    driver.type_into("input[name=purpose]", "analysis of the Rahimov network");
+    driver.click("form.stack button");
+    driver.wait_for(
+        "const g = document.getElementById('graph'); return !!g && g.dataset.ready === '2'",
+        "the case graph with two accounts",
+    );
+    let drawn = driver.js("return [document.querySelectorAll('#graph .node').length, document.querySelectorAll('#graph .edge').length]");
+    assert_eq!(drawn, json!([2, 1]));
+    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("case-graph.png"));
+    driver.sign_out();
+
+    // Oversight sees the chain intact and who read what, why.
+    driver.sign_in(&base, "oversight", &oversight);
+    driver.go(&format!("{base}/oversight?filter=user%3Aanalyst"));
+    assert!(driver.text("#chain").contains("intact"));
+    let trail = driver.text("#audit");
+    assert!(
+        trail.contains("alert.view")
+            && trail.contains("triage of new sanctions alerts")
+            && trail.contains("case.view"),
+        "{trail}"
+    );
+}
