@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bulk;
 pub mod intake;
 pub mod processing;
 pub mod ui;

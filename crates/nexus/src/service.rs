@@ -7,7 +7,7 @@ use nexus_server::auth::{hash_password, random_token, sha256_hex, Principal, Rol
 use nexus_server::intake::{receive, Limits};
 use nexus_server::processing::{run_detection, Screening};
 use nexus_server::AppState;
-use nexus_store::{AuditRecord, NewTransaction, Store};
+use nexus_store::{AuditRecord, Store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -526,51 +526,7 @@ fn ingest_scenario_transactions(store: &Store, scenario: &Path) -> Result<usize>
     };
     let path = scenario.join("transactions.csv");
     let reader = nexus_formats::interchange::TransactionReader::open(&path)?;
-    let mut batch = Vec::with_capacity(50_000);
-    let mut total = 0;
-    let flush = |batch: &mut Vec<nexus_model::Transaction>| -> Result<usize> {
-        let n = store.write(|d| {
-            let mut ids = std::collections::HashMap::new();
-            let mut n = 0;
-            for t in batch.iter() {
-                let mut account = |a: &str| -> nexus_store::Result<i64> {
-                    if let Some(&id) = ids.get(a) {
-                        return Ok(id);
-                    }
-                    let id = d.upsert_account(&key(a), "", None)?;
-                    ids.insert(a.to_string(), id);
-                    Ok(id)
-                };
-                let from = account(&t.from_account)?;
-                let to = account(&t.to_account)?;
-                let inserted = d.insert_transaction(&NewTransaction {
-                    report_id: None,
-                    reference: &t.id,
-                    at: t.timestamp.0,
-                    amount_minor: t.amount.0,
-                    currency: t.currency.as_str(),
-                    from_account: Some(from),
-                    to_account: Some(to),
-                    from_entity: None,
-                    to_entity: None,
-                    channel: t.channel.as_str(),
-                    description: "",
-                })?;
-                n += usize::from(inserted.is_some());
-            }
-            Ok(n)
-        })?;
-        batch.clear();
-        Ok(n)
-    };
-    for t in reader {
-        batch.push(t?);
-        if batch.len() == 50_000 {
-            total += flush(&mut batch)?;
-        }
-    }
-    total += flush(&mut batch)?;
-    // Holders known from the reports give the payment data its entities.
-    store.write(|d| d.link_transactions_to_holders())?;
-    Ok(total)
+    Ok(nexus_server::bulk::ingest_transactions(
+        store, reader, key, 50_000,
+    )?)
 }

@@ -1,0 +1,74 @@
+//! Bulk loading of payment data (national payment-system extracts,
+//! cash-transaction reports in batches) into the network, outside the HTTP
+//! path: batches of one write transaction each.
+
+use nexus_formats::FormatError;
+use nexus_model::Transaction;
+use nexus_store::{NewTransaction, Store, StoreError};
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Stores transactions in batches of `batch`; `account_key` turns a file's
+/// account id into the service's account key (`BIC|number`). Returns how
+/// many were new. Afterwards, transactions of accounts whose holders are
+/// known from reports are linked to those entities.
+pub fn ingest_transactions(
+    store: &Store,
+    transactions: impl Iterator<Item = Result<Transaction, FormatError>>,
+    account_key: impl Fn(&str) -> String,
+    batch: usize,
+) -> Result<usize, BulkError> {
+    let mut pending = Vec::with_capacity(batch);
+    let mut total = 0;
+    let flush = |pending: &mut Vec<Transaction>| -> Result<usize, StoreError> {
+        let n = store.write(|d| {
+            let mut ids: HashMap<String, i64> = HashMap::new();
+            let mut n = 0;
+            for t in pending.iter() {
+                let mut account = |a: &str| -> nexus_store::Result<i64> {
+                    if let Some(&id) = ids.get(a) {
+                        return Ok(id);
+                    }
+                    let id = d.upsert_account(&account_key(a), "", None)?;
+                    ids.insert(a.to_string(), id);
+                    Ok(id)
+                };
+                let from = account(&t.from_account)?;
+                let to = account(&t.to_account)?;
+                let inserted = d.insert_transaction(&NewTransaction {
+                    report_id: None,
+                    reference: &t.id,
+                    at: t.timestamp.0,
+                    amount_minor: t.amount.0,
+                    currency: t.currency.as_str(),
+                    from_account: Some(from),
+                    to_account: Some(to),
+                    from_entity: None,
+                    to_entity: None,
+                    channel: t.channel.as_str(),
+                    description: "",
+                })?;
+                n += usize::from(inserted.is_some());
+            }
+            Ok(n)
+        })?;
+        pending.clear();
+        Ok(n)
+    };
+    for t in transactions {
+        pending.push(t?);
+        if pending.len() == batch {
+            total += flush(&mut pending)?;
+        }
+    }
+    total += flush(&mut pending)?;
+    store.write(|d| d.link_transactions_to_holders())?;
+    Ok(total)
+}

@@ -1,0 +1,178 @@
+//! The store's domain rules that the service relies on.
+
+use nexus_store::{NewAlert, NewReport, NewTransaction, Store, StoreError, SubjectRow};
+
+fn report<'a>(reference: &'a str, content: &'a [u8]) -> NewReport<'a> {
+    NewReport {
+        institution: 101,
+        entity_reference: reference,
+        report_code: "STR",
+        status: "processed",
+        message: "",
+        submitted_at: None,
+        reason: "",
+        sha256: "h",
+        content,
+    }
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("fiu.db")).unwrap();
+    store
+        .write(|d| d.upsert_institution(101, "Bank", "TJ"))
+        .unwrap();
+    (dir, store)
+}
+
+#[test]
+fn a_reference_is_unique_per_institution_and_reopening_keeps_everything() {
+    let (dir, store) = open();
+    store
+        .write(|d| d.insert_report(&report("R-1", b"<report/>")))
+        .unwrap();
+    let again = store.write(|d| d.insert_report(&report("R-1", b"<report/>")));
+    assert!(matches!(again, Err(StoreError::Sqlite(_))));
+    drop(store);
+    let store = Store::open(&dir.path().join("fiu.db")).unwrap();
+    assert!(store
+        .read(|d| d.report_by_reference(101, "R-1"))
+        .unwrap()
+        .is_some());
+    // A failed write leaves nothing behind.
+    let failed: Result<(), StoreError> = store.write(|d| {
+        d.insert_report(&report("R-2", b"x"))?;
+        Err(StoreError::Invalid("stop".into()))
+    });
+    assert!(failed.is_err());
+    assert!(store
+        .read(|d| d.report_by_reference(101, "R-2"))
+        .unwrap()
+        .is_none());
+}
+
+#[test]
+fn the_same_finding_is_raised_once() {
+    let (_dir, store) = open();
+    let alert = NewAlert {
+        kind: "typology".into(),
+        typology: "fan_out".into(),
+        score: 0.7,
+        explanation: "x".into(),
+        dedup_key: "typ:fan_out:abc".into(),
+        ..NewAlert::default()
+    };
+    assert!(store.write(|d| d.insert_alert(&alert)).unwrap().is_some());
+    assert!(store.write(|d| d.insert_alert(&alert)).unwrap().is_none());
+    assert_eq!(
+        store.read(|d| d.alerts("open", "", 10, 0)).unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn a_clearance_needs_a_second_person_and_applies_to_the_entry_version() {
+    let (_dir, store) = open();
+    let (alert_id, analyst, supervisor) = store
+        .write(|d| {
+            let analyst = d.create_user("a", "h", "analyst", None)?;
+            let supervisor = d.create_user("s", "h", "supervisor", None)?;
+            let e = d.create_entity("person", "Jamshed Rakhimov", Some("1985-03-14"), "TJ")?;
+            let id = d
+                .insert_alert(&NewAlert {
+                    kind: "screening".into(),
+                    typology: "sanctions_match".into(),
+                    score: 0.85,
+                    entity_id: Some(e),
+                    explanation: "x".into(),
+                    list_name: Some("UN".into()),
+                    list_entry: Some("111".into()),
+                    list_version: Some("v1".into()),
+                    dedup_key: "scr:1".into(),
+                    ..NewAlert::default()
+                })?
+                .unwrap();
+            Ok((id, analyst, supervisor))
+        })
+        .unwrap();
+    let alert = store.read(|d| d.alert(alert_id)).unwrap().unwrap();
+    let c = store
+        .write(|d| d.request_clearance(&alert, "different birth date", analyst))
+        .unwrap();
+    assert!(matches!(
+        store.write(|d| d.decide_clearance(c, analyst, true)),
+        Err(StoreError::Invalid(_))
+    ));
+    store
+        .write(|d| d.decide_clearance(c, supervisor, true))
+        .unwrap();
+    assert!(matches!(
+        store.write(|d| d.decide_clearance(c, supervisor, true)),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.read(|d| d.alert(alert_id)).unwrap().unwrap().status,
+        "cleared"
+    );
+    let e = alert.entity_id.unwrap();
+    assert!(store.read(|d| d.is_cleared(e, "UN", "111", "v1")).unwrap());
+    assert!(
+        !store.read(|d| d.is_cleared(e, "UN", "111", "v2")).unwrap(),
+        "a changed entry is screened afresh"
+    );
+}
+
+#[test]
+fn the_retention_purge_removes_old_reports_but_not_what_a_case_holds() {
+    let (_dir, store) = open();
+    store
+        .write(|d| {
+            let user = d.create_user("a", "h", "analyst", None)?;
+            for (reference, in_case) in [("OLD-1", false), ("OLD-2", true)] {
+                let r = d.insert_report(&report(reference, b"<report/>"))?;
+                let e = d.create_entity("person", reference, None, "")?;
+                d.insert_subject(&SubjectRow {
+                    report_id: r,
+                    entity_id: e,
+                    kind: "person".into(),
+                    name: reference.into(),
+                    role: "from_person".into(),
+                    path: "report".into(),
+                    ..SubjectRow::default()
+                })?;
+                let a = d.upsert_account(&format!("NX|{reference}"), "", Some(e))?;
+                d.insert_transaction(&NewTransaction {
+                    report_id: Some(r),
+                    reference,
+                    at: 0,
+                    amount_minor: 100,
+                    currency: "TJS",
+                    from_account: Some(a),
+                    to_account: Some(a),
+                    from_entity: Some(e),
+                    to_entity: None,
+                    channel: "wire",
+                    description: "",
+                })?;
+                if in_case {
+                    let c = d.create_case("Kept case", "", user, 2026)?;
+                    d.add_case_entity(c.id, e)?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let purged = store
+        .write(|d| d.purge_reports_before(nexus_store::now() + 10))
+        .unwrap();
+    assert_eq!(purged.len(), 1);
+    let counts = store.read(|d| d.counts()).unwrap();
+    assert_eq!(
+        (counts.reports, counts.entities, counts.transactions),
+        (1, 1, 1)
+    );
+    assert!(store
+        .read(|d| d.report_by_reference(101, "OLD-2"))
+        .unwrap()
+        .is_some());
+}
