@@ -14,11 +14,13 @@ async function uploadReport(event) {
   const file = document.getElementById("file").files[0];
   const out = document.getElementById("upload-result");
   if (!file) return;
-  const zip = file.name.toLowerCase().endsWith(".zip");
+  const lower = file.name.toLowerCase();
+  const csv = lower.endsWith(".csv");
+  const type = lower.endsWith(".zip") ? "application/zip" : csv ? "text/csv" : "application/xml";
   out.textContent = "Uploading " + file.name + " …";
-  const response = await fetch("/api/v1/reports", {
+  const response = await fetch(csv ? "/api/v1/transactions" : "/api/v1/reports", {
     method: "POST",
-    headers: { "Content-Type": zip ? "application/zip" : "application/xml", "X-CSRF-Token": form.dataset.csrf },
+    headers: { "Content-Type": type, "X-CSRF-Token": form.dataset.csrf },
     body: file,
     credentials: "same-origin",
   });
@@ -26,6 +28,22 @@ async function uploadReport(event) {
   try { body = await response.json(); } catch (e) { body = { error: response.statusText }; }
   const reports = body.reports || (body.report_id ? [body] : []);
   out.innerHTML = "";
+  if (csv && body.rows !== undefined) {
+    const p = document.createElement("p");
+    p.id = "upload-status";
+    p.className = "status processed";
+    p.textContent = "stored: " + body.stored + " new transactions of " + body.rows + " rows (" + body.duplicates + " already known)";
+    out.appendChild(p);
+  }
+  if (body.problems && body.problems.length && !body.report_id) {
+    const ul = document.createElement("ul");
+    for (const p of body.problems) {
+      const li = document.createElement("li");
+      li.textContent = p.message;
+      ul.appendChild(li);
+    }
+    out.appendChild(ul);
+  }
   if (body.error) {
     const p = document.createElement("p");
     p.className = "error";

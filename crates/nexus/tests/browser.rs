@@ -299,6 +299,29 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         driver.text("#upload-result").contains("amount_local"),
         "the problem names the element"
     );
+    // A CSV batch of payment data.
+    let batch = dir.path().join("batch.csv");
+    std::fs::write(&batch, "id,timestamp,from_account,to_account,amount,currency,channel\nC1,2026-02-28T10:00:00Z,NXTJB1XX|A100,NXTJB3XX|A300,9700.00,TJS,domestic_transfer\n").unwrap();
+    driver.go(&format!("{base}/reports"));
+    driver.type_into("#file", batch.to_str().unwrap());
+    driver.click("#upload button");
+    driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('stored: 1 new')", "the stored batch");
+    // The web form files a goAML report through the same intake.
+    driver.go(&format!("{base}/reports/new"));
+    driver.js("const set = (n, v) => document.querySelector(`[name=${n}]`).value = v;
+        set('reference', 'WEB-FORM-1'); set('reason', 'Cash placed and wired out the same day');
+        set('first_name', 'Зарина'); set('last_name', 'Каримова'); set('birth_date', '1990-07-01'); set('nationality', 'TJ');
+        set('id_number', 'A7654321'); set('account', 'A200'); set('bic', 'NXTJB1XX'); set('currency', 'TJS');
+        set('number', 'WF1'); set('date', '2026-03-01T11:30'); set('amount', '45000.00'); set('direction', 'out');
+        set('cp_first_name', 'Ahmad'); set('cp_last_name', 'Karimi'); set('cp_account', 'AE0001'); set('cp_bic', 'NXAEB1XX'); set('cp_country', 'AE');
+        return true;");
+    driver.click("form[action='/reports/new'] button");
+    driver.wait_for("return location.pathname.startsWith('/reports/') && document.body.textContent.includes('WEB-FORM-1')", "the filed report");
+    assert!(
+        driver.text("dd.status").contains("processed"),
+        "{}",
+        driver.source()
+    );
     driver.sign_out();
 
     // The analyst states a purpose, triages the sanctions alert and opens a case from it.
@@ -334,11 +357,11 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     driver.type_into("input[name=purpose]", "analysis of the Rahimov network");
     driver.click("form.stack button");
     driver.wait_for(
-        "const g = document.getElementById('graph'); return !!g && g.dataset.ready === '2'",
-        "the case graph with two accounts",
+        "const g = document.getElementById('graph'); return !!g && g.dataset.ready === '3'",
+        "the case graph: the reported accounts and the CSV batch's third",
     );
     let drawn = driver.js("return [document.querySelectorAll('#graph .node').length, document.querySelectorAll('#graph .edge').length]");
-    assert_eq!(drawn, json!([2, 1]));
+    assert_eq!(drawn, json!([3, 2]));
     driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("case-graph.png"));
     driver.sign_out();
 
