@@ -27,6 +27,9 @@ use std::collections::HashSet;
 /// Size of one encoded group element.
 pub const POINT: usize = 32;
 
+/// Encoded group elements.
+pub type Points = Vec<[u8; POINT]>;
+
 /// A session's secret scalar.
 pub struct Blinding(Scalar);
 
@@ -109,7 +112,7 @@ pub fn pack(points: &[[u8; POINT]]) -> Vec<u8> {
 }
 
 pub fn unpack(bytes: &[u8]) -> Result<Vec<[u8; POINT]>, ExchangeError> {
-    if bytes.len() % POINT != 0 {
+    if !bytes.len().is_multiple_of(POINT) {
         return Err(ExchangeError::Malformed(format!(
             "{} bytes is not a whole number of points",
             bytes.len()
@@ -127,7 +130,7 @@ pub fn answer(
     session: &str,
     requested: &[[u8; POINT]],
     own_keys: &[String],
-) -> Result<(Vec<[u8; POINT]>, Vec<[u8; POINT]>), ExchangeError> {
+) -> Result<(Points, Points), ExchangeError> {
     let b = Blinding::random()?;
     let doubled = b.reblind(requested)?;
     let mut own = b.blind_keys(session, own_keys);
