@@ -28,6 +28,13 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/api/v1/screen", post(screen))
         .route("/api/v1/audit/verify", get(verify_audit))
         .layer(DefaultBodyLimit::max(upload_limit))
+        .merge(
+            Router::new()
+                .route("/api/v1/exchange/inbox", post(exchange_inbox))
+                .layer(DefaultBodyLimit::max(
+                    nexus_exchange::envelope::MAX_ENVELOPE,
+                )),
+        )
 }
 
 fn content_type(headers: &HeaderMap) -> String {
@@ -617,4 +624,34 @@ async fn verify_audit(
         Ok(n) => json!({"intact": true, "records": n}),
         Err(f) => json!({"intact": false, "first_bad_record": f.seq, "reason": f.reason}),
     }))
+}
+
+/// `POST /api/v1/exchange/inbox`: a partner FIU's envelope. No bearer token:
+/// the envelope's signature by a key in the partner directory is the
+/// authentication.
+async fn exchange_inbox(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+    use crate::exchange::{receive, ExchangeServiceError as E, InboxAnswer};
+    use nexus_exchange::ExchangeError as M;
+    let answer = state
+        .blocking(move |s| Ok(receive(&s.store, &body)))
+        .await?;
+    match answer {
+        Ok(InboxAnswer::Envelope(bytes)) => {
+            Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+        }
+        Ok(InboxAnswer::Stored) => {
+            Ok((StatusCode::ACCEPTED, Json(json!({"received": true}))).into_response())
+        }
+        Err(e) => {
+            let status = match &e {
+                E::UnknownSender(_) => StatusCode::FORBIDDEN,
+                E::Message(M::BadSignature(_)) => StatusCode::UNAUTHORIZED,
+                E::Replay(_) | E::OutOfOrder(_) => StatusCode::CONFLICT,
+                E::NoIdentity => StatusCode::SERVICE_UNAVAILABLE,
+                E::Store(_) => return Err(AppError::internal(e.to_string())),
+                _ => StatusCode::BAD_REQUEST,
+            };
+            Err(AppError::new(status, e.to_string()))
+        }
+    }
 }

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod auth;
 pub mod bulk;
+pub mod exchange;
 pub mod intake;
 pub mod processing;
 pub mod ui;

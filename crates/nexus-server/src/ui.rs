@@ -63,6 +63,9 @@ pub fn routes() -> Router<AppState> {
         .route("/clearances", get(clearances_page))
         .route("/clearances/{id}", post(decide_clearance))
         .route("/oversight", get(oversight_page))
+        .route("/exchange", get(exchange_page))
+        .route("/exchange/match", post(exchange_match))
+        .route("/exchange/messages", post(exchange_send))
         .route("/admin", get(admin_page))
         .route("/admin/users", post(create_user))
         .route("/admin/tokens", post(create_token))
@@ -2152,4 +2155,244 @@ async fn set_retention(
         .await
         .map_err(html_err)?;
     Ok(Redirect::to("/admin").into_response())
+}
+
+// ---------------------------------------------------------------- partner FIUs
+
+async fn exchange_page(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    state
+        .blocking(move |s| {
+            let fingerprint = crate::exchange::identity(&s.store).map(|i| i.public().fingerprint()).ok();
+            let country = crate::exchange::own_country(&s.store).unwrap_or_default();
+            s.store
+                .write(|db| {
+                    let purpose = match require_purpose(db, &p, &headers, "/exchange", TRIAGE, true)? {
+                        Ok(purpose) => purpose,
+                        Err(form) => return Ok(form),
+                    };
+                    let x = csrf(&p);
+                    let partners = db.partners()?;
+                    let mut body = match &fingerprint {
+                        Some(f) => format!("<p>This FIU's key fingerprint: <code>{}</code> ({})</p>", esc(f), esc(&country)),
+                        None => "<p class=error>No exchange identity yet: an administrator runs <code>nexus exchange init</code>.</p>".into(),
+                    };
+                    body.push_str("<h2>Partner FIUs</h2><table><tr><th>Name</th><th>Country</th><th>Key fingerprint</th><th>Address</th></tr>");
+                    for pt in &partners {
+                        body.push_str(&format!("<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>", esc(&pt.name), esc(&pt.country), esc(&pt.fingerprint), esc(&pt.address)));
+                    }
+                    let options: String = partners.iter().map(|pt| format!("<option>{}</option>", esc(&pt.name))).collect();
+                    body.push_str(&format!(
+                        "</table><h2>Private matching</h2><p class=hint>Only blinded keys of name and birth date or document numbers leave this FIU; \
+                         the partner learns how many were asked, not who. Both sides record the session.</p>\
+                         <form method=post action=/exchange/match class=stack>{x}<label>Partner <select name=partner>{options}</select></label>\
+                         <label>Subjects: a case reference (its entities), or empty for all <input name=case_ref placeholder=CASE-2026-0001></label>\
+                         <label>Purpose <input name=purpose required minlength=5></label><label>Legal basis <input name=legal_basis required placeholder=\"FATF R.40; MoU of …\"></label>\
+                         <button>Match</button></form>"
+                    ));
+                    body.push_str("<h2>Sessions</h2><table id=sessions><tr><th>When</th><th>Partner</th><th>Direction</th><th>Purpose</th><th>Keys asked</th><th>Partner keys</th><th>Matched</th></tr>");
+                    for ss in db.sessions()? {
+                        body.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            when(ss.at),
+                            esc(&ss.partner),
+                            if ss.direction == "out" { "we asked" } else { "they asked" },
+                            esc(&ss.purpose),
+                            ss.asked,
+                            ss.partner_keys,
+                            if ss.direction == "out" { ss.matched.to_string() } else { "not disclosed".into() }
+                        ));
+                    }
+                    body.push_str("</table><h2>Matches</h2><table id=matches><tr><th>When</th><th>Partner</th><th>Entity</th><th>Matched on</th><th>Session</th></tr>");
+                    for m in db.exchange_matches(None)? {
+                        body.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td><td><a href=/entities/{e}>#{e}</a></td><td>{}</td><td><code>{}</code></td></tr>",
+                            when(m.at),
+                            esc(&m.partner),
+                            esc(&m.basis),
+                            esc(&m.session),
+                            e = m.entity_id
+                        ));
+                    }
+                    body.push_str("</table><h2>Messages</h2><table id=messages><tr><th>When</th><th>Partner</th><th></th><th>Kind</th><th>Content</th></tr>");
+                    for m in db.exchange_messages()? {
+                        let b: crate::exchange::MessageBody = serde_json::from_str(&m.body).unwrap_or(crate::exchange::MessageBody {
+                            in_reply_to: String::new(),
+                            subject: String::new(),
+                            purpose: String::new(),
+                            legal_basis: String::new(),
+                            urgency: String::new(),
+                            text: m.body.clone(),
+                        });
+                        let reply = if m.direction == "in" && m.kind == "information-request" {
+                            format!(
+                                "<form method=post action=/exchange/messages class=stack>{x}<input type=hidden name=kind value=reply><input type=hidden name=partner value=\"{}\">\
+                                 <input type=hidden name=in_reply_to value=\"{}\"><input type=hidden name=session value=\"{}\"><label>Reply <textarea name=text required></textarea></label><button>Send reply</button></form>",
+                                esc(&m.partner),
+                                esc(&m.message_id),
+                                esc(&m.session)
+                            )
+                        } else {
+                            String::new()
+                        };
+                        body.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><b>{}</b> {} {}<br>purpose: {} · legal basis: {}<p>{}</p>{reply}</td></tr>",
+                            when(m.at),
+                            esc(&m.partner),
+                            if m.direction == "in" { "from" } else { "to" },
+                            esc(&m.kind),
+                            esc(&b.subject),
+                            esc(&b.urgency),
+                            esc(&b.in_reply_to),
+                            esc(&b.purpose),
+                            esc(&b.legal_basis),
+                            esc(&b.text)
+                        ));
+                    }
+                    let kinds = if p.role == Role::Supervisor {
+                        "<option value=request>request for information</option><option value=dissemination>spontaneous dissemination</option>"
+                    } else {
+                        "<option value=request>request for information</option>"
+                    };
+                    body.push_str(&format!(
+                        "</table><form method=post action=/exchange/messages class=stack>{x}<label>Partner <select name=partner>{options}</select></label>\
+                         <label>Kind <select name=kind>{kinds}</select></label><label>Subject <input name=subject required placeholder=\"the matched person, as we know them\"></label>\
+                         <label>Purpose <input name=purpose required minlength=5></label><label>Legal basis <input name=legal_basis required></label>\
+                         <label>Urgency <select name=urgency><option>routine</option><option>urgent</option><option>immediate</option></select></label>\
+                         <label>Session (of the match) <input name=session></label><label>Text <textarea name=text required></textarea></label><button>Send</button></form>"
+                    ));
+                    body.push_str("<h2>Regional picture</h2><p class=hint>Matches per corridor and typology; no personal data.</p><table id=picture><tr><th>From</th><th>To</th><th>Typology</th><th>Matches</th></tr>");
+                    for r in db.regional_picture(&country)? {
+                        body.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&r.from_country), esc(&r.to_country), esc(&r.typology), r.matches));
+                    }
+                    body.push_str("</table>");
+                    audit_view(db, &p, &purpose, "exchange.view", "exchange".into(), String::new())?;
+                    Ok(page(Some(&p), "Partner FIUs", &body))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)
+}
+
+fn exchange_error(e: crate::exchange::ExchangeServiceError) -> AppError {
+    use crate::exchange::ExchangeServiceError as E;
+    match e {
+        E::Store(s) => AppError::from(s).html(),
+        E::Unreachable { .. } | E::PartnerRefused { .. } => {
+            AppError::new(StatusCode::BAD_GATEWAY, e.to_string()).html()
+        }
+        other => AppError::bad_request(other.to_string()).html(),
+    }
+}
+
+#[derive(Deserialize)]
+struct MatchForm {
+    csrf: String,
+    partner: String,
+    #[serde(default)]
+    case_ref: String,
+    purpose: String,
+    legal_basis: String,
+}
+
+async fn exchange_match(
+    State(state): State<AppState>,
+    p: Principal,
+    Form(f): Form<MatchForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| {
+            let only = if f.case_ref.trim().is_empty() {
+                None
+            } else {
+                let case = s
+                    .store
+                    .read(|db| db.case_by_reference(f.case_ref.trim()))?
+                    .ok_or_else(|| AppError::bad_request("no such case").html())?;
+                Some(
+                    s.store
+                        .read(|db| db.case_entities(case.id))?
+                        .into_iter()
+                        .map(|e| e.id)
+                        .collect(),
+                )
+            };
+            crate::exchange::run_match(
+                &s.store,
+                &p.actor,
+                &f.partner,
+                &f.purpose,
+                &f.legal_basis,
+                only.as_ref(),
+            )
+            .map_err(exchange_error)?;
+            Ok(())
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/exchange").into_response())
+}
+
+#[derive(Deserialize)]
+struct SendForm {
+    csrf: String,
+    partner: String,
+    kind: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    session: String,
+    #[serde(default)]
+    in_reply_to: String,
+    text: String,
+}
+
+async fn exchange_send(
+    State(state): State<AppState>,
+    p: Principal,
+    Form(f): Form<SendForm>,
+) -> Result<Response, AppError> {
+    use nexus_exchange::Kind;
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let kind = match f.kind.as_str() {
+        "request" => Kind::InformationRequest,
+        "reply" => Kind::InformationReply,
+        "dissemination" if p.role == Role::Supervisor => Kind::Dissemination,
+        "dissemination" => return Err(AppError::forbidden().html()),
+        _ => return Err(AppError::bad_request("kind: request, reply or dissemination").html()),
+    };
+    state
+        .blocking(move |s| {
+            let body = crate::exchange::MessageBody {
+                in_reply_to: f.in_reply_to,
+                subject: f.subject,
+                purpose: f.purpose,
+                legal_basis: f.legal_basis,
+                urgency: if f.urgency.is_empty() {
+                    "routine".into()
+                } else {
+                    f.urgency
+                },
+                text: f.text,
+            };
+            crate::exchange::send_message(&s.store, &p.actor, &f.partner, kind, &f.session, &body)
+                .map_err(exchange_error)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/exchange").into_response())
 }

@@ -12,10 +12,14 @@
 //! will slot in for the scale-out.
 
 mod audit;
+mod exchange;
 mod records;
 mod schema;
 
 pub use audit::{AuditEntry, AuditFailure, AuditRecord};
+pub use exchange::{
+    ExchangeMatchRow, ExchangeMessageRow, MatchableEntity, PartnerRow, PictureRow, SessionRow,
+};
 pub use records::*;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -64,6 +68,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // 64 MiB of page cache per connection: indexes of millions of rows stay warm.
+    conn.pragma_update(None, "cache_size", -65536)?;
     Ok(())
 }
 

@@ -259,4 +259,58 @@ CREATE TABLE settings (
 );
 INSERT INTO settings(key, value) VALUES ('retention_days', '1825');
 "#,
+    // 2: cooperation with partner FIUs (nexus exchange).
+    r#"
+CREATE TABLE exchange_partners (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    country     TEXT NOT NULL DEFAULT '',
+    public_key  TEXT NOT NULL UNIQUE,          -- nexus-fiu-1:<ed25519>:<x25519>
+    fingerprint TEXT NOT NULL UNIQUE,
+    address     TEXT NOT NULL,                 -- http://host:port of its nexus
+    added_at    INTEGER NOT NULL
+);
+
+-- Message ids seen per sender: a replayed message is refused.
+CREATE TABLE exchange_seen (
+    sender      TEXT NOT NULL,
+    message_id  TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (sender, message_id)
+) WITHOUT ROWID;
+
+CREATE TABLE exchange_sessions (
+    session      TEXT PRIMARY KEY,
+    partner_id   INTEGER NOT NULL REFERENCES exchange_partners(id),
+    direction    TEXT NOT NULL CHECK (direction IN ('out','in')),
+    purpose      TEXT NOT NULL DEFAULT '',
+    legal_basis  TEXT NOT NULL DEFAULT '',
+    asked        INTEGER NOT NULL,             -- keys the requester sent
+    partner_keys INTEGER NOT NULL DEFAULT 0,   -- keys the partner blinded
+    matched      INTEGER NOT NULL DEFAULT 0,   -- subjects matched (requester side only)
+    at           INTEGER NOT NULL
+);
+
+CREATE TABLE exchange_matches (
+    id          INTEGER PRIMARY KEY,
+    session     TEXT NOT NULL REFERENCES exchange_sessions(session),
+    partner_id  INTEGER NOT NULL REFERENCES exchange_partners(id),
+    entity_id   INTEGER NOT NULL REFERENCES entities(id),
+    basis       TEXT NOT NULL,                 -- what the matching keys rest on
+    typologies  TEXT NOT NULL DEFAULT '',      -- of the entity's alerts, for the regional picture
+    at          INTEGER NOT NULL
+);
+
+CREATE TABLE exchange_messages (
+    id          INTEGER PRIMARY KEY,
+    partner_id  INTEGER NOT NULL REFERENCES exchange_partners(id),
+    direction   TEXT NOT NULL CHECK (direction IN ('out','in')),
+    kind        TEXT NOT NULL,
+    session     TEXT NOT NULL DEFAULT '',
+    message_id  TEXT NOT NULL,
+    body        TEXT NOT NULL,                 -- the decrypted JSON content
+    status      TEXT NOT NULL DEFAULT 'new',
+    at          INTEGER NOT NULL
+);
+"#,
 ];

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod detect;
+mod exchange;
 mod output;
 mod screen;
 mod service;
@@ -54,6 +55,9 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(service::AuditCommand),
+    /// Cooperation with partner FIUs: identity, directory, private matching, messages.
+    #[command(subcommand)]
+    Exchange(exchange::ExchangeCommand),
 }
 
 #[derive(clap::Args)]
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
         Command::Token(c) => service::token(c),
         Command::User(c) => service::user(c),
         Command::Lists(c) => service::lists(c),
+        Command::Exchange(c) => exchange::run(c),
         Command::Audit(c) => match service::audit(c) {
             Ok(code) => return code,
             Err(e) => Err(e),
