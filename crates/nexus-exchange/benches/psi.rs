@@ -7,13 +7,19 @@ use nexus_exchange::{Envelope, Identity, Kind};
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let n = args.first().copied().unwrap_or(100_000);
     let m = args.get(1).copied().unwrap_or(1_000_000);
     let common = args.get(2).copied().unwrap_or(10_000);
     // The same strings as bench/exchange.sh gives the peer.
     let mine: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
-    let theirs: Vec<String> = (0..common).map(|i| format!("k{i}")).chain((0..m - common).map(|i| format!("s{i}"))).collect();
+    let theirs: Vec<String> = (0..common)
+        .map(|i| format!("k{i}"))
+        .chain((0..m - common).map(|i| format!("s{i}")))
+        .collect();
     let a_id = Identity::generate().unwrap();
     let b_id = Identity::generate().unwrap();
     let started = Instant::now();
@@ -21,13 +27,29 @@ fn main() {
     let t = Instant::now();
     let a = Blinding::random().unwrap();
     let blinded = a.blind_keys("session", &mine);
-    let request = Envelope::seal(&a_id, &b_id.public(), Kind::MatchRequest, "session", 0, &pack(&blinded)).unwrap();
+    let request = Envelope::seal(
+        &a_id,
+        &b_id.public(),
+        Kind::MatchRequest,
+        "session",
+        0,
+        &pack(&blinded),
+    )
+    .unwrap();
     let t_request = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
     let opened = Envelope::open(&request.0, &b_id, &a_id.public(), 0, 300).unwrap();
     let (doubled, own) = answer("session", &unpack(&opened.payload).unwrap(), &theirs).unwrap();
-    let response = Envelope::seal(&b_id, &a_id.public(), Kind::MatchResponse, "session", 0, &[pack(&doubled), pack(&own)].concat()).unwrap();
+    let response = Envelope::seal(
+        &b_id,
+        &a_id.public(),
+        Kind::MatchResponse,
+        "session",
+        0,
+        &[pack(&doubled), pack(&own)].concat(),
+    )
+    .unwrap();
     let t_answer = t.elapsed().as_secs_f64();
 
     let t = Instant::now();

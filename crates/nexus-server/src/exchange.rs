@@ -146,10 +146,7 @@ pub type KeyOwner = (i64, usize);
 
 /// Keys of this FIU's entities (all, or those listed), with the entity and
 /// key kind of each.
-pub fn own_keys(
-    store: &Store,
-    only: Option<&BTreeSet<i64>>,
-) -> R<(Vec<String>, Vec<KeyOwner>)> {
+pub fn own_keys(store: &Store, only: Option<&BTreeSet<i64>>) -> R<(Vec<String>, Vec<KeyOwner>)> {
     let mut keys = Vec::new();
     let mut owners = Vec::new();
     let mut after = 0;
