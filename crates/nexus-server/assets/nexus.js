@@ -6,7 +6,29 @@ document.addEventListener("DOMContentLoaded", () => {
   if (upload) upload.addEventListener("submit", uploadReport);
   const graph = document.getElementById("graph");
   if (graph) loadGraph(graph);
+  const attach = document.getElementById("document-upload");
+  if (attach) attach.addEventListener("submit", attachDocument);
 });
+
+async function attachDocument(event) {
+  event.preventDefault();
+  const form = event.target;
+  const file = document.getElementById("document").files[0];
+  if (!file) return;
+  const response = await fetch("/cases/" + form.dataset.case + "/documents", {
+    method: "POST",
+    headers: { "Content-Type": file.type || "application/octet-stream", "X-Filename": encodeURIComponent(file.name), "X-CSRF-Token": form.dataset.csrf },
+    body: file,
+    credentials: "same-origin",
+  });
+  if (response.ok) { window.location.reload(); return; }
+  let message = response.statusText;
+  try { message = (await response.json()).error; } catch (e) {}
+  const p = document.createElement("p");
+  p.className = "error";
+  p.textContent = message;
+  form.after(p);
+}
 
 async function uploadReport(event) {
   event.preventDefault();

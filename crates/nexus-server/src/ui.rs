@@ -25,6 +25,8 @@ use std::collections::HashMap;
 const CSS: &str = include_str!("../assets/nexus.css");
 const JS: &str = include_str!("../assets/nexus.js");
 const SESSION_SECONDS: i64 = 8 * 3600;
+/// Largest document attached to a case.
+const MAX_DOCUMENT: usize = 20 << 20;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -57,6 +59,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/freezes", post(add_freeze))
         .route("/cases/{id}/disseminate", post(disseminate))
         .route("/cases/{id}/graph.json", get(case_graph))
+        .route(
+            "/cases/{id}/documents",
+            post(upload_document).layer(axum::extract::DefaultBodyLimit::max(MAX_DOCUMENT)),
+        )
+        .route("/cases/{id}/documents/{doc}", get(download_document))
         .route("/cases/{id}/package.json", get(package_json))
         .route("/cases/{id}/package.html", get(package_html))
         .route("/freezes/{id}", post(update_freeze))
@@ -1313,6 +1320,38 @@ async fn case_page(
                         "<h2>Network</h2><p class=hint>Accounts and money flows of the case's entities. Drag to rearrange; the slider limits the period shown.</p>\
                          <div id=graph data-src=\"/cases/{id}/graph.json\"></div>"
                     ));
+                    let transactions = db.case_transactions(id, 500)?;
+                    body.push_str(&format!("<h2>Transactions ({})</h2><table id=case-transactions><tr><th>Time</th><th>Reference</th><th>From</th><th>To</th><th>Amount</th><th>Channel</th></tr>", transactions.len()));
+                    for t in &transactions {
+                        body.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=num>{} {}</td><td>{}</td></tr>",
+                            when(t.at),
+                            esc(&t.reference),
+                            esc(t.from_account.as_deref().unwrap_or("")),
+                            esc(t.to_account.as_deref().unwrap_or("")),
+                            money(t.amount_minor),
+                            esc(&t.currency),
+                            esc(&t.channel)
+                        ));
+                    }
+                    body.push_str("</table><h2>Documents</h2><ul id=documents>");
+                    for d in db.case_documents(id)? {
+                        body.push_str(&format!(
+                            "<li><a href=/cases/{id}/documents/{}>{}</a> ({} bytes, {}, added by {} {}) <code>sha256 {}</code></li>",
+                            d.id,
+                            esc(&d.filename),
+                            d.size,
+                            esc(&d.content_type),
+                            esc(&d.uploaded_by),
+                            when(d.at),
+                            esc(&d.sha256[..16])
+                        ));
+                    }
+                    body.push_str(&format!(
+                        "</ul><form id=document-upload class=inline data-csrf=\"{}\" data-case={id}><input type=file id=document required>\
+                         <button>Attach document</button></form>",
+                        esc(p.csrf.as_deref().unwrap_or(""))
+                    ));
                     body.push_str("<h2>Notes</h2>");
                     for n in db.case_notes(id)? {
                         body.push_str(&format!("<div class=message><b>{}</b> · {}<p>{}</p></div>", esc(&n.author), when(n.at), esc(&n.body)));
@@ -2395,4 +2434,101 @@ async fn exchange_send(
         .await
         .map_err(html_err)?;
     Ok(Redirect::to("/exchange").into_response())
+}
+
+/// `POST /cases/{id}/documents`: the file as the body, its name in `X-Filename`.
+async fn upload_document(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], true)?;
+    p.check_csrf(
+        headers.get("x-csrf-token").and_then(|v| v.to_str().ok()),
+        true,
+    )?;
+    let filename: String = headers
+        .get("x-filename")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::web::url_decode)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
+        .take(200)
+        .collect();
+    if filename.trim().is_empty() || body.is_empty() {
+        return Err(AppError::bad_request(
+            "send the document as the body and its name in X-Filename",
+        ));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() < 100 && !v.is_empty())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let doc = state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                let c = db
+                    .case(id)?
+                    .ok_or_else(|| StoreError::Invalid(format!("no case {id}")))?;
+                let sha = sha256_hex(&body);
+                let doc = db.add_case_document(
+                    id,
+                    filename.trim(),
+                    &content_type,
+                    &sha,
+                    &body,
+                    p.user_id.unwrap_or(0),
+                )?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "case.document-add".into(),
+                    object: format!("case:{id}"),
+                    case_ref: c.reference,
+                    detail: format!(
+                        "document {doc}: {} ({} bytes, sha256 {sha})",
+                        filename.trim(),
+                        body.len()
+                    ),
+                    ..AuditRecord::default()
+                })?;
+                Ok(doc)
+            })?)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({"document_id": doc}))).into_response())
+}
+
+async fn download_document(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (meta, content) = case_read(&state, p, headers, id, "case.document-read", move |db| {
+        db.case_document(id, doc)
+    })
+    .await
+    .map_err(html_err)?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        meta.filename
+            .replace(|c: char| !c.is_ascii_graphic() && c != ' ', "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_string(),
+            ),
+        ],
+        content,
+    )
+        .into_response())
 }

@@ -239,6 +239,19 @@ pub struct NoteRow {
     pub body: String,
 }
 
+/// A document in a case file (its content is read separately).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub at: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FreezeRow {
     pub id: i64,
@@ -1292,6 +1305,60 @@ impl Db<'_> {
         ))?;
         let rows = s.query_map(params![case_id, limit], transaction_from_row)?;
         collect(rows)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_case_document(
+        &self,
+        case_id: i64,
+        filename: &str,
+        content_type: &str,
+        sha256: &str,
+        content: &[u8],
+        uploaded_by: i64,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO case_documents(case_id, filename, content_type, size, sha256, content, uploaded_by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![case_id, filename, content_type, content.len() as i64, sha256, content, uploaded_by, crate::now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn case_documents(&self, case_id: i64) -> Result<Vec<DocumentRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT d.id, d.case_id, d.filename, d.content_type, d.size, d.sha256, u.username, d.at
+             FROM case_documents d JOIN users u ON u.id = d.uploaded_by WHERE d.case_id = ?1 ORDER BY d.id",
+        )?;
+        let rows = s.query_map([case_id], |r| {
+            Ok(DocumentRow {
+                id: r.get(0)?,
+                case_id: r.get(1)?,
+                filename: r.get(2)?,
+                content_type: r.get(3)?,
+                size: r.get(4)?,
+                sha256: r.get(5)?,
+                uploaded_by: r.get(6)?,
+                at: r.get(7)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// A document's metadata and content, when it belongs to the case.
+    pub fn case_document(&self, case_id: i64, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
+        let Some(meta) = self
+            .case_documents(case_id)?
+            .into_iter()
+            .find(|d| d.id == id)
+        else {
+            return Ok(None);
+        };
+        let content: Vec<u8> = self.conn.query_row(
+            "SELECT content FROM case_documents WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        Ok(Some((meta, content)))
     }
 
     #[allow(clippy::too_many_arguments)]

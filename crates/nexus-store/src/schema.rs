@@ -313,4 +313,19 @@ CREATE TABLE exchange_messages (
     at          INTEGER NOT NULL
 );
 "#,
+    // 3: documents attached to case files.
+    r#"
+CREATE TABLE case_documents (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    content      BLOB NOT NULL,
+    uploaded_by  INTEGER NOT NULL REFERENCES users(id),
+    at           INTEGER NOT NULL
+);
+CREATE INDEX case_documents_by_case ON case_documents(case_id);
+"#,
 ];

@@ -363,6 +363,24 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     let drawn = driver.js("return [document.querySelectorAll('#graph .node').length, document.querySelectorAll('#graph .edge').length]");
     assert_eq!(drawn, json!([3, 2]));
     driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("case-graph.png"));
+    assert!(
+        driver.text("#case-transactions").contains("9,800.00 TJS"),
+        "the case lists its transactions"
+    );
+    // A document joins the case file and comes back unchanged.
+    let document = dir.path().join("bank-statement.txt");
+    std::fs::write(&document, "Statement of account A100, February 2026").unwrap();
+    driver.type_into("#document", document.to_str().unwrap());
+    driver.click("#document-upload button");
+    driver.wait_for(
+        "return !!document.querySelector('#documents li a')",
+        "the attached document",
+    );
+    driver.js("fetch(document.querySelector('#documents li a').href).then(r => r.text()).then(t => window.fetched = t); return true;");
+    driver.wait_for(
+        "return window.fetched === 'Statement of account A100, February 2026'",
+        "the document's content",
+    );
     driver.sign_out();
 
     // Oversight sees the chain intact and who read what, why.
