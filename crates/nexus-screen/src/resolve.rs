@@ -54,9 +54,11 @@ fn significant(name: &str) -> Vec<NamePart> {
 }
 
 /// Keys under which a subject is filed; two subjects that could be the same
-/// share at least one. Document numbers and accounts are keys by themselves;
-/// names give pairs of phonetic keys (so that a single common given name does
-/// not make every Muhammad a candidate of every other).
+/// share at least one. Since a merge always needs a second fact besides the
+/// name (see [`same_subject`]), only the facts file a subject: each document
+/// number, the account, and — when the birth date is known — pairs of name
+/// stems *with* that date. A name without a date is no key: it would make
+/// every namesake a candidate and resolution slow down as the FIU grows.
 pub fn blocking_keys(facts: &SubjectFacts) -> Vec<String> {
     let mut keys = Vec::new();
     for id in &facts.identifiers {
@@ -68,6 +70,9 @@ pub fn blocking_keys(facts: &SubjectFacts) -> Vec<String> {
     if let Some(a) = &facts.account {
         keys.push(format!("acct:{a}"));
     }
+    let Some(born) = facts.birth_date.filter(|_| !facts.organisation) else {
+        return keys;
+    };
     let mut stems: Vec<String> = significant(&facts.name)
         .into_iter()
         .map(|p| p.stem)
@@ -75,13 +80,12 @@ pub fn blocking_keys(facts: &SubjectFacts) -> Vec<String> {
         .collect();
     stems.sort();
     stems.dedup();
-    let kind = if facts.organisation { "o" } else { "p" };
     if stems.len() == 1 {
-        keys.push(format!("{kind}:{}", stems[0]));
+        keys.push(format!("p:{}|{born}", stems[0]));
     }
     for i in 0..stems.len().min(6) {
         for j in i + 1..stems.len().min(6) {
-            keys.push(format!("{kind}:{}|{}", stems[i], stems[j]));
+            keys.push(format!("p:{}|{}|{born}", stems[i], stems[j]));
         }
     }
     keys
