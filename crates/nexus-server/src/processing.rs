@@ -371,51 +371,59 @@ pub fn run_detection(store: &Store, config: &DetectConfig) -> Result<(usize, usi
         Ok(())
     })?;
     let alerts = detect(&g, config, &flags);
-    let raised = store.write(|db| {
-        let mut raised = 0;
-        for a in &alerts {
-            let mut txs: Vec<&str> = a
-                .edges
-                .iter()
-                .map(|&e| g.ids[e as usize].as_str())
-                .collect();
-            txs.sort_unstable();
-            let accounts: Vec<String> = a
-                .accounts
-                .iter()
-                .map(|&v| {
-                    let id = g.accounts[v as usize].parse::<i64>().unwrap_or(0);
-                    db.account_key(id).map(|k| k.unwrap_or_default())
-                })
-                .collect::<Result<_>>()?;
-            let first = a.edges.iter().map(|&e| g.time[e as usize]).min();
-            let last = a.edges.iter().map(|&e| g.time[e as usize]).max();
-            let entity = a
-                .accounts
-                .iter()
-                .find_map(|v| holder_of.get(v).copied().flatten());
-            let alert = NewAlert {
-                kind: "typology".into(),
-                typology: a.typology.into(),
-                score: a.score,
-                entity_id: entity,
-                accounts: accounts.join(";"),
-                transactions: txs.join(";"),
-                first_at: first,
-                last_at: last,
-                total_minor: (a.total_usd(&g) * 100.0).round() as i64,
-                explanation: a.explanation.clone(),
-                dedup_key: format!(
-                    "typ:{}:{}",
-                    a.typology,
-                    &sha256_hex(txs.join(";").as_bytes())[..24]
-                ),
-                ..NewAlert::default()
-            };
-            if db.insert_alert(&alert)?.is_some() {
-                raised += 1;
+    // Alerts in chunks of one write transaction each, so that intake and page
+    // views (which audit) never wait long for the writer.
+    let mut raised = 0;
+    for chunk in alerts.chunks(500) {
+        raised += store.write(|db| {
+            let mut raised = 0;
+            for a in chunk {
+                let mut txs: Vec<&str> = a
+                    .edges
+                    .iter()
+                    .map(|&e| g.ids[e as usize].as_str())
+                    .collect();
+                txs.sort_unstable();
+                let accounts: Vec<String> = a
+                    .accounts
+                    .iter()
+                    .map(|&v| {
+                        let id = g.accounts[v as usize].parse::<i64>().unwrap_or(0);
+                        db.account_key(id).map(|k| k.unwrap_or_default())
+                    })
+                    .collect::<Result<_>>()?;
+                let first = a.edges.iter().map(|&e| g.time[e as usize]).min();
+                let last = a.edges.iter().map(|&e| g.time[e as usize]).max();
+                let entity = a
+                    .accounts
+                    .iter()
+                    .find_map(|v| holder_of.get(v).copied().flatten());
+                let alert = NewAlert {
+                    kind: "typology".into(),
+                    typology: a.typology.into(),
+                    score: a.score,
+                    entity_id: entity,
+                    accounts: accounts.join(";"),
+                    transactions: txs.join(";"),
+                    first_at: first,
+                    last_at: last,
+                    total_minor: (a.total_usd(&g) * 100.0).round() as i64,
+                    explanation: a.explanation.clone(),
+                    dedup_key: format!(
+                        "typ:{}:{}",
+                        a.typology,
+                        &sha256_hex(txs.join(";").as_bytes())[..24]
+                    ),
+                    ..NewAlert::default()
+                };
+                if db.insert_alert(&alert)?.is_some() {
+                    raised += 1;
+                }
             }
-        }
+            Ok(raised)
+        })?;
+    }
+    store.write(|db| {
         db.audit(&AuditRecord {
             actor: "system".into(),
             action: "detection.run".into(),
@@ -425,8 +433,7 @@ pub fn run_detection(store: &Store, config: &DetectConfig) -> Result<(usize, usi
                 alerts.len()
             ),
             ..AuditRecord::default()
-        })?;
-        Ok(raised)
+        })
     })?;
     Ok((count, raised))
 }

@@ -328,4 +328,10 @@ CREATE TABLE case_documents (
 );
 CREATE INDEX case_documents_by_case ON case_documents(case_id);
 "#,
+    // 4: the alert queue read straight from an index (no sort of all open alerts).
+    r#"
+ALTER TABLE alerts ADD COLUMN is_open INTEGER GENERATED ALWAYS AS (status IN ('new','assigned','escalated')) VIRTUAL;
+CREATE INDEX alerts_open_queue ON alerts(is_open, score DESC, id);
+CREATE INDEX alerts_by_score ON alerts(score DESC, id);
+"#,
 ];
