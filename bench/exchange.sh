@@ -11,4 +11,6 @@ N=${1:-100000}; M=${2:-1000000}; COMMON=${3:-10000}
 echo "| implementation | sizes | found | request | partner's answer | requester's finish | total | sent | received |"
 echo "|---|---|---|---|---|---|---|---|---|"
 cargo bench -q -p nexus-exchange --bench psi -- "$N" "$M" "$COMMON"
+# The same on one core, as the peer runs.
+taskset -c 0 cargo bench -q -p nexus-exchange --bench psi -- "$N" "$M" "$COMMON"
 .venv/bin/python bench/exchange_peer.py "$N" "$M" "$COMMON"

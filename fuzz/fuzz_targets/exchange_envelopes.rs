@@ -12,5 +12,5 @@ fuzz_target!(|data: &[u8]| {
     });
     let _ = nexus_exchange::Envelope::sender(data);
     let _ = nexus_exchange::Envelope::open(data, me, them, 0, 300);
-    let _ = nexus_exchange::psi::unpack(data);
+    let _ = nexus_exchange::psi::unpack::<32>(data);
 });

@@ -2,7 +2,7 @@
 //! whole protocol in one process (both sides' cryptography, envelopes,
 //! bytes on the wire). `cargo bench -p nexus-exchange --bench psi -- [N] [M] [COMMON]`
 
-use nexus_exchange::psi::{answer, intersect, pack, unpack, Blinding, POINT};
+use nexus_exchange::psi::{answer, intersect, pack, unpack, Blinding, POINT, TAG};
 use nexus_exchange::{Envelope, Identity, Kind};
 use std::time::Instant;
 
@@ -40,28 +40,27 @@ fn main() {
 
     let t = Instant::now();
     let opened = Envelope::open(&request.0, &b_id, &a_id.public(), 0, 300).unwrap();
-    let (doubled, own) = answer("session", &unpack(&opened.payload).unwrap(), &theirs).unwrap();
+    let (doubled, tags) = answer("session", &unpack::<POINT>(&opened.payload).unwrap(), &theirs).unwrap();
     let response = Envelope::seal(
         &b_id,
         &a_id.public(),
         Kind::MatchResponse,
         "session",
         0,
-        &[pack(&doubled), pack(&own)].concat(),
+        &[pack(&doubled), pack(&tags)].concat(),
     )
     .unwrap();
     let t_answer = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
     let opened = Envelope::open(&response.0, &a_id, &b_id.public(), 0, 300).unwrap();
-    let points = unpack(&opened.payload).unwrap();
-    let theirs_double = a.reblind(&points[n..]).unwrap();
-    let found = intersect(&points[..n], &theirs_double);
+    let doubled = unpack::<POINT>(&opened.payload[..n * POINT]).unwrap();
+    let tags = unpack::<TAG>(&opened.payload[n * POINT..]).unwrap();
+    let found = intersect(&a.unblind(&doubled).unwrap(), &tags);
     let t_finish = t.elapsed().as_secs_f64();
     assert_eq!(found.len(), common, "the intersection is exact");
     let total = started.elapsed().as_secs_f64();
     let threads = std::thread::available_parallelism().map_or(1, |x| x.get());
     println!("| nexus (Ristretto255, {threads} threads) | {n} vs {m} | {common} | {t_request:.1} s | {t_answer:.1} s | {t_finish:.1} s | {total:.1} s | {:.1} MB | {:.1} MB |",
         request.0.len() as f64 / 1e6, response.0.len() as f64 / 1e6);
-    let _ = POINT;
 }

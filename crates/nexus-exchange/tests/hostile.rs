@@ -1,6 +1,6 @@
 //! Whatever arrives from the network: an error, never a panic.
 
-use nexus_exchange::psi::unpack;
+use nexus_exchange::psi::{unpack, POINT};
 use nexus_exchange::{Envelope, Identity};
 use proptest::prelude::*;
 
@@ -14,6 +14,6 @@ proptest! {
         prop_assert!(Envelope::open(&bytes, &me, &them.public(), 0, 300).is_err());
         prop_assert!(Envelope::open(&framed, &me, &them.public(), 0, 300).is_err());
         let _ = Envelope::sender(&framed);
-        let _ = unpack(&bytes);
+        let _ = unpack::<POINT>(&bytes);
     }
 }

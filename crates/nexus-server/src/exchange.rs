@@ -3,7 +3,7 @@
 //! information, replies and spontaneous dissemination. Every message in and
 //! out — and every rejected one — is in the audit log.
 
-use nexus_exchange::psi::{intersect, pack, unpack, Blinding, POINT};
+use nexus_exchange::psi::{intersect, pack, unpack, Blinding, POINT, TAG};
 use nexus_exchange::{
     subject_keys, Envelope, ExchangeError, Identity, Kind, PublicIdentity, SubjectFacts, KEY_KINDS,
 };
@@ -267,16 +267,18 @@ pub fn run_match(
         )));
     }
     let (header, raw): (MatchResponseHeader, &[u8]) = unframe(&opened.payload)?;
-    if header.asked != keys.len() || raw.len() != (header.asked + header.partner_keys) * POINT {
+    if header.asked != keys.len() || raw.len() != header.asked * POINT + header.partner_keys * TAG {
         return Err(ExchangeError::Malformed(
             "the match response does not answer the keys asked".into(),
         )
         .into());
     }
-    let doubled = unpack(&raw[..header.asked * POINT])?;
-    let theirs = a.reblind(&unpack(&raw[header.asked * POINT..])?)?;
+    let doubled = unpack::<POINT>(&raw[..header.asked * POINT])?;
+    let their_tags = unpack::<TAG>(&raw[header.asked * POINT..])?;
+    // Our blinding removed, our keys stand blinded by the partner alone, comparable with its tags.
+    let mine_by_partner = a.unblind(&doubled)?;
     let mut matched: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
-    for i in intersect(&doubled, &theirs) {
+    for i in intersect(&mine_by_partner, &their_tags) {
         let (entity, kind) = owners[i];
         matched.entry(entity).or_default().insert(KEY_KINDS[kind]);
     }
@@ -456,7 +458,7 @@ fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
     match opened.kind {
         Kind::MatchRequest => {
             let (header, raw): (MatchRequestHeader, &[u8]) = unframe(&opened.payload)?;
-            let asked = unpack(raw)?;
+            let asked = unpack::<POINT>(raw)?;
             if asked.len() != header.keys || asked.len() > MAX_KEYS {
                 return Err(ExchangeServiceError::Invalid(format!(
                     "a match request carries at most {MAX_KEYS} keys, and as many as it says"
