@@ -40,7 +40,12 @@ fn main() {
 
     let t = Instant::now();
     let opened = Envelope::open(&request.0, &b_id, &a_id.public(), 0, 300).unwrap();
-    let (doubled, tags) = answer("session", &unpack::<POINT>(&opened.payload).unwrap(), &theirs).unwrap();
+    let (doubled, tags) = answer(
+        "session",
+        &unpack::<POINT>(&opened.payload).unwrap(),
+        &theirs,
+    )
+    .unwrap();
     let response = Envelope::seal(
         &b_id,
         &a_id.public(),
