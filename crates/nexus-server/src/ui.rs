@@ -138,6 +138,7 @@ fn page(p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
                         ("/cases", "Cases"),
                         ("/search", "Screening search"),
                         ("/reports", "Reports"),
+                        ("/exchange", "Partner FIUs"),
                         ("/clearances", "Redress"),
                     ]);
                 }

@@ -509,6 +509,13 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
     eprintln!("nexus: {n} transactions joined to the network");
     let (transfers, raised) = run_detection(&store, &DetectConfig::default())?;
     eprintln!("nexus: detection over {transfers} transfers raised {raised} alerts");
+    // The demo FIU can cooperate with partners (add them with `nexus exchange partner add`).
+    let public = nexus_server::exchange::init_identity(&store, "TJ")?;
+    eprintln!(
+        "nexus: exchange identity {} (fingerprint {})",
+        public.encode(),
+        public.fingerprint()
+    );
     std::fs::write(credentials_path, lines)?;
     Ok(())
 }

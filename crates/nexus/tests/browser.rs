@@ -326,6 +326,10 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
 
     // The analyst states a purpose, triages the sanctions alert and opens a case from it.
     driver.sign_in(&base, "analyst", &analyst);
+    assert!(
+        driver.text("nav").contains("Partner FIUs"),
+        "analysts reach the exchange page"
+    );
     driver.go(&format!("{base}/alerts"));
     driver.type_into("input[name=purpose]", "triage of new sanctions alerts");
     driver.click("form.stack button");
