@@ -174,11 +174,7 @@ async fn list_reports(
         &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
         true,
     )?;
-    let only = if principal.role == Role::ReportingEntity {
-        principal.institution.or(Some(-1))
-    } else {
-        None
-    };
+    let only = principal.report_scope();
     let rows = state
         .blocking(move |s| {
             Ok(s.store
@@ -212,7 +208,7 @@ async fn report(
                 .write(|db| {
                     // Another institution's report answers exactly like a missing one.
                     let r = match db.report(id)? {
-                        Some(r) if principal.role != Role::ReportingEntity || Some(r.institution) == principal.institution => r,
+                        Some(r) if principal.may_read_report(r.institution) => r,
                         _ => return Ok(None),
                     };
                     let problems = db.report_problems(id)?;
@@ -247,14 +243,7 @@ async fn report(
                         status: r.status,
                         message: r.message,
                         received_at: r.received_at,
-                        problems: problems
-                            .into_iter()
-                            .map(|p| ProblemJson {
-                                path: p.path,
-                                line: p.line as u64,
-                                message: p.message,
-                            })
-                            .collect(),
+                        problems: problems.into_iter().map(ProblemJson::from).collect(),
                         messages: messages.into_iter().map(|m| json!({"author": m.author, "at": m.at, "body": m.body})).collect(),
                         subjects,
                     }))

@@ -132,12 +132,7 @@ fn facts(e: &MatchableEntity) -> SubjectFacts {
             .split(';')
             .find(|c| !c.is_empty())
             .map(str::to_string),
-        documents: e
-            .identifiers
-            .split(';')
-            .filter_map(|p| p.split_once(':').map(|(_, n)| n.to_string()))
-            .filter(|n| !n.is_empty())
-            .collect(),
+        documents: crate::processing::document_numbers(&e.identifiers),
     }
 }
 

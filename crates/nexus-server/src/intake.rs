@@ -39,6 +39,26 @@ pub struct ProblemJson {
     pub message: String,
 }
 
+impl From<&nexus_formats::goaml_intake::ReportProblem> for ProblemJson {
+    fn from(p: &nexus_formats::goaml_intake::ReportProblem) -> ProblemJson {
+        ProblemJson {
+            path: p.path.clone(),
+            line: p.line,
+            message: p.message.clone(),
+        }
+    }
+}
+
+impl From<nexus_store::ProblemRow> for ProblemJson {
+    fn from(p: nexus_store::ProblemRow) -> ProblemJson {
+        ProblemJson {
+            path: p.path,
+            line: p.line as u64,
+            message: p.message,
+        }
+    }
+}
+
 /// The answer for one report.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReportOutcome {
@@ -178,13 +198,7 @@ fn receive_one(
         Err(p) => (
             "failed-validation",
             format!("{} problem(s) found; correct them and submit the report again under the same reference", p.len()),
-            p.iter()
-                .map(|p| ProblemJson {
-                    path: p.path.clone(),
-                    line: p.line,
-                    message: p.message.clone(),
-                })
-                .collect(),
+            p.iter().map(ProblemJson::from).collect(),
         ),
     };
     let existing = db.report_by_reference(institution, &reference)?;
@@ -193,11 +207,7 @@ fn receive_one(
             let problems = db
                 .report_problems(e.id)?
                 .into_iter()
-                .map(|p| ProblemJson {
-                    path: p.path,
-                    line: p.line as u64,
-                    message: p.message,
-                })
+                .map(ProblemJson::from)
                 .collect();
             return Ok(ReportOutcome {
                 report_id: e.id,

@@ -13,6 +13,7 @@
 //!   is recorded in the audit log in the same transaction as the read;
 //! - every change is recorded in the audit log in its own transaction.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod bulk;

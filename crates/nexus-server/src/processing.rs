@@ -100,14 +100,27 @@ fn stored_facts(s: &SubjectRow) -> SubjectFacts {
             .birth_date
             .as_deref()
             .and_then(|d| nexus_model::Date::parse(d).ok()),
-        identifiers: s
-            .identifiers
-            .split(';')
-            .filter_map(|p| p.split_once(':').map(|(_, n)| n.to_string()))
-            .filter(|n| !n.is_empty())
-            .collect(),
+        identifiers: document_numbers(&s.identifiers),
         account: s.account.clone(),
     }
+}
+
+/// Identity documents as stored with a subject: `kind:number` pairs joined by `;`.
+fn encode_identifiers(identifiers: &[(String, String)]) -> String {
+    identifiers
+        .iter()
+        .map(|(k, n)| format!("{k}:{n}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The document numbers of a stored identifiers string (see [`encode_identifiers`]).
+pub fn document_numbers(identifiers: &str) -> Vec<String> {
+    identifiers
+        .split(';')
+        .filter_map(|p| p.split_once(':').map(|(_, n)| n.to_string()))
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 /// The entity a subject belongs to (existing or new) and why.
@@ -127,18 +140,13 @@ fn resolve(
             }
         }
     }
+    let dob = s.birth_date.map(|d| d.to_string());
+    let countries = s.countries.join(";");
     if let Some((_, id, evidence)) = best {
-        let dob = s.birth_date.map(|d| d.to_string());
-        db.enrich_entity(id, dob.as_deref(), &s.countries.join(";"))?;
+        db.enrich_entity(id, dob.as_deref(), &countries)?;
         return Ok((id, evidence, false));
     }
-    let dob = s.birth_date.map(|d| d.to_string());
-    let id = db.create_entity(
-        s.kind.as_str(),
-        &s.name,
-        dob.as_deref(),
-        &s.countries.join(";"),
-    )?;
+    let id = db.create_entity(s.kind.as_str(), &s.name, dob.as_deref(), &countries)?;
     Ok((id, "first reported here".into(), true))
 }
 
@@ -259,12 +267,7 @@ pub fn process_report(
             name: s.name.clone(),
             birth_date: s.birth_date.map(|d| d.to_string()),
             countries: s.countries.join(";"),
-            identifiers: s
-                .identifiers
-                .iter()
-                .map(|(k, n)| format!("{k}:{n}"))
-                .collect::<Vec<_>>()
-                .join(";"),
+            identifiers: encode_identifiers(&s.identifiers),
             role: s.role.clone(),
             account: s.account.clone(),
             my_client: s.my_client,
@@ -326,8 +329,10 @@ pub fn run_detection(store: &Store, config: &DetectConfig) -> Result<(usize, usi
         let Some(last) = page.last() else { break };
         after = last.id;
         for t in &page {
-            let currency = Currency::parse(std::str::from_utf8(&t.currency).unwrap_or("USD"))
-                .unwrap_or(nexus_model::Currency::parse("USD").expect("USD"));
+            let currency = std::str::from_utf8(&t.currency)
+                .ok()
+                .and_then(Currency::parse)
+                .unwrap_or(Currency::USD);
             builder.push(
                 count as u64 + 1,
                 &Transaction {

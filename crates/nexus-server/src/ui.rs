@@ -4,9 +4,7 @@
 //! reference first and record the view in the audit log.
 
 use crate::api::{apply_alert_action, screen_name, ScreenRequest};
-use crate::auth::{
-    hash_password, random_token, sha256_hex, verify_password, Principal, Role, MIN_PASSWORD,
-};
+use crate::auth::{random_token, sha256_hex, verify_password, Principal, Role, MIN_PASSWORD};
 use crate::web::{
     cookie, stated_purpose, url_encode, valid_case_ref, AppError, AppState, Purpose,
     PURPOSE_COOKIE, SESSION_COOKIE, TRIAGE,
@@ -423,11 +421,7 @@ async fn reports_page(
         &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
         false,
     )?;
-    let only = if p.role == Role::ReportingEntity {
-        p.institution.or(Some(-1))
-    } else {
-        None
-    };
+    let only = p.report_scope();
     let rows = state
         .blocking(move |s| Ok(s.store.read(|db| db.reports(only, 200, 0))?))
         .await
@@ -474,7 +468,7 @@ async fn report_page(
             s.store
                 .write(|db| {
                     let Some(r) = db.report(id)? else { return Ok(None) };
-                    if p.role == Role::ReportingEntity && Some(r.institution) != p.institution {
+                    if !p.may_read_report(r.institution) {
                         return Ok(None);
                     }
                     let mut body = format!(
@@ -751,7 +745,7 @@ async fn report_message(
                     let Some(r) = db.report(id)? else {
                         return Ok(false);
                     };
-                    if p.role == Role::ReportingEntity && Some(r.institution) != p.institution {
+                    if !p.may_read_report(r.institution) {
                         return Ok(false);
                     }
                     let author = if p.role == Role::ReportingEntity {
@@ -1023,24 +1017,11 @@ async fn alert_to_case(
                     let case = match db.case_by_reference(wanted)? {
                         Some(c) => c,
                         None if wanted.chars().count() >= 5 => {
-                            let c = db.create_case(
-                                wanted,
-                                &format!(
-                                    "Opened from alert #{id}: {}",
-                                    a.explanation.chars().take(300).collect::<String>()
-                                ),
-                                p.user_id.unwrap_or(0),
-                                Timestamp(nexus_store::now()).date().year,
-                            )?;
-                            db.audit(&AuditRecord {
-                                actor: p.actor.clone(),
-                                action: "case.create".into(),
-                                object: format!("case:{}", c.id),
-                                case_ref: c.reference.clone(),
-                                detail: c.title.clone(),
-                                ..AuditRecord::default()
-                            })?;
-                            c
+                            let summary = format!(
+                                "Opened from alert #{id}: {}",
+                                a.explanation.chars().take(300).collect::<String>()
+                            );
+                            open_case(db, &p, wanted, &summary)?
                         }
                         None => return Err(StoreError::Invalid(
                             "name an existing case reference or a title of at least 5 characters"
@@ -1242,6 +1223,30 @@ async fn cases_page(State(state): State<AppState>, p: Principal) -> Result<Html<
     Ok(page(Some(&p), "Cases", &body))
 }
 
+/// Opens a case numbered in this year's series, audited.
+fn open_case(
+    db: &Db,
+    p: &Principal,
+    title: &str,
+    summary: &str,
+) -> Result<nexus_store::CaseRow, StoreError> {
+    let c = db.create_case(
+        title,
+        summary,
+        p.user_id.unwrap_or(0),
+        Timestamp(nexus_store::now()).date().year,
+    )?;
+    db.audit(&AuditRecord {
+        actor: p.actor.clone(),
+        action: "case.create".into(),
+        object: format!("case:{}", c.id),
+        case_ref: c.reference.clone(),
+        detail: c.title.clone(),
+        ..AuditRecord::default()
+    })?;
+    Ok(c)
+}
+
 #[derive(Deserialize)]
 struct CaseForm {
     csrf: String,
@@ -1262,23 +1267,8 @@ async fn create_case(
     }
     let id = state
         .blocking(move |s| {
-            Ok(s.store.write(|db| {
-                let c = db.create_case(
-                    f.title.trim(),
-                    f.summary.trim(),
-                    p.user_id.unwrap_or(0),
-                    Timestamp(nexus_store::now()).date().year,
-                )?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: "case.create".into(),
-                    object: format!("case:{}", c.id),
-                    case_ref: c.reference.clone(),
-                    detail: c.title.clone(),
-                    ..AuditRecord::default()
-                })?;
-                Ok(c.id)
-            })?)
+            Ok(s.store
+                .write(|db| Ok(open_case(db, &p, f.title.trim(), f.summary.trim())?.id))?)
         })
         .await
         .map_err(html_err)?;
@@ -2058,51 +2048,36 @@ async fn create_user(
     p.require(&[Role::Administrator], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
     let role = Role::parse(&f.role).ok_or_else(|| AppError::bad_request("unknown role").html())?;
-    if f.password.chars().count() < MIN_PASSWORD {
-        return Err(AppError::bad_request(format!(
-            "a password has at least {MIN_PASSWORD} characters"
-        ))
-        .html());
-    }
-    let institution = if f.institution.trim().is_empty() {
-        None
-    } else {
-        Some(
-            f.institution
-                .trim()
-                .parse::<i64>()
+    let institution = match f.institution.trim() {
+        "" => None,
+        text => Some(
+            text.parse::<i64>()
                 .map_err(|_| AppError::bad_request("institution: a number").html())?,
-        )
+        ),
     };
-    if (role == Role::ReportingEntity) != institution.is_some() {
-        return Err(AppError::bad_request(
-            "reporting-entity users, and only they, belong to an institution",
-        )
-        .html());
-    }
     state
         .blocking(move |s| {
-            let hash = hash_password(&f.password).map_err(AppError::internal)?;
-            Ok(s.store.write(|db| {
-                if let Some(i) = institution {
-                    if db.institution(i)?.is_none() {
-                        db.upsert_institution(i, &format!("Reporting entity {i}"), "")?;
-                    }
-                }
-                let id = db.create_user(f.username.trim(), &hash, role.as_str(), institution)?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: "user.create".into(),
-                    object: format!("user:{id}"),
-                    detail: format!("{} as {role}", f.username.trim()),
-                    ..AuditRecord::default()
-                })?;
-                Ok(())
-            })?)
+            crate::accounts::create_user(
+                &s.store,
+                &p.actor,
+                &f.username,
+                &f.password,
+                role,
+                institution,
+            )
+            .map_err(account_error)?;
+            Ok(())
         })
         .await
         .map_err(html_err)?;
     Ok(Redirect::to("/admin").into_response())
+}
+
+fn account_error(e: crate::accounts::AccountError) -> AppError {
+    match e {
+        crate::accounts::AccountError::Invalid(m) => AppError::bad_request(m),
+        crate::accounts::AccountError::Store(s) => s.into(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -2120,38 +2095,16 @@ async fn create_token(
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Administrator], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    let p2c = p.clone();
+    let actor = p.actor.clone();
     let token = state
         .blocking(move |s| {
-            let token = random_token().map_err(AppError::internal)?;
-            s.store.write(|db| {
-                if db.institution(f.institution)?.is_none() {
-                    db.upsert_institution(
-                        f.institution,
-                        &format!("Reporting entity {}", f.institution),
-                        "",
-                    )?;
-                }
-                let id = db.create_api_token(
-                    &sha256_hex(token.as_bytes()),
-                    f.institution,
-                    Role::ReportingEntity.as_str(),
-                    &f.label,
-                )?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: "token.create".into(),
-                    object: format!("token:{id}"),
-                    detail: format!("institution {}", f.institution),
-                    ..AuditRecord::default()
-                })
-            })?;
-            Ok(token)
+            crate::accounts::create_reporting_token(&s.store, &actor, f.institution, "", &f.label)
+                .map_err(account_error)
         })
         .await
         .map_err(html_err)?;
     Ok(page(
-        Some(&p2c),
+        Some(&p),
         "API token created",
         &format!("<p>Give this token to the reporting entity over a secure channel. It is shown once and stored only as a hash.</p><pre id=token>{}</pre>", esc(&token)),
     ))

@@ -299,6 +299,21 @@ impl Principal {
         }
     }
 
+    /// The institution whose reports this principal may list: its own for
+    /// a reporting entity (none at all when it has no institution), every
+    /// institution's otherwise.
+    pub fn report_scope(&self) -> Option<i64> {
+        match self.role {
+            Role::ReportingEntity => Some(self.institution.unwrap_or(-1)),
+            _ => None,
+        }
+    }
+
+    /// Whether this principal may read a report of `institution`.
+    pub fn may_read_report(&self, institution: i64) -> bool {
+        self.report_scope().is_none_or(|own| own == institution)
+    }
+
     /// For state-changing requests made with a session: the CSRF token must
     /// come back (form field or `X-CSRF-Token` header).
     pub fn check_csrf(&self, presented: Option<&str>, json: bool) -> Result<(), AppError> {

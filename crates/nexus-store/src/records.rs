@@ -231,14 +231,6 @@ pub struct CaseRow {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoteRow {
-    pub id: i64,
-    pub author: String,
-    pub at: i64,
-    pub body: String,
-}
-
 /// A document in a case file (its content is read separately).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRow {
@@ -381,6 +373,15 @@ fn alert_from_row(r: &Row) -> rusqlite::Result<AlertRow> {
         reason: r.get(17)?,
         case_id: r.get(18)?,
         created_at: r.get(19)?,
+    })
+}
+
+fn message_from_row(r: &Row) -> rusqlite::Result<MessageRow> {
+    Ok(MessageRow {
+        id: r.get(0)?,
+        author: r.get(1)?,
+        at: r.get(2)?,
+        body: r.get(3)?,
     })
 }
 
@@ -699,14 +700,7 @@ impl Db<'_> {
         let mut s = self.conn.prepare_cached(
             "SELECT id, author, at, body FROM report_messages WHERE report_id = ?1 ORDER BY id",
         )?;
-        let rows = s.query_map([report_id], |r| {
-            Ok(MessageRow {
-                id: r.get(0)?,
-                author: r.get(1)?,
-                at: r.get(2)?,
-                body: r.get(3)?,
-            })
-        })?;
+        let rows = s.query_map([report_id], message_from_row)?;
         collect(rows)
     }
 
@@ -1283,18 +1277,12 @@ impl Db<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
-    pub fn case_notes(&self, case_id: i64) -> Result<Vec<NoteRow>> {
+    /// Notes of a case (authored posts, like report messages).
+    pub fn case_notes(&self, case_id: i64) -> Result<Vec<MessageRow>> {
         let mut s = self.conn.prepare_cached(
             "SELECT n.id, u.username, n.at, n.body FROM case_notes n JOIN users u ON u.id = n.author WHERE n.case_id = ?1 ORDER BY n.id",
         )?;
-        let rows = s.query_map([case_id], |r| {
-            Ok(NoteRow {
-                id: r.get(0)?,
-                author: r.get(1)?,
-                at: r.get(2)?,
-                body: r.get(3)?,
-            })
-        })?;
+        let rows = s.query_map([case_id], message_from_row)?;
         collect(rows)
     }
 

@@ -3,7 +3,8 @@
 
 use anyhow::{bail, Context, Result};
 use nexus_graph::DetectConfig;
-use nexus_server::auth::{hash_password, random_token, sha256_hex, Principal, Role, MIN_PASSWORD};
+use nexus_server::accounts::{create_reporting_token, create_user};
+use nexus_server::auth::{random_token, sha256_hex, Principal, Role};
 use nexus_server::intake::{receive, Limits};
 use nexus_server::processing::{run_detection, Screening};
 use nexus_server::AppState;
@@ -159,35 +160,8 @@ pub fn token(c: TokenCommand) -> Result<()> {
     if role != Role::ReportingEntity {
         bail!("API tokens are for reporting entities (--role reporting-entity); people sign in with `nexus user create`");
     }
-    if institution < 1 {
-        bail!("--institution is the reporting entity's goAML rentity_id, a positive number");
-    }
     let store = open(&db)?;
-    let token = random_token().map_err(anyhow::Error::msg)?;
-    store.write(|d| {
-        if d.institution(institution)?.is_none() || !name.is_empty() {
-            let n = if name.is_empty() {
-                format!("Reporting entity {institution}")
-            } else {
-                name.clone()
-            };
-            d.upsert_institution(institution, &n, "")?;
-        }
-        let id = d.create_api_token(
-            &sha256_hex(token.as_bytes()),
-            institution,
-            role.as_str(),
-            "cli",
-        )?;
-        d.audit(&AuditRecord {
-            actor: "cli".into(),
-            action: "token.create".into(),
-            object: format!("token:{id}"),
-            detail: format!("institution {institution}"),
-            ..AuditRecord::default()
-        })?;
-        Ok(())
-    })?;
+    let token = create_reporting_token(&store, "cli", institution, &name, "cli")?;
     println!("{token}");
     Ok(())
 }
@@ -200,9 +174,6 @@ pub fn user(c: UserCommand) -> Result<()> {
         institution,
     } = c;
     let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use reporting-entity, analyst, supervisor, oversight or administrator"))?;
-    if (role == Role::ReportingEntity) != institution.is_some() {
-        bail!("--institution is required for reporting-entity users and only for them");
-    }
     let password = match std::env::var("NEXUS_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -211,39 +182,9 @@ pub fn user(c: UserCommand) -> Result<()> {
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    if password.chars().count() < MIN_PASSWORD {
-        bail!("the password needs at least {MIN_PASSWORD} characters");
-    }
     let store = open(&db)?;
-    create_user(&store, &username, &password, role, institution)?;
+    create_user(&store, "cli", &username, &password, role, institution)?;
     eprintln!("nexus: user {username} created as {role}");
-    Ok(())
-}
-
-fn create_user(
-    store: &Store,
-    username: &str,
-    password: &str,
-    role: Role,
-    institution: Option<i64>,
-) -> Result<()> {
-    let hash = hash_password(password).map_err(anyhow::Error::msg)?;
-    store.write(|d| {
-        if let Some(i) = institution {
-            if d.institution(i)?.is_none() {
-                d.upsert_institution(i, &format!("Reporting entity {i}"), "")?;
-            }
-        }
-        let id = d.create_user(username, &hash, role.as_str(), institution)?;
-        d.audit(&AuditRecord {
-            actor: "cli".into(),
-            action: "user.create".into(),
-            object: format!("user:{id}"),
-            detail: format!("{username} as {role}"),
-            ..AuditRecord::default()
-        })?;
-        Ok(())
-    })?;
     Ok(())
 }
 
@@ -449,7 +390,7 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
         ("bank", Role::ReportingEntity, Some(first_bank)),
     ] {
         let password = random_token().map_err(anyhow::Error::msg)?[..16].to_string();
-        create_user(&store, user, &password, role, inst)?;
+        create_user(&store, "demo", user, &password, role, inst)?;
         lines.push_str(&format!(
             "  {user:<11} {password}   ({role}{})\n",
             inst.map(|i| format!(", reporting entity {i}"))

@@ -1,0 +1,97 @@
+//! Creating users and reporting entities' API tokens: one place for the
+//! rules, used by the administration page and the CLI alike.
+
+use crate::auth::{hash_password, random_token, sha256_hex, Role, MIN_PASSWORD};
+use nexus_store::{AuditRecord, Db, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Records the institution when it is new (or renames it when `name` is given).
+fn ensure_institution(db: &Db, institution: i64, name: &str) -> Result<(), StoreError> {
+    if !name.is_empty() {
+        return db.upsert_institution(institution, name, "");
+    }
+    if db.institution(institution)?.is_none() {
+        db.upsert_institution(institution, &format!("Reporting entity {institution}"), "")?;
+    }
+    Ok(())
+}
+
+/// Creates a user with an argon2id-hashed password; returns its id.
+pub fn create_user(
+    store: &Store,
+    actor: &str,
+    username: &str,
+    password: &str,
+    role: Role,
+    institution: Option<i64>,
+) -> Result<i64, AccountError> {
+    if username.trim().is_empty() {
+        return Err(AccountError::Invalid("a user needs a name".into()));
+    }
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AccountError::Invalid(format!(
+            "a password has at least {MIN_PASSWORD} characters"
+        )));
+    }
+    if (role == Role::ReportingEntity) != institution.is_some() {
+        return Err(AccountError::Invalid(
+            "reporting-entity users, and only they, belong to an institution".into(),
+        ));
+    }
+    let hash = hash_password(password).map_err(AccountError::Invalid)?;
+    Ok(store.write(|db| {
+        if let Some(i) = institution {
+            ensure_institution(db, i, "")?;
+        }
+        let id = db.create_user(username.trim(), &hash, role.as_str(), institution)?;
+        db.audit(&AuditRecord {
+            actor: actor.into(),
+            action: "user.create".into(),
+            object: format!("user:{id}"),
+            detail: format!("{} as {role}", username.trim()),
+            ..AuditRecord::default()
+        })?;
+        Ok(id)
+    })?)
+}
+
+/// Creates an API token for a reporting entity; returns the token, which is
+/// stored only as its hash.
+pub fn create_reporting_token(
+    store: &Store,
+    actor: &str,
+    institution: i64,
+    name: &str,
+    label: &str,
+) -> Result<String, AccountError> {
+    if institution < 1 {
+        return Err(AccountError::Invalid(
+            "the institution is the reporting entity's goAML rentity_id, a positive number".into(),
+        ));
+    }
+    let token = random_token().map_err(AccountError::Invalid)?;
+    store.write(|db| {
+        ensure_institution(db, institution, name)?;
+        let id = db.create_api_token(
+            &sha256_hex(token.as_bytes()),
+            institution,
+            Role::ReportingEntity.as_str(),
+            label,
+        )?;
+        db.audit(&AuditRecord {
+            actor: actor.into(),
+            action: "token.create".into(),
+            object: format!("token:{id}"),
+            detail: format!("institution {institution}"),
+            ..AuditRecord::default()
+        })
+    })?;
+    Ok(token)
+}
