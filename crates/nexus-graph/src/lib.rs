@@ -13,6 +13,7 @@
 
 pub mod features;
 pub mod gbdt;
+pub mod gfp;
 pub mod graph;
 pub mod rules;
 pub mod stream;

@@ -43,9 +43,20 @@ pub struct Input {
 pub struct FeaturesArgs {
     #[command(flatten)]
     input: Input,
-    /// Features CSV to write: transaction_id then one column per feature.
+    /// Features CSV to write: transaction_id then one column per feature
+    /// (with --gfp, a `.npy` name writes a NumPy float64 matrix instead).
     #[arg(long)]
     out: PathBuf,
+    /// snapml GraphFeaturePreprocessor parameters (its `set_params` JSON):
+    /// write features column for column equal to snapml's instead of nexus's own.
+    #[arg(long)]
+    gfp: Option<PathBuf>,
+    /// Which configuration of a --gfp file holding several (e.g. `paper`).
+    #[arg(long, requires = "gfp")]
+    gfp_config: Option<String>,
+    /// Transactions per batch with --gfp (snapml's features depend on it).
+    #[arg(long, default_value_t = 2048, requires = "gfp")]
+    batch: usize,
 }
 
 #[derive(clap::Args)]
@@ -205,6 +216,21 @@ fn compute_features(g: &TemporalGraph, n_threads: usize) -> Vec<f32> {
 }
 
 pub fn run_features(a: FeaturesArgs) -> Result<()> {
+    if let Some(params) = &a.gfp {
+        if !matches!(a.input.from, InputFormat::Interchange) {
+            bail!(
+                "--gfp reads the interchange format (convert other formats with `nexus convert`)"
+            );
+        }
+        let params = crate::gfp::read_params(params, a.gfp_config.as_deref())?;
+        return crate::gfp::run(
+            &a.input.transactions,
+            params,
+            a.batch,
+            threads(a.input.threads),
+            &a.out,
+        );
+    }
     let config = load_config(a.input.config.as_deref())?;
     let g = load(&a.input, &config)?;
     let f = compute_features(&g, threads(a.input.threads));

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod detect;
 mod exchange;
+mod gfp;
 mod output;
 mod screen;
 mod service;

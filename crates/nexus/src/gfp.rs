@@ -1,0 +1,274 @@
+//! `nexus features --gfp PARAMS.json`: snapml GraphFeaturePreprocessor
+//! compatible features, streamed batch by batch.
+
+use anyhow::{bail, Context, Result};
+use nexus_formats::FormatError;
+use nexus_graph::gfp::{GfpEdge, GfpParams, Histogram, Preprocessor, VertexStat, VertexStats};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+/// Output encodings of the feature matrix.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Encoding {
+    /// `transaction_id` then one column per feature.
+    Csv,
+    /// NumPy `.npy`, float64, one row per transaction in input order, features only.
+    Npy,
+}
+
+impl Encoding {
+    pub fn for_path(path: &Path) -> Encoding {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("npy") => Encoding::Npy,
+            _ => Encoding::Csv,
+        }
+    }
+}
+
+/// Reads snapml `set_params` JSON (as in `gfp_params.json`; a file holding
+/// several named configurations takes `name`, or the only one).
+pub fn read_params(path: &Path, name: Option<&str>) -> Result<GfpParams> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    let v = if v.get("fan").is_some() || v.get("vertex_stats").is_some() {
+        v
+    } else {
+        let obj = v.as_object().context("expected a JSON object")?;
+        match name {
+            Some(n) => obj
+                .get(n)
+                .cloned()
+                .with_context(|| format!("{}: no configuration named {n:?}", path.display()))?,
+            None if obj.len() == 1 => obj.values().next().cloned().expect("one entry"),
+            None => bail!(
+                "{}: holds configurations {:?}; choose one with --gfp-config",
+                path.display(),
+                obj.keys().collect::<Vec<_>>()
+            ),
+        }
+    };
+    params_from_json(&v).with_context(|| format!("{}: bad GFP parameters", path.display()))
+}
+
+fn params_from_json(v: &Value) -> Result<GfpParams> {
+    let flag = |key: &str| -> Result<bool> {
+        match v.get(key) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => bail!("{key}: expected true or false, got {other}"),
+        }
+    };
+    let int = |key: &str| -> Result<i64> {
+        v.get(key)
+            .with_context(|| format!("{key}: missing"))?
+            .as_i64()
+            .with_context(|| format!("{key}: expected an integer"))
+    };
+    let ints = |key: &str| -> Result<Vec<i64>> {
+        v.get(key)
+            .with_context(|| format!("{key}: missing"))?
+            .as_array()
+            .with_context(|| format!("{key}: expected a list of integers"))?
+            .iter()
+            .map(|x| {
+                x.as_i64()
+                    .with_context(|| format!("{key}: {x} is not an integer"))
+            })
+            .collect()
+    };
+    let histogram = |name: &str| -> Result<Option<Histogram>> {
+        if !flag(name)? {
+            return Ok(None);
+        }
+        let bins = ints(&format!("{name}_bins"))?
+            .into_iter()
+            .map(|b| u32::try_from(b).with_context(|| format!("{name}_bins: {b} out of range")))
+            .collect::<Result<_>>()?;
+        Ok(Some(Histogram {
+            window: int(&format!("{name}_tw"))?,
+            bins,
+        }))
+    };
+    let time_window = match v.get("time_window").map(|x| x.as_i64()) {
+        None | Some(Some(-1)) => None,
+        Some(Some(tw)) if tw > 0 => Some(tw),
+        Some(_) => bail!("time_window: expected −1 or a positive number of seconds"),
+    };
+    let lc_cycle = histogram("lc-cycle")?;
+    let lc_cycle_len = if lc_cycle.is_some() {
+        usize::try_from(int("lc-cycle_len")?).context("lc-cycle_len: must be positive")?
+    } else {
+        0
+    };
+    let vertex_stats = if flag("vertex_stats")? {
+        let columns = ints("vertex_stats_cols")?
+            .into_iter()
+            .map(|c| usize::try_from(c).with_context(|| format!("vertex_stats_cols: {c}")))
+            .collect::<Result<_>>()?;
+        let mut stats = ints("vertex_stats_feats")?
+            .into_iter()
+            .map(|c| {
+                VertexStat::from_code(c)
+                    .with_context(|| format!("vertex_stats_feats: no statistic {c} (0–10)"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        stats.sort();
+        stats.dedup();
+        Some(VertexStats {
+            window: int("vertex_stats_tw")?,
+            columns,
+            stats,
+        })
+    } else {
+        None
+    };
+    Ok(GfpParams {
+        time_window,
+        fan: histogram("fan")?,
+        degree: histogram("degree")?,
+        scatter_gather: histogram("scatter-gather")?,
+        temporal_cycle: histogram("temp-cycle")?,
+        lc_cycle,
+        lc_cycle_len,
+        vertex_stats,
+    })
+}
+
+/// Reads interchange transactions in file order, feeds them to the
+/// preprocessor in batches and writes the features as they come.
+pub fn run(
+    transactions: &Path,
+    params: GfpParams,
+    batch: usize,
+    threads: usize,
+    out: &Path,
+) -> Result<()> {
+    if batch == 0 {
+        bail!("--batch must be at least 1");
+    }
+    let started = Instant::now();
+    let names = params.column_names();
+    let mut pre = Preprocessor::new(params, threads).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let width = pre.width();
+    let encoding = Encoding::for_path(out);
+    let tmp = out.with_extension(format!("partial-{}", std::process::id()));
+    let to_file = !out.starts_with("/dev");
+    let target = if to_file { &tmp } else { out };
+    let mut w = BufWriter::with_capacity(
+        1 << 20,
+        File::create(target).with_context(|| format!("creating {}", target.display()))?,
+    );
+    // Rows are counted first for the .npy header: it fixes the shape.
+    let mut reader = nexus_formats::interchange::TransactionReader::open(transactions)?;
+    let mut accounts: HashMap<String, u64> = HashMap::new();
+    let mut edges: Vec<GfpEdge> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    let mut rejected = 0usize;
+    let mut line = 1u64;
+    loop {
+        line += 1;
+        match reader.next_transaction() {
+            Ok(None) => break,
+            Ok(Some(t)) => {
+                let next = accounts.len() as u64;
+                let src = *accounts.entry(t.from_account.clone()).or_insert(next);
+                let next = accounts.len() as u64;
+                let dst = *accounts.entry(t.to_account.clone()).or_insert(next);
+                edges.push(GfpEdge {
+                    id: edges.len() as u64,
+                    src,
+                    dst,
+                    time: t.timestamp.0,
+                    amount: t.amount.as_major_f64(),
+                });
+                if encoding == Encoding::Csv {
+                    ids.push(t.id);
+                }
+            }
+            Err(e @ (FormatError::Io { .. } | FormatError::MissingColumn { .. })) => {
+                return Err(e.into())
+            }
+            Err(e) => {
+                rejected += 1;
+                if rejected <= 20 {
+                    eprintln!(
+                        "nexus: {}: line {}: rejected: {e}",
+                        transactions.display(),
+                        e.line().unwrap_or(line)
+                    );
+                }
+            }
+        }
+    }
+    if edges.is_empty() {
+        bail!("{}: no transactions to analyse", transactions.display());
+    }
+    let read_secs = started.elapsed().as_secs_f64();
+    match encoding {
+        Encoding::Csv => {
+            write!(w, "transaction_id")?;
+            for n in &names {
+                write!(w, ",{n}")?;
+            }
+            writeln!(w)?;
+        }
+        Encoding::Npy => write_npy_header(&mut w, edges.len(), width)?,
+    }
+    let mut compute_secs = 0.0;
+    for (b, chunk) in edges.chunks(batch).enumerate() {
+        let t0 = Instant::now();
+        let rows = pre.transform(chunk);
+        compute_secs += t0.elapsed().as_secs_f64();
+        for (i, row) in rows.chunks(width).enumerate() {
+            match encoding {
+                Encoding::Csv => {
+                    w.write_all(ids[b * batch + i].as_bytes())?;
+                    for v in row {
+                        write!(w, ",{v}")?;
+                    }
+                    w.write_all(b"\n")?;
+                }
+                Encoding::Npy => {
+                    for v in row {
+                        w.write_all(&v.to_le_bytes())?;
+                    }
+                }
+            }
+        }
+    }
+    w.flush()?;
+    drop(w);
+    if to_file {
+        std::fs::rename(&tmp, out).with_context(|| format!("renaming to {}", out.display()))?;
+    }
+    eprintln!(
+        "nexus: {} GFP features of {} transactions ({} rejected) in batches of {batch}: read {:.2} s, computed {:.2} s ({:.0} transactions/s, {threads} threads), total {:.2} s; wrote {}",
+        width,
+        edges.len(),
+        rejected,
+        read_secs,
+        compute_secs,
+        edges.len() as f64 / compute_secs.max(1e-9),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// NumPy format 1.0 header for a C-ordered float64 matrix.
+fn write_npy_header(w: &mut impl Write, rows: usize, cols: usize) -> std::io::Result<()> {
+    let dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    // Magic (6) + version (2) + length (2) + dict + padding + newline, multiple of 64.
+    let unpadded = 10 + dict.len() + 1;
+    let padding = (64 - unpadded % 64) % 64;
+    let header = format!("{dict}{}\n", " ".repeat(padding));
+    w.write_all(b"\x93NUMPY\x01\x00")?;
+    w.write_all(&(header.len() as u16).to_le_bytes())?;
+    w.write_all(header.as_bytes())
+}
