@@ -57,6 +57,9 @@ pub struct FeaturesArgs {
     /// Transactions per batch with --gfp (snapml's features depend on it).
     #[arg(long, default_value_t = 2048, requires = "gfp")]
     batch: usize,
+    /// Output encoding with --gfp (default: npy for a `.npy` name, else csv).
+    #[arg(long, value_enum, requires = "gfp")]
+    format: Option<crate::gfp::Encoding>,
 }
 
 #[derive(clap::Args)]
@@ -229,6 +232,7 @@ pub fn run_features(a: FeaturesArgs) -> Result<()> {
             a.batch,
             threads(a.input.threads),
             &a.out,
+            a.format,
         );
     }
     let config = load_config(a.input.config.as_deref())?;

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Output encodings of the feature matrix.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
 pub enum Encoding {
     /// `transaction_id` then one column per feature.
     Csv,
@@ -148,6 +148,7 @@ pub fn run(
     batch: usize,
     threads: usize,
     out: &Path,
+    encoding: Option<Encoding>,
 ) -> Result<()> {
     if batch == 0 {
         bail!("--batch must be at least 1");
@@ -156,15 +157,9 @@ pub fn run(
     let names = params.column_names();
     let mut pre = Preprocessor::new(params, threads).map_err(|e| anyhow::anyhow!("{e}"))?;
     let width = pre.width();
-    let encoding = Encoding::for_path(out);
-    let tmp = out.with_extension(format!("partial-{}", std::process::id()));
-    let to_file = !out.starts_with("/dev");
-    let target = if to_file { &tmp } else { out };
-    let mut w = BufWriter::with_capacity(
-        1 << 20,
-        File::create(target).with_context(|| format!("creating {}", target.display()))?,
-    );
-    // Rows are counted first for the .npy header: it fixes the shape.
+    let encoding = encoding.unwrap_or_else(|| Encoding::for_path(out));
+    // All rows are read first: the .npy header fixes the shape, and a file
+    // that cannot be read leaves no output behind.
     let mut reader = nexus_formats::interchange::TransactionReader::open(transactions)?;
     let mut accounts: HashMap<String, u64> = HashMap::new();
     let mut edges: Vec<GfpEdge> = Vec::new();
@@ -210,6 +205,13 @@ pub fn run(
         bail!("{}: no transactions to analyse", transactions.display());
     }
     let read_secs = started.elapsed().as_secs_f64();
+    let tmp = out.with_extension(format!("partial-{}", std::process::id()));
+    let to_file = !out.starts_with("/dev");
+    let target = if to_file { &tmp } else { out };
+    let mut w = BufWriter::with_capacity(
+        1 << 20,
+        File::create(target).with_context(|| format!("creating {}", target.display()))?,
+    );
     match encoding {
         Encoding::Csv => {
             write!(w, "transaction_id")?;
@@ -221,24 +223,25 @@ pub fn run(
         Encoding::Npy => write_npy_header(&mut w, edges.len(), width)?,
     }
     let mut compute_secs = 0.0;
+    let mut bytes: Vec<u8> = Vec::new();
     for (b, chunk) in edges.chunks(batch).enumerate() {
         let t0 = Instant::now();
         let rows = pre.transform(chunk);
         compute_secs += t0.elapsed().as_secs_f64();
-        for (i, row) in rows.chunks(width).enumerate() {
-            match encoding {
-                Encoding::Csv => {
+        match encoding {
+            Encoding::Csv => {
+                for (i, row) in rows.chunks(width).enumerate() {
                     w.write_all(ids[b * batch + i].as_bytes())?;
                     for v in row {
                         write!(w, ",{v}")?;
                     }
                     w.write_all(b"\n")?;
                 }
-                Encoding::Npy => {
-                    for v in row {
-                        w.write_all(&v.to_le_bytes())?;
-                    }
-                }
+            }
+            Encoding::Npy => {
+                bytes.clear();
+                bytes.extend(rows.iter().flat_map(|v| v.to_le_bytes()));
+                w.write_all(&bytes)?;
             }
         }
     }

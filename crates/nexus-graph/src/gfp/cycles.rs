@@ -32,6 +32,9 @@ pub struct Scratch {
     heap: BinaryHeap<(i64, u32)>,
     queue: Vec<u32>,
     frames: Vec<Frame>,
+    /// Scatter-gather buffers.
+    pub(super) legs: Vec<u32>,
+    pub(super) matched: Vec<(u32, u32)>,
 }
 
 #[derive(Clone, Copy)]

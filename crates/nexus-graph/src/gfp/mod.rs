@@ -25,7 +25,7 @@ mod stats;
 pub mod window;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use window::Window;
+use window::{FxMap, Window};
 
 /// Histogram bins: bin `i` holds sizes in `[bins[i], bins[i+1])`, the last
 /// bin everything from its value up.
@@ -287,6 +287,13 @@ impl Counts<'_> {
             self.rows[(seq - self.first_seq) as usize * self.width + col] += 1;
         }
     }
+    /// +n in column `col` for edge `seq`, if it belongs to the batch.
+    #[inline]
+    pub(crate) fn add_n(&mut self, seq: u64, col: usize, n: u32) {
+        if seq >= self.first_seq && seq < self.end_seq {
+            self.rows[(seq - self.first_seq) as usize * self.width + col] += n;
+        }
+    }
     #[inline]
     pub(crate) fn in_batch(&self, seq: u64) -> bool {
         seq >= self.first_seq
@@ -312,10 +319,14 @@ pub struct Preprocessor {
 impl Preprocessor {
     pub fn new(params: GfpParams, threads: usize) -> Result<Preprocessor, ParamsError> {
         params.validate()?;
+        let stats_columns = params
+            .vertex_stats
+            .as_ref()
+            .map_or_else(Vec::new, |v| v.columns.clone());
         Ok(Preprocessor {
             layout: params.layout(),
             params,
-            window: Window::new(),
+            window: Window::new(stats_columns),
             threads: threads.max(1),
         })
     }
@@ -381,7 +392,17 @@ impl Batch<'_> {
         if width == 0 {
             return Vec::new();
         }
-        let cursor = AtomicUsize::new(0);
+        // Fan and degree by account when the input is in time order (one
+        // window slide per account and side), else edge by edge.
+        let by_account =
+            self.window.time_ordered && (self.params.fan.is_some() || self.params.degree.is_some());
+        let groups = if by_account {
+            self.account_groups()
+        } else {
+            Vec::new()
+        };
+        let edge_cursor = AtomicUsize::new(0);
+        let group_cursor = AtomicUsize::new(0);
         let work = |rows: &mut Vec<u32>| {
             let mut counts = Counts {
                 rows,
@@ -391,14 +412,22 @@ impl Batch<'_> {
             };
             let mut scratch = cycles::Scratch::default();
             loop {
-                let start = cursor.fetch_add(8, Ordering::Relaxed);
+                let start = edge_cursor.fetch_add(8, Ordering::Relaxed);
                 if start >= n {
                     break;
                 }
                 for i in start..(start + 8).min(n) {
                     let seq = self.first_seq + i as u64;
-                    self.edge_patterns(seq, &mut counts, &mut scratch);
+                    self.edge_patterns(seq, !by_account, &mut counts, &mut scratch);
                 }
+            }
+            let mut fan = patterns::FanScratch::default();
+            loop {
+                let g = group_cursor.fetch_add(1, Ordering::Relaxed);
+                let Some((account, side, queries)) = groups.get(g) else {
+                    break;
+                };
+                self.fan_degree_of_account(*account, *side, queries, &mut counts, &mut fan);
             }
         };
         let threads = threads.min(n.div_ceil(64)).max(1);
@@ -431,14 +460,47 @@ impl Batch<'_> {
         total
     }
 
-    fn edge_patterns(&self, seq: u64, counts: &mut Counts, scratch: &mut cycles::Scratch) {
+    /// Batch edges grouped by source (outgoing side) and by target
+    /// (incoming side), each group in time order.
+    fn account_groups(&self) -> Vec<(u32, patterns::Side, Vec<u64>)> {
+        let w = self.window;
+        let mut out: FxMap<u32, Vec<u64>> = FxMap::default();
+        let mut inc: FxMap<u32, Vec<u64>> = FxMap::default();
+        for seq in self.first_seq..w.next_seq() {
+            let e = w.edge(seq);
+            out.entry(e.src).or_default().push(seq);
+            inc.entry(e.dst).or_default().push(seq);
+        }
+        let mut groups: Vec<_> = out
+            .into_iter()
+            .map(|(a, q)| (a, patterns::Side::Out, q))
+            .chain(inc.into_iter().map(|(a, q)| (a, patterns::Side::In, q)))
+            .collect();
+        // Largest first, so that no worker is left with a hub at the end.
+        groups.sort_by_key(|g| std::cmp::Reverse(g.2.len()));
+        groups
+    }
+
+    fn edge_patterns(
+        &self,
+        seq: u64,
+        fan_by_edge: bool,
+        counts: &mut Counts,
+        scratch: &mut cycles::Scratch,
+    ) {
         let p = self.params;
         let l = &self.layout;
-        if p.fan.is_some() || p.degree.is_some() {
+        if fan_by_edge && (p.fan.is_some() || p.degree.is_some()) {
             self.fan_degree(seq, counts, l);
         }
         if let Some(h) = &p.scatter_gather {
-            self.scatter_gather(seq, h, l.scatter_gather, counts);
+            let (mut legs, mut matched) = (
+                std::mem::take(&mut scratch.legs),
+                std::mem::take(&mut scratch.matched),
+            );
+            self.scatter_gather(seq, h, l.scatter_gather, counts, &mut legs, &mut matched);
+            scratch.legs = legs;
+            scratch.matched = matched;
         }
         if let Some(h) = &p.temporal_cycle {
             self.temporal_cycles(seq, h, l.temporal_cycle, counts, scratch);

@@ -72,61 +72,54 @@ impl Batch<'_> {
     /// edge's target gathers, its source is one intermediary). Edges within
     /// `[t − tw, t]`; a pattern in which any intermediary leg is newer than
     /// `t` is left to that newer edge, so each is counted once.
-    pub(super) fn scatter_gather(&self, seq: u64, h: &Histogram, col: usize, counts: &mut Counts) {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn scatter_gather(
+        &self,
+        seq: u64,
+        h: &Histogram,
+        col: usize,
+        counts: &mut Counts,
+        legs: &mut Vec<u32>,
+        matched: &mut Vec<(u32, u32)>,
+    ) {
         let w = self.window;
         let e = *w.edge(seq);
         let lo = e.time.saturating_sub(h.window);
         let live = |pi: &u32| w.pairs[*pi as usize].last_time() >= lo;
         // Forward: source e.src, intermediaries among its payees, target x paid by e.dst.
-        let first: Vec<&Pair> = w.accounts[e.src as usize]
-            .out
-            .iter()
-            .filter(|pi| live(pi))
-            .map(|&pi| &w.pairs[pi as usize])
-            .filter(|p| p.dst != e.src)
-            .collect();
-        if !first.is_empty() {
+        legs.clear();
+        legs.extend(
+            w.accounts[e.src as usize]
+                .out
+                .iter()
+                .filter(|pi| live(pi) && w.pairs[**pi as usize].dst != e.src),
+        );
+        if !legs.is_empty() {
             for pi in w.accounts[e.dst as usize].out.iter().filter(|pi| live(pi)) {
                 let x = w.pairs[*pi as usize].dst;
                 if x == e.dst || x == e.src {
                     continue;
                 }
-                self.gather_into(
-                    &first,
-                    |mid| w.pair(mid, x),
-                    lo,
-                    e.time,
-                    h,
-                    col,
-                    counts,
-                    true,
-                );
+                let other = |mid| w.pair_id(mid, x);
+                self.gather_into(legs, matched, other, lo, e.time, h, col, counts, true);
             }
         }
         // Backward: target e.dst, intermediaries among its payers, source x paying e.src.
-        let last: Vec<&Pair> = w.accounts[e.dst as usize]
-            .inc
-            .iter()
-            .filter(|pi| live(pi))
-            .map(|&pi| &w.pairs[pi as usize])
-            .filter(|p| p.src != e.dst)
-            .collect();
-        if !last.is_empty() {
+        legs.clear();
+        legs.extend(
+            w.accounts[e.dst as usize]
+                .inc
+                .iter()
+                .filter(|pi| live(pi) && w.pairs[**pi as usize].src != e.dst),
+        );
+        if !legs.is_empty() {
             for pi in w.accounts[e.src as usize].inc.iter().filter(|pi| live(pi)) {
                 let x = w.pairs[*pi as usize].src;
                 if x == e.dst || x == e.src {
                     continue;
                 }
-                self.gather_into(
-                    &last,
-                    |mid| w.pair(x, mid),
-                    lo,
-                    e.time,
-                    h,
-                    col,
-                    counts,
-                    false,
-                );
+                let other = |mid| w.pair_id(x, mid);
+                self.gather_into(legs, matched, other, lo, e.time, h, col, counts, false);
             }
         }
     }
@@ -135,10 +128,11 @@ impl Batch<'_> {
     /// end and each possible intermediary, `other_leg(mid)` the pair between
     /// that intermediary and the candidate end.
     #[allow(clippy::too_many_arguments)]
-    fn gather_into<'p>(
+    fn gather_into(
         &self,
-        legs: &[&'p Pair],
-        other_leg: impl Fn(u32) -> Option<&'p Pair>,
+        legs: &[u32],
+        matched: &mut Vec<(u32, u32)>,
+        other_leg: impl Fn(u32) -> Option<u32>,
         lo: i64,
         t: i64,
         h: &Histogram,
@@ -146,28 +140,31 @@ impl Batch<'_> {
         counts: &mut Counts,
         forward: bool,
     ) {
-        let mut matched: Vec<(&Pair, &Pair)> = Vec::new();
-        let mut size = 0usize;
-        for leg in legs {
+        let pairs = &self.window.pairs;
+        matched.clear();
+        for &leg_id in legs {
+            let leg = &pairs[leg_id as usize];
             let mid = if forward { leg.dst } else { leg.src };
-            let Some(other) = other_leg(mid) else {
+            let Some(other_id) = other_leg(mid) else {
                 continue;
             };
+            let other = &pairs[other_id as usize];
             if leg.last_time() > t || other.last_time() > t {
                 return; // a newer edge completes this pattern
             }
             if other.last_time() >= lo {
-                size += 1;
-                matched.push((leg, other));
+                matched.push((leg_id, other_id));
             }
         }
-        if size < 2 {
+        if matched.len() < 2 {
             return;
         }
-        let Some(bin) = h.bin(size) else { return };
-        for (leg, other) in matched {
-            credit_batch_edges(other, lo, i64::MAX, counts, col + bin);
-            credit_batch_edges(leg, lo, i64::MAX, counts, col + bin);
+        let Some(bin) = h.bin(matched.len()) else {
+            return;
+        };
+        for &(leg, other) in matched.iter() {
+            credit_batch_edges(&pairs[other as usize], lo, i64::MAX, counts, col + bin);
+            credit_batch_edges(&pairs[leg as usize], lo, i64::MAX, counts, col + bin);
         }
     }
 }
@@ -198,6 +195,120 @@ fn credit_batch_edges(pair: &Pair, lo: i64, hi: i64, counts: &mut Counts, col: u
         };
         if inside {
             counts.add(seq, col);
+        }
+    }
+}
+
+/// Which side of an account a fan/degree group looks at.
+#[derive(Clone, Copy)]
+pub(super) enum Side {
+    Out,
+    In,
+}
+
+/// Reusable state of the sliding fan/degree windows.
+#[derive(Default)]
+pub(super) struct FanScratch {
+    /// Live edges per pair inside the current window (indexed by pair).
+    per_pair: Vec<u32>,
+    /// Credit ranges over the account's batch edges: (start, end, bin).
+    ranges: Vec<(usize, usize, usize)>,
+    active: Vec<i64>,
+}
+
+impl Batch<'_> {
+    /// Fan and degree of one account's side for all of its batch edges at
+    /// once (time-ordered input): windows slide over the account's edge list,
+    /// so a hub costs its window once per batch rather than once per edge.
+    /// `queries` are the batch edges with this account on that side, in
+    /// time order (self-transfers included: they ask, but are never counted).
+    pub(super) fn fan_degree_of_account(
+        &self,
+        account: u32,
+        side: Side,
+        queries: &[u64],
+        counts: &mut Counts,
+        s: &mut FanScratch,
+    ) {
+        let w = self.window;
+        let l = &self.layout;
+        let acct = &w.accounts[account as usize];
+        let (list, fan_col, deg_col) = match side {
+            Side::Out => (&acct.out_edges, l.fan_out, l.degree_out),
+            Side::In => (&acct.inc_edges, l.fan_in, l.degree_in),
+        };
+        // The account's batch edges are the tail of its list.
+        let tail = list.partition_point(|&(_, seq, _)| seq < self.first_seq);
+        let p = self.params;
+        for (h, col, distinct) in [(&p.fan, fan_col, true), (&p.degree, deg_col, false)] {
+            let Some(h) = h else { continue };
+            if s.per_pair.len() < w.pairs.len() {
+                s.per_pair.resize(w.pairs.len(), 0);
+            }
+            s.ranges.clear();
+            let first_lo = w.edge(queries[0]).time.saturating_sub(h.window);
+            let mut lo = list.partition_point(|&(t, _, _)| t <= first_lo);
+            let (mut hi, mut size) = (lo, 0usize);
+            for &q in queries {
+                let t = w.edge(q).time;
+                let start = t.saturating_sub(h.window);
+                while hi < list.len() && list[hi].0 <= t {
+                    if distinct {
+                        let c = &mut s.per_pair[list[hi].2 as usize];
+                        *c += 1;
+                        size += usize::from(*c == 1);
+                    } else {
+                        size += 1;
+                    }
+                    hi += 1;
+                }
+                while lo < hi && list[lo].0 <= start {
+                    if distinct {
+                        let c = &mut s.per_pair[list[lo].2 as usize];
+                        *c -= 1;
+                        size -= usize::from(*c == 0);
+                    } else {
+                        size -= 1;
+                    }
+                    lo += 1;
+                }
+                if size >= 2 {
+                    if let Some(bin) = h.bin(size) {
+                        let from = lo.max(tail);
+                        if from < hi {
+                            s.ranges.push((from - tail, hi - tail, bin));
+                        }
+                    }
+                }
+            }
+            if distinct {
+                for &(_, _, pair) in list.range(lo..hi) {
+                    s.per_pair[pair as usize] = 0;
+                }
+            }
+            // Sweep the credit ranges (starts and ends both non-decreasing).
+            if s.ranges.is_empty() {
+                continue;
+            }
+            s.active.clear();
+            s.active.resize(h.bins.len(), 0);
+            let (mut next_start, mut next_end) = (0usize, 0usize);
+            for pos in 0..list.len() - tail {
+                while next_start < s.ranges.len() && s.ranges[next_start].0 <= pos {
+                    s.active[s.ranges[next_start].2] += 1;
+                    next_start += 1;
+                }
+                while next_end < s.ranges.len() && s.ranges[next_end].1 <= pos {
+                    s.active[s.ranges[next_end].2] -= 1;
+                    next_end += 1;
+                }
+                let seq = list[tail + pos].1;
+                for (bin, &n) in s.active.iter().enumerate() {
+                    if n > 0 {
+                        counts.add_n(seq, col + bin, n as u32);
+                    }
+                }
+            }
         }
     }
 }

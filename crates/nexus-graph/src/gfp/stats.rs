@@ -8,7 +8,7 @@
 //! moments are reported as 0 when the variance is below 10⁻⁵ of the squared
 //! mean — which, for epoch timestamps, is always.
 
-use super::window::{FxMap, Pair};
+use super::window::{FxMap, Moments as RunningMoments};
 use super::{Batch, VertexStat};
 
 /// snapml's threshold under which the variance counts as rounding noise.
@@ -54,8 +54,20 @@ impl Batch<'_> {
                     for (row, &a) in rows.chunks_mut(width).zip(accts) {
                         let acct = &w.accounts[a as usize];
                         let half = width / 2;
-                        self.side(&acct.out, vs, &mut row[..half], &mut column);
-                        self.side(&acct.inc, vs, &mut row[half..], &mut column);
+                        self.side(
+                            &acct.out,
+                            &acct.out_moments,
+                            vs,
+                            &mut row[..half],
+                            &mut column,
+                        );
+                        self.side(
+                            &acct.inc,
+                            &acct.inc_moments,
+                            vs,
+                            &mut row[half..],
+                            &mut column,
+                        );
                     }
                 });
             }
@@ -67,11 +79,18 @@ impl Batch<'_> {
         })
     }
 
-    fn side(&self, pairs: &[u32], vs: &super::VertexStats, row: &mut [f64], column: &mut Vec<f64>) {
+    fn side(
+        &self,
+        pairs: &[u32],
+        moments: &[RunningMoments],
+        vs: &super::VertexStats,
+        row: &mut [f64],
+        column: &mut Vec<f64>,
+    ) {
         let w = self.window;
-        let live: Vec<&Pair> = pairs.iter().map(|&p| &w.pairs[p as usize]).collect();
-        let fan = live.len();
-        let degree: usize = live.iter().map(|p| p.times.len()).sum();
+        let live = || pairs.iter().map(|&p| &w.pairs[p as usize]);
+        let fan = pairs.len();
+        let degree: usize = live().map(|p| p.times.len()).sum();
         let mut at = 0;
         for s in vs.stats.iter().filter(|s| s.is_structural()) {
             row[at] = match s {
@@ -82,18 +101,8 @@ impl Batch<'_> {
             };
             at += 1;
         }
-        for &c in &vs.columns {
-            // Moments over the statistics window.
-            column.clear();
-            for p in &live {
-                for (k, &seq) in p.seqs.iter().enumerate().rev() {
-                    if seq < w.stats_from_seq {
-                        break;
-                    }
-                    column.push(self.raw(seq, p.times[k], c));
-                }
-            }
-            let m = Moments::of(column);
+        for (ci, &c) in vs.columns.iter().enumerate() {
+            let m = Summary::from(&moments[ci]);
             // Order statistics over the graph window.
             let needs_order = vs.stats.iter().any(|s| {
                 matches!(
@@ -101,11 +110,12 @@ impl Batch<'_> {
                     VertexStat::Minimum | VertexStat::Maximum | VertexStat::Median
                 )
             });
-            let mut all = Vec::new();
+            let all = &mut *column;
+            all.clear();
             if needs_order {
-                for p in &live {
-                    for (k, &seq) in p.seqs.iter().enumerate() {
-                        all.push(self.raw(seq, p.times[k], c));
+                for p in live() {
+                    for &seq in &p.seqs {
+                        all.push(w.raw(w.edge(seq), c));
                     }
                 }
                 all.sort_by(f64::total_cmp);
@@ -119,29 +129,16 @@ impl Batch<'_> {
                     VertexStat::Kurtosis => m.kurtosis(),
                     VertexStat::Minimum => all.first().copied().unwrap_or(0.0),
                     VertexStat::Maximum => all.last().copied().unwrap_or(0.0),
-                    VertexStat::Median => median(&all),
+                    VertexStat::Median => median(all),
                     _ => unreachable!("structural statistics come first"),
                 };
                 at += 1;
             }
         }
     }
-
-    fn raw(&self, seq: u64, time: i64, column: usize) -> f64 {
-        let w = self.window;
-        let e = w.edge(seq);
-        match column {
-            0 => e.id as f64,
-            1 => w.accounts[e.src as usize].id as f64,
-            2 => w.accounts[e.dst as usize].id as f64,
-            3 => time as f64,
-            _ => e.amount,
-        }
-    }
 }
-
-/// Sum, mean and central moment sums of a sample.
-struct Moments {
+/// The reported statistics of running moments.
+struct Summary {
     n: f64,
     sum: f64,
     mean: f64,
@@ -150,28 +147,20 @@ struct Moments {
     m4: f64,
 }
 
-impl Moments {
-    fn of(xs: &[f64]) -> Moments {
-        let n = xs.len() as f64;
-        let sum: f64 = xs.iter().sum();
-        let mean = if xs.is_empty() { 0.0 } else { sum / n };
-        let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
-        for &x in xs {
-            let d = x - mean;
-            let d2 = d * d;
-            m2 += d2;
-            m3 += d2 * d;
-            m4 += d2 * d2;
-        }
-        Moments {
-            n,
-            sum,
-            mean,
-            m2,
-            m3,
-            m4,
+impl From<&RunningMoments> for Summary {
+    fn from(m: &RunningMoments) -> Summary {
+        Summary {
+            n: m.n,
+            sum: m.sum,
+            mean: m.mean,
+            m2: m.m2,
+            m3: m.m3,
+            m4: m.m4,
         }
     }
+}
+
+impl Summary {
     /// snapml zeroes variance, skewness and kurtosis below the noise floor.
     fn negligible(&self) -> bool {
         self.n == 0.0

@@ -75,6 +75,68 @@ pub struct Account {
     pub id: u64,
     pub out: Vec<u32>,
     pub inc: Vec<u32>,
+    /// Running moments of the statistics columns over outgoing and incoming
+    /// edges inside the statistics window.
+    pub out_moments: Vec<Moments>,
+    pub inc_moments: Vec<Moments>,
+    /// Live edges to and from other accounts (self-transfers left out), in
+    /// insertion order: `(time, insertion number, pair)`. Fan and degree
+    /// slide windows over these instead of visiting every counterparty.
+    pub out_edges: VecDeque<(i64, u64, u32)>,
+    pub inc_edges: VecDeque<(i64, u64, u32)>,
+}
+
+/// Running sum and central moment sums, updated edge by edge as edges
+/// enter and leave the statistics window (Terriberry's online update and
+/// its inverse). snapml keeps its vertex statistics this way, and the
+/// rounding of this order of operations is part of its output: a two-pass
+/// computation differs in the last digits, and after many removals by more.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Moments {
+    pub n: f64,
+    pub sum: f64,
+    pub mean: f64,
+    pub m2: f64,
+    pub m3: f64,
+    pub m4: f64,
+}
+
+impl Moments {
+    pub fn insert(&mut self, x: f64) {
+        let n1 = self.n;
+        self.n += 1.0;
+        let n = self.n;
+        let delta = x - self.mean;
+        let delta_n = delta / n;
+        let delta_n2 = delta_n * delta_n;
+        let term1 = delta * delta_n * n1;
+        self.mean += delta_n;
+        self.m4 += term1 * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * self.m2
+            - 4.0 * delta_n * self.m3;
+        self.m3 += term1 * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2;
+        self.m2 += term1;
+        self.sum += x;
+    }
+
+    pub fn remove(&mut self, x: f64) {
+        if self.n <= 1.0 {
+            *self = Moments::default();
+            return;
+        }
+        let n1 = self.n;
+        self.n -= 1.0;
+        let n = self.n;
+        let delta = x - self.mean;
+        let delta_n = delta / n;
+        let delta_n2 = delta_n * delta_n;
+        let term1 = delta * delta_n * n1;
+        self.mean -= delta_n;
+        self.m2 -= term1;
+        self.m3 -= term1 * delta_n * (n1 - 2.0) - 3.0 * delta_n * self.m2;
+        self.m4 -= term1 * delta_n2 * (n1 * n1 - 3.0 * n1 + 3.0) + 6.0 * delta_n2 * self.m2
+            - 4.0 * delta_n * self.m3;
+        self.sum -= x;
+    }
 }
 
 /// The window graph.
@@ -92,16 +154,40 @@ pub struct Window {
     pub max_time: Option<i64>,
     /// Insertion number of the first edge the vertex statistics still count.
     pub stats_from_seq: u64,
-    /// False once an edge arrived older than the newest of its pair (then
-    /// windows are scanned instead of binary-searched).
+    /// False once an edge arrived older than an edge of an earlier batch:
+    /// then per-account edge lists are no longer sorted by time, and fan and
+    /// degree are computed by scanning counterparties instead.
     pub time_ordered: bool,
+    /// Raw columns the running moments follow (0 id, 1 source, 2 target, 3 time, 4 amount).
+    stats_columns: Vec<usize>,
 }
 
 impl Window {
-    pub fn new() -> Window {
+    pub fn new(stats_columns: Vec<usize>) -> Window {
         Window {
             time_ordered: true,
+            stats_columns,
             ..Window::default()
+        }
+    }
+
+    /// Value of raw column `column` of an edge.
+    pub fn raw(&self, e: &Edge, column: usize) -> f64 {
+        match column {
+            0 => e.id as f64,
+            1 => self.accounts[e.src as usize].id as f64,
+            2 => self.accounts[e.dst as usize].id as f64,
+            3 => e.time as f64,
+            _ => e.amount,
+        }
+    }
+
+    fn update_moments(&mut self, e: &Edge, enter: bool) {
+        for k in 0..self.stats_columns.len() {
+            let x = self.raw(e, self.stats_columns[k]);
+            let apply = |m: &mut Moments| if enter { m.insert(x) } else { m.remove(x) };
+            apply(&mut self.accounts[e.src as usize].out_moments[k]);
+            apply(&mut self.accounts[e.dst as usize].inc_moments[k]);
         }
     }
 
@@ -126,6 +212,8 @@ impl Window {
         let i = self.accounts.len() as u32;
         self.accounts.push(Account {
             id,
+            out_moments: vec![Moments::default(); self.stats_columns.len()],
+            inc_moments: vec![Moments::default(); self.stats_columns.len()],
             ..Account::default()
         });
         self.account_index.insert(id, i);
@@ -137,6 +225,11 @@ impl Window {
         self.pair_index
             .get(&(src, dst))
             .map(|&p| &self.pairs[p as usize])
+    }
+
+    /// Index of the pair `src → dst`, if it has live edges.
+    pub fn pair_id(&self, src: u32, dst: u32) -> Option<u32> {
+        self.pair_index.get(&(src, dst)).copied()
     }
 
     /// Inserts an edge; returns its insertion number.
@@ -164,19 +257,31 @@ impl Window {
             }
         };
         let slot = &mut self.pairs[pair as usize];
-        if slot.times.back().is_some_and(|&last| last > time) {
+        if slot.times.back().is_some_and(|&last| last > time)
+            || self.max_time.is_some_and(|m| m > time)
+        {
             self.time_ordered = false;
         }
         slot.times.push_back(time);
         slot.seqs.push_back(seq);
-        self.edges.push_back(Edge {
+        let edge = Edge {
             id,
             src: s,
             dst: d,
             time,
             amount,
             pair,
-        });
+        };
+        self.update_moments(&edge, true);
+        if s != d {
+            self.accounts[s as usize]
+                .out_edges
+                .push_back((time, seq, pair));
+            self.accounts[d as usize]
+                .inc_edges
+                .push_back((time, seq, pair));
+        }
+        self.edges.push_back(edge);
         self.max_time = Some(self.max_time.map_or(time, |m| m.max(time)));
         seq
     }
@@ -192,6 +297,15 @@ impl Window {
                 break;
             }
             self.edges.pop_front();
+            if oldest.src != oldest.dst {
+                self.accounts[oldest.src as usize].out_edges.pop_front();
+                self.accounts[oldest.dst as usize].inc_edges.pop_front();
+            }
+            if self.first_seq >= self.stats_from_seq {
+                // Still counted by the statistics: it leaves them with the graph.
+                self.update_moments(&oldest, false);
+                self.stats_from_seq = self.first_seq + 1;
+            }
             self.first_seq += 1;
             let p = &mut self.pairs[oldest.pair as usize];
             p.times.pop_front();
@@ -205,10 +319,11 @@ impl Window {
         }
         self.stats_from_seq = self.stats_from_seq.max(self.first_seq);
         while self.stats_from_seq < self.next_seq() {
-            let e = self.edge(self.stats_from_seq);
+            let e = *self.edge(self.stats_from_seq);
             if e.time >= max_time.saturating_sub(stats_window) {
                 break;
             }
+            self.update_moments(&e, false);
             self.stats_from_seq += 1;
         }
     }
@@ -233,7 +348,7 @@ mod tests {
 
     #[test]
     fn expiry_keeps_the_boundary_and_frees_pairs() {
-        let mut w = Window::new();
+        let mut w = Window::new(vec![4]);
         w.insert(0, 10, 20, 0, 1.0);
         w.insert(1, 10, 20, 100, 1.0);
         w.insert(2, 10, 30, 200, 1.0);
