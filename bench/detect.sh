@@ -4,16 +4,14 @@
 #      time span, evaluate on the last 40%; simulator: train on one scenario
 #      (seed 3), detect on an independent one (seed 4). Rules alone vs rules+model.
 #   2. Graph features side by side with IBM snapml's GraphFeaturePreprocessor
-#      (../shared/tools/peers/gfp_peer.py, the paper's AML configuration, streaming
-#      batches of 2048) on the same 1M and 5M transaction inputs, same thread count.
-#      NOTE: nexus computes its own feature set (27 features of the same families),
-#      not GFP's 235 columns; the comparison is throughput on the same input.
+#      (bench/gfp_compare.py: the paper's AML configuration from ../shared/tools/peers,
+#      streaming batches of 2048) on the same 1M and 5M transaction inputs, 1 and 2
+#      threads each: every value compared, throughput of both, ratio.
 #   3. Batch detection on 10M transactions (load, rules, features, model): time, memory.
 #   4. Streaming (`detect --follow`): throughput and latency per transaction.
-# Usage: bash bench/detect.sh [threads]
+# Usage: bash bench/detect.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-threads=${1:-1}
 out=bench/out/detect
 mkdir -p "$out"
 cargo build --release -p nexus >/dev/null 2>&1
@@ -40,29 +38,15 @@ $nexus detect --transactions "$out/sim4/transactions.csv" --labels "$out/sim4/la
   --model "$out/sim-model.txt" --out "$out/sim4-alerts.csv" 2>"$out/detect-sim.log" | tee -a "$summary"
 
 say
-say "== 2. graph features, $threads thread(s): nexus features vs snapml GraphFeaturePreprocessor =="
+say "== 2. graph features: nexus features --gfp vs snapml GraphFeaturePreprocessor, same input, parameters, batches, threads =="
 for spec in "1M 20000 130" "5M 55000 240"; do
   set -- $spec
   $nexus simulate --seed 9 --persons "$2" --days "$3" --out "$out/f$1" --force 2>/dev/null
-  tx="$out/f$1/transactions.csv"
-  n=$(($(wc -l < "$tx") - 1))
-  /usr/bin/time -f "%e %M" -o "$out/nexus-f$1.time" $nexus features --transactions "$tx" \
-    --out "$out/f$1/features.csv" --threads "$threads" 2> "$out/nexus-f$1.log"
-  /usr/bin/time -f "%e %M" -o "$out/gfp-f$1.time" .venv/bin/python ../shared/tools/peers/gfp_peer.py \
-    "$tx" "$threads" > "$out/gfp-f$1.log" 2>&1
-  python3 - "$out" "$1" "$n" <<'PY' | tee -a "$summary"
-import re, sys
-out, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-nl = open(f"{out}/nexus-f{tag}.log").read()
-gl = open(f"{out}/gfp-f{tag}.log").read()
-nrate = float(re.search(r"\(([0-9]+) transactions/s", nl).group(1))
-grate = float(re.search(r"= ([0-9]+) edges/s", gl).group(1))
-nw, nm = open(f"{out}/nexus-f{tag}.time").read().split()
-gw, gm = open(f"{out}/gfp-f{tag}.time").read().split()
-print(f"{tag} ({n:,} transactions): nexus {nrate:,.0f} tx/s (features only; whole process {float(nw):.1f} s, {int(nm)/1024:.0f} MiB) | "
-      f"snapml GFP {grate:,.0f} tx/s (whole process {float(gw):.1f} s, {int(gm)/1024:.0f} MiB) | ratio {nrate/grate:.1f}x")
-PY
-  rm -f "$out/f$1/features.csv"
+  for t in 1 2; do
+    say "-- $1, $t thread(s)"
+    .venv/bin/python bench/gfp_compare.py "$out/f$1/transactions.csv" "$nexus" "$t" 2>/dev/null \
+      | tee -a "$summary" || true
+  done
 done
 
 say

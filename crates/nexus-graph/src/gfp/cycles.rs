@@ -108,11 +108,11 @@ impl Batch<'_> {
                 if pair.src == z {
                     continue;
                 }
-                let (a, b) = range(&pair.times, lo, bound);
+                let (a, b) = range(pair.times(), lo, bound);
                 if a == b {
                     continue;
                 }
-                let latest = pair.times[b - 1];
+                let latest = pair.times()[b - 1];
                 if s.label(pair.src).is_none_or(|l| latest > l) {
                     s.set_label(pair.src, latest);
                     s.heap.push((latest, pair.src));
@@ -147,8 +147,8 @@ impl Batch<'_> {
                 continue;
             }
             let Some(limit) = s.label(y) else { continue };
-            let i = pair.times.partition_point(|&time| time <= arrival);
-            let Some(&first) = pair.times.get(i) else {
+            let i = pair.times().partition_point(|&time| time <= arrival);
+            let Some(&first) = pair.times().get(i) else {
                 continue;
             };
             if first >= limit {
@@ -202,16 +202,16 @@ impl Batch<'_> {
         let mut latest_next = t;
         for i in (1..=hops).rev() {
             let (pair, before, _) = hop(i);
-            let (a, b) = range(&pair.times, before.saturating_add(1), latest_next);
+            let (a, b) = range(pair.times(), before.saturating_add(1), latest_next);
             // Edges strictly between the earliest arrival before and the
             // latest departure after take part in some cycle of the bundle.
             for k in (a..b).rev() {
-                if !counts.in_batch(pair.seqs[k]) {
+                if !counts.in_batch(pair.seqs()[k]) {
                     break;
                 }
-                counts.add(pair.seqs[k], col + bin);
+                counts.add(pair.seqs()[k], col + bin);
             }
-            latest_next = pair.times[b - 1];
+            latest_next = pair.times()[b - 1];
         }
         counts.add(closing, col + bin);
     }
@@ -243,7 +243,7 @@ impl Batch<'_> {
         };
         let has_edge = |pair: &Pair| {
             let (a, b) = window_of(pair.dst);
-            let (i, j) = range(&pair.times, a, b);
+            let (i, j) = range(pair.times(), a, b);
             i < j
         };
         s.begin(w.account_count());
@@ -309,12 +309,12 @@ impl Batch<'_> {
                 for hp in hops {
                     let pair = &w.pairs[hp as usize];
                     let (a, b) = window_of(pair.dst);
-                    let (i, j) = range(&pair.times, a, b);
+                    let (i, j) = range(pair.times(), a, b);
                     for k in (i..j).rev() {
-                        if !counts.in_batch(pair.seqs[k]) {
+                        if !counts.in_batch(pair.seqs()[k]) {
                             break;
                         }
-                        counts.add(pair.seqs[k], col + bin);
+                        counts.add(pair.seqs()[k], col + bin);
                     }
                 }
                 counts.add(seq, col + bin);

@@ -319,14 +319,10 @@ pub struct Preprocessor {
 impl Preprocessor {
     pub fn new(params: GfpParams, threads: usize) -> Result<Preprocessor, ParamsError> {
         params.validate()?;
-        let stats_columns = params
-            .vertex_stats
-            .as_ref()
-            .map_or_else(Vec::new, |v| v.columns.clone());
         Ok(Preprocessor {
             layout: params.layout(),
             params,
-            window: Window::new(stats_columns),
+            window: Window::new(),
             threads: threads.max(1),
         })
     }

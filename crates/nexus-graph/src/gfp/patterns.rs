@@ -172,10 +172,10 @@ impl Batch<'_> {
 /// Edges of `pair` with `lo < t ≤ hi` (fan windows are open at the start).
 fn count_in(pair: &Pair, lo: i64, hi: i64, ordered: bool) -> usize {
     if ordered {
-        let (a, b) = range(&pair.times, lo.saturating_add(1), hi.saturating_add(1));
+        let (a, b) = range(pair.times(), lo.saturating_add(1), hi.saturating_add(1));
         b - a
     } else {
-        pair.times.iter().filter(|&&t| t > lo && t <= hi).count()
+        pair.times().iter().filter(|&&t| t > lo && t <= hi).count()
     }
 }
 
@@ -183,11 +183,11 @@ fn count_in(pair: &Pair, lo: i64, hi: i64, ordered: bool) -> usize {
 /// (`lo` inclusive when `hi` is `i64::MAX`: scatter-gather's `[t − tw, …]`).
 fn credit_batch_edges(pair: &Pair, lo: i64, hi: i64, counts: &mut Counts, col: usize) {
     let inclusive = hi == i64::MAX;
-    for (i, &seq) in pair.seqs.iter().enumerate().rev() {
+    for (i, &seq) in pair.seqs().iter().enumerate().rev() {
         if !counts.in_batch(seq) {
             break;
         }
-        let t = pair.times[i];
+        let t = pair.times()[i];
         let inside = if inclusive {
             t >= lo
         } else {

@@ -8,7 +8,7 @@
 //! moments are reported as 0 when the variance is below 10⁻⁵ of the squared
 //! mean — which, for epoch timestamps, is always.
 
-use super::window::{FxMap, Moments as RunningMoments};
+use super::window::FxMap;
 use super::{Batch, VertexStat};
 
 /// snapml's threshold under which the variance counts as rounding noise.
@@ -54,20 +54,8 @@ impl Batch<'_> {
                     for (row, &a) in rows.chunks_mut(width).zip(accts) {
                         let acct = &w.accounts[a as usize];
                         let half = width / 2;
-                        self.side(
-                            &acct.out,
-                            &acct.out_moments,
-                            vs,
-                            &mut row[..half],
-                            &mut column,
-                        );
-                        self.side(
-                            &acct.inc,
-                            &acct.inc_moments,
-                            vs,
-                            &mut row[half..],
-                            &mut column,
-                        );
+                        self.side(&acct.out, vs, &mut row[..half], &mut column);
+                        self.side(&acct.inc, vs, &mut row[half..], &mut column);
                     }
                 });
             }
@@ -79,18 +67,11 @@ impl Batch<'_> {
         })
     }
 
-    fn side(
-        &self,
-        pairs: &[u32],
-        moments: &[RunningMoments],
-        vs: &super::VertexStats,
-        row: &mut [f64],
-        column: &mut Vec<f64>,
-    ) {
+    fn side(&self, pairs: &[u32], vs: &super::VertexStats, row: &mut [f64], column: &mut Vec<f64>) {
         let w = self.window;
         let live = || pairs.iter().map(|&p| &w.pairs[p as usize]);
         let fan = pairs.len();
-        let degree: usize = live().map(|p| p.times.len()).sum();
+        let degree: usize = live().map(|p| p.len()).sum();
         let mut at = 0;
         for s in vs.stats.iter().filter(|s| s.is_structural()) {
             row[at] = match s {
@@ -101,8 +82,16 @@ impl Batch<'_> {
             };
             at += 1;
         }
-        for (ci, &c) in vs.columns.iter().enumerate() {
-            let m = Summary::from(&moments[ci]);
+        for &c in &vs.columns {
+            // Moments over the statistics window, two passes (exact; see
+            // docs/detection.md on snapml's running moments).
+            column.clear();
+            for p in live() {
+                let seqs = p.seqs();
+                let from = seqs.partition_point(|&s| s < w.stats_from_seq);
+                column.extend(seqs[from..].iter().map(|&s| w.raw(w.edge(s), c)));
+            }
+            let m = Summary::of(column);
             // Order statistics over the graph window.
             let needs_order = vs.stats.iter().any(|s| {
                 matches!(
@@ -114,7 +103,7 @@ impl Batch<'_> {
             all.clear();
             if needs_order {
                 for p in live() {
-                    for &seq in &p.seqs {
+                    for &seq in p.seqs() {
                         all.push(w.raw(w.edge(seq), c));
                     }
                 }
@@ -137,7 +126,7 @@ impl Batch<'_> {
         }
     }
 }
-/// The reported statistics of running moments.
+/// Sum, mean and central moment sums of a sample.
 struct Summary {
     n: f64,
     sum: f64,
@@ -147,20 +136,29 @@ struct Summary {
     m4: f64,
 }
 
-impl From<&RunningMoments> for Summary {
-    fn from(m: &RunningMoments) -> Summary {
+impl Summary {
+    fn of(xs: &[f64]) -> Summary {
+        let n = xs.len() as f64;
+        let sum: f64 = xs.iter().sum();
+        let mean = if xs.is_empty() { 0.0 } else { sum / n };
+        let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+        for &x in xs {
+            let d = x - mean;
+            let d2 = d * d;
+            m2 += d2;
+            m3 += d2 * d;
+            m4 += d2 * d2;
+        }
         Summary {
-            n: m.n,
-            sum: m.sum,
-            mean: m.mean,
-            m2: m.m2,
-            m3: m.m3,
-            m4: m.m4,
+            n,
+            sum,
+            mean,
+            m2,
+            m3,
+            m4,
         }
     }
-}
 
-impl Summary {
     /// snapml zeroes variance, skewness and kurtosis below the noise floor.
     fn negligible(&self) -> bool {
         self.n == 0.0

@@ -52,20 +52,51 @@ pub struct Edge {
     pub pair: u32,
 }
 
-/// The live edges from one account to another, oldest first.
+/// The live edges from one account to another, oldest first, in two
+/// parallel vectors with a moving start (contiguous, so windows are found
+/// by binary search on a plain slice).
 #[derive(Default, Debug)]
 pub struct Pair {
     pub src: u32,
     pub dst: u32,
-    pub times: VecDeque<i64>,
-    /// Insertion numbers (see [`Window::edge`]), parallel to `times`.
-    pub seqs: VecDeque<u64>,
+    time_buf: Vec<i64>,
+    /// Insertion numbers (see [`Window::edge`]), parallel to the times.
+    seq_buf: Vec<u64>,
+    head: usize,
 }
 
 impl Pair {
+    pub fn times(&self) -> &[i64] {
+        &self.time_buf[self.head..]
+    }
+    pub fn seqs(&self) -> &[u64] {
+        &self.seq_buf[self.head..]
+    }
+    pub fn len(&self) -> usize {
+        self.time_buf.len() - self.head
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Time of the newest live edge (the pair is never empty while listed).
     pub fn last_time(&self) -> i64 {
-        *self.times.back().expect("listed pairs are non-empty")
+        *self.time_buf.last().expect("listed pairs are non-empty")
+    }
+    fn push(&mut self, time: i64, seq: u64) {
+        self.time_buf.push(time);
+        self.seq_buf.push(seq);
+    }
+    fn pop_front(&mut self) {
+        self.head += 1;
+        if self.head == self.time_buf.len() {
+            self.time_buf.clear();
+            self.seq_buf.clear();
+            self.head = 0;
+        } else if self.head >= 32 && self.head * 2 >= self.time_buf.len() {
+            self.time_buf.drain(..self.head);
+            self.seq_buf.drain(..self.head);
+            self.head = 0;
+        }
     }
 }
 
@@ -75,68 +106,11 @@ pub struct Account {
     pub id: u64,
     pub out: Vec<u32>,
     pub inc: Vec<u32>,
-    /// Running moments of the statistics columns over outgoing and incoming
-    /// edges inside the statistics window.
-    pub out_moments: Vec<Moments>,
-    pub inc_moments: Vec<Moments>,
     /// Live edges to and from other accounts (self-transfers left out), in
     /// insertion order: `(time, insertion number, pair)`. Fan and degree
     /// slide windows over these instead of visiting every counterparty.
     pub out_edges: VecDeque<(i64, u64, u32)>,
     pub inc_edges: VecDeque<(i64, u64, u32)>,
-}
-
-/// Running sum and central moment sums, updated edge by edge as edges
-/// enter and leave the statistics window (Terriberry's online update and
-/// its inverse). snapml keeps its vertex statistics this way, and the
-/// rounding of this order of operations is part of its output: a two-pass
-/// computation differs in the last digits, and after many removals by more.
-#[derive(Default, Debug, Clone, Copy)]
-pub struct Moments {
-    pub n: f64,
-    pub sum: f64,
-    pub mean: f64,
-    pub m2: f64,
-    pub m3: f64,
-    pub m4: f64,
-}
-
-impl Moments {
-    pub fn insert(&mut self, x: f64) {
-        let n1 = self.n;
-        self.n += 1.0;
-        let n = self.n;
-        let delta = x - self.mean;
-        let delta_n = delta / n;
-        let delta_n2 = delta_n * delta_n;
-        let term1 = delta * delta_n * n1;
-        self.mean += delta_n;
-        self.m4 += term1 * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * self.m2
-            - 4.0 * delta_n * self.m3;
-        self.m3 += term1 * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2;
-        self.m2 += term1;
-        self.sum += x;
-    }
-
-    pub fn remove(&mut self, x: f64) {
-        if self.n <= 1.0 {
-            *self = Moments::default();
-            return;
-        }
-        let n1 = self.n;
-        self.n -= 1.0;
-        let n = self.n;
-        let delta = x - self.mean;
-        let delta_n = delta / n;
-        let delta_n2 = delta_n * delta_n;
-        let term1 = delta * delta_n * n1;
-        self.mean -= delta_n;
-        self.m2 -= term1;
-        self.m3 -= term1 * delta_n * (n1 - 2.0) - 3.0 * delta_n * self.m2;
-        self.m4 -= term1 * delta_n2 * (n1 * n1 - 3.0 * n1 + 3.0) + 6.0 * delta_n2 * self.m2
-            - 4.0 * delta_n * self.m3;
-        self.sum -= x;
-    }
 }
 
 /// The window graph.
@@ -158,15 +132,12 @@ pub struct Window {
     /// then per-account edge lists are no longer sorted by time, and fan and
     /// degree are computed by scanning counterparties instead.
     pub time_ordered: bool,
-    /// Raw columns the running moments follow (0 id, 1 source, 2 target, 3 time, 4 amount).
-    stats_columns: Vec<usize>,
 }
 
 impl Window {
-    pub fn new(stats_columns: Vec<usize>) -> Window {
+    pub fn new() -> Window {
         Window {
             time_ordered: true,
-            stats_columns,
             ..Window::default()
         }
     }
@@ -179,15 +150,6 @@ impl Window {
             2 => self.accounts[e.dst as usize].id as f64,
             3 => e.time as f64,
             _ => e.amount,
-        }
-    }
-
-    fn update_moments(&mut self, e: &Edge, enter: bool) {
-        for k in 0..self.stats_columns.len() {
-            let x = self.raw(e, self.stats_columns[k]);
-            let apply = |m: &mut Moments| if enter { m.insert(x) } else { m.remove(x) };
-            apply(&mut self.accounts[e.src as usize].out_moments[k]);
-            apply(&mut self.accounts[e.dst as usize].inc_moments[k]);
         }
     }
 
@@ -212,8 +174,6 @@ impl Window {
         let i = self.accounts.len() as u32;
         self.accounts.push(Account {
             id,
-            out_moments: vec![Moments::default(); self.stats_columns.len()],
-            inc_moments: vec![Moments::default(); self.stats_columns.len()],
             ..Account::default()
         });
         self.account_index.insert(id, i);
@@ -257,13 +217,12 @@ impl Window {
             }
         };
         let slot = &mut self.pairs[pair as usize];
-        if slot.times.back().is_some_and(|&last| last > time)
+        if slot.times().last().is_some_and(|&last| last > time)
             || self.max_time.is_some_and(|m| m > time)
         {
             self.time_ordered = false;
         }
-        slot.times.push_back(time);
-        slot.seqs.push_back(seq);
+        slot.push(time, seq);
         let edge = Edge {
             id,
             src: s,
@@ -272,7 +231,6 @@ impl Window {
             amount,
             pair,
         };
-        self.update_moments(&edge, true);
         if s != d {
             self.accounts[s as usize]
                 .out_edges
@@ -301,16 +259,10 @@ impl Window {
                 self.accounts[oldest.src as usize].out_edges.pop_front();
                 self.accounts[oldest.dst as usize].inc_edges.pop_front();
             }
-            if self.first_seq >= self.stats_from_seq {
-                // Still counted by the statistics: it leaves them with the graph.
-                self.update_moments(&oldest, false);
-                self.stats_from_seq = self.first_seq + 1;
-            }
             self.first_seq += 1;
             let p = &mut self.pairs[oldest.pair as usize];
-            p.times.pop_front();
-            p.seqs.pop_front();
-            if p.times.is_empty() {
+            p.pop_front();
+            if p.is_empty() {
                 self.pair_index.remove(&(oldest.src, oldest.dst));
                 remove_item(&mut self.accounts[oldest.src as usize].out, oldest.pair);
                 remove_item(&mut self.accounts[oldest.dst as usize].inc, oldest.pair);
@@ -323,7 +275,6 @@ impl Window {
             if e.time >= max_time.saturating_sub(stats_window) {
                 break;
             }
-            self.update_moments(&e, false);
             self.stats_from_seq += 1;
         }
     }
@@ -336,7 +287,7 @@ fn remove_item(list: &mut Vec<u32>, item: u32) {
 }
 
 /// Index range of `times` (sorted oldest first) with `lo ≤ t < hi`.
-pub fn range(times: &VecDeque<i64>, lo: i64, hi: i64) -> (usize, usize) {
+pub fn range(times: &[i64], lo: i64, hi: i64) -> (usize, usize) {
     let a = times.partition_point(|&t| t < lo);
     let b = times.partition_point(|&t| t < hi);
     (a, b.max(a))
@@ -348,13 +299,13 @@ mod tests {
 
     #[test]
     fn expiry_keeps_the_boundary_and_frees_pairs() {
-        let mut w = Window::new(vec![4]);
+        let mut w = Window::new();
         w.insert(0, 10, 20, 0, 1.0);
         w.insert(1, 10, 20, 100, 1.0);
         w.insert(2, 10, 30, 200, 1.0);
         w.expire(100, 100);
         // 0 < 200 − 100 leaves; 100 stays (≥ boundary).
-        assert_eq!(w.pair(0, 1).unwrap().times, [100]);
+        assert_eq!(w.pair(0, 1).unwrap().times(), [100]);
         w.expire(50, 50);
         assert!(w.pair(0, 1).is_none());
         assert_eq!(w.accounts[0].out.len(), 1);
