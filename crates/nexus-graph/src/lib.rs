@@ -15,6 +15,7 @@ pub mod features;
 pub mod gbdt;
 pub mod gfp;
 pub mod graph;
+mod layering;
 pub mod rules;
 pub mod stream;
 

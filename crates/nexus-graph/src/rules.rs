@@ -232,7 +232,7 @@ impl Alert {
     }
 }
 
-fn usd(v: f64) -> String {
+pub(crate) fn usd(v: f64) -> String {
     if v >= 10_000.0 {
         format!("USD {:.0}k", v / 1000.0)
     } else {
@@ -240,7 +240,7 @@ fn usd(v: f64) -> String {
     }
 }
 
-fn span(seconds: i64) -> String {
+pub(crate) fn span(seconds: i64) -> String {
     if seconds < 2 * HOUR {
         format!("{} minutes", (seconds / 60).max(1))
     } else if seconds < 3 * DAY {
@@ -250,7 +250,7 @@ fn span(seconds: i64) -> String {
     }
 }
 
-fn time_span(g: &TemporalGraph, edges: &[u32]) -> i64 {
+pub(crate) fn time_span(g: &TemporalGraph, edges: &[u32]) -> i64 {
     let (a, b) = edges.iter().fold((i64::MAX, i64::MIN), |(a, b), &e| {
         (a.min(g.time[e as usize]), b.max(g.time[e as usize]))
     });
@@ -258,7 +258,7 @@ fn time_span(g: &TemporalGraph, edges: &[u32]) -> i64 {
 }
 
 /// The transfer edges of a list.
-fn transfers(g: &TemporalGraph, list: &[u32]) -> Vec<u32> {
+pub(crate) fn transfers(g: &TemporalGraph, list: &[u32]) -> Vec<u32> {
     list.iter()
         .copied()
         .filter(|&e| is_transfer(g.channel[e as usize]))
@@ -269,7 +269,7 @@ fn transfers(g: &TemporalGraph, list: &[u32]) -> Vec<u32> {
 /// one-off counterparties. An employer pays the same staff every month and
 /// a utility bills the same households; a laundering burst uses accounts
 /// once.
-fn novelty(g: &TemporalGraph, v: u32, parties: &[u32], from: i64, to: i64) -> f64 {
+pub(crate) fn novelty(g: &TemporalGraph, v: u32, parties: &[u32], from: i64, to: i64) -> f64 {
     if parties.is_empty() {
         return 0.0;
     }
@@ -303,6 +303,7 @@ pub fn detect(g: &TemporalGraph, config: &DetectConfig, flags: &Flags) -> Vec<Al
     alerts.extend(scatter_gather(g, config));
     alerts.extend(gather_scatter(g, config));
     alerts.extend(cycles(g, config));
+    alerts.extend(crate::layering::layering(g, config));
     alerts.extend(pass_through(g, config));
     alerts.extend(structuring(g, config));
     alerts.extend(nexus_paths(g, config, flags));
@@ -317,7 +318,7 @@ pub fn detect(g: &TemporalGraph, config: &DetectConfig, flags: &Flags) -> Vec<Al
 
 /// Maximal runs of `list` (edges of one account, time order) within
 /// `window` whose counterparties number at least `min`; runs do not overlap.
-fn clusters(
+pub(crate) fn clusters(
     g: &TemporalGraph,
     list: &[u32],
     window: i64,

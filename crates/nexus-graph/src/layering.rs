@@ -1,0 +1,373 @@
+//! Bipartite and stack layering: several accounts paying the same several
+//! accounts "across the board" within a short time, all of them new
+//! counterparties — and, for a stack, those receivers passing the money on
+//! across the board to a third layer. A lone fan or a scatter-gather needs
+//! one hub; layering spreads the money so that no account looks like one.
+
+use crate::graph::{is_transfer, TemporalGraph};
+use crate::rules::{clusters, novelty, span, time_span, transfers, usd, Alert, DetectConfig};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Share of sender–receiver pairs that must carry a payment.
+const DENSITY_MIN: f64 = 0.5;
+
+/// Largest to smallest payment of a layer: layering splits a sum into
+/// similar parts; trade between businesses does not.
+const AMOUNT_SPREAD_MAX: f64 = 1.6;
+
+fn similar_amounts(g: &TemporalGraph, edges: &[u32]) -> bool {
+    let (lo, hi) = edges.iter().fold((f64::MAX, 0.0f64), |(lo, hi), &e| {
+        (lo.min(g.usd[e as usize]), hi.max(g.usd[e as usize]))
+    });
+    hi <= AMOUNT_SPREAD_MAX * lo
+}
+
+pub(crate) fn layering(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
+    let window = c.scatter_window;
+    let mut alerts = Vec::new();
+    for s in 0..g.account_count() as u32 {
+        if g.out_edges(s).len() < 2 {
+            continue;
+        }
+        let outs = transfers(g, g.out_edges(s));
+        for run in clusters(g, &outs, window, 2, |e| g.dst[e as usize]) {
+            let from = g.time[run[0] as usize] - window;
+            let to = g.time[run[run.len() - 1] as usize] + window;
+            let Some(layer) = bipartite(g, s, &run, from, to) else {
+                continue;
+            };
+            // Found once, from its first sender.
+            if layer.senders.first() != Some(&s) {
+                continue;
+            }
+            if !new_relations(g, c, &layer, from, to) {
+                continue;
+            }
+            let total: f64 = layer.edges.iter().map(|&e| g.usd[e as usize]).sum();
+            if total < c.min_total_usd {
+                continue;
+            }
+            let next = onward_layer(g, c, &layer, total, to + window);
+            alerts.push(alert(g, c, &layer, total, next));
+        }
+    }
+    // The second layer of a stack is itself bipartite: keep only the stack.
+    let in_stacks: HashSet<u32> = alerts
+        .iter()
+        .filter(|a| a.typology == "stack")
+        .flat_map(|a| a.edges.iter().copied())
+        .collect();
+    alerts.retain(|a| a.typology == "stack" || !a.edges.iter().all(|e| in_stacks.contains(e)));
+    alerts
+}
+
+/// Senders, receivers and the transfers between them.
+struct Layer {
+    senders: Vec<u32>,
+    receivers: Vec<u32>,
+    edges: Vec<u32>,
+    pairs: usize,
+}
+
+/// The bipartite block around `s`'s burst `run`: the senders paying at
+/// least two of its receivers within `from..=to`, and the receivers paid by
+/// at least two of those senders.
+fn bipartite(g: &TemporalGraph, s: u32, run: &[u32], from: i64, to: i64) -> Option<Layer> {
+    let receivers: BTreeSet<u32> = run
+        .iter()
+        .map(|&e| g.dst[e as usize])
+        .filter(|&r| r != s)
+        .collect();
+    let mut paid_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for &r in &receivers {
+        for &e in g.in_within(r, from, to) {
+            let sender = g.src[e as usize];
+            if sender != r && is_transfer(g.channel[e as usize]) {
+                paid_by.entry(sender).or_default().insert(r);
+            }
+        }
+    }
+    let senders: Vec<u32> = paid_by
+        .iter()
+        .filter(|(_, rs)| rs.len() >= 2)
+        .map(|(&x, _)| x)
+        .collect();
+    if senders.len() < 2 {
+        return None;
+    }
+    let sender_set: HashSet<u32> = senders.iter().copied().collect();
+    let receivers: Vec<u32> = receivers
+        .into_iter()
+        .filter(|r| !sender_set.contains(r))
+        .filter(|&r| senders.iter().filter(|x| paid_by[x].contains(&r)).count() >= 2)
+        .collect();
+    if receivers.len() < 2 {
+        return None;
+    }
+    let receiver_set: HashSet<u32> = receivers.iter().copied().collect();
+    let mut edges = Vec::new();
+    let mut pairs = HashSet::new();
+    for &x in &senders {
+        for &e in g.out_within(x, from, to) {
+            let r = g.dst[e as usize];
+            if receiver_set.contains(&r) && is_transfer(g.channel[e as usize]) {
+                edges.push(e);
+                pairs.insert((x, r));
+            }
+        }
+    }
+    if (pairs.len() as f64) < DENSITY_MIN * (senders.len() * receivers.len()) as f64
+        || !similar_amounts(g, &edges)
+    {
+        return None;
+    }
+    edges.sort_unstable();
+    Some(Layer {
+        senders,
+        receivers,
+        edges,
+        pairs: pairs.len(),
+    })
+}
+
+/// Every sender deals with its receivers only inside the window (a family
+/// supporting the same relatives every month is not layering).
+fn new_relations(g: &TemporalGraph, c: &DetectConfig, l: &Layer, from: i64, to: i64) -> bool {
+    l.senders
+        .iter()
+        .all(|&x| novelty(g, x, &l.receivers, from, to) >= c.novelty_min)
+}
+
+/// The receivers passing the money on across the board to a third layer
+/// within the window after they received it: the stack.
+fn onward_layer(
+    g: &TemporalGraph,
+    c: &DetectConfig,
+    l: &Layer,
+    received: f64,
+    until: i64,
+) -> Option<(Layer, f64)> {
+    let first_in = l.edges.iter().map(|&e| g.time[e as usize]).min()?;
+    let earlier: HashSet<u32> = l.senders.iter().chain(&l.receivers).copied().collect();
+    let mut paid_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for &m in &l.receivers {
+        for &e in g.out_within(m, first_in, until) {
+            let t = g.dst[e as usize];
+            if !earlier.contains(&t) && is_transfer(g.channel[e as usize]) {
+                paid_by.entry(t).or_default().insert(m);
+            }
+        }
+    }
+    // Targets the intermediaries deal with only now (not a shared landlord
+    // or utility they pay every month).
+    let targets: Vec<u32> = paid_by
+        .iter()
+        .filter(|(&t, ms)| {
+            ms.iter()
+                .filter(|&&m| only_inside(g, m, t, first_in, until))
+                .count()
+                >= 2
+        })
+        .map(|(&t, _)| t)
+        .collect();
+    if targets.len() < 2 {
+        return None;
+    }
+    let target_set: HashSet<u32> = targets.iter().copied().collect();
+    let mut edges = Vec::new();
+    let mut pairs = HashSet::new();
+    for &m in &l.receivers {
+        for &e in g.out_within(m, first_in, until) {
+            let t = g.dst[e as usize];
+            if target_set.contains(&t) && is_transfer(g.channel[e as usize]) {
+                edges.push(e);
+                pairs.insert((m, t));
+            }
+        }
+    }
+    if (pairs.len() as f64) < DENSITY_MIN * (l.receivers.len() * targets.len()) as f64
+        || !similar_amounts(g, &edges)
+    {
+        return None;
+    }
+    let passed: f64 = edges.iter().map(|&e| g.usd[e as usize]).sum();
+    if passed < c.hop_ratio_min * received || passed > 1.05 * received {
+        return None;
+    }
+    edges.sort_unstable();
+    Some((
+        Layer {
+            senders: l.receivers.clone(),
+            receivers: targets,
+            edges,
+            pairs: pairs.len(),
+        },
+        passed,
+    ))
+}
+
+/// Whether `a` pays `b` only within `from..=to`.
+fn only_inside(g: &TemporalGraph, a: u32, b: u32, from: i64, to: i64) -> bool {
+    g.out_edges(a).iter().all(|&e| {
+        let t = g.time[e as usize];
+        g.dst[e as usize] != b || (from..=to).contains(&t)
+    })
+}
+
+fn names(g: &TemporalGraph, accounts: &[u32]) -> String {
+    let mut v: Vec<&str> = accounts
+        .iter()
+        .map(|&a| g.accounts[a as usize].as_str())
+        .collect();
+    if v.len() > 6 {
+        let more = v.len() - 5;
+        v.truncate(5);
+        return format!("{} and {more} more", v.join(", "));
+    }
+    v.join(", ")
+}
+
+fn alert(
+    g: &TemporalGraph,
+    c: &DetectConfig,
+    l: &Layer,
+    total: f64,
+    next: Option<(Layer, f64)>,
+) -> Alert {
+    let first = format!(
+        "accounts {} ({} senders) paid accounts {} ({} receivers) across the board: {} of {} possible sender–receiver pairs, {} in {} transfers of similar size within {}, all new counterparties",
+        names(g, &l.senders),
+        l.senders.len(),
+        names(g, &l.receivers),
+        l.receivers.len(),
+        l.pairs,
+        l.senders.len() * l.receivers.len(),
+        usd(total),
+        l.edges.len(),
+        span(time_span(g, &l.edges)),
+    );
+    let rule = format!(
+        "(rule: ≥ 2 senders each paying ≥ 2 shared receivers, ≥ {:.0}% of the pairs, largest payment ≤ {:.1}× the smallest, within {})",
+        100.0 * DENSITY_MIN,
+        AMOUNT_SPREAD_MAX,
+        span(c.scatter_window)
+    );
+    let mut accounts: Vec<u32> = l.senders.iter().chain(&l.receivers).copied().collect();
+    match next {
+        Some((second, passed)) => {
+            accounts.extend(&second.receivers);
+            let mut edges: Vec<u32> = l.edges.iter().chain(&second.edges).copied().collect();
+            edges.sort_unstable();
+            let explanation = format!(
+                "{first}; they passed {} ({:.0}%) on across the board to accounts {} ({} receivers, {} of {} pairs) — two layers {rule}",
+                usd(passed),
+                100.0 * passed / total,
+                names(g, &second.receivers),
+                second.receivers.len(),
+                second.pairs,
+                second.senders.len() * second.receivers.len(),
+            );
+            Alert {
+                typology: "stack",
+                score: (0.7 + 0.03 * (accounts.len() - 6) as f64).min(1.0),
+                accounts,
+                edges,
+                explanation,
+            }
+        }
+        None => Alert {
+            typology: "bipartite",
+            score: (0.6 + 0.03 * (accounts.len() - 4) as f64).min(1.0),
+            accounts,
+            edges: l.edges.clone(),
+            explanation: format!("{first} {rule}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::tests::graph;
+    use crate::rules::{detect, Flags};
+
+    const HOUR: i64 = 3600;
+
+    /// Senders s1, s2 pay r1, r2, r3 (similar amounts, hours apart); with
+    /// `onward`, each r pays t1 and t2 afterwards.
+    fn layers(amounts: [i64; 6], onward: bool) -> Vec<(&'static str, &'static str, i64, i64)> {
+        let mut edges = Vec::new();
+        let mut t = 10 * HOUR;
+        let mut k = 0;
+        for s in ["s1", "s2"] {
+            for r in ["r1", "r2", "r3"] {
+                edges.push((s, r, t, amounts[k]));
+                k += 1;
+                t += 5 * HOUR;
+            }
+        }
+        if onward {
+            for r in ["r1", "r2", "r3"] {
+                for target in ["t1", "t2"] {
+                    edges.push((r, target, t, 100_000 * 97 / 100));
+                    t += 5 * HOUR;
+                }
+            }
+        }
+        // Unrelated background so that accounts exist beyond the pattern.
+        edges.push(("x", "y", 5, 10_000));
+        edges
+    }
+
+    fn typologies(edges: &[(&str, &str, i64, i64)]) -> Vec<(&'static str, usize, usize)> {
+        let g = graph(edges);
+        detect(&g, &DetectConfig::default(), &Flags::default())
+            .into_iter()
+            .filter(|a| a.typology == "bipartite" || a.typology == "stack")
+            .map(|a| (a.typology, a.accounts.len(), a.edges.len()))
+            .collect()
+    }
+
+    #[test]
+    fn bipartite_layer_of_similar_amounts() {
+        let found = typologies(&layers([100_000; 6], false));
+        assert_eq!(found, [("bipartite", 5, 6)]);
+        let g = graph(&layers([100_000; 6], false));
+        let a = &detect(&g, &DetectConfig::default(), &Flags::default())
+            .into_iter()
+            .find(|a| a.typology == "bipartite")
+            .unwrap();
+        assert!(
+            a.explanation.contains("(2 senders)") && a.explanation.contains("6 of 6 possible"),
+            "{}",
+            a.explanation
+        );
+    }
+
+    #[test]
+    fn dissimilar_amounts_are_trade_not_layering() {
+        let found = typologies(&layers(
+            [100_000, 5_000, 100_000, 90_000, 700_000, 100_000],
+            false,
+        ));
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn two_layers_make_one_stack_alert() {
+        let found = typologies(&layers([100_000; 6], true));
+        assert_eq!(found, [("stack", 7, 12)]);
+    }
+
+    #[test]
+    fn standing_relations_are_not_layering() {
+        // The same payments every month are a household's or a business's routine.
+        let mut edges = Vec::new();
+        for month in 0..4 {
+            for e in layers([100_000; 6], false).into_iter().take(6) {
+                edges.push((e.0, e.1, e.2 + month * 30 * 24 * HOUR, e.3));
+            }
+        }
+        assert!(typologies(&edges).is_empty());
+    }
+}
