@@ -3,8 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use nexus_formats::FormatError;
-use nexus_graph::gfp::{GfpEdge, GfpParams, Histogram, Preprocessor, VertexStat, VertexStats};
-use serde_json::Value;
+use nexus_graph::gfp::{GfpEdge, GfpParams, Preprocessor};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -34,110 +33,7 @@ impl Encoding {
 pub fn read_params(path: &Path, name: Option<&str>) -> Result<GfpParams> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let v: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not valid JSON", path.display()))?;
-    let v = if v.get("fan").is_some() || v.get("vertex_stats").is_some() {
-        v
-    } else {
-        let obj = v.as_object().context("expected a JSON object")?;
-        match name {
-            Some(n) => obj
-                .get(n)
-                .cloned()
-                .with_context(|| format!("{}: no configuration named {n:?}", path.display()))?,
-            None if obj.len() == 1 => obj.values().next().cloned().expect("one entry"),
-            None => bail!(
-                "{}: holds configurations {:?}; choose one with --gfp-config",
-                path.display(),
-                obj.keys().collect::<Vec<_>>()
-            ),
-        }
-    };
-    params_from_json(&v).with_context(|| format!("{}: bad GFP parameters", path.display()))
-}
-
-fn params_from_json(v: &Value) -> Result<GfpParams> {
-    let flag = |key: &str| -> Result<bool> {
-        match v.get(key) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => bail!("{key}: expected true or false, got {other}"),
-        }
-    };
-    let int = |key: &str| -> Result<i64> {
-        v.get(key)
-            .with_context(|| format!("{key}: missing"))?
-            .as_i64()
-            .with_context(|| format!("{key}: expected an integer"))
-    };
-    let ints = |key: &str| -> Result<Vec<i64>> {
-        v.get(key)
-            .with_context(|| format!("{key}: missing"))?
-            .as_array()
-            .with_context(|| format!("{key}: expected a list of integers"))?
-            .iter()
-            .map(|x| {
-                x.as_i64()
-                    .with_context(|| format!("{key}: {x} is not an integer"))
-            })
-            .collect()
-    };
-    let histogram = |name: &str| -> Result<Option<Histogram>> {
-        if !flag(name)? {
-            return Ok(None);
-        }
-        let bins = ints(&format!("{name}_bins"))?
-            .into_iter()
-            .map(|b| u32::try_from(b).with_context(|| format!("{name}_bins: {b} out of range")))
-            .collect::<Result<_>>()?;
-        Ok(Some(Histogram {
-            window: int(&format!("{name}_tw"))?,
-            bins,
-        }))
-    };
-    let time_window = match v.get("time_window").map(|x| x.as_i64()) {
-        None | Some(Some(-1)) => None,
-        Some(Some(tw)) if tw > 0 => Some(tw),
-        Some(_) => bail!("time_window: expected −1 or a positive number of seconds"),
-    };
-    let lc_cycle = histogram("lc-cycle")?;
-    let lc_cycle_len = if lc_cycle.is_some() {
-        usize::try_from(int("lc-cycle_len")?).context("lc-cycle_len: must be positive")?
-    } else {
-        0
-    };
-    let vertex_stats = if flag("vertex_stats")? {
-        let columns = ints("vertex_stats_cols")?
-            .into_iter()
-            .map(|c| usize::try_from(c).with_context(|| format!("vertex_stats_cols: {c}")))
-            .collect::<Result<_>>()?;
-        let mut stats = ints("vertex_stats_feats")?
-            .into_iter()
-            .map(|c| {
-                VertexStat::from_code(c)
-                    .with_context(|| format!("vertex_stats_feats: no statistic {c} (0–10)"))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        stats.sort();
-        stats.dedup();
-        Some(VertexStats {
-            window: int("vertex_stats_tw")?,
-            columns,
-            stats,
-        })
-    } else {
-        None
-    };
-    Ok(GfpParams {
-        time_window,
-        fan: histogram("fan")?,
-        degree: histogram("degree")?,
-        scatter_gather: histogram("scatter-gather")?,
-        temporal_cycle: histogram("temp-cycle")?,
-        lc_cycle,
-        lc_cycle_len,
-        vertex_stats,
-    })
+    GfpParams::from_json(&text, name).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Reads interchange transactions in file order, feeds them to the

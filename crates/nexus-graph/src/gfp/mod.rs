@@ -20,9 +20,12 @@
 //! columns. docs/detection.md lists every rule with the experiment behind it.
 
 mod cycles;
+mod params_json;
 mod patterns;
 mod stats;
 pub mod window;
+
+pub use params_json::JsonError;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use window::{FxMap, Window};
