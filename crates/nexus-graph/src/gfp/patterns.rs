@@ -2,6 +2,8 @@
 
 use super::window::{range, Pair};
 use super::{Batch, Counts, Histogram, Layout};
+use std::ops::Bound::{Excluded, Included};
+use std::ops::RangeBounds;
 
 impl Batch<'_> {
     /// Fan-out/degree-out of the source and fan-in/degree-in of the target
@@ -11,45 +13,48 @@ impl Batch<'_> {
         let w = self.window;
         let e = *w.edge(seq);
         let p = self.params;
-        let side =
-            |pairs: &[u32], own: u32, fan_col: usize, deg_col: usize, counts: &mut Counts| {
-                let fan_lo = p.fan.as_ref().map(|h| e.time.saturating_sub(h.window));
-                let deg_lo = p.degree.as_ref().map(|h| e.time.saturating_sub(h.window));
-                let (mut fan, mut degree) = (0usize, 0usize);
+        let side = |pairs: &[u32],
+                    own: u32,
+                    fan_col: usize,
+                    deg_col: usize,
+                    counts: &mut Counts| {
+            let fan_lo = p.fan.as_ref().map(|h| e.time.saturating_sub(h.window));
+            let deg_lo = p.degree.as_ref().map(|h| e.time.saturating_sub(h.window));
+            let (mut fan, mut degree) = (0usize, 0usize);
+            for &pi in pairs {
+                let pair = &w.pairs[pi as usize];
+                let other = if pair.src == own { pair.dst } else { pair.src };
+                if other == own {
+                    continue; // self-loops make no fan
+                }
+                if let Some(lo) = fan_lo {
+                    fan += usize::from(count_in(pair, lo, e.time, w.time_ordered) > 0);
+                }
+                if let Some(lo) = deg_lo {
+                    degree += count_in(pair, lo, e.time, w.time_ordered);
+                }
+            }
+            let targets = [
+                (p.fan.as_ref(), fan_lo, fan, fan_col),
+                (p.degree.as_ref(), deg_lo, degree, deg_col),
+            ];
+            for (h, lo, size, col) in targets {
+                let (Some(h), Some(lo)) = (h, lo) else {
+                    continue;
+                };
+                if size < 2 {
+                    continue;
+                }
+                let Some(bin) = h.bin(size) else { continue };
                 for &pi in pairs {
                     let pair = &w.pairs[pi as usize];
-                    let other = if pair.src == own { pair.dst } else { pair.src };
-                    if other == own {
-                        continue; // self-loops make no fan
-                    }
-                    if let Some(lo) = fan_lo {
-                        fan += usize::from(count_in(pair, lo, e.time, w.time_ordered) > 0);
-                    }
-                    if let Some(lo) = deg_lo {
-                        degree += count_in(pair, lo, e.time, w.time_ordered);
-                    }
-                }
-                let targets = [
-                    (p.fan.as_ref(), fan_lo, fan, fan_col),
-                    (p.degree.as_ref(), deg_lo, degree, deg_col),
-                ];
-                for (h, lo, size, col) in targets {
-                    let (Some(h), Some(lo)) = (h, lo) else {
-                        continue;
-                    };
-                    if size < 2 {
+                    if pair.src == pair.dst {
                         continue;
                     }
-                    let Some(bin) = h.bin(size) else { continue };
-                    for &pi in pairs {
-                        let pair = &w.pairs[pi as usize];
-                        if pair.src == pair.dst {
-                            continue;
-                        }
-                        credit_batch_edges(pair, lo, e.time, counts, col + bin);
-                    }
+                    credit_batch_edges(pair, (Excluded(lo), Included(e.time)), counts, col + bin);
                 }
-            };
+            }
+        };
         side(
             &w.accounts[e.src as usize].out,
             e.src,
@@ -163,8 +168,8 @@ impl Batch<'_> {
             return;
         };
         for &(leg, other) in matched.iter() {
-            credit_batch_edges(&pairs[other as usize], lo, i64::MAX, counts, col + bin);
-            credit_batch_edges(&pairs[leg as usize], lo, i64::MAX, counts, col + bin);
+            credit_batch_edges(&pairs[other as usize], lo.., counts, col + bin);
+            credit_batch_edges(&pairs[leg as usize], lo.., counts, col + bin);
         }
     }
 }
@@ -179,21 +184,14 @@ fn count_in(pair: &Pair, lo: i64, hi: i64, ordered: bool) -> usize {
     }
 }
 
-/// +1 in `col` for every edge of the batch in `pair` with `lo < t ≤ hi`
-/// (`lo` inclusive when `hi` is `i64::MAX`: scatter-gather's `[t − tw, …]`).
-fn credit_batch_edges(pair: &Pair, lo: i64, hi: i64, counts: &mut Counts, col: usize) {
-    let inclusive = hi == i64::MAX;
-    for (i, &seq) in pair.seqs().iter().enumerate().rev() {
+/// +1 in `col` for every edge of the batch in `pair` with time in
+/// `window` (fan windows `(t − tw, t]`, scatter-gather legs `[t − tw, ∞)`).
+fn credit_batch_edges(pair: &Pair, window: impl RangeBounds<i64>, counts: &mut Counts, col: usize) {
+    for (&seq, time) in pair.seqs().iter().zip(pair.times()).rev() {
         if !counts.in_batch(seq) {
-            break;
+            break; // the batch's edges are the pair's newest
         }
-        let t = pair.times()[i];
-        let inside = if inclusive {
-            t >= lo
-        } else {
-            t > lo && t <= hi
-        };
-        if inside {
+        if window.contains(time) {
             counts.add(seq, col);
         }
     }
