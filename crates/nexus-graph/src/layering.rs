@@ -15,6 +15,12 @@ const DENSITY_MIN: f64 = 0.5;
 /// similar parts; trade between businesses does not.
 const AMOUNT_SPREAD_MAX: f64 = 1.6;
 
+/// A receiver paid by more accounts than this within the window is a hub
+/// (a merchant, a utility, an exchange), not a layering account; it is left
+/// out before its payers are looked at, which keeps the rule linear at a
+/// national scale.
+const RECEIVER_PAYERS_MAX: usize = 32;
+
 fn similar_amounts(g: &TemporalGraph, edges: &[u32]) -> bool {
     let (lo, hi) = edges.iter().fold((f64::MAX, 0.0f64), |(lo, hi), &e| {
         (lo.min(g.usd[e as usize]), hi.max(g.usd[e as usize]))
@@ -73,18 +79,40 @@ struct Layer {
 /// least two of its receivers within `from..=to`, and the receivers paid by
 /// at least two of those senders.
 fn bipartite(g: &TemporalGraph, s: u32, run: &[u32], from: i64, to: i64) -> Option<Layer> {
+    // s's own payments must already be of a similar size: keep the
+    // receivers paid within the spread of the median payment.
+    let mut amounts: Vec<f64> = run.iter().map(|&e| g.usd[e as usize]).collect();
+    amounts.sort_by(f64::total_cmp);
+    let median = amounts[amounts.len() / 2];
     let receivers: BTreeSet<u32> = run
         .iter()
+        .filter(|&&e| {
+            let a = g.usd[e as usize];
+            a * AMOUNT_SPREAD_MAX >= median && a <= AMOUNT_SPREAD_MAX * median
+        })
         .map(|&e| g.dst[e as usize])
         .filter(|&r| r != s)
         .collect();
+    if receivers.len() < 2 {
+        return None;
+    }
     let mut paid_by: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
     for &r in &receivers {
-        for &e in g.in_within(r, from, to) {
-            let sender = g.src[e as usize];
-            if sender != r && is_transfer(g.channel[e as usize]) {
-                paid_by.entry(sender).or_default().insert(r);
-            }
+        let incoming = g.in_within(r, from, to);
+        if incoming.len() > 4 * RECEIVER_PAYERS_MAX {
+            continue; // a hub by its volume alone
+        }
+        let payers: BTreeSet<u32> = incoming
+            .iter()
+            .filter(|&&e| is_transfer(g.channel[e as usize]))
+            .map(|&e| g.src[e as usize])
+            .filter(|&x| x != r)
+            .collect();
+        if payers.len() > RECEIVER_PAYERS_MAX {
+            continue;
+        }
+        for x in payers {
+            paid_by.entry(x).or_default().insert(r);
         }
     }
     let senders: Vec<u32> = paid_by
@@ -347,10 +375,23 @@ mod tests {
     #[test]
     fn dissimilar_amounts_are_trade_not_layering() {
         let found = typologies(&layers(
-            [100_000, 5_000, 100_000, 90_000, 700_000, 100_000],
+            [100_000, 5_000, 700_000, 2_000, 60_000, 20_000],
             false,
         ));
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn hubs_are_not_layering_receivers() {
+        // r1..r3 are paid by 40 other accounts in the same days: shops, not mules.
+        let mut edges = layers([100_000; 6], false);
+        let payers: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
+        for (i, p) in payers.iter().enumerate() {
+            for r in ["r1", "r2", "r3"] {
+                edges.push((p.as_str(), r, 12 * HOUR + i as i64 * 60, 50));
+            }
+        }
+        assert!(typologies(&edges).is_empty());
     }
 
     #[test]
