@@ -264,6 +264,8 @@ struct Layout {
 }
 
 /// One transaction for the preprocessor (snapml's `[id, source, target, time, amount]`).
+/// Ids are the caller's and must be unique (`nexus features --gfp` uses the row number);
+/// accounts are any numbers, indexed internally in order of first appearance.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GfpEdge {
     pub id: u64,
@@ -320,6 +322,8 @@ pub struct Preprocessor {
 }
 
 impl Preprocessor {
+    /// An empty window for `params` (checked as snapml checks them), computing
+    /// each batch on `threads` workers — the result does not depend on it.
     pub fn new(params: GfpParams, threads: usize) -> Result<Preprocessor, ParamsError> {
         params.validate()?;
         Ok(Preprocessor {
