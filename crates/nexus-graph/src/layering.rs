@@ -132,6 +132,18 @@ fn bipartite(g: &TemporalGraph, s: u32, run: &[u32], from: i64, to: i64) -> Opti
     if receivers.len() < 2 {
         return None;
     }
+    block(g, senders, receivers, from, to)
+}
+
+/// The transfers from `senders` to `receivers` within `from..=to`, if they
+/// cover enough of the pairs and are of similar size.
+fn block(
+    g: &TemporalGraph,
+    senders: Vec<u32>,
+    receivers: Vec<u32>,
+    from: i64,
+    to: i64,
+) -> Option<Layer> {
     let receiver_set: HashSet<u32> = receivers.iter().copied().collect();
     let mut edges = Vec::new();
     let mut pairs = HashSet::new();
@@ -201,37 +213,12 @@ fn onward_layer(
     if targets.len() < 2 {
         return None;
     }
-    let target_set: HashSet<u32> = targets.iter().copied().collect();
-    let mut edges = Vec::new();
-    let mut pairs = HashSet::new();
-    for &m in &l.receivers {
-        for &e in g.out_within(m, first_in, until) {
-            let t = g.dst[e as usize];
-            if target_set.contains(&t) && is_transfer(g.channel[e as usize]) {
-                edges.push(e);
-                pairs.insert((m, t));
-            }
-        }
-    }
-    if (pairs.len() as f64) < DENSITY_MIN * (l.receivers.len() * targets.len()) as f64
-        || !similar_amounts(g, &edges)
-    {
-        return None;
-    }
-    let passed: f64 = edges.iter().map(|&e| g.usd[e as usize]).sum();
+    let layer = block(g, l.receivers.clone(), targets, first_in, until)?;
+    let passed: f64 = layer.edges.iter().map(|&e| g.usd[e as usize]).sum();
     if passed < c.hop_ratio_min * received || passed > 1.05 * received {
         return None;
     }
-    edges.sort_unstable();
-    Some((
-        Layer {
-            senders: l.receivers.clone(),
-            receivers: targets,
-            edges,
-            pairs: pairs.len(),
-        },
-        passed,
-    ))
+    Some((layer, passed))
 }
 
 /// Whether `a` pays `b` only within `from..=to`.

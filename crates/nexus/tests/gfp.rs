@@ -97,6 +97,19 @@ fn gfp_features_equal_snapml_on_every_value() {
     }
 }
 
+/// `nexus features --gfp PARAMS` on the golden transactions.
+fn features_with(params: &Path, out: &Path) -> std::process::Output {
+    nexus(&[
+        "features",
+        "--transactions",
+        data().join("transactions.csv").to_str().unwrap(),
+        "--gfp",
+        params.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn gfp_parameters_errors_name_the_key() {
     let tmp = tempfile::tempdir().unwrap();
@@ -106,29 +119,13 @@ fn gfp_parameters_errors_name_the_key() {
         r#"{"fan": true, "fan_tw": 3600, "fan_bins": [2, "x"]}"#,
     )
     .unwrap();
-    let o = nexus(&[
-        "features",
-        "--transactions",
-        data().join("transactions.csv").to_str().unwrap(),
-        "--gfp",
-        params.to_str().unwrap(),
-        "--out",
-        tmp.path().join("f.csv").to_str().unwrap(),
-    ]);
+    let o = features_with(&params, &tmp.path().join("f.csv"));
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(err.contains("fan_bins") && err.contains("\"x\""), "{err}");
 
     std::fs::write(&params, r#"{"fan": true, "fan_tw": 0, "fan_bins": [2, 3]}"#).unwrap();
-    let o = nexus(&[
-        "features",
-        "--transactions",
-        data().join("transactions.csv").to_str().unwrap(),
-        "--gfp",
-        params.to_str().unwrap(),
-        "--out",
-        tmp.path().join("f.csv").to_str().unwrap(),
-    ]);
+    let o = features_with(&params, &tmp.path().join("f.csv"));
     assert!(!o.status.success());
     assert!(
         stderr(&o).contains("time window must be greater than zero"),

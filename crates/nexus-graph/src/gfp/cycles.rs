@@ -17,7 +17,7 @@
 //!   that two edges at the same second close a cycle once). A breadth-first
 //!   pass gives hop distances to `u` to cut paths that cannot close in time.
 
-use super::window::{range, Pair};
+use super::window::{range, Pair, Window};
 use super::{Batch, Counts, Histogram};
 use std::collections::BinaryHeap;
 
@@ -69,6 +69,50 @@ impl Scratch {
     fn set_label(&mut self, a: u32, value: i64) {
         self.seen[a as usize] = self.stamp;
         self.label[a as usize] = value;
+    }
+    /// Starts a depth-first walk of simple paths from `v`, with `state`
+    /// (arrival time or path length) at `v`.
+    fn begin_walk(&mut self, v: u32, state: i64) {
+        self.frames.push(Frame {
+            account: v,
+            arrival: state,
+            next: 0,
+            via: u32::MAX,
+        });
+        self.set_on_path(v, true);
+    }
+    /// The next hop of the walk from `v`: the state at the account it
+    /// leaves, the pair, and the account it would enter — never `v` again, a
+    /// self-transfer or an account already on the path. Exhausted accounts
+    /// are left on the way; `None` when the walk is over.
+    fn next_hop(&mut self, w: &Window, v: u32) -> Option<(i64, u32, u32)> {
+        loop {
+            let top = self.frames.last_mut()?;
+            let x = top.account;
+            let out = &w.accounts[x as usize].out;
+            if top.next >= out.len() {
+                self.set_on_path(x, false);
+                self.frames.pop();
+                continue;
+            }
+            let pi = out[top.next];
+            top.next += 1;
+            let state = top.arrival;
+            let y = w.pairs[pi as usize].dst;
+            if y != x && y != v && !self.on_path(y) {
+                return Some((state, pi, y));
+            }
+        }
+    }
+    /// Extends the walk into `y` through `via`.
+    fn enter(&mut self, y: u32, state: i64, via: u32) {
+        self.set_on_path(y, true);
+        self.frames.push(Frame {
+            account: y,
+            arrival: state,
+            next: 0,
+            via,
+        });
     }
     fn on_path(&self, a: u32) -> bool {
         self.on_path[a as usize] == self.stamp
@@ -123,29 +167,9 @@ impl Batch<'_> {
             return;
         }
         // Forward search from v, leaving each account as early as possible.
-        s.frames.push(Frame {
-            account: v,
-            arrival: lo - 1,
-            next: 0,
-            via: u32::MAX,
-        });
-        s.set_on_path(v, true);
-        while let Some(top) = s.frames.last_mut() {
-            let x = top.account;
-            let out = &w.accounts[x as usize].out;
-            if top.next >= out.len() {
-                s.set_on_path(x, false);
-                s.frames.pop();
-                continue;
-            }
-            let pi = out[top.next];
-            top.next += 1;
-            let arrival = top.arrival;
+        s.begin_walk(v, lo - 1);
+        while let Some((arrival, pi, y)) = s.next_hop(w, v) {
             let pair = &w.pairs[pi as usize];
-            let y = pair.dst;
-            if y == x || y == v || s.on_path(y) {
-                continue;
-            }
             let Some(limit) = s.label(y) else { continue };
             let i = pair.times().partition_point(|&time| time <= arrival);
             let Some(&first) = pair.times().get(i) else {
@@ -156,15 +180,9 @@ impl Batch<'_> {
             }
             if y == u {
                 let hops = s.frames.len();
-                self.credit_temporal(s, pi, first, seq, t, h, col, counts, hops);
+                self.credit_temporal(s, pi, seq, t, h, col, counts, hops);
             } else {
-                s.set_on_path(y, true);
-                s.frames.push(Frame {
-                    account: y,
-                    arrival: first,
-                    next: 0,
-                    via: pi,
-                });
+                s.enter(y, first, pi);
             }
         }
     }
@@ -176,7 +194,6 @@ impl Batch<'_> {
         &self,
         s: &Scratch,
         last: u32,
-        last_first: i64,
         closing: u64,
         t: i64,
         h: &Histogram,
@@ -188,29 +205,15 @@ impl Batch<'_> {
         let w = self.window;
         // Hop i (1-based) is frames[i].via, the last hop `last`; earliest
         // arrivals are the frames' arrivals; latest departures come backwards.
-        let hop = |i: usize| -> (&Pair, i64, i64) {
-            if i == hops {
-                (&w.pairs[last as usize], s.frames[i - 1].arrival, last_first)
-            } else {
-                (
-                    &w.pairs[s.frames[i].via as usize],
-                    s.frames[i - 1].arrival,
-                    s.frames[i].arrival,
-                )
-            }
-        };
         let mut latest_next = t;
         for i in (1..=hops).rev() {
-            let (pair, before, _) = hop(i);
+            let via = if i == hops { last } else { s.frames[i].via };
+            let pair = &w.pairs[via as usize];
+            let before = s.frames[i - 1].arrival;
             let (a, b) = range(pair.times(), before.saturating_add(1), latest_next);
             // Edges strictly between the earliest arrival before and the
             // latest departure after take part in some cycle of the bundle.
-            for k in (a..b).rev() {
-                if !counts.in_batch(pair.seqs()[k]) {
-                    break;
-                }
-                counts.add(pair.seqs()[k], col + bin);
-            }
+            counts.add_pair_range(pair, a, b, col + bin);
             latest_next = pair.times()[b - 1];
         }
         counts.add(closing, col + bin);
@@ -271,29 +274,10 @@ impl Batch<'_> {
             Some(d) if (d as usize) < max_len => {}
             _ => return,
         }
-        s.frames.push(Frame {
-            account: v,
-            arrival: 1,
-            next: 0,
-            via: u32::MAX,
-        });
-        s.set_on_path(v, true);
-        while let Some(top) = s.frames.last_mut() {
-            let x = top.account;
-            let out = &w.accounts[x as usize].out;
-            if top.next >= out.len() {
-                s.set_on_path(x, false);
-                s.frames.pop();
-                continue;
-            }
-            let pi = out[top.next];
-            top.next += 1;
-            let length = top.arrival as usize;
+        s.begin_walk(v, 1);
+        while let Some((length, pi, y)) = s.next_hop(w, v) {
+            let length = length as usize;
             let pair = &w.pairs[pi as usize];
-            let y = pair.dst;
-            if y == x || y == v || s.on_path(y) {
-                continue;
-            }
             let Some(d) = s.label(y) else { continue };
             if length + d as usize + 1 > max_len || !has_edge(pair) {
                 continue;
@@ -310,22 +294,11 @@ impl Batch<'_> {
                     let pair = &w.pairs[hp as usize];
                     let (a, b) = window_of(pair.dst);
                     let (i, j) = range(pair.times(), a, b);
-                    for k in (i..j).rev() {
-                        if !counts.in_batch(pair.seqs()[k]) {
-                            break;
-                        }
-                        counts.add(pair.seqs()[k], col + bin);
-                    }
+                    counts.add_pair_range(pair, i, j, col + bin);
                 }
                 counts.add(seq, col + bin);
             } else {
-                s.set_on_path(y, true);
-                s.frames.push(Frame {
-                    account: y,
-                    arrival: (length + 1) as i64,
-                    next: 0,
-                    via: pi,
-                });
+                s.enter(y, (length + 1) as i64, pi);
             }
         }
     }

@@ -288,15 +288,29 @@ impl Counts<'_> {
     /// +1 in column `col` for edge `seq`, if it belongs to the batch.
     #[inline]
     pub(crate) fn add(&mut self, seq: u64, col: usize) {
-        if seq >= self.first_seq && seq < self.end_seq {
-            self.rows[(seq - self.first_seq) as usize * self.width + col] += 1;
-        }
+        self.add_n(seq, col, 1);
     }
     /// +n in column `col` for edge `seq`, if it belongs to the batch.
     #[inline]
     pub(crate) fn add_n(&mut self, seq: u64, col: usize, n: u32) {
         if seq >= self.first_seq && seq < self.end_seq {
             self.rows[(seq - self.first_seq) as usize * self.width + col] += n;
+        }
+    }
+    /// +1 in column `col` for the batch's edges among `pair`'s edges at
+    /// indices `from..to` (the batch's edges are a pair's newest).
+    pub(crate) fn add_pair_range(
+        &mut self,
+        pair: &window::Pair,
+        from: usize,
+        to: usize,
+        col: usize,
+    ) {
+        for &seq in pair.seqs()[from..to].iter().rev() {
+            if !self.in_batch(seq) {
+                break;
+            }
+            self.add(seq, col);
         }
     }
     #[inline]

@@ -1,6 +1,6 @@
 //! Fan, degree and scatter-gather patterns of one batch edge.
 
-use super::window::{range, Pair};
+use super::window::Pair;
 use super::{Batch, Counts, Histogram, Layout};
 use std::ops::Bound::{Excluded, Included};
 use std::ops::RangeBounds;
@@ -8,7 +8,9 @@ use std::ops::RangeBounds;
 impl Batch<'_> {
     /// Fan-out/degree-out of the source and fan-in/degree-in of the target
     /// within `(t − tw, t]`: a pattern of size ≥ 2 credits each of its edges
-    /// in the bin of its size (distinct counterparties for fan, edges for degree).
+    /// in the bin of its size (distinct counterparties for fan, edges for
+    /// degree). snapml's definition edge by edge, used for input out of time
+    /// order; [`Self::fan_degree_of_account`] is the fast path.
     pub(super) fn fan_degree(&self, seq: u64, counts: &mut Counts, l: &Layout) {
         let w = self.window;
         let e = *w.edge(seq);
@@ -28,10 +30,10 @@ impl Batch<'_> {
                     continue; // self-loops make no fan
                 }
                 if let Some(lo) = fan_lo {
-                    fan += usize::from(count_in(pair, lo, e.time, w.time_ordered) > 0);
+                    fan += usize::from(count_in(pair, lo, e.time) > 0);
                 }
                 if let Some(lo) = deg_lo {
-                    degree += count_in(pair, lo, e.time, w.time_ordered);
+                    degree += count_in(pair, lo, e.time);
                 }
             }
             let targets = [
@@ -91,40 +93,50 @@ impl Batch<'_> {
         let e = *w.edge(seq);
         let lo = e.time.saturating_sub(h.window);
         let live = |pi: &u32| w.pairs[*pi as usize].last_time() >= lo;
-        // Forward: source e.src, intermediaries among its payees, target x paid by e.dst.
-        legs.clear();
-        legs.extend(
-            w.accounts[e.src as usize]
-                .out
-                .iter()
-                .filter(|pi| live(pi) && w.pairs[**pi as usize].dst != e.src),
-        );
-        if !legs.is_empty() {
-            for pi in w.accounts[e.dst as usize].out.iter().filter(|pi| live(pi)) {
-                let x = w.pairs[*pi as usize].dst;
-                if x == e.dst || x == e.src {
-                    continue;
+        // Forward: e.src scatters to intermediaries among its payees, the
+        // targets are the accounts e.dst pays. Backward: e.dst gathers from
+        // intermediaries among its payers, the sources pay e.src.
+        for forward in [true, false] {
+            let (hub, other_end) = if forward {
+                (e.src, e.dst)
+            } else {
+                (e.dst, e.src)
+            };
+            let side = |a: u32| {
+                let acct = &w.accounts[a as usize];
+                if forward {
+                    &acct.out
+                } else {
+                    &acct.inc
                 }
-                let other = |mid| w.pair_id(mid, x);
-                self.gather_into(legs, matched, other, lo, e.time, h, col, counts, true);
+            };
+            // The far end of a pair seen from the account it is listed under.
+            let far = |pi: u32| {
+                let p = &w.pairs[pi as usize];
+                if forward {
+                    p.dst
+                } else {
+                    p.src
+                }
+            };
+            legs.clear();
+            legs.extend(side(hub).iter().filter(|&&pi| live(&pi) && far(pi) != hub));
+            if legs.is_empty() {
+                continue;
             }
-        }
-        // Backward: target e.dst, intermediaries among its payers, source x paying e.src.
-        legs.clear();
-        legs.extend(
-            w.accounts[e.dst as usize]
-                .inc
-                .iter()
-                .filter(|pi| live(pi) && w.pairs[**pi as usize].src != e.dst),
-        );
-        if !legs.is_empty() {
-            for pi in w.accounts[e.src as usize].inc.iter().filter(|pi| live(pi)) {
-                let x = w.pairs[*pi as usize].src;
+            for &pi in side(other_end).iter().filter(|pi| live(pi)) {
+                let x = far(pi);
                 if x == e.dst || x == e.src {
                     continue;
                 }
-                let other = |mid| w.pair_id(x, mid);
-                self.gather_into(legs, matched, other, lo, e.time, h, col, counts, false);
+                let other = |mid| {
+                    if forward {
+                        w.pair_id(mid, x)
+                    } else {
+                        w.pair_id(x, mid)
+                    }
+                };
+                self.gather_into(legs, matched, other, lo, e.time, h, col, counts, forward);
             }
         }
     }
@@ -174,14 +186,10 @@ impl Batch<'_> {
     }
 }
 
-/// Edges of `pair` with `lo < t ≤ hi` (fan windows are open at the start).
-fn count_in(pair: &Pair, lo: i64, hi: i64, ordered: bool) -> usize {
-    if ordered {
-        let (a, b) = range(pair.times(), lo.saturating_add(1), hi.saturating_add(1));
-        b - a
-    } else {
-        pair.times().iter().filter(|&&t| t > lo && t <= hi).count()
-    }
+/// Edges of `pair` with `lo < t ≤ hi` (fan windows are open at the start),
+/// counted one by one: this path serves input out of time order.
+fn count_in(pair: &Pair, lo: i64, hi: i64) -> usize {
+    pair.times().iter().filter(|&&t| t > lo && t <= hi).count()
 }
 
 /// +1 in `col` for every edge of the batch in `pair` with time in

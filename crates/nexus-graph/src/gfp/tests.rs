@@ -92,9 +92,9 @@ fn fan_window_is_open_at_its_start_and_batches_matter() {
     );
 }
 
-#[test]
-fn cycles_count_once_per_account_cycle() {
-    let params = GfpParams {
+/// Temporal and length-constrained cycles, 1,000-second windows.
+fn cycles_only() -> GfpParams {
+    GfpParams {
         temporal_cycle: Some(bins(1000)),
         lc_cycle: Some(Histogram {
             window: 1000,
@@ -102,7 +102,12 @@ fn cycles_count_once_per_account_cycle() {
         }),
         lc_cycle_len: 10,
         ..GfpParams::default()
-    };
+    }
+}
+
+#[test]
+fn cycles_count_once_per_account_cycle() {
+    let params = cycles_only();
     // 0→1 twice, then 1→0: one 2-cycle, all three edges +1.
     let (names, rows) = run(
         params.clone(),
@@ -131,15 +136,7 @@ fn cycles_count_once_per_account_cycle() {
 
 #[test]
 fn temporal_cycles_need_increasing_times_but_lc_cycles_do_not() {
-    let params = GfpParams {
-        temporal_cycle: Some(bins(1000)),
-        lc_cycle: Some(Histogram {
-            window: 1000,
-            bins: (2..=10).collect(),
-        }),
-        lc_cycle_len: 10,
-        ..GfpParams::default()
-    };
+    let params = cycles_only();
     // 1→2 @10, 0→1 @20, 2→0 @30: a cycle 0→1→2→0 but times not increasing along it.
     let (names, rows) = run(
         params,
