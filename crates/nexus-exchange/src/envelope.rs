@@ -78,6 +78,8 @@ pub struct Opened {
 const MAGIC: &[u8; 4] = b"NXE1";
 /// Largest envelope accepted (a match of a million keys is 32 MB).
 pub const MAX_ENVELOPE: usize = 256 << 20;
+/// Largest header (a few hundred bytes in practice).
+const MAX_HEADER: usize = 16 << 10;
 
 fn derive_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> Key {
     let mut h = Sha256::new();
@@ -228,6 +230,9 @@ fn parse(bytes: &[u8]) -> Result<Parts<'_>, ExchangeError> {
         Ok(u32::from_be_bytes(b) as usize)
     };
     let header_len = read_len(4)?;
+    if header_len > MAX_HEADER {
+        return Err(bad("header larger than any real envelope's"));
+    }
     let header_end = 8usize
         .checked_add(header_len)
         .ok_or_else(|| bad("header length"))?;
@@ -250,6 +255,14 @@ fn parse(bytes: &[u8]) -> Result<Parts<'_>, ExchangeError> {
         .map_err(|_| bad("signature"))?;
     let header: Header = serde_json::from_slice(header_bytes)
         .map_err(|e| ExchangeError::Malformed(format!("header: {e}")))?;
+    // The sender is echoed in answers and written to the audit log: only a
+    // fingerprint's 16 hex characters, never what a stranger chose to send.
+    if !crate::keys::is_fingerprint(&header.sender) || !crate::keys::is_fingerprint(&header.recipient) {
+        return Err(bad("the sender or recipient is not a key fingerprint"));
+    }
+    if header.id.len() > 64 || header.session.len() > 128 {
+        return Err(bad("message id or session longer than any nexus writes"));
+    }
     Ok((
         header,
         header_bytes,

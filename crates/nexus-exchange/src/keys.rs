@@ -64,7 +64,8 @@ impl Identity {
         }
     }
 
-    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+    /// An Ed25519 signature of `message` (envelopes, audit checkpoints).
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
 
@@ -114,14 +115,22 @@ impl PublicIdentity {
     /// A short fingerprint to compare over the phone: 16 hex characters of
     /// the SHA-256 of the encoded key.
     pub fn fingerprint(&self) -> String {
+        // Checked by `is_fingerprint`: keep the two in step.
         hex::encode(Sha256::digest(self.encode().as_bytes()))[..16].to_string()
     }
 
-    pub(crate) fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+    /// Whether `signature` is this key's Ed25519 signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         self.verify
             .verify(message, &Signature::from_bytes(signature))
             .is_ok()
     }
+}
+
+/// Whether `text` has the form of a key fingerprint (16 lower-case hex
+/// characters): anything else cannot name a partner.
+pub fn is_fingerprint(text: &str) -> bool {
+    text.len() == 16 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]

@@ -50,6 +50,15 @@ impl StagedDir {
     /// Prepares to write `target`. Fails when `target` exists and is not an
     /// empty directory, unless `replace` is set.
     pub fn create(target: &Path, replace: bool) -> Result<StagedDir, DatasetError> {
+        // Never replace a file, device or link target with a directory (`--out /dev/null`).
+        if let Ok(meta) = fs::symlink_metadata(target) {
+            if !meta.is_dir() {
+                return Err(DatasetError::output(
+                    target,
+                    "exists and is not a directory; a dataset is written into a directory",
+                ));
+            }
+        }
         if target.exists() {
             let empty = target.is_dir()
                 && fs::read_dir(target)
@@ -61,9 +70,6 @@ impl StagedDir {
                     target,
                     "already exists and is not empty (use --force to replace it)",
                 ));
-            }
-            if target.is_file() {
-                return Err(DatasetError::output(target, "is a file, not a directory"));
             }
         }
         let name = target

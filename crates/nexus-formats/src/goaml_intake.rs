@@ -15,7 +15,7 @@
 //! - the code lists (report codes, conduction, funds types) differ per FIU and
 //!   are checked for shape, not membership.
 
-use crate::xml::{parse_document, Node};
+use crate::xml::{parse_document_within, Node, XmlLimits};
 use nexus_model::{Date, Minor, Timestamp};
 use std::fmt;
 use std::path::Path;
@@ -162,10 +162,40 @@ const HEADER: &[&str] = &[
     "additional_information",
 ];
 
+/// Bounds on reading one report from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportLimits {
+    pub xml: XmlLimits,
+    /// Problems listed one by one; beyond them, one closing problem counts the rest.
+    pub max_problems: usize,
+}
+
+impl Default for ReportLimits {
+    fn default() -> Self {
+        ReportLimits {
+            xml: XmlLimits {
+                max_depth: 64,
+                // A 10 MB report of a few thousand transactions has ~300,000.
+                max_record_elements: 500_000,
+            },
+            max_problems: 200,
+        }
+    }
+}
+
 /// Parses and validates one goAML report. `source` names the upload in XML
-/// syntax errors. Every problem is returned, or the report.
+/// syntax errors. Every problem is returned (up to the default limit), or the report.
 pub fn read_goaml_report(source: &str, bytes: &[u8]) -> Result<ReceivedReport, Vec<ReportProblem>> {
-    let root = match parse_document(Path::new(source), bytes) {
+    read_goaml_report_within(source, bytes, ReportLimits::default())
+}
+
+/// [`read_goaml_report`] within `limits`.
+pub fn read_goaml_report_within(
+    source: &str,
+    bytes: &[u8],
+    limits: ReportLimits,
+) -> Result<ReceivedReport, Vec<ReportProblem>> {
+    let root = match parse_document_within(Path::new(source), bytes, limits.xml) {
         Ok(root) => root,
         Err(e) => {
             let line = match &e {
@@ -179,7 +209,10 @@ pub fn read_goaml_report(source: &str, bytes: &[u8]) -> Result<ReceivedReport, V
             }]);
         }
     };
-    let mut v = Validator::default();
+    let mut v = Validator {
+        max_problems: limits.max_problems.max(1),
+        ..Validator::default()
+    };
     if root.name != "report" {
         v.problem(
             &root.name,
@@ -192,13 +225,16 @@ pub fn read_goaml_report(source: &str, bytes: &[u8]) -> Result<ReceivedReport, V
     if v.problems.is_empty() {
         Ok(report)
     } else {
-        Err(v.problems)
+        Err(v.into_problems())
     }
 }
 
 #[derive(Default)]
 struct Validator {
     problems: Vec<ReportProblem>,
+    /// Problems found beyond `max_problems`, counted only.
+    more_problems: usize,
+    max_problems: usize,
     subjects: Vec<ReportedSubject>,
 }
 
@@ -208,11 +244,36 @@ fn join(path: &str, name: &str) -> String {
 
 impl Validator {
     fn problem(&mut self, path: &str, line: u64, message: String) {
+        if self.problems.len() >= self.max_problems {
+            self.more_problems += 1;
+            return;
+        }
         self.problems.push(ReportProblem {
             path: path.to_string(),
             line,
             message,
         });
+    }
+
+    /// Every problem found so far, listed or only counted.
+    fn problem_count(&self) -> usize {
+        self.problems.len() + self.more_problems
+    }
+
+    /// The listed problems and, when there were more, one that counts them.
+    fn into_problems(mut self) -> Vec<ReportProblem> {
+        if self.more_problems > 0 {
+            let line = self.problems.last().map_or(0, |p| p.line);
+            self.problems.push(ReportProblem {
+                path: "report".into(),
+                line,
+                message: format!(
+                    "… and {} more problems not listed; correct the ones above and submit again",
+                    self.more_problems
+                ),
+            });
+        }
+        self.problems
     }
 
     /// The text of a required child; a problem when missing or empty.
@@ -460,7 +521,7 @@ impl Validator {
     }
 
     fn transaction(&mut self, t: &Node, path: &str) -> Option<ReportedTransaction> {
-        let before = self.problems.len();
+        let before = self.problem_count();
         let number = self.required(t, path, "transactionnumber").to_string();
         let date = self.date_time(t, path, "date_transaction", true);
         let transmode_code = self.code(t, path, "transmode_code");
@@ -498,7 +559,7 @@ impl Validator {
             let to = self.side(t, path, "to");
             (from, to)
         };
-        if self.problems.len() > before {
+        if self.problem_count() > before {
             return None;
         }
         Some(ReportedTransaction {
@@ -860,6 +921,14 @@ mod tests {
   </transaction>
 </report>"#;
 
+    /// [`MINIMAL`] with the sender's name replaced and no Arabic script (for single-byte encodings).
+    fn report_with_name(first: &str, last: &str) -> String {
+        MINIMAL
+            .replace("Чынгыз", first)
+            .replace("Бакыт уулу", last)
+            .replace("عبد الله", "Abdullah")
+    }
+
     #[test]
     fn reads_a_bi_party_report_with_cyrillic_and_arabic_names() {
         let r = read_goaml_report("r.xml", MINIMAL.as_bytes()).unwrap();
@@ -923,5 +992,60 @@ mod tests {
         let empty = format!("{}{}", &MINIMAL[..start], &MINIMAL[end..]);
         let problems = read_goaml_report("r.xml", empty.as_bytes()).unwrap_err();
         assert!(problems[0].message.contains("at least one <transaction>"));
+    }
+
+    #[test]
+    fn problems_are_bounded_and_counted() {
+        let mut xml = String::from("<report>");
+        for _ in 0..5000 {
+            xml.push_str("<unknown_element/>");
+        }
+        xml.push_str("</report>");
+        let limits = ReportLimits {
+            max_problems: 50,
+            ..ReportLimits::default()
+        };
+        let problems = read_goaml_report_within("r.xml", xml.as_bytes(), limits).unwrap_err();
+        assert_eq!(problems.len(), 51);
+        let last = &problems[50].message;
+        assert!(last.contains("more problems not listed"), "{last}");
+    }
+
+    #[test]
+    fn deep_nesting_and_huge_reports_are_refused_not_crashing() {
+        let depth = 200_000;
+        let xml = format!("<report>{}{}</report>", "<a>".repeat(depth), "</a>".repeat(depth));
+        let problems = read_goaml_report("r.xml", xml.as_bytes()).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("nested deeper"), "{:?}", problems[0]);
+        let many = format!("<report>{}</report>", "<x/>".repeat(600_000));
+        let problems = read_goaml_report("r.xml", many.as_bytes()).unwrap_err();
+        assert!(problems[0].message.contains("more than 500000 elements"), "{:?}", problems[0]);
+    }
+
+    #[test]
+    fn reports_in_the_regions_encodings_are_read() {
+        let utf8 = report_with_name("Джамшед", "Рахимов");
+        let declared = utf8.replacen("encoding=\"UTF-8\"", "encoding=\"windows-1251\"", 1);
+        let (cp1251, _, unmappable) = encoding_rs::WINDOWS_1251.encode(&declared);
+        assert!(!unmappable);
+        let r = read_goaml_report("r.xml", &cp1251).expect("windows-1251 report");
+        assert!(r.subjects.iter().any(|s| s.name.contains("Рахимов")), "{:?}", r.subjects);
+        // UTF-16 with a byte-order mark.
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in utf8.replacen("UTF-8", "UTF-16", 1).encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let r = read_goaml_report("r.xml", &utf16).expect("UTF-16 report");
+        assert!(r.subjects.iter().any(|s| s.name.contains("Джамшед")));
+        // ISO-8859-1 (Latin names with diacritics).
+        let latin = report_with_name("José", "Müller").replacen("UTF-8", "ISO-8859-1", 1);
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&latin);
+        let r = read_goaml_report("r.xml", &bytes).expect("ISO-8859-1 report");
+        assert!(r.subjects.iter().any(|s| s.name.contains("Müller")));
+        // A name the declaration does not know, or bytes invalid in it: a located problem.
+        let unknown = utf8.replacen("UTF-8", "klingon-1", 1);
+        let problems = read_goaml_report("r.xml", unknown.as_bytes()).unwrap_err();
+        assert!(problems[0].message.contains("klingon-1"), "{:?}", problems[0]);
     }
 }

@@ -2,11 +2,113 @@
 //! an escaping writer. Lists and reports are record-shaped: the reader builds
 //! a tree only for each record element and hands it over, so a list of a
 //! million entries streams in constant memory.
+//!
+//! Input from outside is bounded: [`XmlLimits`] caps the nesting depth (a
+//! deeply nested document would otherwise exhaust the stack when its tree is
+//! walked or dropped) and the number of elements of one record. Documents in
+//! another encoding than UTF-8 are decoded first ([`decode_document`]): the
+//! byte-order mark or the XML declaration names it, as the XML specification
+//! says (windows-1251 is common in the region's banking systems).
 
 use crate::error::{line_column, FormatError};
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use std::borrow::Cow;
 use std::path::Path;
+
+/// Bounds on what one document may make the reader build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlLimits {
+    /// Deepest element nesting (the root is depth 1).
+    pub max_depth: usize,
+    /// Most elements in one record (a list entry, a whole report).
+    pub max_record_elements: usize,
+}
+
+impl Default for XmlLimits {
+    /// Far above any real list or goAML report (depth ≤ 12), far below what
+    /// could hurt the process.
+    fn default() -> Self {
+        XmlLimits {
+            max_depth: 64,
+            max_record_elements: 1_000_000,
+        }
+    }
+}
+
+/// The document as UTF-8: unchanged when it is UTF-8 (with or without a
+/// byte-order mark, which is dropped), decoded when a UTF-16 byte-order mark
+/// or the XML declaration's `encoding` names another encoding. An unknown
+/// encoding name or bytes invalid in the named encoding are an error.
+pub fn decode_document<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, FormatError> {
+    let fail = |message: String| FormatError::Xml {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        if encoding == encoding_rs::UTF_8 {
+            return Ok(Cow::Borrowed(&bytes[bom..]));
+        }
+        return transcode(encoding, &bytes[bom..]).ok_or_else(|| {
+            fail(format!(
+                "the document is not valid {} (as its byte-order mark says)",
+                encoding.name()
+            ))
+        });
+    }
+    // UTF-16 without a byte-order mark: `<` followed by a zero byte, or the reverse.
+    if bytes.starts_with(b"<\0?\0") || bytes.starts_with(b"\0<\0?") {
+        let encoding = if bytes[0] == b'<' {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
+        return transcode(encoding, bytes)
+            .ok_or_else(|| fail(format!("the document is not valid {}", encoding.name())));
+    }
+    let Some(label) = declared_encoding(bytes) else {
+        return Ok(Cow::Borrowed(bytes));
+    };
+    let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+        fail(format!(
+            "the XML declaration names the encoding {label:?}, which is not known; use UTF-8 or windows-1251"
+        ))
+    })?;
+    if encoding == encoding_rs::UTF_8 {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+        // A single-byte declaration cannot be UTF-16 (it would start with a BOM or zero bytes).
+        return Ok(Cow::Borrowed(bytes));
+    }
+    transcode(encoding, bytes).ok_or_else(|| {
+        fail(format!(
+            "the document is not valid {} (as its XML declaration says)",
+            encoding.name()
+        ))
+    })
+}
+
+fn transcode<'a>(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Option<Cow<'a, [u8]>> {
+    encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|text| Cow::Owned(text.into_owned().into_bytes()))
+}
+
+/// The `encoding` pseudo-attribute of an XML declaration at the very start.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = bytes.strip_prefix(b"<?xml")?;
+    let end = head.iter().take(512).position(|&b| b == b'>')?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let at = decl.find("encoding")? + "encoding".len();
+    let rest = decl[at..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    let close = value.find(quote)?;
+    Some(value[..close].trim().to_string())
+}
 
 /// An element with its text (concatenated, entity-decoded, trimmed) and children.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,20 +166,38 @@ fn xml_error(path: &Path, bytes: &[u8], offset: usize, message: String) -> Forma
 
 /// Parses `bytes`, calling `on_record` with the subtree of every element whose
 /// name is in `records`, and `on_root` once with the root's name and
-/// attributes. Text outside records is ignored. Checks well-formedness.
+/// attributes. Text outside records is ignored. Checks well-formedness,
+/// within the default [`XmlLimits`].
 pub fn stream_records(
     path: &Path,
     bytes: &[u8],
     records: &[&str],
+    on_root: impl FnMut(&Node) -> Result<(), FormatError>,
+    on_record: impl FnMut(Node) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    stream_records_within(path, bytes, records, XmlLimits::default(), on_root, on_record)
+}
+
+/// [`stream_records`] within `limits`: a document nested deeper or with a
+/// larger record is refused at the element that crosses the limit.
+pub fn stream_records_within(
+    path: &Path,
+    bytes: &[u8],
+    records: &[&str],
+    limits: XmlLimits,
     mut on_root: impl FnMut(&Node) -> Result<(), FormatError>,
     mut on_record: impl FnMut(Node) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
+    let decoded = decode_document(path, bytes)?;
+    let bytes: &[u8] = &decoded;
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().check_end_names = true;
     let mut buf = Vec::new();
     // Stack of open elements inside a record (empty when outside).
     let mut stack: Vec<Node> = Vec::new();
     let mut depth = 0usize;
+    // Elements of the record being built.
+    let mut record_elements = 0usize;
     let mut seen_root = false;
     // Lines are counted incrementally: recounting from the start for every
     // element would make a large list quadratic.
@@ -101,6 +221,33 @@ pub fn stream_records(
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
+                if depth + 1 > limits.max_depth {
+                    return Err(xml_error(
+                        path,
+                        bytes,
+                        pos,
+                        format!(
+                            "elements are nested deeper than {} levels; no real document is",
+                            limits.max_depth
+                        ),
+                    ));
+                }
+                if !stack.is_empty() {
+                    record_elements += 1;
+                    if record_elements > limits.max_record_elements {
+                        return Err(xml_error(
+                            path,
+                            bytes,
+                            pos,
+                            format!(
+                                "a record has more than {} elements",
+                                limits.max_record_elements
+                            ),
+                        ));
+                    }
+                } else {
+                    record_elements = 1;
+                }
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 let mut node = Node {
                     name,
@@ -120,8 +267,9 @@ pub fn stream_records(
                 if !seen_root {
                     seen_root = true;
                     on_root(&node)?;
-                    if records.contains(&node.name.as_str()) {
-                        // The root itself is the record (a goAML report).
+                    if records.is_empty() || records.contains(&node.name.as_str()) {
+                        // The root itself is the record (a goAML report, or
+                        // any document when no record names are given).
                         if is_empty {
                             on_record(node)?;
                         } else {
@@ -202,22 +350,21 @@ pub fn stream_records(
 
 /// Parses a whole small document into one tree (the root).
 pub fn parse_document(path: &Path, bytes: &[u8]) -> Result<Node, FormatError> {
-    let mut root_name = String::new();
+    parse_document_within(path, bytes, XmlLimits::default())
+}
+
+/// [`parse_document`] within `limits` (the whole document is one record).
+pub fn parse_document_within(
+    path: &Path,
+    bytes: &[u8],
+    limits: XmlLimits,
+) -> Result<Node, FormatError> {
     let mut found = None;
-    stream_records(
+    stream_records_within(
         path,
         bytes,
         &[],
-        |root| {
-            root_name = root.name.clone();
-            Ok(())
-        },
-        |_| Ok(()),
-    )?;
-    stream_records(
-        path,
-        bytes,
-        &[root_name.as_str()],
+        limits,
         |_| Ok(()),
         |n| {
             found = Some(n);

@@ -36,6 +36,30 @@ fn is_word_joiner(c: char) -> bool {
     )
 }
 
+/// Characters that are not seen: zero-width spaces and joiners, the
+/// byte-order mark, soft hyphens, direction marks and variation selectors.
+/// They are dropped without separating anything, so that `ER\u{200B}IC`
+/// reads as `ERIC` (a zero-width space must not hide a listed name, and the
+/// Persian zero-width non-joiner sits inside words).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c as u32,
+        0xAD | 0x34F
+            | 0x61C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xE0000..=0xE0FFF
+    )
+}
+
 /// Arabic diacritics and the tatweel: written or not at the writer's whim.
 fn is_arabic_decoration(c: char) -> bool {
     matches!(c as u32, 0x610..=0x61A | 0x640 | 0x64B..=0x65F | 0x670 | 0x6D6..=0x6ED)
@@ -48,6 +72,9 @@ pub fn fold_tokens(name: &str) -> Vec<FoldedToken> {
     let mut tokens = Vec::new();
     let mut original = String::new();
     for c in name.chars() {
+        if is_invisible(c) {
+            continue;
+        }
         // Cyrillic and Arabic letters first: the general Unicode tables are slow.
         let letter = matches!(c as u32, 0x410..=0x4FF | 0x621..=0x64A | 0x671..=0x6D3)
             || c.is_alphanumeric();
@@ -247,6 +274,28 @@ mod tests {
 
     fn folded(name: &str) -> Vec<String> {
         fold_tokens(name).into_iter().map(|t| t.folded).collect()
+    }
+
+    #[test]
+    fn invisible_characters_neither_split_nor_hide_a_name() {
+        for hidden in ["\u{200B}", "\u{FEFF}", "\u{200C}", "\u{200D}", "\u{00AD}", "\u{2060}", "\u{202E}"] {
+            let name = format!("ER{hidden}IC BAD{hidden}EGE");
+            assert_eq!(folded(&name), ["eric", "badege"], "{hidden:?}");
+        }
+        // The Persian zero-width non-joiner inside a word.
+        assert_eq!(folded("عبد\u{200C}الله").len(), 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn invisible_characters_change_nothing(name in "[A-Za-zА-Яа-я ]{1,30}", at in 0usize..30, c in proptest::sample::select(vec!['\u{200B}', '\u{FEFF}', '\u{200C}', '\u{2060}', '\u{00AD}'])) {
+            let chars: Vec<char> = name.chars().collect();
+            let at = at.min(chars.len());
+            let mut with: String = chars[..at].iter().collect();
+            with.push(c);
+            with.extend(&chars[at..]);
+            proptest::prop_assert_eq!(folded(&with), folded(&name));
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Creating users and reporting entities' API tokens: one place for the
 //! rules, used by the administration page and the CLI alike.
 
-use crate::auth::{hash_password, random_token, sha256_hex, Role, MIN_PASSWORD};
+use crate::auth::{canonical_username, hash_password, random_token, sha256_hex, Role, MIN_PASSWORD};
 use nexus_store::{AuditRecord, Db, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,9 +32,7 @@ pub fn create_user(
     role: Role,
     institution: Option<i64>,
 ) -> Result<i64, AccountError> {
-    if username.trim().is_empty() {
-        return Err(AccountError::Invalid("a user needs a name".into()));
-    }
+    let username = canonical_username(username).map_err(AccountError::Invalid)?;
     if password.chars().count() < MIN_PASSWORD {
         return Err(AccountError::Invalid(format!(
             "a password has at least {MIN_PASSWORD} characters"
@@ -50,35 +48,62 @@ pub fn create_user(
         if let Some(i) = institution {
             ensure_institution(db, i, "")?;
         }
-        let id = db.create_user(username.trim(), &hash, role.as_str(), institution)?;
+        let id = db.create_user(&username, &hash, role.as_str(), institution)?;
         db.audit(&AuditRecord {
             actor: actor.into(),
             action: "user.create".into(),
             object: format!("user:{id}"),
-            detail: format!("{} as {role}", username.trim()),
+            detail: format!("{username} as {role}"),
             ..AuditRecord::default()
         })?;
         Ok(id)
     })?)
 }
 
+/// The institution codes (BIC/SWIFT or national codes) of a reporting
+/// entity, checked: 4 to 11 letters or digits each, upper case.
+pub fn institution_codes(codes: &[String]) -> Result<Vec<String>, AccountError> {
+    let mut out = Vec::new();
+    for code in codes.iter().flat_map(|c| c.split([',', ';', ' '])) {
+        let code = code.trim().to_ascii_uppercase();
+        if code.is_empty() {
+            continue;
+        }
+        if !(4..=11).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(AccountError::Invalid(format!(
+                "institution code {code:?}: expected a BIC or national code of 4 to 11 letters and digits"
+            )));
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out)
+}
+
 /// Creates an API token for a reporting entity; returns the token, which is
-/// stored only as its hash.
+/// stored only as its hash. `codes` (when given) replace the institution
+/// codes whose accounts its transaction batches may name.
 pub fn create_reporting_token(
     store: &Store,
     actor: &str,
     institution: i64,
     name: &str,
     label: &str,
+    codes: &[String],
 ) -> Result<String, AccountError> {
     if institution < 1 {
         return Err(AccountError::Invalid(
             "the institution is the reporting entity's goAML rentity_id, a positive number".into(),
         ));
     }
+    let codes = institution_codes(codes)?;
     let token = random_token().map_err(AccountError::Invalid)?;
     store.write(|db| {
         ensure_institution(db, institution, name)?;
+        if !codes.is_empty() {
+            db.set_institution_codes(institution, &codes)?;
+        }
         let id = db.create_api_token(
             &sha256_hex(token.as_bytes()),
             institution,
@@ -89,7 +114,7 @@ pub fn create_reporting_token(
             actor: actor.into(),
             action: "token.create".into(),
             object: format!("token:{id}"),
-            detail: format!("institution {institution}"),
+            detail: format!("institution {institution}, codes {}", codes.join(";")),
             ..AuditRecord::default()
         })
     })?;

@@ -1,11 +1,14 @@
 //! The JSON API (`/api/v1`), described in `openapi.yaml`.
 
 use crate::auth::{Principal, Role};
-use crate::intake::{receive, unzip_reports, ProblemJson, UploadError};
+use crate::intake::{prepare, store_prepared, unzip_reports, ProblemJson, UploadError};
+use crate::limits::Limits;
+use crate::net::{with_body_limit, BodyLimit};
 use crate::processing::entry_version;
-use crate::web::{stated_purpose, valid_case_ref, AppError, AppState};
+use crate::purpose::{opens, Record};
+use crate::web::{stated_purpose, AppError, AppState};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,24 +20,28 @@ use nexus_store::{AuditRecord, NewTransaction};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub fn routes(upload_limit: usize) -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reports", post(submit_reports).get(list_reports))
+pub fn routes(limits: &Limits) -> Router<AppState> {
+    let limit = |max: usize| BodyLimit {
+        max,
+        timeout: limits.body_timeout,
+    };
+    let reports = Router::new().route("/api/v1/reports", post(submit_reports).get(list_reports));
+    let batches = Router::new().route("/api/v1/transactions", post(submit_transactions));
+    let inbox = Router::new().route("/api/v1/exchange/inbox", post(exchange_inbox));
+    let rest = Router::new()
         .route("/api/v1/reports/{id}", get(report))
-        .route("/api/v1/transactions", post(submit_transactions))
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/alerts/{id}", post(act_on_alert))
         .route("/api/v1/entities/{id}", get(entity))
         .route("/api/v1/screen", post(screen))
-        .route("/api/v1/audit/verify", get(verify_audit))
-        .layer(DefaultBodyLimit::max(upload_limit))
-        .merge(
-            Router::new()
-                .route("/api/v1/exchange/inbox", post(exchange_inbox))
-                .layer(DefaultBodyLimit::max(
-                    nexus_exchange::envelope::MAX_ENVELOPE,
-                )),
-        )
+        .route("/api/v1/audit/verify", get(verify_audit));
+    with_body_limit(reports, limit(limits.max_upload))
+        .merge(with_body_limit(batches, limit(limits.max_batch)))
+        .merge(with_body_limit(
+            inbox,
+            limit(limits.max_envelope.min(nexus_exchange::envelope::MAX_ENVELOPE)),
+        ))
+        .merge(with_body_limit(rest, limit(limits.max_form)))
 }
 
 fn content_type(headers: &HeaderMap) -> String {
@@ -87,6 +94,12 @@ async fn submit_reports(
         ));
     }
     let limits = state.limits;
+    // Parsing holds memory: a bounded number of uploads are read at once.
+    let _slot = state
+        .intake_slots
+        .acquire()
+        .await
+        .map_err(|_| AppError::internal("intake closed".into()))?;
     let outcome = state
         .blocking(move |s| {
             let files = if zipped {
@@ -101,7 +114,9 @@ async fn submit_reports(
                 vec![("report.xml".to_string(), body.to_vec())]
             };
             let screening = s.screening();
-            receive(&s.store, &screening, &principal, institution, &files).map_err(upload_error)
+            let prepared = prepare(files, &screening, &limits);
+            store_prepared(&s.store, &screening, &principal, institution, &prepared)
+                .map_err(upload_error)
         })
         .await?;
     if outcome
@@ -201,7 +216,7 @@ async fn report(
         &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
         true,
     )?;
-    let purpose = stated_purpose(&headers);
+    let purpose = stated_purpose(&principal, &headers);
     let out = state
         .blocking(move |s| {
             s.store
@@ -217,7 +232,7 @@ async fn report(
                     let mut subjects = Vec::new();
                     if principal.role.investigates() {
                         if let Some(p) = &purpose {
-                            if valid_case_ref(db, &p.case_ref, true)? {
+                            if opens(db, p, Record::Report(id))?.is_ok() {
                                 subjects = db
                                     .report_subjects(id)?
                                     .into_iter()
@@ -231,6 +246,7 @@ async fn report(
                                     purpose: p.purpose.clone(),
                                     case_ref: p.case_ref.clone(),
                                     detail: format!("{} subjects", subjects.len()),
+                                    ..AuditRecord::default()
                                 })?;
                             }
                         }
@@ -255,9 +271,13 @@ async fn report(
 }
 
 /// `POST /api/v1/transactions`: a CSV batch of transactions (the interchange
-/// columns). Account ids are used as account keys: write them as
-/// `BIC|number` to join them with the accounts of goAML reports. A batch is
-/// stored whole or not at all.
+/// columns) from a reporting entity. Accounts are keys `CODE|number` where
+/// CODE is an institution code (BIC); every row must have at least one side
+/// at one of the sender's own codes — a bank reports its customers'
+/// payments, not other banks' — and no key may be one of the FIU's own
+/// (`entity:…`). A batch is stored whole or not at all, with its sender on
+/// every row. The answer counts the rows accepted: whether the FIU had some
+/// of them already is not the bank's business.
 async fn submit_transactions(
     State(state): State<AppState>,
     principal: Principal,
@@ -266,6 +286,12 @@ async fn submit_transactions(
 ) -> Result<Response, AppError> {
     principal.require(&[Role::ReportingEntity], true)?;
     principal.check_csrf(csrf_header(&headers), true)?;
+    let institution = principal.institution.ok_or_else(|| {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "this account is not tied to a reporting entity",
+        )
+    })?;
     let ct = content_type(&headers);
     if ct != "text/csv" {
         return Err(AppError::new(
@@ -273,27 +299,52 @@ async fn submit_transactions(
             "send the batch as text/csv",
         ));
     }
-    let (stored, total) = state
+    let max_rows = state.limits.max_batch_rows;
+    let total = state
         .blocking(move |s| {
+            let codes = s
+                .store
+                .read(|db| db.institution(institution))?
+                .map(|i| i.codes)
+                .unwrap_or_default();
+            if codes.is_empty() {
+                return Err(AppError::new(
+                    StatusCode::FORBIDDEN,
+                    "no institution code (BIC) is registered for this reporting entity; ask the FIU to register yours before sending transactions",
+                ));
+            }
             let mut reader =
                 TransactionReader::from_reader(std::path::Path::new("batch.csv"), &body[..])
                     .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
             let mut rows = Vec::new();
             let mut problems = Vec::new();
+            let mut line = 1u64;
             loop {
+                line += 1;
+                let problem = |message: String| ProblemJson {
+                    path: "batch.csv".into(),
+                    line,
+                    message,
+                };
                 match reader.next_transaction() {
-                    Ok(Some(t)) => rows.push(t),
-                    Ok(None) => break,
-                    Err(e) => {
-                        problems.push(ProblemJson {
-                            path: "batch.csv".into(),
-                            line: 0,
-                            message: e.to_string(),
-                        });
-                        if problems.len() >= 100 {
-                            break;
+                    Ok(Some(t)) => {
+                        if let Err(m) = check_batch_row(&t, &codes) {
+                            problems.push(problem(m));
+                        } else {
+                            rows.push(t);
                         }
                     }
+                    Ok(None) => break,
+                    Err(e) => problems.push(problem(e.to_string())),
+                }
+                if problems.len() >= 100 {
+                    break;
+                }
+                if rows.len() > max_rows {
+                    return Err(AppError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("a batch has at most {max_rows} rows; split it"),
+                    ));
                 }
             }
             if !problems.is_empty() {
@@ -306,7 +357,7 @@ async fn submit_transactions(
                 });
             }
             let total = rows.len();
-            let stored = s.store.write(|db| {
+            s.store.write(|db| {
                 let mut stored = 0;
                 for t in &rows {
                     let from = db.upsert_account(&t.from_account, "", None)?;
@@ -323,27 +374,57 @@ async fn submit_transactions(
                         to_entity: db.account_holder(to)?,
                         channel: t.channel.as_str(),
                         description: "",
+                        source_institution: Some(institution),
                     })?;
                     stored += usize::from(inserted.is_some());
                 }
                 db.audit(&AuditRecord {
                     actor: principal.actor.clone(),
                     action: "transactions.submit".into(),
-                    object: "transactions".into(),
+                    object: format!("institution:{institution}"),
                     detail: format!("{total} rows, {stored} new"),
                     ..AuditRecord::default()
                 })?;
                 Ok(stored)
             })?;
-            Ok((stored, total))
+            Ok(total)
         })
         .await?;
     state.network_changed();
     Ok((
         StatusCode::OK,
-        Json(json!({"rows": total, "stored": stored, "duplicates": total - stored})),
+        Json(json!({"rows": total, "accepted": total})),
     )
         .into_response())
+}
+
+/// Whether a batch row names accounts a reporting entity may report.
+fn check_batch_row(t: &nexus_model::Transaction, own_codes: &[String]) -> Result<(), String> {
+    let code_of = |key: &str| -> Result<String, String> {
+        let (code, number) = key.split_once('|').ok_or_else(|| {
+            format!("account {key:?}: write accounts as CODE|number (e.g. NXTJB1XX|40817810)")
+        })?;
+        let code = code.trim();
+        if code.is_empty()
+            || number.trim().is_empty()
+            || number.contains('|')
+            || !code.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(format!(
+                "account {key:?}: write accounts as CODE|number, the code in letters and digits"
+            ));
+        }
+        Ok(code.to_ascii_uppercase())
+    };
+    let from = code_of(&t.from_account)?;
+    let to = code_of(&t.to_account)?;
+    if !own_codes.contains(&from) && !own_codes.contains(&to) {
+        return Err(format!(
+            "neither account is held at this reporting entity ({}); report your own customers' payments",
+            own_codes.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 fn alert_json(a: &nexus_store::AlertRow) -> serde_json::Value {
@@ -362,29 +443,38 @@ async fn alerts(
     Query(page): Query<Page>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(&[Role::Analyst, Role::Supervisor], true)?;
-    let purpose = stated_purpose(&headers);
+    // The queue names subjects: personal data, read under a stated purpose.
+    let purpose = stated_purpose(&principal, &headers).ok_or_else(|| {
+        AppError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "the alert queue names persons: state a purpose (X-Purpose, at least 5 characters) under X-Case-Ref: TRIAGE",
+        )
+    })?;
     let rows = state
         .blocking(move |s| {
             let status = page.status.unwrap_or_else(|| "open".into());
             s.store
                 .write(|db| {
+                    if let Err(why) = opens(db, &purpose, Record::AlertQueue)? {
+                        return Ok(Err(why));
+                    }
                     let rows =
                         db.alerts(&status, "", page.limit.clamp(1, 500), page.offset.max(0))?;
                     db.audit(&AuditRecord {
                         actor: principal.actor.clone(),
                         action: "alerts.list".into(),
                         object: "alerts".into(),
-                        purpose: purpose
-                            .as_ref()
-                            .map_or("alert triage".into(), |p| p.purpose.clone()),
-                        case_ref: purpose.map(|p| p.case_ref).unwrap_or_default(),
+                        purpose: purpose.purpose.clone(),
+                        case_ref: purpose.case_ref.clone(),
                         detail: format!("status {status}, {} alerts", rows.len()),
+                        ..AuditRecord::default()
                     })?;
-                    Ok(rows)
+                    Ok(Ok(rows))
                 })
                 .map_err(AppError::from)
         })
-        .await?;
+        .await?
+        .map_err(|why| AppError::new(StatusCode::FORBIDDEN, why))?;
     Ok(Json(
         json!({ "alerts": rows.iter().map(alert_json).collect::<Vec<_>>() }),
     ))
@@ -443,15 +533,22 @@ pub fn apply_alert_action(
     };
     Ok(s.store.write(|db| {
         let Some(a) = db.alert(id)? else {
-            return Err(nexus_store::StoreError::Invalid(format!("no alert {id}")));
+            return Err(nexus_store::StoreError::NotFound(format!("no alert {id}")));
         };
+        // A sanctions match is closed only by the two-person clearance, which
+        // also keeps it from being raised again for the same list entry.
+        if action == "dismiss" && a.kind == "screening" {
+            return Err(nexus_store::StoreError::Conflict(
+                "a list match is not dismissed by one person: request a clearance with its justification, and a supervisor decides".into(),
+            ));
+        }
         db.update_alert(id, status, assignee, reason, None)?;
         db.audit(&AuditRecord {
             actor: principal.actor.clone(),
             action: format!("alert.{action}"),
             object: format!("alert:{id}"),
-            detail: reason.to_string(),
             case_ref: a.case_id.map(|c| format!("case:{c}")).unwrap_or_default(),
+            personal: reason.to_string(),
             ..AuditRecord::default()
         })?;
         Ok(db.alert(id)?.expect("exists"))
@@ -465,7 +562,7 @@ async fn entity(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(&[Role::Analyst, Role::Supervisor], true)?;
-    let purpose = stated_purpose(&headers).ok_or_else(|| {
+    let purpose = stated_purpose(&principal, &headers).ok_or_else(|| {
         AppError::new(
             StatusCode::PRECONDITION_REQUIRED,
             "reading personal data needs a stated purpose (X-Purpose, at least 5 characters) and a case reference (X-Case-Ref: a case such as CASE-2026-0001, or ALERT-<id> for triage)",
@@ -475,10 +572,10 @@ async fn entity(
         .blocking(move |s| {
             s.store
                 .write(|db| {
-                    if !valid_case_ref(db, &purpose.case_ref, false)? {
-                        return Ok(None);
+                    if let Err(why) = opens(db, &purpose, Record::Entity(id))? {
+                        return Ok(Err(why));
                     }
-                    let Some(e) = db.entity(id)? else { return Ok(Some(None)) };
+                    let Some(e) = db.entity(id)? else { return Ok(Ok(None)) };
                     let subjects = db.entity_subjects(id)?;
                     let transactions = db.entity_transactions(id, 500)?;
                     let alerts = db.entity_alerts(id)?;
@@ -489,9 +586,10 @@ async fn entity(
                         object: format!("entity:{id}"),
                         purpose: purpose.purpose.clone(),
                         case_ref: purpose.case_ref.clone(),
-                        detail: e.name.clone(),
+                        personal: e.name.clone(),
+                        ..AuditRecord::default()
                     })?;
-                    Ok(Some(Some(json!({
+                    Ok(Ok(Some(json!({
                         "entity_id": e.id, "kind": e.kind, "name": e.name, "birth_date": e.birth_date, "countries": e.countries,
                         "subjects": subjects.iter().map(|s| json!({"report_id": s.report_id, "name": s.name, "role": s.role, "birth_date": s.birth_date,
                             "identifiers": s.identifiers, "account": s.account, "evidence": s.evidence})).collect::<Vec<_>>(),
@@ -506,11 +604,9 @@ async fn entity(
         })
         .await?;
     match v {
-        None => Err(AppError::bad_request(
-            "the case reference names no case (or ALERT-<id>) in this FIU",
-        )),
-        Some(None) => Err(AppError::not_found()),
-        Some(Some(v)) => Ok(Json(v)),
+        Err(why) => Err(AppError::new(StatusCode::FORBIDDEN, why)),
+        Ok(None) => Err(AppError::not_found()),
+        Ok(Some(v)) => Ok(Json(v)),
     }
 }
 
@@ -575,8 +671,9 @@ pub fn screen_name(
         db.audit(&AuditRecord {
             actor: principal.actor.clone(),
             action: "screen.query".into(),
-            object: format!("name:{name}"),
+            object: "screening".into(),
             detail: format!("{} matches", out.len()),
+            personal: name.to_string(),
             ..AuditRecord::default()
         })
     })?;
@@ -586,12 +683,14 @@ pub fn screen_name(
 async fn screen(
     State(state): State<AppState>,
     principal: Principal,
+    headers: HeaderMap,
     Json(req): Json<ScreenRequest>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(
         &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
         true,
     )?;
+    principal.check_csrf(csrf_header(&headers), true)?;
     let out = state
         .blocking(move |s| screen_name(s, &principal, &req))
         .await?;
@@ -607,11 +706,16 @@ async fn verify_audit(
         true,
     )?;
     let v = state
-        .blocking(|s| Ok(s.store.read(|db| db.verify_audit())?))
+        .blocking(move |s| {
+            let v = crate::anchor::verify(&s.store, &[])
+                .map_err(|e| AppError::internal(e.to_string()))?;
+            crate::anchor::audit_verification(&s.store, &principal.actor, &v)?;
+            Ok(v)
+        })
         .await?;
-    Ok(Json(match v {
-        Ok(n) => json!({"intact": true, "records": n}),
-        Err(f) => json!({"intact": false, "first_bad_record": f.seq, "reason": f.reason}),
+    Ok(Json(match &v.failure {
+        None => json!({"intact": true, "records": v.records, "checkpoints": v.checkpoints}),
+        Some(f) => json!({"intact": false, "records": v.records, "reason": f}),
     }))
 }
 
@@ -622,7 +726,7 @@ async fn exchange_inbox(State(state): State<AppState>, body: Bytes) -> Result<Re
     use crate::exchange::{receive, ExchangeServiceError as E, InboxAnswer};
     use nexus_exchange::ExchangeError as M;
     let answer = state
-        .blocking(move |s| Ok(receive(&s.store, &body)))
+        .blocking(move |s| Ok(receive(&s.store, &body, &s.inbox_rejections)))
         .await?;
     match answer {
         Ok(InboxAnswer::Envelope(bytes)) => {

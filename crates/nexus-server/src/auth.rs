@@ -67,6 +67,10 @@ pub struct Principal {
     pub institution: Option<i64>,
     /// The session's CSRF token (sessions only; bearer tokens need none).
     pub csrf: Option<String>,
+    /// The SHA-256 of the session cookie (sessions only).
+    pub session: Option<String>,
+    /// The purpose stated in the session, when one was.
+    pub purpose: Option<crate::purpose::Purpose>,
 }
 
 /// Minimum length of a password set through the CLI or the UI.
@@ -103,11 +107,30 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Compares secrets in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// The one spelling of a user name: lower-case ASCII letters, digits and
+/// `. _ - @`, 2 to 64 characters. `Admin`, `admin\u{200B}` and `аdmin`
+/// (Cyrillic а) are not other users beside `admin`: the first is the same
+/// name, the others are refused.
+pub fn canonical_username(name: &str) -> Result<String, String> {
+    let name = name.trim().to_ascii_lowercase();
+    let len = name.chars().count();
+    if !(2..=64).contains(&len) {
+        return Err("a user name has 2 to 64 characters".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')))
+    {
+        return Err(format!(
+            "a user name has only letters a–z, digits and . _ - @ (not {:?})",
+            c
+        ));
+    }
+    Ok(name)
 }
 
 #[cfg(test)]
@@ -122,6 +145,15 @@ mod tests {
         assert!(!verify_password("correct horse batterY", &h));
         assert!(!verify_password("x", "not a hash"));
         assert_ne!(h, hash_password("correct horse battery").unwrap(), "salted");
+    }
+
+    #[test]
+    fn user_names_have_one_spelling() {
+        assert_eq!(canonical_username(" Admin ").unwrap(), "admin");
+        assert!(canonical_username("admin\u{200B}").is_err());
+        assert!(canonical_username("\u{0430}dmin").is_err(), "Cyrillic а");
+        assert!(canonical_username("a").is_err());
+        assert_eq!(canonical_username("j.doe@fiu-tj").unwrap(), "j.doe@fiu-tj");
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn ingest_transactions(
                     to_entity: None,
                     channel: t.channel.as_str(),
                     description: "",
+                    source_institution: None,
                 })?;
                 n += usize::from(inserted.is_some());
             }

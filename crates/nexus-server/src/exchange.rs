@@ -71,6 +71,18 @@ pub fn init_identity(store: &Store, country: &str) -> R<PublicIdentity> {
         .map_err(Into::into)
 }
 
+/// This FIU's identity, created (without a country) when it has none: the
+/// audit log's checkpoints are signed with it even before any exchange.
+pub fn identity_or_init(store: &Store) -> R<Identity> {
+    match identity(store) {
+        Err(ExchangeServiceError::NoIdentity) => {
+            init_identity(store, "")?;
+            identity(store)
+        }
+        other => other,
+    }
+}
+
 pub fn identity(store: &Store) -> R<Identity> {
     let secret = store
         .read(|db| db.setting(IDENTITY_SETTING))?
@@ -321,6 +333,7 @@ pub fn run_match(
                 keys.len(),
                 matched.len()
             ),
+            ..AuditRecord::default()
         })
     })?;
     Ok(MatchOutcome {
@@ -368,6 +381,7 @@ pub fn send_message(
     kind: Kind,
     session: &str,
     body: &MessageBody,
+    case_id: Option<i64>,
 ) -> R<()> {
     if !matches!(
         kind,
@@ -402,14 +416,18 @@ pub fn send_message(
     )?;
     post(&partner.address, "/api/v1/exchange/inbox", &env.0)?;
     store.write(|db| {
-        db.add_exchange_message(partner.id, "out", kind.as_str(), session, "", &json)?;
+        let id = db.add_exchange_message(partner.id, "out", kind.as_str(), session, "", &json)?;
+        if let Some(c) = case_id {
+            db.link_exchange_message(id, c)?;
+        }
         db.audit(&AuditRecord {
             actor: actor.into(),
             action: format!("exchange.send-{}", kind.as_str()),
             object: format!("partner:{}", partner.name),
             purpose: body.purpose.clone(),
             case_ref: body.legal_basis.clone(),
-            detail: body.subject.clone(),
+            personal: body.subject.clone(),
+            ..AuditRecord::default()
         })
     })?;
     Ok(())
@@ -425,21 +443,62 @@ pub enum InboxAnswer {
 
 /// Handles a message from a partner; every rejection is audited, nothing
 /// else is stored for it.
-pub fn receive(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
+pub fn receive(store: &Store, bytes: &[u8], budget: &RejectionBudget) -> R<InboxAnswer> {
     let result = receive_checked(store, bytes);
     if let Err(e) = &result {
-        let sender = Envelope::sender(bytes).unwrap_or_else(|_| "unreadable".into());
-        let _ = store.write(|db| {
-            db.audit(&AuditRecord {
-                actor: format!("partner-key:{sender}"),
-                action: "exchange.reject".into(),
-                object: "exchange-inbox".into(),
-                detail: e.to_string(),
-                ..AuditRecord::default()
-            })
-        });
+        // Anyone can post to the inbox: rejections are audited within a
+        // budget, so that a flood cannot fill the log; the rest are counted.
+        if let Some(unrecorded) = budget.take() {
+            // `sender` is a checked fingerprint (16 hex characters) or nothing.
+            let sender = Envelope::sender(bytes).unwrap_or_else(|_| "unreadable".into());
+            let mut detail: String = e.to_string().chars().take(300).collect();
+            if unrecorded > 0 {
+                detail.push_str(&format!(" (+{unrecorded} earlier rejections not recorded one by one)"));
+            }
+            let _ = store.write(|db| {
+                db.audit(&AuditRecord {
+                    actor: format!("partner-key:{sender}"),
+                    action: "exchange.reject".into(),
+                    object: "exchange-inbox".into(),
+                    detail,
+                    ..AuditRecord::default()
+                })
+            });
+        }
     }
     result
+}
+
+/// How many inbox rejections are written to the audit log one by one: a
+/// burst of 60, then one a second; the rest are counted into the next.
+pub struct RejectionBudget {
+    state: std::sync::Mutex<(f64, Instant, u64)>,
+}
+
+impl Default for RejectionBudget {
+    fn default() -> Self {
+        RejectionBudget {
+            state: std::sync::Mutex::new((60.0, Instant::now(), 0)),
+        }
+    }
+}
+
+impl RejectionBudget {
+    /// `Some(n)` when this rejection may be recorded (`n` not recorded
+    /// since the last one), `None` when it is only counted.
+    pub fn take(&self) -> Option<u64> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let (tokens, last, skipped) = *s;
+        let tokens = (tokens + now.duration_since(last).as_secs_f64()).min(60.0);
+        if tokens >= 1.0 {
+            *s = (tokens - 1.0, now, 0);
+            Some(skipped)
+        } else {
+            *s = (tokens, now, skipped + 1);
+            None
+        }
+    }
 }
 
 fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
@@ -450,6 +509,17 @@ fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
     let partner_key = PublicIdentity::decode(&partner.public_key)?;
     let me = identity(store)?;
     let opened = Envelope::open(bytes, &me, &partner_key, nexus_store::now(), WINDOW)?;
+    if opened.kind == Kind::MatchResponse {
+        return Err(ExchangeServiceError::OutOfOrder(
+            "a match response comes only as the answer to our request, never to the inbox".into(),
+        ));
+    }
+    // The message id is claimed as soon as the signature holds, before any
+    // work: a replay costs one lookup, not a match computation.
+    let first = store.write(|db| db.first_sight(&opened.sender, &opened.id))?;
+    if !first {
+        return Err(ExchangeServiceError::Replay(opened.id.clone()));
+    }
     match opened.kind {
         Kind::MatchRequest => {
             let (header, raw): (MatchRequestHeader, &[u8]) = unframe(&opened.payload)?;
@@ -477,11 +547,7 @@ fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
                 nexus_store::now(),
                 &payload,
             )?;
-            store
-                .write(|db| {
-                    if !db.first_sight(&opened.sender, &opened.id)? {
-                        return Err(StoreError::Conflict(opened.id.clone()));
-                    }
+            store.write(|db| {
                     db.record_session(
                         &opened.session,
                         partner.id,
@@ -504,25 +570,15 @@ fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
                             asked.len(),
                             ours.len()
                         ),
+                        ..AuditRecord::default()
                     })
-                })
-                .map_err(|e| match e {
-                    StoreError::Conflict(id) => ExchangeServiceError::Replay(id),
-                    other => other.into(),
                 })?;
             Ok(InboxAnswer::Envelope(reply.0))
         }
-        Kind::MatchResponse => Err(ExchangeServiceError::OutOfOrder(
-            "a match response comes only as the answer to our request, never to the inbox".into(),
-        )),
         kind => {
             let body: MessageBody = serde_json::from_slice(&opened.payload)
                 .map_err(|e| ExchangeError::Malformed(format!("message body: {e}")))?;
-            store
-                .write(|db| {
-                    if !db.first_sight(&opened.sender, &opened.id)? {
-                        return Err(StoreError::Conflict(opened.id.clone()));
-                    }
+            store.write(|db| {
                     let json = serde_json::to_string(&body).unwrap_or_default();
                     db.add_exchange_message(
                         partner.id,
@@ -539,11 +595,8 @@ fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
                         purpose: body.purpose.clone(),
                         case_ref: body.legal_basis.clone(),
                         detail: format!("message {}", opened.id),
+                        ..AuditRecord::default()
                     })
-                })
-                .map_err(|e| match e {
-                    StoreError::Conflict(id) => ExchangeServiceError::Replay(id),
-                    other => other.into(),
                 })?;
             Ok(InboxAnswer::Stored)
         }

@@ -1,35 +1,22 @@
 //! Report intake: one goAML XML report, or a zip of several, from a
-//! reporting entity. Each upload is one write transaction: every report in
-//! it is stored with its status (processed, failed validation, rejected) and
-//! its problems, or — when the upload itself is unusable — nothing is.
+//! reporting entity. Reports are unpacked, parsed, validated and screened
+//! before the writer is taken ([`prepare`]); then one write transaction
+//! stores every report of the upload with its status (processed, failed
+//! validation, rejected) and its problems, or — when the upload itself is
+//! unusable — nothing is ([`store_prepared`]). The writer is held only to
+//! store, so a hostile upload never makes other users wait.
+//!
+//! What the answer tells a reporting entity is limited to its own report:
+//! its status, its problems, how many subjects and transactions it named.
+//! Whether they were known to the FIU, or on a list, is not its business.
 
 use crate::auth::{sha256_hex, Principal};
-use crate::processing::{process_report, Screening};
-use nexus_formats::goaml_intake::read_goaml_report;
+use crate::limits::Limits;
+use crate::processing::{process_report, Screening, SubjectMatches};
+use nexus_formats::goaml_intake::{read_goaml_report_within, ReceivedReport, ReportProblem};
 use nexus_store::{AuditRecord, Db, NewReport, Store, StoreError};
 use serde::Serialize;
 use std::io::Read;
-
-/// Upload limits.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest request body (a report or a zip).
-    pub max_upload: usize,
-    /// Largest report (also each report inside a zip, uncompressed).
-    pub max_report: usize,
-    /// Most reports in one zip.
-    pub max_reports_per_zip: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_upload: 20 << 20,
-            max_report: 10 << 20,
-            max_reports_per_zip: 1000,
-        }
-    }
-}
 
 /// A problem as the API reports it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -86,11 +73,13 @@ pub enum UploadError {
     Store(#[from] StoreError),
 }
 
-/// Takes the reports out of a zip, with limits against zip bombs.
+/// Takes the reports out of a zip, with limits against zip bombs: entries,
+/// each entry's size and compression ratio, and the total unpacked.
 pub fn unzip_reports(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u8>)>, UploadError> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| UploadError::Unusable(format!("not a readable zip archive: {e}")))?;
     let mut out = Vec::new();
+    let mut total = 0usize;
     for i in 0..archive.len() {
         let mut file = archive
             .by_index(i)
@@ -98,9 +87,13 @@ pub fn unzip_reports(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u
         if file.is_dir() {
             continue;
         }
-        let name = file
+        let name: String = file
             .name()
-            .map_or_else(|_| format!("entry {i}"), |n| n.to_string());
+            .map_or_else(|_| format!("entry {i}"), |n| n.to_string())
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
         if !name.to_ascii_lowercase().ends_with(".xml") {
             return Err(UploadError::Unusable(format!(
                 "zip entry {name:?} is not an .xml report"
@@ -112,9 +105,12 @@ pub fn unzip_reports(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u
                 limits.max_reports_per_zip
             )));
         }
+        let compressed = file.compressed_size().max(1);
+        // What the entry may still unpack to: its own limit and the upload's.
+        let room = limits.max_report.min(limits.max_unzipped.saturating_sub(total));
         let mut content = Vec::new();
         (&mut file)
-            .take(limits.max_report as u64 + 1)
+            .take(room as u64 + 1)
             .read_to_end(&mut content)
             .map_err(|e| UploadError::Unusable(format!("zip entry {name:?}: {e}")))?;
         if content.len() > limits.max_report {
@@ -123,6 +119,20 @@ pub fn unzip_reports(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u
                 limits.max_report
             )));
         }
+        if content.len() > room {
+            return Err(UploadError::TooLarge(format!(
+                "the reports of this zip unpack to more than {} bytes",
+                limits.max_unzipped
+            )));
+        }
+        if content.len() > 1 << 20 && content.len() as u64 / compressed > limits.max_zip_ratio {
+            return Err(UploadError::TooLarge(format!(
+                "zip entry {name:?} unpacks {}-fold; more than {}-fold is not a report but a zip bomb",
+                content.len() as u64 / compressed,
+                limits.max_zip_ratio
+            )));
+        }
+        total += content.len();
         out.push((name, content));
     }
     if out.is_empty() {
@@ -143,25 +153,63 @@ fn raw_reference(bytes: &[u8]) -> Option<String> {
     (!r.is_empty() && r.len() <= 255 && !r.contains('<')).then(|| r.to_string())
 }
 
-/// Receives reports for `institution` in one transaction.
+/// One report of an upload, read and screened, ready to store.
+pub struct Prepared {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub parsed: Result<ReceivedReport, Vec<ReportProblem>>,
+    /// Screening matches of each subject of a valid report.
+    pub matches: SubjectMatches,
+}
+
+/// Parses, validates and screens every file of an upload: the expensive
+/// part, done without the writer.
+pub fn prepare(files: Vec<(String, Vec<u8>)>, screening: &Screening, limits: &Limits) -> Vec<Prepared> {
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let parsed = read_goaml_report_within(&name, &bytes, limits.report());
+            let matches = match &parsed {
+                Ok(r) => screening.screen_subjects(r),
+                Err(_) => SubjectMatches::default(),
+            };
+            Prepared {
+                sha256: sha256_hex(&bytes),
+                name,
+                bytes,
+                parsed,
+                matches,
+            }
+        })
+        .collect()
+}
+
+/// Receives reports for `institution`: prepared, then stored in one transaction.
 pub fn receive(
     store: &Store,
     screening: &Screening,
     principal: &Principal,
     institution: i64,
-    files: &[(String, Vec<u8>)],
+    files: Vec<(String, Vec<u8>)>,
+    limits: &Limits,
+) -> Result<Vec<ReportOutcome>, UploadError> {
+    let prepared = prepare(files, screening, limits);
+    store_prepared(store, screening, principal, institution, &prepared)
+}
+
+/// Stores prepared reports in one write transaction.
+pub fn store_prepared(
+    store: &Store,
+    screening: &Screening,
+    principal: &Principal,
+    institution: i64,
+    prepared: &[Prepared],
 ) -> Result<Vec<ReportOutcome>, UploadError> {
     let out = store.write(|db| {
-        let mut outcomes = Vec::with_capacity(files.len());
-        for (name, bytes) in files {
-            outcomes.push(receive_one(
-                db,
-                screening,
-                principal,
-                institution,
-                name,
-                bytes,
-            )?);
+        let mut outcomes = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            outcomes.push(receive_one(db, screening, principal, institution, p)?);
         }
         Ok(outcomes)
     });
@@ -176,16 +224,14 @@ fn receive_one(
     screening: &Screening,
     principal: &Principal,
     institution: i64,
-    name: &str,
-    bytes: &[u8],
+    p: &Prepared,
 ) -> Result<ReportOutcome, StoreError> {
-    let sha = sha256_hex(bytes);
-    let parsed = read_goaml_report(name, bytes);
-    let reference = match &parsed {
+    let (name, bytes, sha, parsed) = (&p.name, &p.bytes, &p.sha256, &p.parsed);
+    let reference = match parsed {
         Ok(r) => r.entity_reference.clone(),
         Err(_) => raw_reference(bytes).unwrap_or_else(|| format!("upload-{}", &sha[..16])),
     };
-    let (status, message, problems) = match &parsed {
+    let (status, message, problems) = match parsed {
         Ok(r) if i64::from(r.rentity_id) != institution => (
             "rejected",
             format!(
@@ -203,7 +249,7 @@ fn receive_one(
     };
     let existing = db.report_by_reference(institution, &reference)?;
     if let Some(e) = &existing {
-        if e.sha256 == sha {
+        if &e.sha256 == sha {
             let problems = db
                 .report_problems(e.id)?
                 .into_iter()
@@ -225,7 +271,7 @@ fn receive_one(
             )));
         }
     }
-    let (report_code, submitted_at, reason) = match &parsed {
+    let (report_code, submitted_at, reason) = match parsed {
         Ok(r) => (
             r.report_code.as_str(),
             Some(r.submission_date.0),
@@ -241,7 +287,7 @@ fn receive_one(
         message: "",
         submitted_at,
         reason,
-        sha256: &sha,
+        sha256: sha,
         content: bytes,
     };
     let id = match &existing {
@@ -255,11 +301,19 @@ fn receive_one(
         db.add_problem(id, &p.path, p.line as i64, &p.message)?;
     }
     let mut message = message;
-    if let (Ok(r), "processed") = (&parsed, status) {
-        let done = process_report(db, screening, id, r)?;
+    // What the FIU learned stays with the FIU: the audit detail has it, the
+    // reporting entity's answer does not.
+    let mut internal = String::new();
+    if let (Ok(r), "processed") = (parsed, status) {
+        let done = process_report(db, screening, id, r, &p.matches)?;
         message = format!(
-            "processed: {} subjects ({} new entities), {} transactions, {} list matches",
-            done.subjects, done.new_entities, done.transactions, done.screening_alerts
+            "processed: {} subjects, {} transactions",
+            done.subjects,
+            r.transactions.len()
+        );
+        internal = format!(
+            " ({} new entities, {} new transactions, {} list matches)",
+            done.new_entities, done.transactions, done.screening_alerts
         );
     }
     db.set_report_status(id, status, &message)?;
@@ -272,7 +326,7 @@ fn receive_one(
         }
         .into(),
         object: format!("report:{id}"),
-        detail: format!("{reference}: {status}; {message}"),
+        detail: format!("{reference}: {status}; {message}{internal}"),
         ..AuditRecord::default()
     })?;
     Ok(ReportOutcome {

@@ -14,16 +14,22 @@
 //! - every change is recorded in the audit log in its own transaction.
 
 pub mod accounts;
+pub mod anchor;
 pub mod api;
 pub mod auth;
 pub mod bulk;
 pub mod exchange;
 pub mod intake;
+pub mod limits;
+pub mod net;
 pub mod processing;
+pub mod purpose;
+pub mod signin;
 pub mod ui;
 mod web;
 
-pub use web::{AppError, AppState};
+pub use limits::Limits;
+pub use web::{purge_expired, retention_days, AppError, AppState};
 
 use axum::routing::get;
 use axum::Router;
@@ -32,21 +38,25 @@ use std::net::SocketAddr;
 /// The OpenAPI description of the HTTP API (also served at `/openapi.yaml`).
 pub const OPENAPI: &str = include_str!("../openapi.yaml");
 
-/// All routes.
+/// All routes, with the checks every request passes: same-origin for
+/// state-changing requests, bounded bodies, security headers on answers.
 pub fn router(state: AppState) -> Router {
-    let upload_limit = state.limits.max_upload;
-    Router::new()
+    let limits = state.limits;
+    let plain = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/openapi.yaml",
             get(|| async { ([("content-type", "application/yaml")], OPENAPI) }),
-        )
-        .merge(api::routes(upload_limit))
-        .merge(ui::routes())
+        );
+    plain
+        .merge(api::routes(&limits))
+        .merge(ui::routes(&limits))
+        .layer(axum::middleware::from_fn(net::same_origin))
+        .layer(axum::middleware::from_fn(net::security_headers))
         .with_state(state)
 }
 
-/// Serves until Ctrl-C / SIGTERM.
+/// Serves until Ctrl-C / SIGTERM, then signs the audit log's head.
 pub async fn serve(
     state: AppState,
     addr: SocketAddr,
@@ -56,9 +66,13 @@ pub async fn serve(
     let local = listener.local_addr()?;
     web::spawn_background(state.clone());
     ready(local);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    let limits = state.limits;
+    net::serve(listener, router(state.clone()), limits, shutdown()).await?;
+    let st = state.clone();
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || st.checkpoint_audit()).await {
+        eprintln!("audit checkpoint at shutdown failed: {e}");
+    }
+    Ok(())
 }
 
 async fn shutdown() {

@@ -66,6 +66,38 @@ impl Screening {
     pub fn screen(&self, query: &Query) -> Vec<Match> {
         Screener::new(&self.index, DEFAULT_THRESHOLD).screen(query)
     }
+
+    /// The matches of every subject of a report (outside any transaction).
+    pub fn screen_subjects(&self, r: &ReceivedReport) -> SubjectMatches {
+        let mut seen: HashMap<(&str, Option<nexus_model::Date>), usize> = HashMap::new();
+        let mut out = Vec::with_capacity(r.subjects.len());
+        for (i, s) in r.subjects.iter().enumerate() {
+            // The same name and birth date twice in a report is screened once.
+            let m = match seen.get(&(s.name.as_str(), s.birth_date)) {
+                Some(&j) => SubjectMatches::clone_at(&out, j),
+                None => {
+                    seen.insert((s.name.as_str(), s.birth_date), i);
+                    self.screen(&subject_query(format!("subject {i}"), s))
+                }
+            };
+            out.push(m);
+        }
+        SubjectMatches(out)
+    }
+}
+
+/// Screening matches per subject of a report, in subject order.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectMatches(pub Vec<Vec<Match>>);
+
+impl SubjectMatches {
+    fn clone_at(done: &[Vec<Match>], i: usize) -> Vec<Match> {
+        done.get(i).cloned().unwrap_or_default()
+    }
+
+    fn of(&self, subject: usize) -> &[Match] {
+        self.0.get(subject).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A short content hash of a list entry.
@@ -233,13 +265,15 @@ pub fn channel_of(transmode: &str, from: &ReportedSide, to: &ReportedSide) -> Ch
     }
 }
 
-/// Stores a valid report's subjects and transactions and screens the
-/// subjects; part of the intake transaction.
+/// Stores a valid report's subjects and transactions and raises the
+/// screening alerts of `matches` (from [`Screening::screen_subjects`]);
+/// part of the intake transaction.
 pub fn process_report(
     db: &Db,
     screening: &Screening,
     report_id: i64,
     r: &ReceivedReport,
+    matches: &SubjectMatches,
 ) -> Result<Processed> {
     let mut out = Processed::default();
     let mut entity_of: Vec<i64> = Vec::with_capacity(r.subjects.len());
@@ -279,9 +313,8 @@ pub fn process_report(
         out.subjects += 1;
         entity_of.push(entity);
         if screened.insert((entity, s.name.clone())) {
-            let matches = screening.screen(&subject_query(format!("subject {i}"), s));
             out.screening_alerts +=
-                raise_screening_alerts(db, screening, entity, &s.name, &matches)?;
+                raise_screening_alerts(db, screening, entity, &s.name, matches.of(i))?;
         }
     }
     for t in &r.transactions {
@@ -312,6 +345,7 @@ pub fn process_report(
             to_entity,
             channel: channel.as_str(),
             description: &t.description,
+            source_institution: None,
         })?;
         out.transactions += usize::from(inserted.is_some());
     }

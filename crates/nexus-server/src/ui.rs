@@ -4,11 +4,14 @@
 //! reference first and record the view in the audit log.
 
 use crate::api::{apply_alert_action, screen_name, ScreenRequest};
-use crate::auth::{random_token, sha256_hex, verify_password, Principal, Role, MIN_PASSWORD};
-use crate::web::{
-    cookie, stated_purpose, url_encode, valid_case_ref, AppError, AppState, Purpose,
-    PURPOSE_COOKIE, SESSION_COOKIE, TRIAGE,
+use crate::auth::{
+    canonical_username, random_token, sha256_hex, verify_password, Principal, Role, MIN_PASSWORD,
 };
+use crate::limits::Limits;
+use crate::net::{with_body_limit, BodyLimit, ClientAddr};
+use crate::purpose::{opens, Purpose, Record, TRIAGE};
+use crate::signin::Refusal;
+use crate::web::{cookie, stated_purpose, AppError, AppState, SESSION_COOKIE};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -23,11 +26,14 @@ use std::collections::HashMap;
 const CSS: &str = include_str!("../assets/nexus.css");
 const JS: &str = include_str!("../assets/nexus.js");
 const SESSION_SECONDS: i64 = 8 * 3600;
-/// Largest document attached to a case.
-const MAX_DOCUMENT: usize = 20 << 20;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes(limits: &Limits) -> Router<AppState> {
+    let limit = |max: usize| BodyLimit {
+        max,
+        timeout: limits.body_timeout,
+    };
+    let documents = Router::new().route("/cases/{id}/documents", post(upload_document));
+    let pages = Router::new()
         .route(
             "/static/nexus.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], CSS) }),
@@ -57,10 +63,6 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/freezes", post(add_freeze))
         .route("/cases/{id}/disseminate", post(disseminate))
         .route("/cases/{id}/graph.json", get(case_graph))
-        .route(
-            "/cases/{id}/documents",
-            post(upload_document).layer(axum::extract::DefaultBodyLimit::max(MAX_DOCUMENT)),
-        )
         .route("/cases/{id}/documents/{doc}", get(download_document))
         .route("/cases/{id}/package.json", get(package_json))
         .route("/cases/{id}/package.html", get(package_html))
@@ -75,6 +77,24 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", post(create_user))
         .route("/admin/tokens", post(create_token))
         .route("/admin/retention", post(set_retention))
+        .route("/exchange/messages/{id}/case", post(link_message));
+    with_body_limit(documents, limit(limits.max_document))
+        .merge(with_body_limit(pages, limit(limits.max_form)))
+}
+
+/// Where to go after a form: a path of this service, never another site
+/// (`//evil.example`, `/\evil.example` and control characters are refused).
+fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 2000
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if ok {
+        next.to_string()
+    } else {
+        "/".into()
+    }
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -151,8 +171,15 @@ fn page(p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
                 .iter()
                 .map(|(h, t)| format!("<a href=\"{h}\">{t}</a>"))
                 .collect();
+            let purpose = p.purpose.as_ref().map_or(String::new(), |pp| {
+                format!(
+                    "<span class=purpose title=\"the purpose stated in this session\">{} · <b>{}</b></span>",
+                    esc(&pp.purpose),
+                    esc(&pp.case_ref)
+                )
+            });
             format!(
-                "<nav><span class=brand>nexus FIU</span>{items}<span class=who>{} ({})</span>\
+                "<nav><span class=brand>nexus FIU</span>{items}{purpose}<span class=who>{} ({})</span>\
                  <form method=post action=/logout class=inline>{}<button>Sign out</button></form></nav>",
                 esc(&p.username),
                 p.role,
@@ -173,8 +200,10 @@ fn html_err(e: AppError) -> AppError {
     e.html()
 }
 
-/// A page asking for the purpose and case reference before personal data is shown.
+/// A page asking for the purpose and case reference before personal data
+/// is shown; the purpose already stated in the session is kept in the form.
 fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &str) -> Html<String> {
+    let typed = p.purpose.as_ref().map_or("", |pp| pp.purpose.as_str());
     page(
         Some(p),
         "State your purpose",
@@ -182,42 +211,32 @@ fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &str) -> H
             "<p class=notice>{}</p><p>Personal data is shown only for a stated purpose under a case reference. \
              Your statement is recorded with every record you open.</p>\
              <form method=post action=/purpose class=stack>{}\
-             <label>Purpose <input name=purpose required minlength=5 placeholder=\"e.g. triage of sanctions alerts\"></label>\
-             <label>Case reference <input name=case_ref required value=\"{}\" placeholder=\"CASE-2026-0001, ALERT-12 or TRIAGE\"></label>\
+             <label>Purpose <input name=purpose required minlength=5 maxlength=500 value=\"{}\" placeholder=\"e.g. triage of sanctions alerts\"></label>\
+             <label>Case reference <input name=case_ref required maxlength=100 value=\"{}\" placeholder=\"CASE-2026-0001, ALERT-12 or TRIAGE\"></label>\
              <input type=hidden name=next value=\"{}\"><button>Continue</button></form>",
             esc(why),
             csrf(p),
+            esc(typed),
             esc(suggested_case),
             esc(next)
         ),
     )
 }
 
-/// The stated purpose when it is valid for this page, or the form asking for it.
+/// The stated purpose when it opens `record`, or the form asking for one that does.
 fn require_purpose(
     db: &Db,
     p: &Principal,
     headers: &HeaderMap,
     next: &str,
     suggested: &str,
-    allow_triage: bool,
+    record: Record,
 ) -> Result<Result<Purpose, Html<String>>, StoreError> {
-    match stated_purpose(headers) {
-        Some(purpose) if valid_case_ref(db, &purpose.case_ref, allow_triage)? => Ok(Ok(purpose)),
-        Some(purpose) => Ok(Err(purpose_form(
-            p,
-            next,
-            suggested,
-            &format!(
-                "{:?} is not a case reference for this page: name an open case (CASE-…){}.",
-                purpose.case_ref,
-                if allow_triage {
-                    ", an alert (ALERT-<id>) or TRIAGE"
-                } else {
-                    " or the alert you are working on (ALERT-<id>)"
-                }
-            ),
-        ))),
+    match stated_purpose(p, headers) {
+        Some(purpose) => match opens(db, &purpose, record)? {
+            Ok(()) => Ok(Ok(purpose)),
+            Err(why) => Ok(Err(purpose_form(p, next, suggested, &why))),
+        },
         None => Ok(Err(purpose_form(
             p,
             next,
@@ -227,13 +246,15 @@ fn require_purpose(
     }
 }
 
+/// Records a read of personal data; `personal` is what oversight sees of
+/// whom (the name), withheld from administrators.
 fn audit_view(
     db: &Db,
     p: &Principal,
     purpose: &Purpose,
     action: &str,
     object: String,
-    detail: String,
+    personal: String,
 ) -> Result<(), StoreError> {
     db.audit(&AuditRecord {
         actor: p.actor.clone(),
@@ -241,7 +262,8 @@ fn audit_view(
         object,
         purpose: purpose.purpose.clone(),
         case_ref: purpose.case_ref.clone(),
-        detail,
+        personal,
+        ..AuditRecord::default()
     })?;
     Ok(())
 }
@@ -265,16 +287,82 @@ struct LoginForm {
     password: String,
 }
 
+fn login_failed(message: &str, status: StatusCode) -> Response {
+    (
+        status,
+        page(
+            None,
+            "Sign in",
+            &format!(
+                "<p class=error>{}</p><form method=post action=/login class=\"stack narrow\">\
+                 <label>User name <input name=username required></label><label>Password <input name=password type=password required></label>\
+                 <button>Sign in</button></form>",
+                esc(message)
+            ),
+        ),
+    )
+        .into_response()
+}
+
 async fn login(
     State(state): State<AppState>,
+    client: Option<axum::Extension<ClientAddr>>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    let address = client.map(|c| c.0 .0.ip());
+    // A name that cannot be a user name is checked (and counted) like an
+    // unknown one; the text typed is never stored — it may be a password.
+    let name = canonical_username(&f.username).unwrap_or_else(|_| {
+        format!("invalid:{}", &sha256_hex(f.username.as_bytes())[..16])
+    });
+    match state.signin.check(&name, address) {
+        Ok(()) => {}
+        Err(Refusal::UserBackOff(wait)) | Err(Refusal::AddressBlocked(wait)) => {
+            let key = name.clone();
+            let ip = address.map(|a| a.to_string()).unwrap_or_default();
+            state
+                .blocking(move |s| {
+                    let known = s.store.read(|db| db.user_by_name(&key))?;
+                    Ok(s.store.write(|db| {
+                        db.audit(&AuditRecord {
+                            actor: "anonymous".into(),
+                            action: "session.login-throttled".into(),
+                            object: known.map_or("unknown user".into(), |u| format!("user:{}", u.id)),
+                            detail: format!("from {ip}"),
+                            ..AuditRecord::default()
+                        })
+                    })?)
+                })
+                .await?;
+            return Ok(login_failed(
+                &format!(
+                    "Too many failed sign-ins. Try again in {} seconds.",
+                    wait.as_secs().max(1)
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            ));
+        }
+        Err(Refusal::Busy) => {
+            return Ok(login_failed(
+                "The service is busy; try again in a moment.",
+                StatusCode::SERVICE_UNAVAILABLE,
+            ))
+        }
+    }
+    let Ok(_permit) = state.signin.password_check().await else {
+        return Ok(login_failed(
+            "The service is busy; try again in a moment.",
+            StatusCode::SERVICE_UNAVAILABLE,
+        ));
+    };
+    let key = name.clone();
     let outcome = state
         .blocking(move |s| {
-            let user = s.store.read(|db| db.user_by_name(&f.username))?;
+            let user = s.store.read(|db| db.user_by_name(&key))?;
             // Verify against a dummy hash when the user is unknown, so timing does not tell.
             let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2kCqkHaxEBH4XUi3H5ZTmFd26/4OEYPi9BE2yaiJwBo";
             let ok = verify_password(&f.password, user.as_ref().map_or(dummy, |u| u.password_hash.as_str()));
+            let ip = address.map(|a| a.to_string()).unwrap_or_default();
             match user {
                 Some(u) if ok && !u.disabled => {
                     let token = random_token().map_err(AppError::internal)?;
@@ -285,17 +373,19 @@ async fn login(
                             actor: format!("user:{}", u.username),
                             action: "session.login".into(),
                             object: format!("user:{}", u.id),
+                            detail: format!("from {ip}"),
                             ..AuditRecord::default()
                         })
                     })?;
                     Ok(Some(token))
                 }
-                _ => {
+                known => {
                     s.store.write(|db| {
                         db.audit(&AuditRecord {
                             actor: "anonymous".into(),
                             action: "session.login-failed".into(),
-                            object: format!("username:{}", f.username.chars().take(64).collect::<String>()),
+                            object: known.map_or("unknown user".into(), |u| format!("user:{}", u.id)),
+                            detail: format!("from {ip}"),
                             ..AuditRecord::default()
                         })
                     })?;
@@ -305,25 +395,21 @@ async fn login(
         })
         .await?;
     Ok(match outcome {
-        Some(token) => (
-            StatusCode::SEE_OTHER,
-            [
-                (header::SET_COOKIE, format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}")),
-                (header::LOCATION, "/".to_string()),
-            ],
-        )
-            .into_response(),
-        None => (
-            StatusCode::UNAUTHORIZED,
-            page(
-                None,
-                "Sign in",
-                "<p class=error>Wrong user name or password.</p><form method=post action=/login class=\"stack narrow\">\
-                 <label>User name <input name=username required></label><label>Password <input name=password type=password required></label>\
-                 <button>Sign in</button></form>",
-            ),
-        )
-            .into_response(),
+        Some(token) => {
+            state.signin.succeeded(&name);
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}")),
+                    (header::LOCATION, "/".to_string()),
+                ],
+            )
+                .into_response()
+        }
+        None => {
+            state.signin.failed(&name, address);
+            login_failed("Wrong user name or password.", StatusCode::UNAUTHORIZED)
+        }
     })
 }
 
@@ -369,25 +455,39 @@ struct PurposeForm {
     next: String,
 }
 
-async fn set_purpose(p: Principal, Form(f): Form<PurposeForm>) -> Result<Response, AppError> {
+async fn set_purpose(
+    State(state): State<AppState>,
+    p: Principal,
+    Form(f): Form<PurposeForm>,
+) -> Result<Response, AppError> {
     p.check_csrf(Some(&f.csrf), false)?;
-    let next = if f.next.starts_with('/') && !f.next.starts_with("//") {
-        f.next
-    } else {
-        "/".into()
+    let next = safe_next(&f.next);
+    let Some(purpose) = Purpose::stated(&f.purpose, &f.case_ref) else {
+        return Err(AppError::bad_request(
+            "state a purpose of 5 to 500 characters and a case reference",
+        )
+        .html());
     };
-    let value = url_encode(&format!("{}|{}", f.purpose.trim(), f.case_ref.trim()));
-    Ok((
-        StatusCode::SEE_OTHER,
-        [
-            (
-                header::SET_COOKIE,
-                format!("{PURPOSE_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/"),
-            ),
-            (header::LOCATION, next),
-        ],
-    )
-        .into_response())
+    let Some(session) = p.session.clone() else {
+        return Err(AppError::bad_request("a purpose is stated in a signed-in session").html());
+    };
+    state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                db.set_session_purpose(&session, &purpose.purpose, &purpose.case_ref)?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "purpose.state".into(),
+                    object: "session".into(),
+                    purpose: purpose.purpose.clone(),
+                    case_ref: purpose.case_ref.clone(),
+                    ..AuditRecord::default()
+                })
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&next).into_response())
 }
 
 // ---------------------------------------------------------------- start page
@@ -491,7 +591,7 @@ async fn report_page(
                         body.push_str("</table>");
                     }
                     if p.role.investigates() {
-                        match require_purpose(db, &p, &headers, &format!("/reports/{id}"), TRIAGE, true)? {
+                        match require_purpose(db, &p, &headers, &format!("/reports/{id}"), "", Record::Report(id))? {
                             Ok(purpose) => {
                                 let subjects = db.report_subjects(id)?;
                                 body.push_str("<h2>Subjects</h2><table><tr><th>Name</th><th>Role</th><th>Birth date</th><th>Account</th><th>Entity</th><th>Why this entity</th></tr>");
@@ -507,7 +607,8 @@ async fn report_page(
                                     ));
                                 }
                                 body.push_str("</table>");
-                                audit_view(db, &p, &purpose, "report.view", format!("report:{id}"), format!("{} subjects", subjects.len()))?;
+                                let names: Vec<&str> = subjects.iter().map(|s| s.name.as_str()).collect();
+                                audit_view(db, &p, &purpose, "report.view", format!("report:{id}"), names.join("; "))?;
                             }
                             Err(form) => return Ok(Some(form)),
                         }
@@ -701,7 +802,8 @@ async fn file_report_form(
                 &screening,
                 &p,
                 institution,
-                &[("web-form.xml".to_string(), xml.into_bytes())],
+                vec![("web-form.xml".to_string(), xml.into_bytes())],
+                &s.limits,
             )
             .map_err(|e| match e {
                 crate::intake::UploadError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
@@ -799,7 +901,7 @@ async fn alerts_page(
         .blocking(move |s| {
             s.store
                 .write(|db| {
-                    let purpose = match require_purpose(db, &p, &headers, "/alerts", TRIAGE, true)? {
+                    let purpose = match require_purpose(db, &p, &headers, "/alerts", TRIAGE, Record::AlertQueue)? {
                         Ok(purpose) => purpose,
                         Err(form) => return Ok(form),
                     };
@@ -833,7 +935,7 @@ async fn alerts_page(
                     if rows.len() == 100 {
                         body.push_str(&format!("<p><a href=\"/alerts?status={}&kind={}&offset={}\">Next page</a></p>", esc(&status), esc(&kind), offset + 100));
                     }
-                    audit_view(db, &p, &purpose, "alerts.list", "alerts".into(), format!("status {status}, {} shown", rows.len()))?;
+                    audit_view(db, &p, &purpose, "alerts.list", format!("alerts:{status}:{}", rows.len()), String::new())?;
                     Ok(page(Some(&p), "Alert queue", &body))
                 })
                 .map_err(AppError::from)
@@ -853,7 +955,7 @@ async fn alert_page(
         .blocking(move |s| {
             s.store
                 .write(|db| {
-                    let purpose = match require_purpose(db, &p, &headers, &format!("/alerts/{id}"), &format!("ALERT-{id}"), true)? {
+                    let purpose = match require_purpose(db, &p, &headers, &format!("/alerts/{id}"), &format!("ALERT-{id}"), Record::Alert(id))? {
                         Ok(purpose) => purpose,
                         Err(form) => return Ok(Some(form)),
                     };
@@ -974,13 +1076,14 @@ async fn request_clearance(
                 .write(|db| {
                     let a = db
                         .alert(id)?
-                        .ok_or_else(|| StoreError::Invalid(format!("no alert {id}")))?;
+                        .ok_or_else(|| StoreError::NotFound(format!("no alert {id}")))?;
                     let cid = db.request_clearance(&a, &justification, p.user_id.unwrap_or(0))?;
                     db.audit(&AuditRecord {
                         actor: p.actor.clone(),
                         action: "clearance.request".into(),
                         object: format!("alert:{id}"),
-                        detail: format!("clearance {cid}: {justification}"),
+                        detail: format!("clearance {cid}"),
+                        personal: justification.clone(),
                         ..AuditRecord::default()
                     })?;
                     Ok(())
@@ -1079,7 +1182,7 @@ async fn entity_page(
         .blocking(move |s| {
             s.store
                 .write(|db| {
-                    let purpose = match require_purpose(db, &p, &headers, &format!("/entities/{id}"), "", false)? {
+                    let purpose = match require_purpose(db, &p, &headers, &format!("/entities/{id}"), "", Record::Entity(id))? {
                         Ok(purpose) => purpose,
                         Err(form) => return Ok(Some(form)),
                     };
@@ -1241,7 +1344,7 @@ fn open_case(
         action: "case.create".into(),
         object: format!("case:{}", c.id),
         case_ref: c.reference.clone(),
-        detail: c.title.clone(),
+        personal: c.title.clone(),
         ..AuditRecord::default()
     })?;
     Ok(c)
@@ -1287,7 +1390,7 @@ async fn case_page(
             s.store
                 .write(|db| {
                     let Some(c) = db.case(id)? else { return Ok(None) };
-                    let purpose = match require_purpose(db, &p, &headers, &format!("/cases/{id}"), &c.reference, false)? {
+                    let purpose = match require_purpose(db, &p, &headers, &format!("/cases/{id}"), &c.reference, Record::Case(id))? {
                         Ok(purpose) => purpose,
                         Err(form) => return Ok(Some(form)),
                     };
@@ -1389,7 +1492,7 @@ async fn case_page(
                     } else {
                         body.push_str("<p class=hint>Dissemination is decided by a supervisor.</p>");
                     }
-                    audit_view(db, &p, &purpose, "case.view", format!("case:{id}"), c.reference.clone())?;
+                    audit_view(db, &p, &purpose, "case.view", format!("case:{id}"), String::new())?;
                     Ok(Some(page(Some(&p), &format!("{}: {}", c.reference, c.title), &body)))
                 })
                 .map_err(AppError::from)
@@ -1432,7 +1535,7 @@ async fn case_change(
             Ok(s.store.write(|db| {
                 let c = db
                     .case(id)?
-                    .ok_or_else(|| StoreError::Invalid(format!("no case {id}")))?;
+                    .ok_or_else(|| StoreError::NotFound(format!("no case {id}")))?;
                 let detail = f(db, &p)?;
                 db.audit(&AuditRecord {
                     actor: p.actor.clone(),
@@ -1466,7 +1569,7 @@ async fn add_entity(
     p.check_csrf(Some(&f.csrf), false)?;
     case_change(&state, p, id, "case.add-entity", move |db, _| {
         db.entity(f.entity_id)?
-            .ok_or_else(|| StoreError::Invalid(format!("no entity {}", f.entity_id)))?;
+            .ok_or_else(|| StoreError::NotFound(format!("no entity {}", f.entity_id)))?;
         db.add_case_entity(id, f.entity_id)?;
         Ok(format!("entity:{}", f.entity_id))
     })
@@ -1502,6 +1605,16 @@ async fn add_freeze(
         return Err(AppError::bad_request("a freeze names the assets and its legal basis").html());
     }
     case_change(&state, p, id, "freeze.order", move |db, p| {
+        // A freeze is ordered on a subject of the case, and only on one.
+        if db.entity(f.entity_id)?.is_none() {
+            return Err(StoreError::NotFound(format!("no entity {}", f.entity_id)));
+        }
+        if !db.case_has_entity(id, f.entity_id)? {
+            return Err(StoreError::Invalid(format!(
+                "entity {} is not a subject of this case; add it to the case first",
+                f.entity_id
+            )));
+        }
         let fid = db.insert_freeze(
             id,
             f.entity_id,
@@ -1545,13 +1658,14 @@ async fn update_freeze(
                     .freezes(None)?
                     .into_iter()
                     .find(|x| x.id == id)
-                    .ok_or_else(|| StoreError::Invalid(format!("no freeze {id}")))?;
+                    .ok_or_else(|| StoreError::NotFound(format!("no freeze {id}")))?;
                 db.update_freeze(id, &f.status, f.outcome.trim())?;
                 db.audit(&AuditRecord {
                     actor: p.actor.clone(),
                     action: "freeze.update".into(),
                     object: format!("freeze:{id}"),
-                    detail: format!("{}: {}", f.status, f.outcome.trim()),
+                    detail: f.status.clone(),
+                    personal: f.outcome.trim().to_string(),
                     ..AuditRecord::default()
                 })?;
                 Ok(fr.case_id)
@@ -1642,9 +1756,7 @@ async fn case_read<T: Send + 'static>(
                     let Some(c) = db.case(id)? else {
                         return Ok(Err(AppError::not_found()));
                     };
-                    let Some(purpose) =
-                        stated_purpose(&headers).filter(|pp| pp.case_ref == c.reference)
-                    else {
+                    let Some(purpose) = stated_purpose(&p, &headers) else {
                         return Ok(Err(AppError::new(
                             StatusCode::PRECONDITION_REQUIRED,
                             format!(
@@ -1653,15 +1765,11 @@ async fn case_read<T: Send + 'static>(
                             ),
                         )));
                     };
+                    if let Err(why) = opens(db, &purpose, Record::Case(id))? {
+                        return Ok(Err(AppError::new(StatusCode::FORBIDDEN, why)));
+                    }
                     let out = f(db)?;
-                    audit_view(
-                        db,
-                        &p,
-                        &purpose,
-                        action,
-                        format!("case:{id}"),
-                        c.reference.clone(),
-                    )?;
+                    audit_view(db, &p, &purpose, action, format!("case:{id}"), String::new())?;
                     Ok(out.ok_or_else(AppError::not_found))
                 })
                 .map_err(AppError::from)?
@@ -1901,19 +2009,29 @@ async fn oversight_page(
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Oversight, Role::Administrator], false)?;
     let offset = q.offset.unwrap_or(0).max(0);
-    let filter = q.filter.clone();
+    let filter: String = q.filter.chars().take(200).collect();
+    // Oversight reads whom a record is about; administrators run the
+    // service and see who did what, never to whom.
+    let sees_personal = p.role == Role::Oversight;
     let who = p.clone();
     let (entries, verified) = state
         .blocking(move |s| {
             let p = who;
+            let verified = crate::anchor::verify(&s.store, &[])
+                .map_err(|e| AppError::internal(e.to_string()))?;
             Ok(s.store.write(|db| {
-                let entries = db.audit_entries(&filter, 200, offset)?;
-                let verified = db.verify_audit()?;
+                let entries = db.audit_entries(&filter, sees_personal, 200, offset)?;
+                let (detail, personal) = if sees_personal {
+                    (String::new(), filter.clone())
+                } else {
+                    (format!("filter {filter:?}"), String::new())
+                };
                 db.audit(&AuditRecord {
                     actor: p.actor.clone(),
                     action: "audit.view".into(),
                     object: "audit_log".into(),
-                    detail: format!("filter {filter:?}"),
+                    detail,
+                    personal,
                     ..AuditRecord::default()
                 })?;
                 Ok((entries, verified))
@@ -1921,23 +2039,27 @@ async fn oversight_page(
         })
         .await
         .map_err(html_err)?;
-    let chain = match verified {
-        Ok(n) => format!("<p class=ok id=chain>Audit chain intact: {n} records verified.</p>"),
-        Err(f) => format!(
-            "<p class=error id=chain>Audit chain broken at record {}: {}</p>",
-            f.seq,
-            esc(&f.reason)
+    let chain = match &verified.failure {
+        None => format!(
+            "<p class=ok id=chain>Audit chain intact: {} records verified, {} signed checkpoints hold.</p>",
+            verified.records, verified.checkpoints
         ),
+        Some(f) => format!("<p class=error id=chain>Audit chain broken: {}</p>", esc(f)),
     };
     let mut body = format!(
         "{chain}<form method=get class=filters><label>Actor, action or object contains <input name=filter value=\"{}\"></label><button>Filter</button></form>\
          <p class=hint>Who looked at whom: filter by <code>entity.view</code>, by a user (<code>user:alice</code>) or by a subject (<code>entity:12</code>).</p>\
-         <table id=audit><tr><th>#</th><th>When</th><th>Who</th><th>Did</th><th>What</th><th>Purpose</th><th>Case</th><th>Detail</th></tr>",
+         <table id=audit><tr><th>#</th><th>When</th><th>Who</th><th>Did</th><th>What</th><th>Purpose</th><th>Case</th><th>Detail</th><th>About whom</th></tr>",
         esc(&q.filter)
     );
     for e in &entries {
+        let personal = match (sees_personal, e.record.personal.is_empty()) {
+            (_, true) => String::new(),
+            (true, false) => esc(&e.record.personal.chars().take(200).collect::<String>()),
+            (false, false) => "<i>withheld (personal data)</i>".into(),
+        };
         body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{personal}</td></tr>",
             e.seq,
             when(e.at),
             esc(&e.record.actor),
@@ -1952,7 +2074,7 @@ async fn oversight_page(
     if entries.len() == 200 {
         body.push_str(&format!(
             "<p><a href=\"/oversight?filter={}&offset={}\">Older</a></p>",
-            url_encode(&q.filter),
+            percent_encoding::utf8_percent_encode(&q.filter, percent_encoding::NON_ALPHANUMERIC),
             offset + 200
         ));
     }
@@ -2001,14 +2123,16 @@ async fn admin_page(State(state): State<AppState>, p: Principal) -> Result<Html<
     body.push_str("<h2>Reporting entities and API tokens</h2><ul>");
     for i in institutions {
         body.push_str(&format!(
-            "<li>{} {} ({})</li>",
+            "<li>{} {} ({}) — institution codes: {}</li>",
             i.id,
             esc(&i.name),
-            esc(&i.country)
+            esc(&i.country),
+            if i.codes.is_empty() { "none (its transaction batches are refused)".to_string() } else { esc(&i.codes.join(", ")) }
         ));
     }
     body.push_str(&format!(
-        "</ul><form method=post action=/admin/tokens class=inline>{x}<input name=institution type=number required placeholder=\"rentity id\"><input name=label placeholder=label><button>Create API token</button></form>"
+        "</ul><form method=post action=/admin/tokens class=inline>{x}<input name=institution type=number required placeholder=\"rentity id\">\
+         <input name=codes placeholder=\"BIC codes, e.g. NXTJB1XX\"><input name=label placeholder=label><button>Create API token</button></form>"
     ));
     body.push_str("<h2>Lists</h2><table><tr><th>Name</th><th>Format</th><th>Generated</th><th>Entries</th><th>Loaded</th></tr>");
     for l in lists {
@@ -2086,6 +2210,8 @@ struct TokenForm {
     institution: i64,
     #[serde(default)]
     label: String,
+    #[serde(default)]
+    codes: String,
 }
 
 async fn create_token(
@@ -2098,8 +2224,15 @@ async fn create_token(
     let actor = p.actor.clone();
     let token = state
         .blocking(move |s| {
-            crate::accounts::create_reporting_token(&s.store, &actor, f.institution, "", &f.label)
-                .map_err(account_error)
+            crate::accounts::create_reporting_token(
+                &s.store,
+                &actor,
+                f.institution,
+                "",
+                &f.label,
+                &[f.codes],
+            )
+            .map_err(account_error)
         })
         .await
         .map_err(html_err)?;
@@ -2125,8 +2258,13 @@ async fn set_retention(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Administrator], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    if f.days < 30 {
-        return Err(AppError::bad_request("keep reports for at least 30 days").html());
+    let limits = state.limits;
+    if !(limits.min_retention_days..=limits.max_retention_days).contains(&f.days) {
+        return Err(AppError::bad_request(format!(
+            "keep reports for {} to {} days",
+            limits.min_retention_days, limits.max_retention_days
+        ))
+        .html());
     }
     state
         .blocking(move |s| {
@@ -2141,7 +2279,7 @@ async fn set_retention(
                 })
             })?;
             if f.purge == "yes" {
-                crate::web::purge_expired(&s.store, &p.actor)?;
+                crate::web::purge_expired(&s.store, &p.actor, &s.limits)?;
             }
             Ok(())
         })
@@ -2164,10 +2302,9 @@ async fn exchange_page(
             let country = crate::exchange::own_country(&s.store).unwrap_or_default();
             s.store
                 .write(|db| {
-                    let purpose = match require_purpose(db, &p, &headers, "/exchange", TRIAGE, true)? {
-                        Ok(purpose) => purpose,
-                        Err(form) => return Ok(form),
-                    };
+                    // The directory, sessions and matches name no one; a message's
+                    // content is read under the case it is linked to.
+                    let purpose = stated_purpose(&p, &headers);
                     let x = csrf(&p);
                     let partners = db.partners()?;
                     let mut body = match &fingerprint {
@@ -2211,8 +2348,40 @@ async fn exchange_page(
                             e = m.entity_id
                         ));
                     }
-                    body.push_str("</table><h2>Messages</h2><table id=messages><tr><th>When</th><th>Partner</th><th></th><th>Kind</th><th>Content</th></tr>");
+                    body.push_str("</table><h2>Messages</h2><p class=hint>A message is read under the case it is linked to: \
+                        state that case as your purpose, or link an incoming message to your current case.</p>\
+                        <table id=messages><tr><th>When</th><th>Partner</th><th></th><th>Kind</th><th>Content</th></tr>");
+                    let current_case = match &purpose {
+                        Some(pp) => match crate::purpose::scope(db, &pp.case_ref)? {
+                            Some(crate::purpose::Scope::Case(c)) => Some(c),
+                            _ => None,
+                        },
+                        None => None,
+                    };
+                    let mut read: Vec<String> = Vec::new();
                     for m in db.exchange_messages()? {
+                        let readable = match &purpose {
+                            Some(pp) => opens(db, pp, Record::PartnerMessage { case_id: m.case_id })?.is_ok(),
+                            None => false,
+                        };
+                        if !readable {
+                            let link = match (m.case_id, current_case) {
+                                (None, Some(_)) => format!(
+                                    "<form method=post action=/exchange/messages/{}/case class=inline>{x}<button>Link to my current case and read</button></form>",
+                                    m.id
+                                ),
+                                (Some(_), _) => "<span class=hint>linked to another case</span>".to_string(),
+                                (None, None) => "<span class=hint>state a case as your purpose to link and read it</span>".to_string(),
+                            };
+                            body.push_str(&format!(
+                                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
+                                when(m.at),
+                                esc(&m.partner),
+                                if m.direction == "in" { "from" } else { "to" },
+                                esc(&m.kind)
+                            ));
+                            continue;
+                        }
                         let b: crate::exchange::MessageBody = serde_json::from_str(&m.body).unwrap_or(crate::exchange::MessageBody {
                             in_reply_to: String::new(),
                             subject: String::new(),
@@ -2221,6 +2390,7 @@ async fn exchange_page(
                             urgency: String::new(),
                             text: m.body.clone(),
                         });
+                        read.push(format!("message {}: {}", m.id, b.subject));
                         let reply = if m.direction == "in" && m.kind == "information-request" {
                             format!(
                                 "<form method=post action=/exchange/messages class=stack>{x}<input type=hidden name=kind value=reply><input type=hidden name=partner value=\"{}\">\
@@ -2263,7 +2433,9 @@ async fn exchange_page(
                         body.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&r.from_country), esc(&r.to_country), esc(&r.typology), r.matches));
                     }
                     body.push_str("</table>");
-                    audit_view(db, &p, &purpose, "exchange.view", "exchange".into(), String::new())?;
+                    if let (Some(pp), false) = (&purpose, read.is_empty()) {
+                        audit_view(db, &p, pp, "exchange.view", "exchange-messages".into(), read.join("; "))?;
+                    }
                     Ok(page(Some(&p), "Partner FIUs", &body))
                 })
                 .map_err(AppError::from)
@@ -2382,8 +2554,66 @@ async fn exchange_send(
                 },
                 text: f.text,
             };
-            crate::exchange::send_message(&s.store, &p.actor, &f.partner, kind, &f.session, &body)
+            // What we send is filed under the case we work on, when we state one.
+            let case_id = match &p.purpose {
+                Some(pp) => match s.store.read(|db| crate::purpose::scope(db, &pp.case_ref))? {
+                    Some(crate::purpose::Scope::Case(c)) => Some(c),
+                    _ => None,
+                },
+                None => None,
+            };
+            crate::exchange::send_message(&s.store, &p.actor, &f.partner, kind, &f.session, &body, case_id)
                 .map_err(exchange_error)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/exchange").into_response())
+}
+
+/// Links a partner's message to the case stated as the session's purpose,
+/// after which it is read under that case (an audited decision).
+async fn link_message(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let purpose = p.purpose.clone().ok_or_else(|| {
+        AppError::bad_request("state the case you work on as your purpose first").html()
+    })?;
+    state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                let Some(crate::purpose::Scope::Case(case_id)) =
+                    crate::purpose::scope(db, &purpose.case_ref)?
+                else {
+                    return Err(StoreError::Invalid(format!(
+                        "{:?} is not a case: a message is linked to a case",
+                        purpose.case_ref
+                    )));
+                };
+                let m = db
+                    .exchange_messages()?
+                    .into_iter()
+                    .find(|m| m.id == id)
+                    .ok_or_else(|| StoreError::NotFound(format!("no message {id}")))?;
+                if m.case_id.is_some() {
+                    return Err(StoreError::Conflict(
+                        "this message is already linked to a case".into(),
+                    ));
+                }
+                db.link_exchange_message(id, case_id)?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "exchange.link-message".into(),
+                    object: format!("exchange-message:{id}"),
+                    purpose: purpose.purpose.clone(),
+                    case_ref: purpose.case_ref.clone(),
+                    ..AuditRecord::default()
+                })
+            })?)
         })
         .await
         .map_err(html_err)?;
@@ -2406,7 +2636,7 @@ async fn upload_document(
     let filename: String = headers
         .get("x-filename")
         .and_then(|v| v.to_str().ok())
-        .map(crate::web::url_decode)
+        .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
         .unwrap_or_default()
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
@@ -2428,7 +2658,7 @@ async fn upload_document(
             Ok(s.store.write(|db| {
                 let c = db
                     .case(id)?
-                    .ok_or_else(|| StoreError::Invalid(format!("no case {id}")))?;
+                    .ok_or_else(|| StoreError::NotFound(format!("no case {id}")))?;
                 let sha = sha256_hex(&body);
                 let doc = db.add_case_document(
                     id,
@@ -2443,11 +2673,8 @@ async fn upload_document(
                     action: "case.document-add".into(),
                     object: format!("case:{id}"),
                     case_ref: c.reference,
-                    detail: format!(
-                        "document {doc}: {} ({} bytes, sha256 {sha})",
-                        filename.trim(),
-                        body.len()
-                    ),
+                    detail: format!("document {doc} ({} bytes, sha256 {sha})", body.len()),
+                    personal: filename.trim().to_string(),
                     ..AuditRecord::default()
                 })?;
                 Ok(doc)

@@ -2,17 +2,21 @@
 //! stated purpose, and the background jobs.
 
 use crate::auth::{constant_time_eq, sha256_hex, Principal, Role};
-use crate::intake::Limits;
+use crate::exchange::RejectionBudget;
+use crate::limits::Limits;
 use crate::processing::{run_detection, Screening};
+use crate::purpose::Purpose;
+use crate::signin::SignInGuard;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nexus_graph::DetectConfig;
 use nexus_store::{AuditRecord, Store, StoreError};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 /// The service's shared state.
 #[derive(Clone)]
@@ -26,6 +30,14 @@ pub struct Inner {
     /// Set when new transactions arrived since the last detection run.
     pub network_changed: AtomicBool,
     pub wake_detection: Notify,
+    /// Failed sign-ins and password-check slots.
+    pub signin: SignInGuard,
+    /// Uploads being parsed at once (`Limits::concurrent_intake`).
+    pub intake_slots: Semaphore,
+    /// Inbox rejections written to the audit log one by one.
+    pub inbox_rejections: RejectionBudget,
+    /// Where audit checkpoints are appended besides the database.
+    pub audit_anchor: Option<PathBuf>,
 }
 
 impl std::ops::Deref for AppState {
@@ -42,6 +54,16 @@ impl AppState {
         detect_config: DetectConfig,
         limits: Limits,
     ) -> Result<AppState, StoreError> {
+        AppState::with_anchor(store, detect_config, limits, None)
+    }
+
+    /// [`AppState::new`], appending audit checkpoints to `audit_anchor` too.
+    pub fn with_anchor(
+        store: Store,
+        detect_config: DetectConfig,
+        limits: Limits,
+        audit_anchor: Option<PathBuf>,
+    ) -> Result<AppState, StoreError> {
         let screening = Screening::from_store(&store)?;
         Ok(AppState(Arc::new(Inner {
             store,
@@ -50,6 +72,10 @@ impl AppState {
             limits,
             network_changed: AtomicBool::new(true),
             wake_detection: Notify::new(),
+            signin: SignInGuard::new(limits),
+            intake_slots: Semaphore::new(limits.concurrent_intake.max(1)),
+            inbox_rejections: RejectionBudget::default(),
+            audit_anchor,
         })))
     }
 
@@ -80,10 +106,22 @@ impl AppState {
             .await
             .map_err(|e| AppError::internal(format!("task failed: {e}")))?
     }
+
+    /// Signs the audit chain's head (when it moved) and appends the
+    /// checkpoint to the anchor file.
+    pub fn checkpoint_audit(&self) -> Result<(), crate::anchor::AnchorError> {
+        if let Some(c) = crate::anchor::checkpoint(&self.store)? {
+            if let Some(path) = &self.audit_anchor {
+                crate::anchor::append_to_file(path, &[c])?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Runs detection whenever the network changed (at most every two seconds),
-/// and the retention purge once a day.
+/// the retention purge once a day, and an audit checkpoint every minute the
+/// log grew.
 pub fn spawn_background(state: AppState) {
     let s = state.clone();
     tokio::spawn(async move {
@@ -110,23 +148,53 @@ pub fn spawn_background(state: AppState) {
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;
         }
     });
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let st = s.clone();
+            match tokio::task::spawn_blocking(move || purge_expired(&st.store, "system", &st.limits)).await {
+                Ok(Err(e)) => eprintln!("retention purge failed: {e}"),
+                Err(e) => eprintln!("retention purge task failed: {e}"),
+                Ok(Ok(_)) => {}
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+        }
+    });
     tokio::spawn(async move {
         loop {
             let st = state.clone();
-            let _ = tokio::task::spawn_blocking(move || purge_expired(&st.store, "system")).await;
-            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+            match tokio::task::spawn_blocking(move || st.checkpoint_audit()).await {
+                Ok(Err(e)) => eprintln!("audit checkpoint failed: {e}"),
+                Err(e) => eprintln!("audit checkpoint task failed: {e}"),
+                Ok(Ok(())) => {}
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
 }
 
+/// The retention period (days) stored by the administrator, when it is a
+/// number within `limits`; anything else is an error and purges nothing.
+pub fn retention_days(stored: Option<&str>, limits: &Limits) -> Result<i64, StoreError> {
+    let text = stored.unwrap_or("1825");
+    match text.trim().parse::<i64>() {
+        Ok(d) if (limits.min_retention_days..=limits.max_retention_days).contains(&d) => Ok(d),
+        _ => Err(StoreError::Invalid(format!(
+            "the stored retention period {text:?} is not a number of days from {} to {}; nothing was purged",
+            limits.min_retention_days, limits.max_retention_days
+        ))),
+    }
+}
+
 /// Deletes reports older than the retention period (not in any case).
-pub fn purge_expired(store: &Store, actor: &str) -> Result<usize, StoreError> {
+pub fn purge_expired(store: &Store, actor: &str, limits: &Limits) -> Result<usize, StoreError> {
     store.write(|db| {
-        let days: i64 = db
-            .setting("retention_days")?
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(1825);
-        let before = nexus_store::now() - days * 86_400;
+        let days = retention_days(db.setting("retention_days")?.as_deref(), limits)?;
+        // Within the bounds above this cannot overflow; checked all the same.
+        let before = days
+            .checked_mul(86_400)
+            .and_then(|secs| nexus_store::now().checked_sub(secs))
+            .ok_or_else(|| StoreError::Invalid(format!("retention of {days} days overflows")))?;
         let ids = db.purge_reports_before(before)?;
         if !ids.is_empty() {
             db.audit(&AuditRecord {
@@ -192,6 +260,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
             StoreError::Invalid(m) => AppError::bad_request(m),
+            StoreError::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, m),
             other => AppError::internal(other.to_string()),
         }
     }
@@ -217,7 +286,6 @@ impl IntoResponse for AppError {
 }
 
 pub const SESSION_COOKIE: &str = "nexus_session";
-pub const PURPOSE_COOKIE: &str = "nexus_purpose";
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -264,24 +332,29 @@ impl FromRequestParts<AppState> for Principal {
                 username: format!("token {}", t.token_id),
                 institution: Some(t.institution),
                 csrf: None,
+                session: None,
+                purpose: None,
             });
         }
         let Some(session) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(unauthorised());
         };
         let hash = sha256_hex(session.as_bytes());
+        let key = hash.clone();
         let found = state
-            .blocking(move |s| Ok(s.store.read(|db| db.session(&hash, nexus_store::now()))?))
+            .blocking(move |s| Ok(s.store.read(|db| db.session(&key, nexus_store::now()))?))
             .await?;
-        let (user, csrf) = found.ok_or_else(unauthorised)?;
-        let role = Role::parse(&user.role).ok_or_else(unauthorised)?;
+        let row = found.ok_or_else(unauthorised)?;
+        let role = Role::parse(&row.user.role).ok_or_else(unauthorised)?;
         Ok(Principal {
-            actor: format!("user:{}", user.username),
+            actor: format!("user:{}", row.user.username),
             role,
-            user_id: Some(user.id),
-            username: user.username,
-            institution: user.institution,
-            csrf: Some(csrf),
+            user_id: Some(row.user.id),
+            username: row.user.username,
+            institution: row.user.institution,
+            csrf: Some(row.csrf),
+            session: Some(hash),
+            purpose: Purpose::stated(&row.purpose, &row.case_ref),
         })
     }
 }
@@ -331,96 +404,13 @@ impl Principal {
     }
 }
 
-/// The purpose and case reference under which personal data is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Purpose {
-    pub purpose: String,
-    pub case_ref: String,
-}
-
-/// The stated purpose of a request: headers `X-Purpose` and `X-Case-Ref`
-/// (API) or the purpose cookie the UI sets (`purpose|case`, URL-encoded).
-pub fn stated_purpose(headers: &HeaderMap) -> Option<Purpose> {
-    let from_headers = headers
-        .get("x-purpose")
-        .and_then(|v| v.to_str().ok())
-        .zip(headers.get("x-case-ref").and_then(|v| v.to_str().ok()))
-        .map(|(p, c)| (p.to_string(), c.to_string()));
-    let (purpose, case_ref) = from_headers.or_else(|| {
-        let raw = cookie(headers, PURPOSE_COOKIE)?;
-        let decoded = url_decode(raw);
-        let (p, c) = decoded.split_once('|')?;
-        Some((p.to_string(), c.to_string()))
-    })?;
-    let purpose = purpose.trim().to_string();
-    let case_ref = case_ref.trim().to_string();
-    (purpose.chars().count() >= 5 && !case_ref.is_empty()).then_some(Purpose { purpose, case_ref })
-}
-
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-pub fn url_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The case reference for working the alert queue before any case exists.
-pub const TRIAGE: &str = "TRIAGE";
-
-/// Checks that a stated case reference names an existing case or an
-/// existing alert under triage (`ALERT-12`); `TRIAGE` only where allowed
-/// (the alert queue and alert pages).
-pub fn valid_case_ref(
-    db: &nexus_store::Db,
-    case_ref: &str,
-    allow_triage: bool,
-) -> Result<bool, StoreError> {
-    if case_ref == TRIAGE {
-        return Ok(allow_triage);
-    }
-    if let Some(n) = case_ref.strip_prefix("ALERT-") {
-        return Ok(match n.parse::<i64>() {
-            Ok(id) => db.alert(id)?.is_some(),
-            Err(_) => false,
-        });
-    }
-    Ok(db.case_by_reference(case_ref)?.is_some())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn url_coding_round_trips() {
-        for s in ["analysis of STR|CASE-2026-0001", "Джамшед & co", "100%", ""] {
-            assert_eq!(url_decode(&url_encode(s)), s);
-        }
-        assert_eq!(url_decode("%zz%"), "%zz%");
+/// The purpose a request is made under: the `X-Purpose` and `X-Case-Ref`
+/// headers (API clients state it per request), else the one stated in the
+/// signed-in session (the UI's purpose form).
+pub fn stated_purpose(principal: &Principal, headers: &HeaderMap) -> Option<Purpose> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match (header("x-purpose"), header("x-case-ref")) {
+        (Some(p), Some(c)) => Purpose::stated(p, c),
+        _ => principal.purpose.clone(),
     }
 }

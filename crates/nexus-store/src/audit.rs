@@ -4,7 +4,7 @@
 //! chain from that record on.
 
 use crate::{Db, Result};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 /// What happened, by whom, to what, why.
@@ -21,6 +21,30 @@ pub struct AuditRecord {
     /// The case reference the access is made under.
     pub case_ref: String,
     pub detail: String,
+    /// Personal data the record must name (the name screened, the person
+    /// viewed): shown to oversight, withheld from administrators.
+    pub personal: String,
+}
+
+/// A signed statement that the chain had `hash` at `seq`: kept in the
+/// database and, exported, outside it, so that truncating the log or
+/// rewriting it with recomputed hashes is detected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuditCheckpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at: i64,
+    /// The signer's public identity (`nexus-fiu-1:…`).
+    pub public_key: String,
+    /// Ed25519 signature of [`AuditCheckpoint::signed_message`], hex.
+    pub signature: String,
+}
+
+impl AuditCheckpoint {
+    /// The bytes a checkpoint's signature covers.
+    pub fn signed_message(seq: i64, hash: &str, at: i64) -> Vec<u8> {
+        format!("nexus-audit-checkpoint-1\n{seq}\n{hash}\n{at}").into_bytes()
+    }
 }
 
 /// A stored record with its position and hashes.
@@ -59,6 +83,11 @@ fn chain_hash(prev: &str, seq: i64, at: i64, r: &AuditRecord) -> String {
         h.update((field.len() as u64).to_le_bytes());
         h.update(field);
     }
+    // Added in schema 5; absent from the hash when empty, so older records verify unchanged.
+    if !r.personal.is_empty() {
+        h.update((r.personal.len() as u64).to_le_bytes());
+        h.update(r.personal.as_bytes());
+    }
     hex::encode(h.finalize())
 }
 
@@ -87,30 +116,85 @@ impl Db<'_> {
         let at = crate::now();
         let hash = chain_hash(&prev, seq, at, r);
         self.conn.execute(
-            "INSERT INTO audit_log(seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![seq, at, r.actor, r.action, r.object, r.purpose, r.case_ref, r.detail, prev, hash],
+            "INSERT INTO audit_log(seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![seq, at, r.actor, r.action, r.object, r.purpose, r.case_ref, r.detail, prev, hash, r.personal],
         )?;
         Ok(seq)
     }
 
-    /// Records, newest first, optionally only those whose actor or object
-    /// contains `filter`.
-    pub fn audit_entries(&self, filter: &str, limit: i64, offset: i64) -> Result<Vec<AuditEntry>> {
+    /// The newest record's sequence number and hash (none in an empty log).
+    pub fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// The hash of record `seq`, when it exists.
+    pub fn audit_hash_at(&self, seq: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Stores a signed checkpoint (one per sequence number).
+    pub fn insert_audit_checkpoint(&self, c: &AuditCheckpoint) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO audit_checkpoints(seq, hash, at, public_key, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.seq, c.hash, c.at, c.public_key, c.signature],
+        )?;
+        Ok(())
+    }
+
+    /// Every stored checkpoint, oldest first.
+    pub fn audit_checkpoints(&self) -> Result<Vec<AuditCheckpoint>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT seq, hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq",
+        )?;
+        let rows = s.query_map([], |r| {
+            Ok(AuditCheckpoint {
+                seq: r.get(0)?,
+                hash: r.get(1)?,
+                at: r.get(2)?,
+                public_key: r.get(3)?,
+                signature: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Records, newest first, optionally only those whose actor, action or
+    /// object contains `filter` — or, when `search_personal` (oversight, never
+    /// an administrator), whose personal data does.
+    pub fn audit_entries(
+        &self,
+        filter: &str,
+        search_personal: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditEntry>> {
         let like = format!("%{filter}%");
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash FROM audit_log
-             WHERE ?1 = '%%' OR actor LIKE ?1 OR object LIKE ?1 OR action LIKE ?1
+            "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal FROM audit_log
+             WHERE ?1 = '%%' OR actor LIKE ?1 OR object LIKE ?1 OR action LIKE ?1 OR (?4 AND personal LIKE ?1)
              ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
         )?;
-        let rows = stmt.query_map(params![like, limit, offset], entry_from_row)?;
+        let rows = stmt.query_map(params![like, limit, offset, search_personal], entry_from_row)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// Walks the whole chain; `Ok(count)` when intact.
     pub fn verify_audit(&self) -> Result<std::result::Result<i64, AuditFailure>> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+            "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal FROM audit_log ORDER BY seq",
         )?;
         let mut rows = stmt.query([])?;
         let mut prev = GENESIS.to_string();
@@ -150,6 +234,7 @@ fn entry_from_row(row: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
             purpose: row.get(5)?,
             case_ref: row.get(6)?,
             detail: row.get(7)?,
+            personal: row.get(10)?,
         },
         prev_hash: row.get(8)?,
         hash: row.get(9)?,
@@ -168,6 +253,7 @@ mod tests {
             purpose: "analysis".into(),
             case_ref: "CASE-2026-0001".into(),
             detail: String::new(),
+            personal: if i % 2 == 0 { format!("Person {i}") } else { String::new() },
         }
     }
 

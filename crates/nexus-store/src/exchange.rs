@@ -49,6 +49,8 @@ pub struct ExchangeMessageRow {
     pub body: String,
     pub status: String,
     pub at: i64,
+    /// The case the message was linked to (its content is read under that case).
+    pub case_id: Option<i64>,
 }
 
 /// An entity as private matching needs it.
@@ -250,7 +252,7 @@ impl Db<'_> {
 
     pub fn exchange_messages(&self) -> Result<Vec<ExchangeMessageRow>> {
         let mut s = self.conn.prepare_cached(
-            "SELECT m.id, p.name, m.direction, m.kind, m.session, m.message_id, m.body, m.status, m.at
+            "SELECT m.id, p.name, m.direction, m.kind, m.session, m.message_id, m.body, m.status, m.at, m.case_id
              FROM exchange_messages m JOIN exchange_partners p ON p.id = m.partner_id ORDER BY m.id DESC LIMIT 500",
         )?;
         let rows = s.query_map([], |r| {
@@ -264,9 +266,18 @@ impl Db<'_> {
                 body: r.get(6)?,
                 status: r.get(7)?,
                 at: r.get(8)?,
+                case_id: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Links a partner's message to a case (under which its content is read).
+    pub fn link_exchange_message(&self, id: i64, case_id: i64) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE exchange_messages SET case_id = ?2 WHERE id = ?1",
+            params![id, case_id],
+        )? == 1)
     }
 
     /// Matches per corridor (this FIU's country → the partner's) and per

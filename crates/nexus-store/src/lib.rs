@@ -16,7 +16,7 @@ mod exchange;
 mod records;
 mod schema;
 
-pub use audit::{AuditEntry, AuditFailure, AuditRecord};
+pub use audit::{AuditCheckpoint, AuditEntry, AuditFailure, AuditRecord};
 pub use exchange::{
     ExchangeMatchRow, ExchangeMessageRow, MatchableEntity, PartnerRow, PictureRow, SessionRow,
 };
@@ -41,6 +41,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// A record named by the caller does not exist.
+    #[error("{0}")]
+    NotFound(String),
     #[error(
         "the database is at schema version {found}, newer than this nexus ({known}); upgrade nexus"
     )]

@@ -30,6 +30,19 @@ pub struct Institution {
     pub id: i64,
     pub name: String,
     pub country: String,
+    /// The institution codes (BIC/SWIFT) whose accounts this reporting
+    /// entity holds: the first part of its account keys (`BIC|number`).
+    pub codes: Vec<String>,
+}
+
+/// A signed-in session: who, its CSRF token, and the purpose stated in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user: User,
+    pub csrf: String,
+    /// The purpose stated for reading personal data ("" until stated).
+    pub purpose: String,
+    pub case_ref: String,
 }
 
 /// A report as received.
@@ -122,6 +135,8 @@ pub struct TransactionRow {
     pub to_entity: Option<i64>,
     pub channel: String,
     pub description: String,
+    /// The reporting entity whose batch carried it.
+    pub source_institution: Option<i64>,
 }
 
 /// A new transaction; accounts by key (`institution|number`).
@@ -138,6 +153,9 @@ pub struct NewTransaction<'a> {
     pub to_entity: Option<i64>,
     pub channel: &'a str,
     pub description: &'a str,
+    /// The reporting entity whose batch carried it (none for reports, whose
+    /// `report_id` says where they came from, and for bulk loads by the FIU).
+    pub source_institution: Option<i64>,
 }
 
 /// A transfer between two known accounts, for the detection engine.
@@ -280,6 +298,20 @@ pub struct Counts {
     pub audit_records: i64,
 }
 
+fn institution_from_row(r: &Row) -> rusqlite::Result<Institution> {
+    let codes: String = r.get(3)?;
+    Ok(Institution {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        country: r.get(2)?,
+        codes: codes
+            .split(';')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
 fn user_from_row(r: &Row) -> rusqlite::Result<User> {
     Ok(User {
         id: r.get(0)?,
@@ -296,7 +328,7 @@ const REPORT_COLUMNS: &str =
     "id, institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size";
 const SUBJECT_COLUMNS: &str =
     "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line";
-const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description";
+const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description, t.source_institution";
 const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at";
 
 fn report_from_row(r: &Row) -> rusqlite::Result<ReportRow> {
@@ -348,6 +380,7 @@ fn transaction_from_row(r: &Row) -> rusqlite::Result<TransactionRow> {
         to_entity: r.get(9)?,
         channel: r.get(10)?,
         description: r.get(11)?,
+        source_institution: r.get(12)?,
     })
 }
 
@@ -417,19 +450,22 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Replaces the institution codes (BIC) of a reporting entity.
+    pub fn set_institution_codes(&self, id: i64, codes: &[String]) -> Result<()> {
+        self.conn.execute(
+            "UPDATE institutions SET codes = ?2 WHERE id = ?1",
+            params![id, codes.join(";")],
+        )?;
+        Ok(())
+    }
+
     pub fn institution(&self, id: i64) -> Result<Option<Institution>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, name, country FROM institutions WHERE id = ?1",
+                "SELECT id, name, country, codes FROM institutions WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(Institution {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        country: r.get(2)?,
-                    })
-                },
+                institution_from_row,
             )
             .optional()?)
     }
@@ -437,14 +473,8 @@ impl Db<'_> {
     pub fn institutions(&self) -> Result<Vec<Institution>> {
         let mut s = self
             .conn
-            .prepare_cached("SELECT id, name, country FROM institutions ORDER BY id")?;
-        let rows = s.query_map([], |r| {
-            Ok(Institution {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                country: r.get(2)?,
-            })
-        })?;
+            .prepare_cached("SELECT id, name, country, codes FROM institutions ORDER BY id")?;
+        let rows = s.query_map([], institution_from_row)?;
         collect(rows)
     }
 
@@ -455,6 +485,10 @@ impl Db<'_> {
         role: &str,
         institution: Option<i64>,
     ) -> Result<i64> {
+        // One user per name regardless of case: `Admin` is not a second `admin`.
+        if self.user_by_name(username)?.is_some() {
+            return Err(StoreError::Conflict(format!("user {username:?} exists")));
+        }
         match self.conn.execute(
             "INSERT INTO users(username, password_hash, role, institution, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![username, password_hash, role, institution, crate::now()],
@@ -477,7 +511,7 @@ impl Db<'_> {
         Ok(self
             .conn
             .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"),
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1 COLLATE NOCASE"),
                 [username],
                 user_from_row,
             )
@@ -517,8 +551,8 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// The user and CSRF token of a live session.
-    pub fn session(&self, token_hash: &str, now: i64) -> Result<Option<(User, String)>> {
+    /// A live session: its user, CSRF token and stated purpose.
+    pub fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
         let cols = USER_COLUMNS
             .split(", ")
             .map(|c| format!("u.{c}"))
@@ -528,13 +562,29 @@ impl Db<'_> {
             .conn
             .query_row(
                 &format!(
-                    "SELECT {cols}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+                    "SELECT {cols}, s.csrf, s.purpose, s.case_ref FROM sessions s JOIN users u ON u.id = s.user_id
                      WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0"
                 ),
                 params![token_hash, now],
-                |r| Ok((user_from_row(r)?, r.get(6)?)),
+                |r| {
+                    Ok(SessionRow {
+                        user: user_from_row(r)?,
+                        csrf: r.get(6)?,
+                        purpose: r.get(7)?,
+                        case_ref: r.get(8)?,
+                    })
+                },
             )
             .optional()?)
+    }
+
+    /// Records the purpose stated in a session (until sign-out or a new one).
+    pub fn set_session_purpose(&self, token_hash: &str, purpose: &str, case_ref: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sessions SET purpose = ?2, case_ref = ?3 WHERE token_hash = ?1",
+            params![token_hash, purpose, case_ref],
+        )?;
+        Ok(())
     }
 
     pub fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -853,8 +903,8 @@ impl Db<'_> {
     /// accounts) is already there, as when two banks report both sides.
     pub fn insert_transaction(&self, t: &NewTransaction) -> Result<Option<i64>> {
         let n = self.conn.execute(
-            "INSERT OR IGNORE INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT OR IGNORE INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 t.report_id,
                 t.reference,
@@ -866,7 +916,8 @@ impl Db<'_> {
                 t.from_entity,
                 t.to_entity,
                 t.channel,
-                t.description
+                t.description,
+                t.source_institution
             ],
         )?;
         Ok((n == 1).then(|| self.conn.last_insert_rowid()))
@@ -1287,6 +1338,19 @@ impl Db<'_> {
     }
 
     /// Transactions with a case entity on at least one side, in time order.
+    /// Whether an entity was put into a case.
+    pub fn case_has_entity(&self, case_id: i64, entity_id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM case_entities WHERE case_id = ?1 AND entity_id = ?2",
+                params![case_id, entity_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     pub fn case_transactions(&self, case_id: i64, limit: i64) -> Result<Vec<TransactionRow>> {
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {TRANSACTION_COLUMNS} FROM transactions t

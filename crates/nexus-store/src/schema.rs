@@ -334,4 +334,25 @@ ALTER TABLE alerts ADD COLUMN is_open INTEGER GENERATED ALWAYS AS (status IN ('n
 CREATE INDEX alerts_open_queue ON alerts(is_open, score DESC, id);
 CREATE INDEX alerts_by_score ON alerts(score DESC, id);
 "#,
+    // 5: hardening. Personal data in audit records in a column of its own
+    // (oversight reads it, administrators do not); signed checkpoints of the
+    // chain head; the stated purpose kept with the session (gone at sign-out);
+    // the institution codes (BIC) a reporting entity speaks for; who sent a
+    // transaction of a batch.
+    r#"
+ALTER TABLE audit_log ADD COLUMN personal TEXT NOT NULL DEFAULT '';
+CREATE TABLE audit_checkpoints (
+    seq         INTEGER PRIMARY KEY,           -- the chain head signed
+    hash        TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    public_key  TEXT NOT NULL,                 -- nexus-fiu-1:… of the signer
+    signature   TEXT NOT NULL                  -- Ed25519, hex
+);
+ALTER TABLE sessions ADD COLUMN purpose TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN case_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE institutions ADD COLUMN codes TEXT NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN source_institution INTEGER REFERENCES institutions(id);
+CREATE INDEX users_by_folded_name ON users(username COLLATE NOCASE);
+ALTER TABLE exchange_messages ADD COLUMN case_id INTEGER REFERENCES cases(id);
+"#,
 ];

@@ -153,6 +153,7 @@ fn the_retention_purge_removes_old_reports_but_not_what_a_case_holds() {
                     to_entity: None,
                     channel: "wire",
                     description: "",
+                    source_institution: None,
                 })?;
                 if in_case {
                     let c = d.create_case("Kept case", "", user, 2026)?;

@@ -213,7 +213,7 @@ pub fn run(c: ExchangeCommand) -> Result<()> {
                 urgency,
                 text,
             };
-            send_message(&open(&db)?, "cli", &partner, kind, &session, &body)?;
+            send_message(&open(&db)?, "cli", &partner, kind, &session, &body, None)?;
             eprintln!("nexus: {} sent to {partner}", kind.as_str());
         }
         ExchangeCommand::Picture { db } => {

@@ -5,8 +5,7 @@ use anyhow::{bail, Context, Result};
 use nexus_formats::FormatError;
 use nexus_graph::gfp::{GfpEdge, GfpParams, Preprocessor};
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -101,13 +100,7 @@ pub fn run(
         bail!("{}: no transactions to analyse", transactions.display());
     }
     let read_secs = started.elapsed().as_secs_f64();
-    let tmp = out.with_extension(format!("partial-{}", std::process::id()));
-    let to_file = !out.starts_with("/dev");
-    let target = if to_file { &tmp } else { out };
-    let mut w = BufWriter::with_capacity(
-        1 << 20,
-        File::create(target).with_context(|| format!("creating {}", target.display()))?,
-    );
+    let mut w = crate::output::Output::create(out)?;
     match encoding {
         Encoding::Csv => {
             write!(w, "transaction_id")?;
@@ -141,11 +134,7 @@ pub fn run(
             }
         }
     }
-    w.flush()?;
-    drop(w);
-    if to_file {
-        std::fs::rename(&tmp, out).with_context(|| format!("renaming to {}", out.display()))?;
-    }
+    w.finish()?;
     eprintln!(
         "nexus: {} GFP features of {} transactions ({} rejected) in batches of {batch}: read {:.2} s, computed {:.2} s ({:.0} transactions/s, {threads} threads), total {:.2} s; wrote {}",
         width,

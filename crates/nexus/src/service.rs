@@ -5,9 +5,9 @@ use anyhow::{bail, Context, Result};
 use nexus_graph::DetectConfig;
 use nexus_server::accounts::{create_reporting_token, create_user};
 use nexus_server::auth::{random_token, sha256_hex, Principal, Role};
-use nexus_server::intake::{receive, Limits};
+use nexus_server::intake::receive;
 use nexus_server::processing::{run_detection, Screening};
-use nexus_server::AppState;
+use nexus_server::{AppState, Limits};
 use nexus_store::{AuditRecord, Store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,6 +23,17 @@ pub struct ServeArgs {
     /// Detection configuration (`key = value` lines; defaults for the region).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Limits on uploads, sign-ins, connections and time (`key = value`
+    /// lines over safe defaults; docs/security.md lists the keys).
+    #[arg(long)]
+    pub limits: Option<PathBuf>,
+    /// Also append the audit log's signed checkpoints to this file (keep it
+    /// on other storage than the database).
+    #[arg(long)]
+    pub audit_anchor: Option<PathBuf>,
+    /// Print the limits in force (defaults merged with --limits) and exit.
+    #[arg(long)]
+    pub print_limits: bool,
 }
 
 #[derive(clap::Args)]
@@ -58,6 +69,11 @@ pub enum TokenCommand {
         /// The institution's name (recorded when it is new).
         #[arg(long, default_value = "")]
         name: String,
+        /// An institution code (BIC) whose accounts the reporting entity
+        /// holds; repeat for several. Its transaction batches may name only
+        /// payments with one side at these codes.
+        #[arg(long = "code")]
+        codes: Vec<String>,
     },
 }
 
@@ -94,10 +110,22 @@ pub enum ListsCommand {
 
 #[derive(clap::Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the audit log: exit 0 when intact, 1 naming the first bad record.
+    /// Check the audit log: its hash chain and every signed checkpoint (stored
+    /// and given). Exit 0 when intact, 1 naming the first problem.
     Verify {
         #[arg(long)]
         db: PathBuf,
+        /// A file of exported checkpoints (JSON lines) to check the log against.
+        #[arg(long = "checkpoint")]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// Sign the audit log's current head and print the checkpoint as a JSON
+    /// line (or append it to --append FILE): keep it outside the database.
+    Checkpoint {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        append: Option<PathBuf>,
     },
 }
 
@@ -119,6 +147,17 @@ fn detect_config(path: Option<&Path>) -> Result<DetectConfig> {
     }
 }
 
+fn limits(path: Option<&Path>) -> Result<Limits> {
+    match path {
+        None => Ok(Limits::default()),
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Limits::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        }
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -136,11 +175,17 @@ fn serve_state(state: AppState, addr: SocketAddr) -> Result<()> {
 }
 
 pub fn serve(a: ServeArgs) -> Result<()> {
+    let limits = limits(a.limits.as_deref())?;
+    if a.print_limits {
+        print!("{}", limits.to_text());
+        return Ok(());
+    }
     let store = open(&a.db)?;
-    let state = AppState::new(
+    let state = AppState::with_anchor(
         store,
         detect_config(a.config.as_deref())?,
-        Limits::default(),
+        limits,
+        a.audit_anchor,
     )?;
     eprintln!(
         "nexus: {} list entries loaded",
@@ -155,13 +200,14 @@ pub fn token(c: TokenCommand) -> Result<()> {
         institution,
         role,
         name,
+        codes,
     } = c;
     let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}"))?;
     if role != Role::ReportingEntity {
         bail!("API tokens are for reporting entities (--role reporting-entity); people sign in with `nexus user create`");
     }
     let store = open(&db)?;
-    let token = create_reporting_token(&store, "cli", institution, &name, "cli")?;
+    let token = create_reporting_token(&store, "cli", institution, &name, "cli", &codes)?;
     println!("{token}");
     Ok(())
 }
@@ -285,21 +331,54 @@ fn rescreen_all(store: &Store, screening: &Screening) -> Result<usize> {
 }
 
 pub fn audit(c: AuditCommand) -> Result<std::process::ExitCode> {
-    let AuditCommand::Verify { db } = c;
+    match c {
+        AuditCommand::Verify { db, checkpoints } => {
+            let store = open_existing(&db)?;
+            let mut external = Vec::new();
+            for path in &checkpoints {
+                external.extend(nexus_server::anchor::read_file(path)?);
+            }
+            let v = nexus_server::anchor::verify(&store, &external)?;
+            nexus_server::anchor::audit_verification(&store, "cli", &v)?;
+            match &v.failure {
+                None => {
+                    println!(
+                        "audit log intact: {} records, {} signed checkpoints hold",
+                        v.records, v.checkpoints
+                    );
+                    Ok(std::process::ExitCode::SUCCESS)
+                }
+                Some(f) => {
+                    println!("audit log broken: {f}");
+                    Ok(std::process::ExitCode::FAILURE)
+                }
+            }
+        }
+        AuditCommand::Checkpoint { db, append } => {
+            let store = open_existing(&db)?;
+            let c = nexus_server::anchor::current_checkpoint(&store)?
+                .context("the audit log is empty: nothing to sign")?;
+            match append {
+                Some(path) => {
+                    nexus_server::anchor::append_to_file(&path, std::slice::from_ref(&c))?;
+                    eprintln!(
+                        "nexus: checkpoint of record {} appended to {}",
+                        c.seq,
+                        path.display()
+                    );
+                }
+                None => println!("{}", serde_json::to_string(&c)?),
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn open_existing(db: &Path) -> Result<Store> {
     if !db.exists() {
         bail!("{}: no such database", db.display());
     }
-    let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
-    match store.read(|d| d.verify_audit())? {
-        Ok(n) => {
-            println!("audit log intact: {n} records");
-            Ok(std::process::ExitCode::SUCCESS)
-        }
-        Err(f) => {
-            println!("audit log broken at record {}: {}", f.seq, f.reason);
-            Ok(std::process::ExitCode::FAILURE)
-        }
-    }
+    Store::open(db).with_context(|| format!("opening {}", db.display()))
 }
 
 /// Where the shared reference material is, when it is beside the checkout.
@@ -374,6 +453,10 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
                     .take(2)
                     .collect();
                 d.upsert_institution(id, name, &country)?;
+                // The scenario's BICs are NX<institution>XX (see ingest_scenario_transactions).
+                if let Some(inst) = e["institution_id"].as_str() {
+                    d.set_institution_codes(id, &[format!("NX{inst}XX")])?;
+                }
             }
         }
         Ok(())
@@ -431,12 +514,21 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
             username: "demo".into(),
             institution: Some(rentity),
             csrf: None,
+            session: None,
+            purpose: None,
         };
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let out = receive(&store, &screening, &principal, rentity, &[(name, bytes)])
+        let out = receive(
+            &store,
+            &screening,
+            &principal,
+            rentity,
+            vec![(name, bytes)],
+            &Limits::default(),
+        )
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         processed += out.iter().filter(|o| o.status == "processed").count();
     }
@@ -457,7 +549,23 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
         public.encode(),
         public.fingerprint()
     );
-    std::fs::write(credentials_path, lines)?;
+    write_private(credentials_path, &lines)?;
+    Ok(())
+}
+
+/// Writes a file only its owner can read (the demo's passwords).
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    f.write_all(text.as_bytes())?;
     Ok(())
 }
 

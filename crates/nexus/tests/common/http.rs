@@ -49,7 +49,15 @@ pub fn request(
     }
     head.push_str("\r\n");
     s.write_all(head.as_bytes())?;
-    s.write_all(body)?;
+    // The body is written beside reading the answer: a server may answer
+    // (413) and close before taking a large body, as a careful one does.
+    let writer = {
+        let mut w = s.try_clone()?;
+        let body = body.to_vec();
+        std::thread::spawn(move || {
+            let _ = w.write_all(&body);
+        })
+    };
     let mut r = BufReader::new(s);
     let mut line = String::new();
     r.read_line(&mut line)?;
@@ -97,6 +105,7 @@ pub fn request(
     } else {
         r.read_to_end(&mut body)?;
     }
+    let _ = writer.join();
     Ok(Resp {
         status,
         headers,
@@ -273,4 +282,43 @@ pub fn form_value(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// States a purpose in a signed-in session (the UI's purpose form).
+pub fn state_purpose(addr: &str, s: &Session, purpose: &str, case_ref: &str) {
+    let body = format!(
+        "csrf={}&purpose={}&case_ref={}&next=%2F",
+        s.csrf,
+        form_value(purpose),
+        form_value(case_ref)
+    );
+    let r = post(
+        addr,
+        "/purpose",
+        &[
+            ("Cookie", &s.cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 303, "stating a purpose: {}", r.text());
+}
+
+/// Opens a case with the UI's form; returns its id.
+pub fn open_case(addr: &str, s: &Session, title: &str) -> i64 {
+    let body = format!("csrf={}&title={}&summary=", s.csrf, form_value(title));
+    let r = post(
+        addr,
+        "/cases",
+        &[
+            ("Cookie", &s.cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 303, "opening a case: {}", r.text());
+    r.header("location")
+        .and_then(|l| l.strip_prefix("/cases/"))
+        .and_then(|id| id.parse().ok())
+        .expect("the new case's page")
 }
