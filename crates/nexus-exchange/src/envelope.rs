@@ -257,7 +257,9 @@ fn parse(bytes: &[u8]) -> Result<Parts<'_>, ExchangeError> {
         .map_err(|e| ExchangeError::Malformed(format!("header: {e}")))?;
     // The sender is echoed in answers and written to the audit log: only a
     // fingerprint's 16 hex characters, never what a stranger chose to send.
-    if !crate::keys::is_fingerprint(&header.sender) || !crate::keys::is_fingerprint(&header.recipient) {
+    if !crate::keys::is_fingerprint(&header.sender)
+        || !crate::keys::is_fingerprint(&header.recipient)
+    {
         return Err(bad("the sender or recipient is not a key fingerprint"));
     }
     if header.id.len() > 64 || header.session.len() > 128 {

@@ -1014,13 +1014,25 @@ mod tests {
     #[test]
     fn deep_nesting_and_huge_reports_are_refused_not_crashing() {
         let depth = 200_000;
-        let xml = format!("<report>{}{}</report>", "<a>".repeat(depth), "</a>".repeat(depth));
+        let xml = format!(
+            "<report>{}{}</report>",
+            "<a>".repeat(depth),
+            "</a>".repeat(depth)
+        );
         let problems = read_goaml_report("r.xml", xml.as_bytes()).unwrap_err();
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].message.contains("nested deeper"), "{:?}", problems[0]);
+        assert!(
+            problems[0].message.contains("nested deeper"),
+            "{:?}",
+            problems[0]
+        );
         let many = format!("<report>{}</report>", "<x/>".repeat(600_000));
         let problems = read_goaml_report("r.xml", many.as_bytes()).unwrap_err();
-        assert!(problems[0].message.contains("more than 500000 elements"), "{:?}", problems[0]);
+        assert!(
+            problems[0].message.contains("more than 500000 elements"),
+            "{:?}",
+            problems[0]
+        );
     }
 
     #[test]
@@ -1030,7 +1042,11 @@ mod tests {
         let (cp1251, _, unmappable) = encoding_rs::WINDOWS_1251.encode(&declared);
         assert!(!unmappable);
         let r = read_goaml_report("r.xml", &cp1251).expect("windows-1251 report");
-        assert!(r.subjects.iter().any(|s| s.name.contains("Рахимов")), "{:?}", r.subjects);
+        assert!(
+            r.subjects.iter().any(|s| s.name.contains("Рахимов")),
+            "{:?}",
+            r.subjects
+        );
         // UTF-16 with a byte-order mark.
         let mut utf16 = vec![0xFF, 0xFE];
         for unit in utf8.replacen("UTF-8", "UTF-16", 1).encode_utf16() {
@@ -1046,6 +1062,10 @@ mod tests {
         // A name the declaration does not know, or bytes invalid in it: a located problem.
         let unknown = utf8.replacen("UTF-8", "klingon-1", 1);
         let problems = read_goaml_report("r.xml", unknown.as_bytes()).unwrap_err();
-        assert!(problems[0].message.contains("klingon-1"), "{:?}", problems[0]);
+        assert!(
+            problems[0].message.contains("klingon-1"),
+            "{:?}",
+            problems[0]
+        );
     }
 }

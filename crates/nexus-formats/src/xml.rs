@@ -175,7 +175,14 @@ pub fn stream_records(
     on_root: impl FnMut(&Node) -> Result<(), FormatError>,
     on_record: impl FnMut(Node) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
-    stream_records_within(path, bytes, records, XmlLimits::default(), on_root, on_record)
+    stream_records_within(
+        path,
+        bytes,
+        records,
+        XmlLimits::default(),
+        on_root,
+        on_record,
+    )
 }
 
 /// [`stream_records`] within `limits`: a document nested deeper or with a

@@ -278,7 +278,9 @@ mod tests {
 
     #[test]
     fn invisible_characters_neither_split_nor_hide_a_name() {
-        for hidden in ["\u{200B}", "\u{FEFF}", "\u{200C}", "\u{200D}", "\u{00AD}", "\u{2060}", "\u{202E}"] {
+        for hidden in [
+            "\u{200B}", "\u{FEFF}", "\u{200C}", "\u{200D}", "\u{00AD}", "\u{2060}", "\u{202E}",
+        ] {
             let name = format!("ER{hidden}IC BAD{hidden}EGE");
             assert_eq!(folded(&name), ["eric", "badege"], "{hidden:?}");
         }

@@ -54,14 +54,14 @@ async function uploadReport(event) {
     const p = document.createElement("p");
     p.id = "upload-status";
     p.className = "status processed";
-    p.textContent = "stored: " + body.stored + " new transactions of " + body.rows + " rows (" + body.duplicates + " already known)";
+    p.textContent = "accepted: " + body.accepted + " of " + body.rows + " rows";
     out.appendChild(p);
   }
   if (body.problems && body.problems.length && !body.report_id) {
     const ul = document.createElement("ul");
     for (const p of body.problems) {
       const li = document.createElement("li");
-      li.textContent = p.message;
+      li.textContent = (p.line ? "line " + p.line + ": " : "") + p.message;
       ul.appendChild(li);
     }
     out.appendChild(ul);

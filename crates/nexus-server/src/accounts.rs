@@ -1,7 +1,9 @@
 //! Creating users and reporting entities' API tokens: one place for the
 //! rules, used by the administration page and the CLI alike.
 
-use crate::auth::{canonical_username, hash_password, random_token, sha256_hex, Role, MIN_PASSWORD};
+use crate::auth::{
+    canonical_username, hash_password, random_token, sha256_hex, Role, MIN_PASSWORD,
+};
 use nexus_store::{AuditRecord, Db, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]

@@ -76,9 +76,13 @@ pub fn append_to_file(path: &Path, checkpoints: &[AuditCheckpoint]) -> Result<()
 
 /// Reads an anchor file (JSON lines); errors name the line.
 pub fn read_file(path: &Path) -> Result<Vec<AuditCheckpoint>, AnchorError> {
-    let meta = std::fs::metadata(path).map_err(|e| AnchorError::File(format!("{}: {e}", path.display())))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| AnchorError::File(format!("{}: {e}", path.display())))?;
     if meta.len() > 256 << 20 {
-        return Err(AnchorError::File(format!("{}: larger than any anchor file", path.display())));
+        return Err(AnchorError::File(format!(
+            "{}: larger than any anchor file",
+            path.display()
+        )));
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| AnchorError::File(format!("{}: {e}", path.display())))?;
@@ -87,7 +91,11 @@ pub fn read_file(path: &Path) -> Result<Vec<AuditCheckpoint>, AnchorError> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             serde_json::from_str(l).map_err(|e| {
-                AnchorError::File(format!("{}: line {}: not a checkpoint: {e}", path.display(), i + 1))
+                AnchorError::File(format!(
+                    "{}: line {}: not a checkpoint: {e}",
+                    path.display(),
+                    i + 1
+                ))
             })
         })
         .collect()
@@ -115,7 +123,13 @@ impl Verification {
 /// unless it is the key the FIU has now, external ones are refused when
 /// signed by another), the record at its sequence present, with its hash.
 pub fn verify(store: &Store, external: &[AuditCheckpoint]) -> Result<Verification, AnchorError> {
-    let (walk, stored, head) = store.read(|db| Ok((db.verify_audit()?, db.audit_checkpoints()?, db.audit_head()?)))?;
+    let (walk, stored, head) = store.read(|db| {
+        Ok((
+            db.verify_audit()?,
+            db.audit_checkpoints()?,
+            db.audit_head()?,
+        ))
+    })?;
     let records = match walk {
         Ok(n) => n,
         Err(f) => {
@@ -126,19 +140,40 @@ pub fn verify(store: &Store, external: &[AuditCheckpoint]) -> Result<Verificatio
             })
         }
     };
-    let own_key = crate::exchange::identity(store).ok().map(|i| i.public().encode());
+    let own_key = crate::exchange::identity(store)
+        .ok()
+        .map(|i| i.public().encode());
     let head_seq = head.as_ref().map_or(0, |h| h.0);
     let mut checked = 0;
-    for (c, from_file) in stored.iter().map(|c| (c, false)).chain(external.iter().map(|c| (c, true))) {
-        let source = if from_file { "an exported checkpoint" } else { "a stored checkpoint" };
-        let fail = |m: String| Ok(Verification { records, checkpoints: checked, failure: Some(m) });
+    for (c, from_file) in stored
+        .iter()
+        .map(|c| (c, false))
+        .chain(external.iter().map(|c| (c, true)))
+    {
+        let source = if from_file {
+            "an exported checkpoint"
+        } else {
+            "a stored checkpoint"
+        };
+        let fail = |m: String| {
+            Ok(Verification {
+                records,
+                checkpoints: checked,
+                failure: Some(m),
+            })
+        };
         let Ok(key) = PublicIdentity::decode(&c.public_key) else {
             return fail(format!("{source} of record {} names no valid key", c.seq));
         };
-        let signature: Option<[u8; 64]> = hex::decode(&c.signature).ok().and_then(|b| b.try_into().ok());
+        let signature: Option<[u8; 64]> = hex::decode(&c.signature)
+            .ok()
+            .and_then(|b| b.try_into().ok());
         let signed = AuditCheckpoint::signed_message(c.seq, &c.hash, c.at);
         if !signature.is_some_and(|s| key.verify(&signed, &s)) {
-            return fail(format!("{source} of record {} has no valid signature (it was forged or altered)", c.seq));
+            return fail(format!(
+                "{source} of record {} has no valid signature (it was forged or altered)",
+                c.seq
+            ));
         }
         if own_key.as_deref() != Some(c.public_key.as_str()) {
             return fail(format!(
@@ -164,7 +199,11 @@ pub fn verify(store: &Store, external: &[AuditCheckpoint]) -> Result<Verificatio
         }
         checked += 1;
     }
-    Ok(Verification { records, checkpoints: checked, failure: None })
+    Ok(Verification {
+        records,
+        checkpoints: checked,
+        failure: None,
+    })
 }
 
 /// Records a verification in the audit log (who checked, what was found).
@@ -175,7 +214,10 @@ pub fn audit_verification(store: &Store, actor: &str, v: &Verification) -> Resul
             action: "audit.verify".into(),
             object: "audit_log".into(),
             detail: match &v.failure {
-                None => format!("intact: {} records, {} checkpoints", v.records, v.checkpoints),
+                None => format!(
+                    "intact: {} records, {} checkpoints",
+                    v.records, v.checkpoints
+                ),
                 Some(f) => format!("BROKEN: {f}"),
             },
             ..AuditRecord::default()

@@ -39,7 +39,11 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .merge(with_body_limit(batches, limit(limits.max_batch)))
         .merge(with_body_limit(
             inbox,
-            limit(limits.max_envelope.min(nexus_exchange::envelope::MAX_ENVELOPE)),
+            limit(
+                limits
+                    .max_envelope
+                    .min(nexus_exchange::envelope::MAX_ENVELOPE),
+            ),
         ))
         .merge(with_body_limit(rest, limit(limits.max_form)))
 }

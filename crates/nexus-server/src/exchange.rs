@@ -453,7 +453,9 @@ pub fn receive(store: &Store, bytes: &[u8], budget: &RejectionBudget) -> R<Inbox
             let sender = Envelope::sender(bytes).unwrap_or_else(|_| "unreadable".into());
             let mut detail: String = e.to_string().chars().take(300).collect();
             if unrecorded > 0 {
-                detail.push_str(&format!(" (+{unrecorded} earlier rejections not recorded one by one)"));
+                detail.push_str(&format!(
+                    " (+{unrecorded} earlier rejections not recorded one by one)"
+                ));
             }
             let _ = store.write(|db| {
                 db.audit(&AuditRecord {
@@ -548,56 +550,56 @@ fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
                 &payload,
             )?;
             store.write(|db| {
-                    db.record_session(
-                        &opened.session,
-                        partner.id,
-                        "in",
-                        &header.purpose,
-                        &header.legal_basis,
-                        asked.len() as i64,
-                        ours.len() as i64,
-                        0,
-                    )?;
-                    db.audit(&AuditRecord {
-                        actor: format!("partner:{}", partner.name),
-                        action: "exchange.match-answered".into(),
-                        object: "exchange".into(),
-                        purpose: header.purpose.clone(),
-                        case_ref: header.legal_basis.clone(),
-                        detail: format!(
-                            "session {}: {} keys asked, {} of ours blinded",
-                            opened.session,
-                            asked.len(),
-                            ours.len()
-                        ),
-                        ..AuditRecord::default()
-                    })
-                })?;
+                db.record_session(
+                    &opened.session,
+                    partner.id,
+                    "in",
+                    &header.purpose,
+                    &header.legal_basis,
+                    asked.len() as i64,
+                    ours.len() as i64,
+                    0,
+                )?;
+                db.audit(&AuditRecord {
+                    actor: format!("partner:{}", partner.name),
+                    action: "exchange.match-answered".into(),
+                    object: "exchange".into(),
+                    purpose: header.purpose.clone(),
+                    case_ref: header.legal_basis.clone(),
+                    detail: format!(
+                        "session {}: {} keys asked, {} of ours blinded",
+                        opened.session,
+                        asked.len(),
+                        ours.len()
+                    ),
+                    ..AuditRecord::default()
+                })
+            })?;
             Ok(InboxAnswer::Envelope(reply.0))
         }
         kind => {
             let body: MessageBody = serde_json::from_slice(&opened.payload)
                 .map_err(|e| ExchangeError::Malformed(format!("message body: {e}")))?;
             store.write(|db| {
-                    let json = serde_json::to_string(&body).unwrap_or_default();
-                    db.add_exchange_message(
-                        partner.id,
-                        "in",
-                        kind.as_str(),
-                        &opened.session,
-                        &opened.id,
-                        &json,
-                    )?;
-                    db.audit(&AuditRecord {
-                        actor: format!("partner:{}", partner.name),
-                        action: format!("exchange.receive-{}", kind.as_str()),
-                        object: "exchange".into(),
-                        purpose: body.purpose.clone(),
-                        case_ref: body.legal_basis.clone(),
-                        detail: format!("message {}", opened.id),
-                        ..AuditRecord::default()
-                    })
-                })?;
+                let json = serde_json::to_string(&body).unwrap_or_default();
+                db.add_exchange_message(
+                    partner.id,
+                    "in",
+                    kind.as_str(),
+                    &opened.session,
+                    &opened.id,
+                    &json,
+                )?;
+                db.audit(&AuditRecord {
+                    actor: format!("partner:{}", partner.name),
+                    action: format!("exchange.receive-{}", kind.as_str()),
+                    object: "exchange".into(),
+                    purpose: body.purpose.clone(),
+                    case_ref: body.legal_basis.clone(),
+                    detail: format!("message {}", opened.id),
+                    ..AuditRecord::default()
+                })
+            })?;
             Ok(InboxAnswer::Stored)
         }
     }

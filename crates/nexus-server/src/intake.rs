@@ -107,7 +107,9 @@ pub fn unzip_reports(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, Vec<u
         }
         let compressed = file.compressed_size().max(1);
         // What the entry may still unpack to: its own limit and the upload's.
-        let room = limits.max_report.min(limits.max_unzipped.saturating_sub(total));
+        let room = limits
+            .max_report
+            .min(limits.max_unzipped.saturating_sub(total));
         let mut content = Vec::new();
         (&mut file)
             .take(room as u64 + 1)
@@ -165,7 +167,11 @@ pub struct Prepared {
 
 /// Parses, validates and screens every file of an upload: the expensive
 /// part, done without the writer.
-pub fn prepare(files: Vec<(String, Vec<u8>)>, screening: &Screening, limits: &Limits) -> Vec<Prepared> {
+pub fn prepare(
+    files: Vec<(String, Vec<u8>)>,
+    screening: &Screening,
+    limits: &Limits,
+) -> Vec<Prepared> {
     files
         .into_iter()
         .map(|(name, bytes)| {

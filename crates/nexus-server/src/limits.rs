@@ -288,7 +288,12 @@ mod tests {
         let e = Limits::parse("\nmax_uplaod = 5M").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.message.contains("unknown limit"), "{e}");
-        for bad in ["max_report = 0", "max_report = -1", "max_report = 99999999999G", "max_report"] {
+        for bad in [
+            "max_report = 0",
+            "max_report = -1",
+            "max_report = 99999999999G",
+            "max_report",
+        ] {
             assert!(Limits::parse(bad).is_err(), "{bad}");
         }
         assert!(Limits::parse("max_xml_depth = 100000").is_err());

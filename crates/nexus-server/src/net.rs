@@ -182,12 +182,18 @@ pub async fn bounded_body(State(limit): State<BodyLimit>, req: Request, next: Ne
                 )
             }
         }
-        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
     }
 }
 
 /// Wraps `router`'s routes so that their bodies are read within `limit`.
-pub fn with_body_limit<S: Clone + Send + Sync + 'static>(router: Router<S>, limit: BodyLimit) -> Router<S> {
+pub fn with_body_limit<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    limit: BodyLimit,
+) -> Router<S> {
     router
         .layer(axum::middleware::from_fn_with_state(limit, bounded_body))
         .layer(axum::extract::DefaultBodyLimit::max(limit.max))
@@ -225,10 +231,7 @@ fn is_same_origin(headers: &axum::http::HeaderMap) -> bool {
             .or_else(|| origin.strip_prefix("https://"));
         return matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h));
     }
-    match headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-    {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => matches!(site, "same-origin" | "none"),
         None => true,
     }
@@ -251,7 +254,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
     set(h, "x-frame-options", "DENY");
-    set(h, "referrer-policy", "no-referrer");
+    // `same-origin`, not `no-referrer`: with the latter, browsers send
+    // `Origin: null` on form posts, and the same-origin check could not tell.
+    set(h, "referrer-policy", "same-origin");
     set(h, "x-content-type-options", "nosniff");
     set(h, "cross-origin-opener-policy", "same-origin");
     set(h, "cross-origin-resource-policy", "same-origin");
@@ -279,11 +284,29 @@ mod tests {
 
     #[test]
     fn origins_are_compared_with_the_host() {
-        assert!(is_same_origin(&headers(&[("host", "fiu.example:8080"), ("origin", "http://fiu.example:8080")])));
-        assert!(is_same_origin(&headers(&[("host", "fiu.example"), ("origin", "https://FIU.example")])));
-        assert!(!is_same_origin(&headers(&[("host", "fiu.example"), ("origin", "https://evil.example")])));
-        assert!(!is_same_origin(&headers(&[("host", "fiu.example"), ("origin", "null")])));
-        assert!(!is_same_origin(&headers(&[("host", "fiu.example"), ("sec-fetch-site", "cross-site")])));
-        assert!(is_same_origin(&headers(&[("host", "fiu.example")])), "a client that is not a browser");
+        assert!(is_same_origin(&headers(&[
+            ("host", "fiu.example:8080"),
+            ("origin", "http://fiu.example:8080")
+        ])));
+        assert!(is_same_origin(&headers(&[
+            ("host", "fiu.example"),
+            ("origin", "https://FIU.example")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("host", "fiu.example"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("host", "fiu.example"),
+            ("origin", "null")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("host", "fiu.example"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(
+            is_same_origin(&headers(&[("host", "fiu.example")])),
+            "a client that is not a browser"
+        );
     }
 }

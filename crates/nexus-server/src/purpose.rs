@@ -62,7 +62,9 @@ pub enum Record {
     Report(i64),
     Case(i64),
     /// A partner FIU's message, linked to a case or not.
-    PartnerMessage { case_id: Option<i64> },
+    PartnerMessage {
+        case_id: Option<i64>,
+    },
 }
 
 /// The scope a reference names in this FIU, or `None` when it names nothing.

@@ -1,4 +1,4 @@
-//! Limits on guessing passwords.
+//! Limits on guessing passwords, and the threads that check them.
 //!
 //! Each failed sign-in is counted per user name and per client address over
 //! a sliding window. Past `signin_user_failures` failures of one name, each
@@ -6,8 +6,10 @@
 //! back-off, not a lock: the real user is slowed, not shut out for good);
 //! past `signin_address_failures` failures from one address, that address is
 //! refused until the window has passed. Password checks (argon2id, 19 MiB
-//! and tens of milliseconds each) run at most `concurrent_password_checks`
-//! at a time, so that a burst of sign-ins cannot exhaust memory or threads.
+//! and tens of milliseconds each) run on `concurrent_password_checks`
+//! threads of their own with a short queue: on the shared blocking pool,
+//! each of up to 512 threads would keep its own 19 MiB in its allocator
+//! arena, and a burst of sign-ins took over a gigabyte.
 //!
 //! The counters live in memory: they reset when the service restarts, which
 //! an attacker cannot cause from outside. Hand-written because the rate
@@ -16,9 +18,10 @@
 use crate::limits::Limits;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::mpsc;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Failures of one key within the window.
 #[derive(Debug, Clone)]
@@ -43,12 +46,15 @@ pub enum Refusal {
     Busy,
 }
 
+/// A password to check against a hash, and where to say the result.
+type Job = (String, String, tokio::sync::oneshot::Sender<bool>);
+
 /// The sign-in limits of one service.
 pub struct SignInGuard {
     limits: Limits,
     users: Mutex<HashMap<String, Failures>>,
     addresses: Mutex<HashMap<IpAddr, Failures>>,
-    checks: Semaphore,
+    checks: mpsc::SyncSender<Job>,
 }
 
 /// Keys kept before expired ones are swept.
@@ -60,11 +66,29 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl SignInGuard {
     pub fn new(limits: Limits) -> SignInGuard {
+        let workers = limits.concurrent_password_checks.max(1);
+        let (tx, rx) = mpsc::sync_channel::<Job>(workers * 4);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..workers {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-check-{i}"))
+                .spawn(move || loop {
+                    let job = lock(&rx).recv();
+                    let Ok((password, hash, reply)) = job else {
+                        return; // the guard is gone
+                    };
+                    let _ = reply.send(crate::auth::verify_password(&password, &hash));
+                });
+            if spawned.is_err() {
+                break; // fewer workers; with none, every check answers Busy
+            }
+        }
         SignInGuard {
             limits,
             users: Mutex::new(HashMap::new()),
             addresses: Mutex::new(HashMap::new()),
-            checks: Semaphore::new(limits.concurrent_password_checks.max(1)),
+            checks: tx,
         }
     }
 
@@ -112,7 +136,9 @@ impl SignInGuard {
                     !f.times.is_empty()
                 });
             }
-            let f = u.entry(user.to_string()).or_insert(Failures { times: Vec::new() });
+            let f = u
+                .entry(user.to_string())
+                .or_insert(Failures { times: Vec::new() });
             f.prune(now, window);
             // Bounded per key: only the count up to the back-off's ceiling matters.
             if f.times.len() < 64 {
@@ -143,10 +169,15 @@ impl SignInGuard {
         lock(&self.users).remove(user);
     }
 
-    /// A slot for one password check, waiting at most a few seconds.
-    pub async fn password_check(&self) -> Result<SemaphorePermit<'_>, Refusal> {
-        match tokio::time::timeout(Duration::from_secs(5), self.checks.acquire()).await {
-            Ok(Ok(permit)) => Ok(permit),
+    /// Checks `password` against `hash` on the password threads; `Busy`
+    /// when their queue is full or the answer takes over ten seconds.
+    pub async fn verify(&self, password: String, hash: String) -> Result<bool, Refusal> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.checks
+            .try_send((password, hash, reply))
+            .map_err(|_| Refusal::Busy)?;
+        match tokio::time::timeout(Duration::from_secs(10), answer).await {
+            Ok(Ok(ok)) => Ok(ok),
             _ => Err(Refusal::Busy),
         }
     }
@@ -172,7 +203,9 @@ mod tests {
             assert_eq!(g.check("alice", Some(ip)), Ok(()));
             g.failed("alice", Some(ip));
         }
-        assert!(matches!(g.check("alice", Some(ip)), Err(Refusal::UserBackOff(w)) if w > Duration::from_secs(50)));
+        assert!(
+            matches!(g.check("alice", Some(ip)), Err(Refusal::UserBackOff(w)) if w > Duration::from_secs(50))
+        );
         // Another name from another address is not affected.
         assert_eq!(g.check("bob", Some("10.0.0.2".parse().unwrap())), Ok(()));
         g.succeeded("alice");
@@ -190,6 +223,9 @@ mod tests {
             g.check("someone-else", Some(ip)),
             Err(Refusal::AddressBlocked(_))
         ));
-        assert_eq!(g.check("someone-else", Some("10.0.0.10".parse().unwrap())), Ok(()));
+        assert_eq!(
+            g.check("someone-else", Some("10.0.0.10".parse().unwrap())),
+            Ok(())
+        );
     }
 }

@@ -4,9 +4,7 @@
 //! reference first and record the view in the audit log.
 
 use crate::api::{apply_alert_action, screen_name, ScreenRequest};
-use crate::auth::{
-    canonical_username, random_token, sha256_hex, verify_password, Principal, Role, MIN_PASSWORD,
-};
+use crate::auth::{canonical_username, random_token, sha256_hex, Principal, Role, MIN_PASSWORD};
 use crate::limits::Limits;
 use crate::net::{with_body_limit, BodyLimit, ClientAddr};
 use crate::purpose::{opens, Purpose, Record, TRIAGE};
@@ -312,9 +310,8 @@ async fn login(
     let address = client.map(|c| c.0 .0.ip());
     // A name that cannot be a user name is checked (and counted) like an
     // unknown one; the text typed is never stored — it may be a password.
-    let name = canonical_username(&f.username).unwrap_or_else(|_| {
-        format!("invalid:{}", &sha256_hex(f.username.as_bytes())[..16])
-    });
+    let name = canonical_username(&f.username)
+        .unwrap_or_else(|_| format!("invalid:{}", &sha256_hex(f.username.as_bytes())[..16]));
     match state.signin.check(&name, address) {
         Ok(()) => {}
         Err(Refusal::UserBackOff(wait)) | Err(Refusal::AddressBlocked(wait)) => {
@@ -327,7 +324,8 @@ async fn login(
                         db.audit(&AuditRecord {
                             actor: "anonymous".into(),
                             action: "session.login-throttled".into(),
-                            object: known.map_or("unknown user".into(), |u| format!("user:{}", u.id)),
+                            object: known
+                                .map_or("unknown user".into(), |u| format!("user:{}", u.id)),
                             detail: format!("from {ip}"),
                             ..AuditRecord::default()
                         })
@@ -349,26 +347,35 @@ async fn login(
             ))
         }
     }
-    let Ok(_permit) = state.signin.password_check().await else {
+    let key = name.clone();
+    let user = state
+        .blocking(move |s| Ok(s.store.read(|db| db.user_by_name(&key))?))
+        .await?;
+    // Verify against a dummy hash when the user is unknown, so timing does not tell.
+    let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2kCqkHaxEBH4XUi3H5ZTmFd26/4OEYPi9BE2yaiJwBo";
+    let hash = user
+        .as_ref()
+        .map_or(dummy.to_string(), |u| u.password_hash.clone());
+    let Ok(ok) = state.signin.verify(f.password, hash).await else {
         return Ok(login_failed(
             "The service is busy; try again in a moment.",
             StatusCode::SERVICE_UNAVAILABLE,
         ));
     };
-    let key = name.clone();
     let outcome = state
         .blocking(move |s| {
-            let user = s.store.read(|db| db.user_by_name(&key))?;
-            // Verify against a dummy hash when the user is unknown, so timing does not tell.
-            let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2kCqkHaxEBH4XUi3H5ZTmFd26/4OEYPi9BE2yaiJwBo";
-            let ok = verify_password(&f.password, user.as_ref().map_or(dummy, |u| u.password_hash.as_str()));
             let ip = address.map(|a| a.to_string()).unwrap_or_default();
             match user {
                 Some(u) if ok && !u.disabled => {
                     let token = random_token().map_err(AppError::internal)?;
                     let csrf = random_token().map_err(AppError::internal)?;
                     s.store.write(|db| {
-                        db.create_session(&sha256_hex(token.as_bytes()), u.id, &csrf, nexus_store::now() + SESSION_SECONDS)?;
+                        db.create_session(
+                            &sha256_hex(token.as_bytes()),
+                            u.id,
+                            &csrf,
+                            nexus_store::now() + SESSION_SECONDS,
+                        )?;
                         db.audit(&AuditRecord {
                             actor: format!("user:{}", u.username),
                             action: "session.login".into(),
@@ -384,7 +391,8 @@ async fn login(
                         db.audit(&AuditRecord {
                             actor: "anonymous".into(),
                             action: "session.login-failed".into(),
-                            object: known.map_or("unknown user".into(), |u| format!("user:{}", u.id)),
+                            object: known
+                                .map_or("unknown user".into(), |u| format!("user:{}", u.id)),
                             detail: format!("from {ip}"),
                             ..AuditRecord::default()
                         })
@@ -1769,7 +1777,14 @@ async fn case_read<T: Send + 'static>(
                         return Ok(Err(AppError::new(StatusCode::FORBIDDEN, why)));
                     }
                     let out = f(db)?;
-                    audit_view(db, &p, &purpose, action, format!("case:{id}"), String::new())?;
+                    audit_view(
+                        db,
+                        &p,
+                        &purpose,
+                        action,
+                        format!("case:{id}"),
+                        String::new(),
+                    )?;
                     Ok(out.ok_or_else(AppError::not_found))
                 })
                 .map_err(AppError::from)?
@@ -2127,7 +2142,11 @@ async fn admin_page(State(state): State<AppState>, p: Principal) -> Result<Html<
             i.id,
             esc(&i.name),
             esc(&i.country),
-            if i.codes.is_empty() { "none (its transaction batches are refused)".to_string() } else { esc(&i.codes.join(", ")) }
+            if i.codes.is_empty() {
+                "none (its transaction batches are refused)".to_string()
+            } else {
+                esc(&i.codes.join(", "))
+            }
         ));
     }
     body.push_str(&format!(
@@ -2562,8 +2581,10 @@ async fn exchange_send(
                 },
                 None => None,
             };
-            crate::exchange::send_message(&s.store, &p.actor, &f.partner, kind, &f.session, &body, case_id)
-                .map_err(exchange_error)
+            crate::exchange::send_message(
+                &s.store, &p.actor, &f.partner, kind, &f.session, &body, case_id,
+            )
+            .map_err(exchange_error)
         })
         .await
         .map_err(html_err)?;
@@ -2636,7 +2657,11 @@ async fn upload_document(
     let filename: String = headers
         .get("x-filename")
         .and_then(|v| v.to_str().ok())
-        .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+        .map(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .unwrap_or_default()
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))

@@ -152,7 +152,11 @@ pub fn spawn_background(state: AppState) {
     tokio::spawn(async move {
         loop {
             let st = s.clone();
-            match tokio::task::spawn_blocking(move || purge_expired(&st.store, "system", &st.limits)).await {
+            match tokio::task::spawn_blocking(move || {
+                purge_expired(&st.store, "system", &st.limits)
+            })
+            .await
+            {
                 Ok(Err(e)) => eprintln!("retention purge failed: {e}"),
                 Err(e) => eprintln!("retention purge task failed: {e}"),
                 Ok(Ok(_)) => {}

@@ -187,7 +187,10 @@ impl Db<'_> {
              WHERE ?1 = '%%' OR actor LIKE ?1 OR object LIKE ?1 OR action LIKE ?1 OR (?4 AND personal LIKE ?1)
              ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
         )?;
-        let rows = stmt.query_map(params![like, limit, offset, search_personal], entry_from_row)?;
+        let rows = stmt.query_map(
+            params![like, limit, offset, search_personal],
+            entry_from_row,
+        )?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -253,7 +256,11 @@ mod tests {
             purpose: "analysis".into(),
             case_ref: "CASE-2026-0001".into(),
             detail: String::new(),
-            personal: if i % 2 == 0 { format!("Person {i}") } else { String::new() },
+            personal: if i.is_multiple_of(2) {
+                format!("Person {i}")
+            } else {
+                String::new()
+            },
         }
     }
 

@@ -55,8 +55,11 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// The database of one FIU.
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    // Declared (so dropped) before the writer: the writer closes last, and
+    // the last connection to close folds the write-ahead log into the
+    // database file, so that a closed database is one file.
     readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Connection>,
 }
 
 /// A connection inside a transaction (writes) or a read-only one (reads),

@@ -579,7 +579,12 @@ impl Db<'_> {
     }
 
     /// Records the purpose stated in a session (until sign-out or a new one).
-    pub fn set_session_purpose(&self, token_hash: &str, purpose: &str, case_ref: &str) -> Result<()> {
+    pub fn set_session_purpose(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        case_ref: &str,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE sessions SET purpose = ?2, case_ref = ?3 WHERE token_hash = ?1",
             params![token_hash, purpose, case_ref],

@@ -15,9 +15,9 @@ use nexus_formats::goaml_intake::read_goaml_report;
 use nexus_formats::interchange::TransactionReader;
 use nexus_graph::DetectConfig;
 use nexus_server::auth::{hash_password, random_token, sha256_hex, Principal, Role};
-use nexus_server::intake::{receive, Limits};
+use nexus_server::intake::receive;
 use nexus_server::processing::{run_detection, Screening};
-use nexus_server::AppState;
+use nexus_server::{AppState, Limits};
 use nexus_store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -316,6 +316,8 @@ fn main() {
         username: "bench".into(),
         institution: None,
         csrf: None,
+        session: None,
+        purpose: None,
     };
     let started = Instant::now();
     let mut processed = 0;
@@ -325,7 +327,8 @@ fn main() {
             &screening,
             &system,
             *rentity,
-            &[(format!("r{i}.xml"), xml.clone().into_bytes())],
+            vec![(format!("r{i}.xml"), xml.clone().into_bytes())],
+            &Limits::default(),
         )
         .unwrap();
         processed += out.iter().filter(|o| o.status == "processed").count();
@@ -355,9 +358,21 @@ fn main() {
                 "analyst",
                 None,
             )?;
-            Ok(d.create_case("Benchmark case", "", 1, 2026)?.reference)
+            d.create_case("Benchmark case", "", 1, 2026)
         })
         .unwrap();
+    // The entity pages read below are read under the case: they are put into it.
+    let entity_count = store.read(|d| d.counts()).unwrap().entities;
+    let pick = |i: usize| 1 + (i as i64 * 7919) % entity_count.max(1);
+    store
+        .write(|d| {
+            for i in 0..1000 {
+                d.add_case_entity(case_ref.id, pick(i))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let case_ref = case_ref.reference;
     let mut tokens = HashMap::new();
     for (rentity, _) in over_http {
         tokens.entry(*rentity).or_insert_with(|| {
@@ -444,20 +459,13 @@ fn main() {
     println!("| POST /api/v1/reports (goAML intake) | {} | {:.0}/s | {p50:.1} ms | {p99:.1} ms | {max:.1} ms |", over_http.len(), over_http.len() as f64 / t);
 
     // Pages: alert queue and entity pages, as an analyst.
+    // Two sessions: one working the queue under TRIAGE, one the case.
     let session = http::login(&addr, "analyst", password);
-    let purpose_cookie = |case: &str| {
-        format!(
-            "{}; nexus_purpose={}",
-            session.cookie,
-            http::form_value(&format!("benchmark of page latency|{case}"))
-        )
-    };
-    let triage_cookie = purpose_cookie("TRIAGE");
-    let case_cookie = purpose_cookie(&case_ref);
-    let entity_count = {
-        let s = Store::open(&a.db).unwrap();
-        s.read(|d| d.counts()).unwrap().entities
-    };
+    http::state_purpose(&addr, &session, "benchmark of page latency", "TRIAGE");
+    let case_session = http::login(&addr, "analyst", password);
+    http::state_purpose(&addr, &case_session, "benchmark of page latency", &case_ref);
+    let triage_cookie = session.cookie.clone();
+    let case_cookie = case_session.cookie.clone();
     let page_bench = |label: &str, path: &(dyn Fn(usize) -> String + Sync), cookie: &str| {
         let next = Arc::new(AtomicUsize::new(0));
         let lat = Arc::new(Mutex::new(Vec::new()));
@@ -498,7 +506,6 @@ fn main() {
             total as f64 / t
         );
     };
-    let pick = |i: usize| 1 + (i as i64 * 7919) % entity_count.max(1);
     page_bench(
         "GET /alerts (UI queue, 100 highest-scored open alerts)",
         &|_| "/alerts".to_string(),

@@ -48,7 +48,8 @@ fn destination(path: &Path) -> Result<Destination> {
                     .with_context(|| format!("{} names no file", path.display()))?
                     .to_string_lossy()
                     .into_owned();
-                let staging = target.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+                let staging =
+                    target.with_file_name(format!(".{name}.partial-{}", std::process::id()));
                 return Ok(Destination::Staged { target, staging });
             }
         }
@@ -158,7 +159,10 @@ mod tests {
         let link = dir.path().join("link.csv");
         std::os::unix::fs::symlink("real.csv", &link).unwrap();
         write_atomically(&link, b"new").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
     }
 
@@ -172,7 +176,10 @@ mod tests {
         let meta = std::fs::metadata("/dev/null").unwrap();
         assert!(!meta.is_file(), "/dev/null is still a device");
         let dir = tempfile::tempdir().unwrap();
-        assert!(write_atomically(dir.path(), b"x").is_err(), "a directory is refused");
+        assert!(
+            write_atomically(dir.path(), b"x").is_err(),
+            "a directory is refused"
+        );
         assert_eq!(destination(Path::new("-")).unwrap(), Destination::Stdout);
     }
 

@@ -529,7 +529,7 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
             vec![(name, bytes)],
             &Limits::default(),
         )
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         processed += out.iter().filter(|o| o.status == "processed").count();
     }
     eprintln!(

@@ -266,6 +266,8 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         "National list",
     ]);
     assert!(out.status.success(), "{}", common::stderr(&out));
+    // The bank's institution code, registered with its first token: its batches name its own accounts.
+    common::http::create_token_with_codes(&db, 101, &["NXTJB1XX"]);
     let bank = create_user(&db, "bank", "reporting-entity", Some(101));
     let analyst = create_user(&db, "analyst", "analyst", None);
     let oversight = create_user(&db, "oversight", "oversight", None);
@@ -305,7 +307,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     driver.go(&format!("{base}/reports"));
     driver.type_into("#file", batch.to_str().unwrap());
     driver.click("#upload button");
-    driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('stored: 1 new')", "the stored batch");
+    driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('accepted: 1 of 1')", "the stored batch");
     // The web form files a goAML report through the same intake.
     driver.go(&format!("{base}/reports/new"));
     driver.js("const set = (n, v) => document.querySelector(`[name=${n}]`).value = v;

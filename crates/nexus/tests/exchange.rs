@@ -372,18 +372,39 @@ fn two_fius_find_their_common_subjects_without_sharing_their_lists() {
     let analyst = login(&b.server.addr, "kaz-analyst", &password);
     let cookie = analyst.cookie.clone();
     // Under triage, the partner's request is listed but not readable.
-    common::http::state_purpose(&b.server.addr, &analyst, "answer partner requests", "TRIAGE");
+    common::http::state_purpose(
+        &b.server.addr,
+        &analyst,
+        "answer partner requests",
+        "TRIAGE",
+    );
     let page = get(&b.server.addr, "/exchange", &[("Cookie", &cookie)]).text();
     assert!(!page.contains("Rakhimov Jamshed"), "{page}");
     assert!(page.contains("state a case as your purpose"), "{page}");
     // The analyst opens a case for the request, works under it, links the message and reads it.
-    let case_id = common::http::open_case(&b.server.addr, &analyst, "Request of FIU Tajikistan on R. J.");
+    let case_id = common::http::open_case(
+        &b.server.addr,
+        &analyst,
+        "Request of FIU Tajikistan on R. J.",
+    );
     let case_ref: String = rusqlite::Connection::open(&b.db)
         .unwrap()
-        .query_row("SELECT reference FROM cases WHERE id = ?1", [case_id], |r| r.get(0))
+        .query_row(
+            "SELECT reference FROM cases WHERE id = ?1",
+            [case_id],
+            |r| r.get(0),
+        )
         .unwrap();
-    common::http::state_purpose(&b.server.addr, &analyst, "answer the partner's request", &case_ref);
-    let incoming: i64 = count(&b.db, "SELECT id FROM exchange_messages WHERE direction = 'in'");
+    common::http::state_purpose(
+        &b.server.addr,
+        &analyst,
+        "answer the partner's request",
+        &case_ref,
+    );
+    let incoming: i64 = count(
+        &b.db,
+        "SELECT id FROM exchange_messages WHERE direction = 'in'",
+    );
     let r = post(
         &b.server.addr,
         &format!("/exchange/messages/{incoming}/case"),

@@ -5,107 +5,8 @@ mod common;
 
 use common::http::{create_token, create_user, form_value, get, login, post, Server};
 use common::nexus;
+use common::reports::{str_report, JAMSHED_CYR, JAMSHED_LAT, OTHER};
 use std::path::Path;
-
-/// A person on one side of a transaction.
-struct Holder<'a> {
-    first: &'a str,
-    last: &'a str,
-    birth: &'a str,
-    id_number: &'a str,
-    account: &'a str,
-    bic: &'a str,
-}
-
-/// A goAML STR with one transfer from `from` (not our client) to `to` (our client).
-fn str_report(
-    rentity: i64,
-    reference: &str,
-    number: &str,
-    amount: &str,
-    from: &Holder,
-    to: &Holder,
-) -> String {
-    let person = |h: &Holder, mine: bool| {
-        let birth = if h.birth.is_empty() {
-            String::new()
-        } else {
-            format!("<birthdate>{}T00:00:00</birthdate>", h.birth)
-        };
-        let id = if h.id_number.is_empty() {
-            String::new()
-        } else {
-            format!("<id_number>{}</id_number>", h.id_number)
-        };
-        let nat = if mine {
-            "<nationality1>TJ</nationality1>"
-        } else {
-            ""
-        };
-        format!("<t_person><first_name>{}</first_name><last_name>{}</last_name>{birth}{id}{nat}</t_person>", h.first, h.last)
-    };
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<report>
-  <rentity_id>{rentity}</rentity_id>
-  <submission_code>E</submission_code>
-  <report_code>STR</report_code>
-  <entity_reference>{reference}</entity_reference>
-  <submission_date>2026-03-02T10:00:00</submission_date>
-  <currency_code_local>TJS</currency_code_local>
-  <reason>Rapid movement of funds</reason>
-  <transaction>
-    <transactionnumber>{number}</transactionnumber>
-    <transaction_location>HQ</transaction_location>
-    <transaction_description>transfer</transaction_description>
-    <date_transaction>2026-02-27T09:15:00</date_transaction>
-    <transmode_code>E</transmode_code>
-    <amount_local>{amount}</amount_local>
-    <t_from>
-      <from_funds_code>E</from_funds_code>
-      <from_account><swift>{fb}</swift><account>{fa}</account><signatory><is_primary>1</is_primary>{fp}</signatory></from_account>
-      <from_country>TJ</from_country>
-    </t_from>
-    <t_to_my_client>
-      <to_funds_code>E</to_funds_code>
-      <to_account><swift>{tb}</swift><account>{ta}</account><signatory><is_primary>1</is_primary>{tp}</signatory></to_account>
-      <to_country>TJ</to_country>
-    </t_to_my_client>
-  </transaction>
-</report>"#,
-        fb = from.bic,
-        fa = from.account,
-        fp = person(from, false),
-        tb = to.bic,
-        ta = to.account,
-        tp = person(to, true),
-    )
-}
-
-const JAMSHED_CYR: Holder = Holder {
-    first: "Джамшед",
-    last: "Рахимов",
-    birth: "1985-03-14",
-    id_number: "A1234567",
-    account: "A100",
-    bic: "NXTJB1XX",
-};
-const JAMSHED_LAT: Holder = Holder {
-    first: "Jamshed",
-    last: "Rakhimov",
-    birth: "1985-03-14",
-    id_number: "",
-    account: "A900",
-    bic: "NXTJB2XX",
-};
-const OTHER: Holder = Holder {
-    first: "Farrukh",
-    last: "Nazarov",
-    birth: "",
-    id_number: "",
-    account: "A555",
-    bic: "NXTJB9XX",
-};
 
 fn xml_headers(token: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -494,17 +395,32 @@ fn the_same_person_reported_by_two_banks_becomes_one_entity_and_reading_him_is_a
     // person across the two banks, with the evidence that joined them.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let entity_of = |name: &str| -> i64 {
-        conn.query_row("SELECT entity_id FROM subjects WHERE name = ?1", [name], |r| r.get(0))
-            .unwrap()
+        conn.query_row(
+            "SELECT entity_id FROM subjects WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
     };
     let entity = entity_of("Джамшед Рахимов");
     assert_eq!(entity, entity_of("Jamshed Rakhimov"), "one entity");
     let evidence: String = conn
-        .query_row("SELECT evidence FROM subjects WHERE name = 'Jamshed Rakhimov'", [], |r| r.get(0))
+        .query_row(
+            "SELECT evidence FROM subjects WHERE name = 'Jamshed Rakhimov'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert!(evidence.contains("same birth date 1985-03-14"), "{evidence}");
+    assert!(
+        evidence.contains("same birth date 1985-03-14"),
+        "{evidence}"
+    );
     let farrukh: i64 = conn
-        .query_row("SELECT COUNT(DISTINCT entity_id) FROM subjects WHERE name = 'Farrukh Nazarov'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(DISTINCT entity_id) FROM subjects WHERE name = 'Farrukh Nazarov'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(farrukh, 1, "same account, same name");
     drop(conn);
@@ -531,7 +447,12 @@ fn the_same_person_reported_by_two_banks_becomes_one_entity_and_reading_him_is_a
 
     // Open a case through the UI form, put the person into it, read him under it.
     let case_id = common::http::open_case(addr, &alice, "Rakhimov transfers");
-    let case_page = get(addr, &format!("/cases/{case_id}"), &[("Cookie", &alice.cookie)]).text();
+    let case_page = get(
+        addr,
+        &format!("/cases/{case_id}"),
+        &[("Cookie", &alice.cookie)],
+    )
+    .text();
     let reference = case_page
         .split("value=\"CASE-")
         .nth(1)
@@ -563,7 +484,12 @@ fn the_same_person_reported_by_two_banks_becomes_one_entity_and_reading_him_is_a
     assert_eq!(v["transactions"].as_array().unwrap().len(), 2);
     // The reports naming him are read under the case too.
     let r = get(addr, &report_path, &alice.headers(&purpose));
-    assert_eq!(r.json()["subjects"].as_array().map(Vec::len), Some(2), "{}", r.text());
+    assert_eq!(
+        r.json()["subjects"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        r.text()
+    );
 
     // The oversight body sees who looked at whom, why, under which case; analysts cannot.
     let olga = login(addr, "olga", &oversight_password);

@@ -130,6 +130,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &Path) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// `nexus serve` with more flags (`--limits FILE`, `--audit-anchor FILE` …).
+    pub fn start_with(db: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nexus"))
             .args([
                 "serve",
@@ -138,6 +143,7 @@ impl Server {
                 "--addr",
                 "127.0.0.1:0",
             ])
+            .args(extra)
             .stderr(Stdio::piped())
             .spawn()
             .expect("start nexus serve");
@@ -207,15 +213,25 @@ pub fn create_user(db: &Path, name: &str, role: &str, institution: Option<i64>) 
 
 /// Creates an API token through the CLI.
 pub fn create_token(db: &Path, institution: i64) -> String {
+    create_token_with_codes(db, institution, &[])
+}
+
+/// Creates an API token through the CLI, registering the institution's codes (BIC).
+pub fn create_token_with_codes(db: &Path, institution: i64, codes: &[&str]) -> String {
+    let institution = institution.to_string();
+    let mut args = vec![
+        "token",
+        "create",
+        "--db",
+        db.to_str().unwrap(),
+        "--institution",
+        &institution,
+    ];
+    for c in codes {
+        args.extend(["--code", c]);
+    }
     let out = Command::new(env!("CARGO_BIN_EXE_nexus"))
-        .args([
-            "token",
-            "create",
-            "--db",
-            db.to_str().unwrap(),
-            "--institution",
-            &institution.to_string(),
-        ])
+        .args(&args)
         .output()
         .unwrap();
     assert!(

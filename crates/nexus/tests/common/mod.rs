@@ -63,3 +63,4 @@ pub fn customers_from_parties(scenario: &Path, out: &Path) -> usize {
     parties.len()
 }
 pub mod http;
+pub mod reports;
