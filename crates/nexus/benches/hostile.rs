@@ -216,9 +216,11 @@ fn main() {
     let (quiet, _) = measure("alone", false);
     let (attacked, statuses) = measure(&format!("under attack ({} attackers + 100 half-sent requests)", a.attackers), true);
     println!("\np99 under attack / alone: {:.2}×", attacked / quiet.max(1e-9));
+    // 4xx, or 200 for a zip whose answer lists each report as failed: never
+    // a report processed (201), a server error or a dropped connection.
     assert!(
-        statuses.keys().all(|s| (400..500).contains(s)),
-        "every hostile request answered 4xx: {statuses:?}"
+        statuses.keys().all(|s| *s == 200 || (400..500).contains(s)),
+        "every hostile request refused: {statuses:?}"
     );
     http::get(&addr, "/healthz", &[]);
     let peak = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
