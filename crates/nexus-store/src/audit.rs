@@ -3,8 +3,8 @@
 //! SHA-256 so that editing, deleting or reordering any record breaks the
 //! chain from that record on.
 
+use crate::sql::{params, OptionalExtension, Row};
 use crate::{Db, Result};
-use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 /// What happened, by whom, to what, why.
@@ -98,17 +98,10 @@ impl Db<'_> {
             .conn
             .query_row(
                 "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                [],
+                params![],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
-            .map(Some)
-            .or_else(|e| {
-                if e == rusqlite::Error::QueryReturnedNoRows {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            })?;
+            .optional()?;
         let (seq, prev) = match last {
             Some((s, h)) => (s + 1, h),
             None => (1, GENESIS.to_string()),
@@ -129,7 +122,7 @@ impl Db<'_> {
             .conn
             .query_row(
                 "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                [],
+                params![],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?)
@@ -148,7 +141,8 @@ impl Db<'_> {
     /// Stores a signed checkpoint (one per sequence number).
     pub fn insert_audit_checkpoint(&self, c: &AuditCheckpoint) -> Result<()> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO audit_checkpoints(seq, hash, at, public_key, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO audit_checkpoints(seq, hash, at, public_key, signature) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(seq) DO UPDATE SET hash = excluded.hash, at = excluded.at, public_key = excluded.public_key, signature = excluded.signature",
             params![c.seq, c.hash, c.at, c.public_key, c.signature],
         )?;
         Ok(())
@@ -159,7 +153,7 @@ impl Db<'_> {
         let mut s = self.conn.prepare_cached(
             "SELECT seq, hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq",
         )?;
-        let rows = s.query_map([], |r| {
+        let rows = s.query_map(params![], |r| {
             Ok(AuditCheckpoint {
                 seq: r.get(0)?,
                 hash: r.get(1)?,
@@ -184,7 +178,8 @@ impl Db<'_> {
         let like = format!("%{filter}%");
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal FROM audit_log
-             WHERE ?1 = '%%' OR actor LIKE ?1 OR object LIKE ?1 OR action LIKE ?1 OR (?4 AND personal LIKE ?1)
+             WHERE ?1 = '%%' OR lower(actor) LIKE lower(?1) OR lower(object) LIKE lower(?1) OR lower(action) LIKE lower(?1)
+                OR (?4 = 1 AND lower(personal) LIKE lower(?1))
              ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
         )?;
         let rows = stmt.query_map(
@@ -196,37 +191,43 @@ impl Db<'_> {
 
     /// Walks the whole chain; `Ok(count)` when intact.
     pub fn verify_audit(&self) -> Result<std::result::Result<i64, AuditFailure>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal FROM audit_log ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([])?;
+        // Streamed: the log may hold tens of millions of records.
         let mut prev = GENESIS.to_string();
         let mut expected_seq = 1;
         let mut count = 0;
-        while let Some(row) = rows.next()? {
-            let e = entry_from_row(row)?;
-            let fail = |reason: String| Ok(Err(AuditFailure { seq: e.seq, reason }));
-            if e.seq != expected_seq {
-                return fail(format!(
-                    "record {expected_seq} is missing (next is {})",
-                    e.seq
-                ));
-            }
-            if e.prev_hash != prev {
-                return fail("its link to the previous record does not match (a record before it was changed or removed)".into());
-            }
-            if chain_hash(&e.prev_hash, e.seq, e.at, &e.record) != e.hash {
-                return fail("its content does not match its hash (the record was changed)".into());
-            }
-            prev = e.hash;
-            expected_seq += 1;
-            count += 1;
-        }
-        Ok(Ok(count))
+        let mut failure: Option<AuditFailure> = None;
+        self.conn.exec.query(
+            "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal FROM audit_log ORDER BY seq",
+            &[],
+            &mut |row| {
+                let e = entry_from_row(row)?;
+                let reason = if e.seq != expected_seq {
+                    Some(format!("record {expected_seq} is missing (next is {})", e.seq))
+                } else if e.prev_hash != prev {
+                    Some("its link to the previous record does not match (a record before it was changed or removed)".into())
+                } else if chain_hash(&e.prev_hash, e.seq, e.at, &e.record) != e.hash {
+                    Some("its content does not match its hash (the record was changed)".into())
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    failure = Some(AuditFailure { seq: e.seq, reason });
+                    return Ok(false);
+                }
+                prev = e.hash;
+                expected_seq += 1;
+                count += 1;
+                Ok(true)
+            },
+        )?;
+        Ok(match failure {
+            Some(f) => Err(f),
+            None => Ok(count),
+        })
     }
 }
 
-fn entry_from_row(row: &rusqlite::Row) -> rusqlite::Result<AuditEntry> {
+fn entry_from_row(row: &Row) -> crate::Result<AuditEntry> {
     Ok(AuditEntry {
         seq: row.get(0)?,
         at: row.get(1)?,
@@ -277,7 +278,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(store.read(|db| db.verify_audit()).unwrap(), Ok(5));
-        let raw = rusqlite::Connection::open(store.path()).unwrap();
+        let raw = rusqlite::Connection::open(store.path().unwrap()).unwrap();
         raw.execute(
             "UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 3",
             [],

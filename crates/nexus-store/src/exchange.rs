@@ -1,7 +1,7 @@
 //! What the store keeps of cooperation with partner FIUs.
 
+use crate::sql::{params, OptionalExtension, Row};
 use crate::{Db, Result, StoreError};
-use rusqlite::{params, OptionalExtension, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnerRow {
@@ -75,7 +75,7 @@ pub struct PictureRow {
     pub matches: i64,
 }
 
-fn partner_from_row(r: &Row) -> rusqlite::Result<PartnerRow> {
+fn partner_from_row(r: &Row) -> crate::Result<PartnerRow> {
     Ok(PartnerRow {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -101,8 +101,8 @@ impl Db<'_> {
             "INSERT INTO exchange_partners(name, country, public_key, fingerprint, address, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![name, country, public_key, fingerprint, address, crate::now()],
         ) {
-            Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            Ok(_) => self.conn.last_insert_rowid(),
+            Err(StoreError::Unique(_)) => {
                 Err(StoreError::Conflict(format!("a partner with the name {name:?} or this key is already in the directory")))
             }
             Err(e) => Err(e.into()),
@@ -113,8 +113,8 @@ impl Db<'_> {
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {PARTNER_COLUMNS} FROM exchange_partners ORDER BY name"
         ))?;
-        let rows = s.query_map([], partner_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = s.query_map(params![], partner_from_row)?;
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     pub fn partner_by_name(&self, name: &str) -> Result<Option<PartnerRow>> {
@@ -142,7 +142,7 @@ impl Db<'_> {
     /// Records a message id; `false` when it was seen before (a replay).
     pub fn first_sight(&self, sender: &str, message_id: &str) -> Result<bool> {
         let n = self.conn.execute(
-            "INSERT OR IGNORE INTO exchange_seen(sender, message_id, at) VALUES (?1, ?2, ?3)",
+            "INSERT INTO exchange_seen(sender, message_id, at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![sender, message_id, crate::now()],
         )?;
         Ok(n == 1)
@@ -173,7 +173,7 @@ impl Db<'_> {
             "SELECT s.session, p.name, s.direction, s.purpose, s.legal_basis, s.asked, s.partner_keys, s.matched, s.at
              FROM exchange_sessions s JOIN exchange_partners p ON p.id = s.partner_id ORDER BY s.at DESC LIMIT 200",
         )?;
-        let rows = s.query_map([], |r| {
+        let rows = s.query_map(params![], |r| {
             Ok(SessionRow {
                 session: r.get(0)?,
                 partner: r.get(1)?,
@@ -186,7 +186,7 @@ impl Db<'_> {
                 at: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     pub fn add_exchange_match(
@@ -201,7 +201,7 @@ impl Db<'_> {
             "INSERT INTO exchange_matches(session, partner_id, entity_id, basis, typologies, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![session, partner_id, entity_id, basis, typologies, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn exchange_matches(&self, session: Option<&str>) -> Result<Vec<ExchangeMatchRow>> {
@@ -222,7 +222,7 @@ impl Db<'_> {
                 at: r.get(7)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -239,7 +239,7 @@ impl Db<'_> {
             "INSERT INTO exchange_messages(partner_id, direction, kind, session, message_id, body, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![partner_id, direction, kind, session, message_id, body, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn set_exchange_message_status(&self, id: i64, status: &str) -> Result<()> {
@@ -255,7 +255,7 @@ impl Db<'_> {
             "SELECT m.id, p.name, m.direction, m.kind, m.session, m.message_id, m.body, m.status, m.at, m.case_id
              FROM exchange_messages m JOIN exchange_partners p ON p.id = m.partner_id ORDER BY m.id DESC LIMIT 500",
         )?;
-        let rows = s.query_map([], |r| {
+        let rows = s.query_map(params![], |r| {
             Ok(ExchangeMessageRow {
                 id: r.get(0)?,
                 partner: r.get(1)?,
@@ -269,7 +269,7 @@ impl Db<'_> {
                 case_id: r.get(9)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 
     /// Links a partner's message to a case (under which its content is read).
@@ -288,7 +288,9 @@ impl Db<'_> {
         )?;
         let mut counts: std::collections::BTreeMap<(String, String), i64> =
             std::collections::BTreeMap::new();
-        let rows = s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = s.query_map(params![], |r| {
+            Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+        })?;
         for row in rows {
             let (country, typologies) = row?;
             let list: Vec<&str> = typologies.split(';').filter(|t| !t.is_empty()).collect();
@@ -309,21 +311,22 @@ impl Db<'_> {
 
     /// What this FIU can match: each entity with its reported documents.
     pub fn matchable_entities(&self, after: i64, limit: i64) -> Result<Vec<MatchableEntity>> {
-        let mut s = self.conn.prepare_cached(
+        let mut s = self.conn.prepare_cached(&format!(
             "SELECT e.id, e.kind, e.name, e.birth_date, e.countries,
-                    COALESCE((SELECT group_concat(identifiers, ';') FROM subjects WHERE entity_id = e.id AND identifiers != ''), '')
+                    COALESCE((SELECT {}(identifiers, ';') FROM subjects WHERE entity_id = e.id AND identifiers != ''), '')
              FROM entities e WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
-        )?;
+            self.conn.dialect().group_concat()
+        ))?;
         let rows = s.query_map(params![after, limit], |r| {
             Ok(MatchableEntity {
                 id: r.get(0)?,
-                organisation: r.get::<_, String>(1)? == "entity",
+                organisation: r.get::<String>(1)? == "entity",
                 name: r.get(2)?,
                 birth_date: r.get(3)?,
                 countries: r.get(4)?,
                 identifiers: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<crate::Result<_>>()?)
     }
 }

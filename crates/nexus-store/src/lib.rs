@@ -1,20 +1,28 @@
-//! Persistence of the FIU service.
+//! Persistence of the FIU service, on two databases.
 //!
-//! The embedded default is SQLite in WAL mode with `synchronous = FULL`: a
-//! write that [`Store::write`] returned from is on disk and survives a crash
-//! of the process or the machine. Writes go through one connection (SQLite
-//! has one writer anyway) inside `BEGIN IMMEDIATE` transactions, so that
-//! every change and its audit record commit together or not at all; reads
-//! use a small pool of read-only connections and never wait for a writer.
+//! The embedded default is SQLite in WAL mode with `synchronous = FULL`
+//! ([`sqlite`]); PostgreSQL ([`pg`]) is the scale-out, chosen by giving a
+//! `postgres://` URL instead of a file. Either way a write that
+//! [`Store::write`] returned from is durable, every change and its audit
+//! record commit together or not at all (one transaction, writers
+//! serialised), and reads see a consistent snapshot without waiting for a
+//! writer.
 //!
 //! The service talks to the store only through [`Db`]'s domain methods (no
-//! SQL outside this crate), which is the seam where a PostgreSQL backend
-//! will slot in for the scale-out.
+//! SQL outside this crate). They are written once, in the SQL both databases
+//! share, against the [`sql`] seam; each backend implements its
+//! [`sql::Executor`] and keeps its own migrations ([`schema`],
+//! [`pg_schema`]), numbered alike so that a database moves between them
+//! (`nexus migrate`).
 
 mod audit;
 mod exchange;
+mod pg;
+mod pg_schema;
 mod records;
 mod schema;
+pub mod sql;
+mod sqlite;
 
 pub use audit::{AuditCheckpoint, AuditEntry, AuditFailure, AuditRecord};
 pub use exchange::{
@@ -22,21 +30,21 @@ pub use exchange::{
 };
 pub use records::*;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
+    #[error("database {location}: {reason}")]
+    Open { location: String, reason: String },
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(String),
+    /// A unique constraint refused a row.
+    #[error("database: {0}")]
+    Unique(String),
+    /// A query that must return a row returned none.
+    #[error("database: no row")]
+    NoRows,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -52,126 +60,119 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Which database a store is on.
+enum Backend {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(pg::PgStore),
+}
+
 /// The database of one FIU.
 pub struct Store {
-    path: PathBuf,
-    // Declared (so dropped) before the writer: the writer closes last, and
-    // the last connection to close folds the write-ahead log into the
-    // database file, so that a closed database is one file.
-    readers: Mutex<Vec<Connection>>,
-    writer: Mutex<Connection>,
+    backend: Backend,
 }
 
-/// A connection inside a transaction (writes) or a read-only one (reads),
-/// with the domain methods of [`records`].
+/// A connection inside a transaction (writes) or a read-only snapshot
+/// (reads), with the domain methods of [`records`], [`audit`] and [`exchange`].
 pub struct Db<'c> {
-    conn: &'c Connection,
-}
-
-const READERS: usize = 4;
-
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    // 64 MiB of page cache per connection: indexes of millions of rows stay warm.
-    conn.pragma_update(None, "cache_size", -65536)?;
-    Ok(())
+    conn: sql::Conn<'c>,
 }
 
 impl Store {
-    /// Opens (creating when needed) the database at `path` and brings its
-    /// schema up to date.
+    /// Opens (creating when needed) the SQLite database at `path` and brings
+    /// its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        let open_err = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut writer = Connection::open(path).map_err(open_err)?;
-        writer
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
-        configure(&writer).map_err(open_err)?;
-        migrate(&mut writer)?;
-        let mut readers = Vec::with_capacity(READERS);
-        for _ in 0..READERS {
-            let r = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                    | OpenFlags::SQLITE_OPEN_URI,
-            )
-            .map_err(open_err)?;
-            configure(&r).map_err(open_err)?;
-            readers.push(r);
-        }
         Ok(Store {
-            path: path.to_path_buf(),
-            writer: Mutex::new(writer),
-            readers: Mutex::new(readers),
+            backend: Backend::Sqlite(sqlite::SqliteStore::open(path)?),
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Opens a database named as the command line names it: a
+    /// `postgres://user@host:port/name` URL, or a SQLite file's path.
+    pub fn open_location(location: &str) -> Result<Store> {
+        if is_postgres(location) {
+            Ok(Store {
+                backend: Backend::Postgres(pg::PgStore::open(location)?),
+            })
+        } else {
+            Store::open(Path::new(location))
+        }
+    }
+
+    /// The SQLite file, when the store is one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(s) => Some(&s.path),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// Where the database is, for messages (a URL without its password).
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Sqlite(s) => s.path.display().to_string(),
+            Backend::Postgres(p) => p.location(),
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn kind(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
 
     /// Runs `f` in one write transaction; commits when it returns `Ok`.
     pub fn write<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&Db { conn: &tx })?;
-        tx.commit()?;
-        Ok(out)
+        let run = |exec: &dyn sql::Executor| {
+            f(&Db {
+                conn: sql::Conn { exec },
+            })
+        };
+        match &self.backend {
+            Backend::Sqlite(s) => s.write(run),
+            Backend::Postgres(p) => p.write(run),
+        }
     }
 
-    /// Runs `f` on a read-only connection (a consistent snapshot).
+    /// Runs `f` on a consistent read-only snapshot.
     pub fn read<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        let conn = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let conn = match conn {
-            Some(c) => c,
-            None => {
-                let c = Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&c)?;
-                c
-            }
+        let run = |exec: &dyn sql::Executor| {
+            f(&Db {
+                conn: sql::Conn { exec },
+            })
         };
-        let out = {
-            let tx = conn.unchecked_transaction()?;
-            let out = f(&Db { conn: &tx });
-            drop(tx);
-            out
-        };
-        let mut pool = self.readers.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.len() < READERS {
-            pool.push(conn);
+        match &self.backend {
+            Backend::Sqlite(s) => s.read(run),
+            Backend::Postgres(p) => p.read(run),
         }
-        out
+    }
+
+    /// The schema version the database is at, and the newest this nexus knows.
+    pub fn schema_version(&self) -> Result<(u32, u32)> {
+        match &self.backend {
+            Backend::Sqlite(s) => Ok((s.schema_version()?, schema::MIGRATIONS.len() as u32)),
+            Backend::Postgres(p) => Ok((p.schema_version()?, pg_schema::MIGRATIONS.len() as u32)),
+        }
+    }
+
+    /// A consistent copy of a SQLite database into the file `target` (the
+    /// online backup API: the service keeps running). PostgreSQL databases
+    /// are backed up with `pg_dump` (docs/operations.md).
+    pub fn backup(&self, target: &Path) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.backup(target),
+            Backend::Postgres(p) => Err(StoreError::Invalid(format!(
+                "{} is a PostgreSQL database: back it up with pg_dump (docs/operations.md)",
+                p.location()
+            ))),
+        }
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let known = schema::MIGRATIONS.len() as u32;
-    if version > known {
-        return Err(StoreError::TooNew {
-            found: version,
-            known,
-        });
-    }
-    if version == known {
-        return Ok(());
-    }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
-    for sql in &schema::MIGRATIONS[version as usize..] {
-        tx.execute_batch(sql)?;
-    }
-    tx.pragma_update(None, "user_version", known)?;
-    tx.commit()?;
-    Ok(())
+/// Whether a `--db` value names a PostgreSQL database.
+pub fn is_postgres(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
 }
 
 /// Seconds since the Unix epoch, now.

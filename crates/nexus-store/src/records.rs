@@ -3,8 +3,8 @@
 //! freezes and disseminations. Every method is one or a few statements; the
 //! caller's transaction decides what commits together.
 
+use crate::sql::{params, OptionalExtension, Row};
 use crate::{Db, Result, StoreError};
-use rusqlite::{params, OptionalExtension, Row};
 
 /// A person who signs in to the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub struct Institution {
 
 /// A signed-in session: who, its CSRF token, and the purpose stated in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRow {
+pub struct LoginSession {
     pub user: User,
     pub csrf: String,
     /// The purpose stated for reading personal data ("" until stated).
@@ -298,7 +298,7 @@ pub struct Counts {
     pub audit_records: i64,
 }
 
-fn institution_from_row(r: &Row) -> rusqlite::Result<Institution> {
+fn institution_from_row(r: &Row) -> crate::Result<Institution> {
     let codes: String = r.get(3)?;
     Ok(Institution {
         id: r.get(0)?,
@@ -312,14 +312,14 @@ fn institution_from_row(r: &Row) -> rusqlite::Result<Institution> {
     })
 }
 
-fn user_from_row(r: &Row) -> rusqlite::Result<User> {
+fn user_from_row(r: &Row) -> crate::Result<User> {
     Ok(User {
         id: r.get(0)?,
         username: r.get(1)?,
         password_hash: r.get(2)?,
         role: r.get(3)?,
         institution: r.get(4)?,
-        disabled: r.get::<_, i64>(5)? != 0,
+        disabled: r.get::<i64>(5)? != 0,
     })
 }
 
@@ -331,7 +331,7 @@ const SUBJECT_COLUMNS: &str =
 const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description, t.source_institution";
 const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at";
 
-fn report_from_row(r: &Row) -> rusqlite::Result<ReportRow> {
+fn report_from_row(r: &Row) -> crate::Result<ReportRow> {
     Ok(ReportRow {
         id: r.get(0)?,
         institution: r.get(1)?,
@@ -347,7 +347,7 @@ fn report_from_row(r: &Row) -> rusqlite::Result<ReportRow> {
     })
 }
 
-fn subject_from_row(r: &Row) -> rusqlite::Result<SubjectRow> {
+fn subject_from_row(r: &Row) -> crate::Result<SubjectRow> {
     Ok(SubjectRow {
         id: r.get(0)?,
         report_id: r.get(1)?,
@@ -359,14 +359,14 @@ fn subject_from_row(r: &Row) -> rusqlite::Result<SubjectRow> {
         identifiers: r.get(7)?,
         role: r.get(8)?,
         account: r.get(9)?,
-        my_client: r.get::<_, i64>(10)? != 0,
+        my_client: r.get::<i64>(10)? != 0,
         evidence: r.get(11)?,
         path: r.get(12)?,
         line: r.get(13)?,
     })
 }
 
-fn transaction_from_row(r: &Row) -> rusqlite::Result<TransactionRow> {
+fn transaction_from_row(r: &Row) -> crate::Result<TransactionRow> {
     Ok(TransactionRow {
         id: r.get(0)?,
         report_id: r.get(1)?,
@@ -384,7 +384,7 @@ fn transaction_from_row(r: &Row) -> rusqlite::Result<TransactionRow> {
     })
 }
 
-fn alert_from_row(r: &Row) -> rusqlite::Result<AlertRow> {
+fn alert_from_row(r: &Row) -> crate::Result<AlertRow> {
     Ok(AlertRow {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -409,7 +409,7 @@ fn alert_from_row(r: &Row) -> rusqlite::Result<AlertRow> {
     })
 }
 
-fn message_from_row(r: &Row) -> rusqlite::Result<MessageRow> {
+fn message_from_row(r: &Row) -> crate::Result<MessageRow> {
     Ok(MessageRow {
         id: r.get(0)?,
         author: r.get(1)?,
@@ -418,7 +418,7 @@ fn message_from_row(r: &Row) -> rusqlite::Result<MessageRow> {
     })
 }
 
-fn case_from_row(r: &Row) -> rusqlite::Result<CaseRow> {
+fn case_from_row(r: &Row) -> crate::Result<CaseRow> {
     Ok(CaseRow {
         id: r.get(0)?,
         reference: r.get(1)?,
@@ -430,12 +430,12 @@ fn case_from_row(r: &Row) -> rusqlite::Result<CaseRow> {
     })
 }
 
-fn collect<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> Result<Vec<T>> {
-    Ok(rows.collect::<rusqlite::Result<Vec<T>>>()?)
+fn collect<T>(rows: impl Iterator<Item = crate::Result<T>>) -> Result<Vec<T>> {
+    Ok(rows.collect::<crate::Result<Vec<T>>>()?)
 }
 
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+fn is_unique_violation(e: &StoreError) -> bool {
+    matches!(e, StoreError::Unique(_))
 }
 
 impl Db<'_> {
@@ -474,7 +474,7 @@ impl Db<'_> {
         let mut s = self
             .conn
             .prepare_cached("SELECT id, name, country, codes FROM institutions ORDER BY id")?;
-        let rows = s.query_map([], institution_from_row)?;
+        let rows = s.query_map(params![], institution_from_row)?;
         collect(rows)
     }
 
@@ -493,7 +493,7 @@ impl Db<'_> {
             "INSERT INTO users(username, password_hash, role, institution, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![username, password_hash, role, institution, crate::now()],
         ) {
-            Ok(_) => Ok(self.conn.last_insert_rowid()),
+            Ok(_) => self.conn.last_insert_rowid(),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!("user {username:?} exists"))),
             Err(e) => Err(e.into()),
         }
@@ -511,7 +511,7 @@ impl Db<'_> {
         Ok(self
             .conn
             .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1 COLLATE NOCASE"),
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower(?1)"),
                 [username],
                 user_from_row,
             )
@@ -533,7 +533,7 @@ impl Db<'_> {
         let mut s = self
             .conn
             .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?;
-        let rows = s.query_map([], user_from_row)?;
+        let rows = s.query_map(params![], user_from_row)?;
         collect(rows)
     }
 
@@ -552,7 +552,7 @@ impl Db<'_> {
     }
 
     /// A live session: its user, CSRF token and stated purpose.
-    pub fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
+    pub fn session(&self, token_hash: &str, now: i64) -> Result<Option<LoginSession>> {
         let cols = USER_COLUMNS
             .split(", ")
             .map(|c| format!("u.{c}"))
@@ -567,7 +567,7 @@ impl Db<'_> {
                 ),
                 params![token_hash, now],
                 |r| {
-                    Ok(SessionRow {
+                    Ok(LoginSession {
                         user: user_from_row(r)?,
                         csrf: r.get(6)?,
                         purpose: r.get(7)?,
@@ -609,7 +609,7 @@ impl Db<'_> {
             "INSERT INTO api_tokens(token_hash, institution, role, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_hash, institution, role, label, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn api_token(&self, token_hash: &str) -> Result<Option<TokenPrincipal>> {
@@ -698,7 +698,7 @@ impl Db<'_> {
                 r.content
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     /// Replaces a report that failed validation or was rejected by a new
@@ -730,9 +730,10 @@ impl Db<'_> {
     }
 
     pub fn report_problems(&self, report_id: i64) -> Result<Vec<ProblemRow>> {
-        let mut s = self.conn.prepare_cached(
-            "SELECT path, line, message FROM report_problems WHERE report_id = ?1 ORDER BY rowid",
-        )?;
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT path, line, message FROM report_problems WHERE report_id = ?1 ORDER BY {}",
+            self.conn.dialect().insertion_order()
+        ))?;
         let rows = s.query_map([report_id], |r| {
             Ok(ProblemRow {
                 path: r.get(0)?,
@@ -748,7 +749,7 @@ impl Db<'_> {
             "INSERT INTO report_messages(report_id, author, at, body) VALUES (?1, ?2, ?3, ?4)",
             params![report_id, author, crate::now(), body],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn report_messages(&self, report_id: i64) -> Result<Vec<MessageRow>> {
@@ -768,7 +769,7 @@ impl Db<'_> {
             .prepare_cached("SELECT entity_id FROM entity_keys WHERE key = ?1 LIMIT 200")?;
         let mut out = Vec::new();
         for k in keys {
-            for id in s.query_map([k], |r| r.get::<_, i64>(0))? {
+            for id in s.query_map([k], |r| r.get::<i64>(0))? {
                 out.push(id?);
             }
         }
@@ -788,7 +789,7 @@ impl Db<'_> {
             "INSERT INTO entities(kind, name, birth_date, countries, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![kind, name, birth_date, countries, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     /// Fills in what an entity lacked (a birth date, more countries).
@@ -802,9 +803,9 @@ impl Db<'_> {
     }
 
     pub fn add_entity_keys(&self, entity_id: i64, keys: &[String]) -> Result<()> {
-        let mut s = self
-            .conn
-            .prepare_cached("INSERT OR IGNORE INTO entity_keys(key, entity_id) VALUES (?1, ?2)")?;
+        let mut s = self.conn.prepare_cached(
+            "INSERT INTO entity_keys(key, entity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        )?;
         for k in keys {
             s.execute(params![k, entity_id])?;
         }
@@ -827,7 +828,7 @@ impl Db<'_> {
         let like = format!("%{text}%");
         let mut s = self.conn.prepare_cached(
             "SELECT id, kind, name, birth_date, countries, created_at FROM entities WHERE id IN (
-               SELECT id FROM entities WHERE name LIKE ?1 UNION SELECT entity_id FROM subjects WHERE name LIKE ?1)
+               SELECT id FROM entities WHERE lower(name) LIKE lower(?1) UNION SELECT entity_id FROM subjects WHERE lower(name) LIKE lower(?1))
              ORDER BY id LIMIT ?2",
         )?;
         let rows = s.query_map(params![like, limit], entity_from_row)?;
@@ -863,7 +864,7 @@ impl Db<'_> {
                 s.line
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn entity_subjects(&self, entity_id: i64) -> Result<Vec<SubjectRow>> {
@@ -908,8 +909,8 @@ impl Db<'_> {
     /// accounts) is already there, as when two banks report both sides.
     pub fn insert_transaction(&self, t: &NewTransaction) -> Result<Option<i64>> {
         let n = self.conn.execute(
-            "INSERT OR IGNORE INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
             params![
                 t.report_id,
                 t.reference,
@@ -925,7 +926,11 @@ impl Db<'_> {
                 t.source_institution
             ],
         )?;
-        Ok((n == 1).then(|| self.conn.last_insert_rowid()))
+        Ok(if n == 1 {
+            Some(self.conn.last_insert_rowid()?)
+        } else {
+            None
+        })
     }
 
     pub fn entity_transactions(&self, entity_id: i64, limit: i64) -> Result<Vec<TransactionRow>> {
@@ -1031,7 +1036,7 @@ impl Db<'_> {
         let mut s = self
             .conn
             .prepare_cached("SELECT id, name, format, generated, loaded_at, entries, sha256 FROM lists ORDER BY name")?;
-        let rows = s.query_map([], |r| {
+        let rows = s.query_map(params![], |r| {
             Ok(ListRow {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -1059,9 +1064,9 @@ impl Db<'_> {
     /// Raises an alert; `None` when the same finding (dedup key) exists.
     pub fn insert_alert(&self, a: &NewAlert) -> Result<Option<i64>> {
         let n = self.conn.execute(
-            "INSERT OR IGNORE INTO alerts(kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation,
+            "INSERT INTO alerts(kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation,
                  list_name, list_entry, list_version, dedup_key, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO NOTHING",
             params![
                 a.kind,
                 a.typology,
@@ -1080,7 +1085,11 @@ impl Db<'_> {
                 crate::now()
             ],
         )?;
-        Ok((n == 1).then(|| self.conn.last_insert_rowid()))
+        Ok(if n == 1 {
+            Some(self.conn.last_insert_rowid()?)
+        } else {
+            None
+        })
     }
 
     /// The queue: alerts in `status` (all open ones for `"open"`, every
@@ -1099,7 +1108,7 @@ impl Db<'_> {
         };
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id
-             WHERE {filter} AND (?2 = '' OR a.kind = ?2) AND ?1 = ?1
+             WHERE {filter} AND (?2 = '' OR a.kind = ?2) AND CAST(?1 AS TEXT) IS NOT NULL
              ORDER BY a.score DESC, a.id LIMIT ?3 OFFSET ?4"
         ))?;
         let rows = s.query_map(params![status, kind, limit, offset], alert_from_row)?;
@@ -1180,7 +1189,7 @@ impl Db<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'requested', ?7)",
             params![entity, list, entry, version, justification, requested_by, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn decide_clearance(&self, id: i64, approver: i64, approve: bool) -> Result<ClearanceRow> {
@@ -1246,17 +1255,17 @@ impl Db<'_> {
         created_by: i64,
         year: i32,
     ) -> Result<CaseRow> {
-        let next: i64 =
-            self.conn
-                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM cases", [], |r| {
-                    r.get(0)
-                })?;
+        let next: i64 = self.conn.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM cases",
+            params![],
+            |r| r.get(0),
+        )?;
         let reference = format!("CASE-{year}-{next:04}");
         self.conn.execute(
             "INSERT INTO cases(reference, title, created_by, created_at, summary) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![reference, title, created_by, crate::now(), summary],
         )?;
-        let id = self.conn.last_insert_rowid();
+        let id = self.conn.last_insert_rowid()?;
         Ok(self.case(id)?.expect("just inserted"))
     }
 
@@ -1286,7 +1295,7 @@ impl Db<'_> {
         let mut s = self
             .conn
             .prepare_cached("SELECT id, reference, title, status, created_by, created_at, summary FROM cases ORDER BY id DESC LIMIT 500")?;
-        let rows = s.query_map([], case_from_row)?;
+        let rows = s.query_map(params![], case_from_row)?;
         collect(rows)
     }
 
@@ -1300,7 +1309,7 @@ impl Db<'_> {
 
     pub fn add_case_entity(&self, case_id: i64, entity_id: i64) -> Result<()> {
         self.conn.execute(
-            "INSERT OR IGNORE INTO case_entities(case_id, entity_id) VALUES (?1, ?2)",
+            "INSERT INTO case_entities(case_id, entity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![case_id, entity_id],
         )?;
         Ok(())
@@ -1330,7 +1339,7 @@ impl Db<'_> {
             "INSERT INTO case_notes(case_id, author, at, body) VALUES (?1, ?2, ?3, ?4)",
             params![case_id, author, crate::now(), body],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     /// Notes of a case (authored posts, like report messages).
@@ -1383,7 +1392,7 @@ impl Db<'_> {
             "INSERT INTO case_documents(case_id, filename, content_type, size, sha256, content, uploaded_by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![case_id, filename, content_type, content.len() as i64, sha256, content, uploaded_by, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn case_documents(&self, case_id: i64) -> Result<Vec<DocumentRow>> {
@@ -1439,7 +1448,7 @@ impl Db<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![case_id, entity_id, assets, legal_basis, issued_on, expires_on, created_by, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn update_freeze(&self, id: i64, status: &str, outcome: &str) -> Result<()> {
@@ -1484,7 +1493,7 @@ impl Db<'_> {
             "INSERT INTO disseminations(case_id, agency, legal_basis, package, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![case_id, agency, legal_basis, package, created_by, crate::now()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        self.conn.last_insert_rowid()
     }
 
     pub fn disseminations(&self, case_id: i64) -> Result<Vec<DisseminationRow>> {
@@ -1554,7 +1563,7 @@ impl Db<'_> {
     }
 
     pub fn counts(&self) -> Result<Counts> {
-        let one = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let one = |sql: &str| -> Result<i64> { self.conn.query_row(sql, params![], |r| r.get(0)) };
         Ok(Counts {
             reports: one("SELECT COUNT(*) FROM reports")?,
             entities: one("SELECT COUNT(*) FROM entities")?,
@@ -1568,7 +1577,7 @@ impl Db<'_> {
     }
 }
 
-fn entity_from_row(r: &Row) -> rusqlite::Result<EntityRow> {
+fn entity_from_row(r: &Row) -> crate::Result<EntityRow> {
     Ok(EntityRow {
         id: r.get(0)?,
         kind: r.get(1)?,
@@ -1579,7 +1588,7 @@ fn entity_from_row(r: &Row) -> rusqlite::Result<EntityRow> {
     })
 }
 
-fn clearance_from_row(r: &Row) -> rusqlite::Result<ClearanceRow> {
+fn clearance_from_row(r: &Row) -> crate::Result<ClearanceRow> {
     Ok(ClearanceRow {
         id: r.get(0)?,
         entity_id: r.get(1)?,

@@ -32,7 +32,7 @@ fn a_reference_is_unique_per_institution_and_reopening_keeps_everything() {
         .write(|d| d.insert_report(&report("R-1", b"<report/>")))
         .unwrap();
     let again = store.write(|d| d.insert_report(&report("R-1", b"<report/>")));
-    assert!(matches!(again, Err(StoreError::Sqlite(_))));
+    assert!(matches!(again, Err(StoreError::Unique(_))));
     drop(store);
     let store = Store::open(&dir.path().join("fiu.db")).unwrap();
     assert!(store

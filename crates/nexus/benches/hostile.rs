@@ -36,12 +36,20 @@ fn args() -> Args {
         match flag.as_str() {
             "--db" => a.db = it.next().expect("--db FILE").into(),
             "--seconds" => a.seconds = it.next().and_then(|v| v.parse().ok()).expect("--seconds N"),
-            "--attackers" => a.attackers = it.next().and_then(|v| v.parse().ok()).expect("--attackers N"),
+            "--attackers" => {
+                a.attackers = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--attackers N")
+            }
             "--bench" => {}
             other => panic!("unknown flag {other}"),
         }
     }
-    assert!(a.db.is_file(), "--db: the database of `nexus demo --no-serve`");
+    assert!(
+        a.db.is_file(),
+        "--db: the database of `nexus demo --no-serve`"
+    );
     a
 }
 
@@ -70,19 +78,57 @@ fn payloads() -> Vec<(&'static str, &'static str, &'static str, Vec<u8>)> {
         past_limit
             .start_file(
                 format!("r{i}.xml"),
-                zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated),
+                zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated),
             )
             .unwrap();
-        past_limit.write_all(format!("<report><!-- {i} -->{}</report>", " ".repeat(9 << 20)).as_bytes()).unwrap();
+        past_limit
+            .write_all(format!("<report><!-- {i} -->{}</report>", " ".repeat(9 << 20)).as_bytes())
+            .unwrap();
     }
     vec![
-        ("report nested 50,000 deep", "application/xml", "/api/v1/reports", deep(50_000).into_bytes()),
-        ("zip of a 40,000-deep report", "application/zip", "/api/v1/reports", zip_of("deep.xml", deep(40_000).as_bytes())),
-        ("report of 2.6 M elements", "application/xml", "/api/v1/reports", many.clone().into_bytes()),
-        ("zip of 2.6 M elements (ratio)", "application/zip", "/api/v1/reports", zip_of("many.xml", many.as_bytes())),
-        ("report of 100,000 unknown elements", "application/xml", "/api/v1/reports", unknown.into_bytes()),
-        ("zip unpacking to 72 MB", "application/zip", "/api/v1/reports", past_limit.finish().unwrap().into_inner()),
-        ("junk to the inbox", "application/octet-stream", "/api/v1/exchange/inbox", b"NXE1 not an envelope".to_vec()),
+        (
+            "report nested 50,000 deep",
+            "application/xml",
+            "/api/v1/reports",
+            deep(50_000).into_bytes(),
+        ),
+        (
+            "zip of a 40,000-deep report",
+            "application/zip",
+            "/api/v1/reports",
+            zip_of("deep.xml", deep(40_000).as_bytes()),
+        ),
+        (
+            "report of 2.6 M elements",
+            "application/xml",
+            "/api/v1/reports",
+            many.clone().into_bytes(),
+        ),
+        (
+            "zip of 2.6 M elements (ratio)",
+            "application/zip",
+            "/api/v1/reports",
+            zip_of("many.xml", many.as_bytes()),
+        ),
+        (
+            "report of 100,000 unknown elements",
+            "application/xml",
+            "/api/v1/reports",
+            unknown.into_bytes(),
+        ),
+        (
+            "zip unpacking to 72 MB",
+            "application/zip",
+            "/api/v1/reports",
+            past_limit.finish().unwrap().into_inner(),
+        ),
+        (
+            "junk to the inbox",
+            "application/octet-stream",
+            "/api/v1/exchange/inbox",
+            b"NXE1 not an envelope".to_vec(),
+        ),
     ]
 }
 
@@ -134,22 +180,40 @@ fn main() {
         if hostile {
             let payloads = Arc::new(payloads());
             for w in 0..a.attackers {
-                let (stop, sent, statuses, payloads, addr, token) =
-                    (stop.clone(), sent.clone(), statuses.clone(), payloads.clone(), addr.clone(), bank_token.clone());
+                let (stop, sent, statuses, payloads, addr, token) = (
+                    stop.clone(),
+                    sent.clone(),
+                    statuses.clone(),
+                    payloads.clone(),
+                    addr.clone(),
+                    bank_token.clone(),
+                );
                 attackers.push(std::thread::spawn(move || {
                     let mut i = w;
                     let auth = format!("Bearer {token}");
                     while !stop.load(Ordering::Relaxed) {
                         // Every fourth request is a failed sign-in, the rest hostile uploads.
                         let status = if i % 4 == 3 {
-                            http::request(&addr, "POST", "/login", &[("Content-Type", "application/x-www-form-urlencoded")], format!("username=guess{}&password=x", i % 50).as_bytes())
-                                .map(|r| r.status)
-                                .unwrap_or(0)
+                            http::request(
+                                &addr,
+                                "POST",
+                                "/login",
+                                &[("Content-Type", "application/x-www-form-urlencoded")],
+                                format!("username=guess{}&password=x", i % 50).as_bytes(),
+                            )
+                            .map(|r| r.status)
+                            .unwrap_or(0)
                         } else {
                             let (_, ct, path, body) = &payloads[i % payloads.len()];
-                            http::request(&addr, "POST", path, &[("Authorization", &auth), ("Content-Type", ct)], body)
-                                .map(|r| r.status)
-                                .unwrap_or(0)
+                            http::request(
+                                &addr,
+                                "POST",
+                                path,
+                                &[("Authorization", &auth), ("Content-Type", ct)],
+                                body,
+                            )
+                            .map(|r| r.status)
+                            .unwrap_or(0)
                         };
                         *statuses.lock().unwrap().entry(status).or_default() += 1;
                         sent.fetch_add(1, Ordering::Relaxed);
@@ -170,17 +234,28 @@ fn main() {
         let deadline = Instant::now() + Duration::from_secs(a.seconds);
         let clients: Vec<_> = (0..2)
             .map(|c| {
-                let (latencies, addr, pages, cookie, csrf) =
-                    (latencies.clone(), addr.clone(), pages.clone(), session.cookie.clone(), session.csrf.clone());
+                let (latencies, addr, pages, cookie, csrf) = (
+                    latencies.clone(),
+                    addr.clone(),
+                    pages.clone(),
+                    session.cookie.clone(),
+                    session.csrf.clone(),
+                );
                 std::thread::spawn(move || {
                     let mut i = c;
                     while Instant::now() < deadline {
                         let (path, extra) = &pages[i % pages.len()];
-                        let mut h: Vec<(&str, &str)> = vec![("Cookie", &cookie), ("X-CSRF-Token", &csrf)];
+                        let mut h: Vec<(&str, &str)> =
+                            vec![("Cookie", &cookie), ("X-CSRF-Token", &csrf)];
                         h.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
                         let t = Instant::now();
                         let r = http::request(&addr, "GET", path, &h, b"").expect("page");
-                        assert_eq!(r.status, 200, "{path}: {}", &r.text()[..r.text().len().min(200)]);
+                        assert_eq!(
+                            r.status,
+                            200,
+                            "{path}: {}",
+                            &r.text()[..r.text().len().min(200)]
+                        );
                         latencies.lock().unwrap().push(t.elapsed());
                         i += 2;
                     }
@@ -204,7 +279,11 @@ fn main() {
                 "{} hostile requests ({:.0}/s): {}",
                 sent.load(Ordering::Relaxed),
                 sent.load(Ordering::Relaxed) as f64 / a.seconds as f64,
-                statuses.iter().map(|(s, n)| format!("{n}× {s}")).collect::<Vec<_>>().join(", ")
+                statuses
+                    .iter()
+                    .map(|(s, n)| format!("{n}× {s}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         } else {
             "none".into()
@@ -214,8 +293,17 @@ fn main() {
     };
     println!("| analysts' pages (2 clients) | pages | p50 | p99 | max | hostile clients |\n|---|---|---|---|---|---|");
     let (quiet, _) = measure("alone", false);
-    let (attacked, statuses) = measure(&format!("under attack ({} attackers + 100 half-sent requests)", a.attackers), true);
-    println!("\np99 under attack / alone: {:.2}×", attacked / quiet.max(1e-9));
+    let (attacked, statuses) = measure(
+        &format!(
+            "under attack ({} attackers + 100 half-sent requests)",
+            a.attackers
+        ),
+        true,
+    );
+    println!(
+        "\np99 under attack / alone: {:.2}×",
+        attacked / quiet.max(1e-9)
+    );
     // 4xx, or 200 for a zip whose answer lists each report as failed: never
     // a report processed (201), a server error or a dropped connection.
     assert!(
@@ -225,7 +313,11 @@ fn main() {
     http::get(&addr, "/healthz", &[]);
     let peak = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     println!("server {peak}");
 }
