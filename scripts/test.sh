@@ -27,8 +27,24 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 cargo clippy --release --all-targets -- -D warnings
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pg_dir=""
+cleanup() {
+  rm -f "$log"
+  [ -n "$pg_dir" ] && bash scripts/postgres.sh stop "$pg_dir"
+}
+trap cleanup EXIT
 cargo test --release --workspace 2>&1 | tee "$log"
+
+# The store and the whole service suite again on PostgreSQL: a real server
+# from Debian's packages in a temporary directory (scripts/postgres.sh).
+if [ "$(id -u)" = 0 ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  eval "$(bash scripts/postgres.sh start)"
+  pg_dir=$NEXUS_PG_DIR
+  NEXUS_TEST_BACKEND=postgres cargo test --release -p nexus-store -p nexus \
+    --test records --test service --test security --test exchange --test browser 2>&1 | tee -a "$log"
+else
+  echo "warning: PostgreSQL is not installed and we are not root: the PostgreSQL run is skipped" >&2
+fi
 
 # Schema validation of what the simulator writes, against the real schemas
 # in ../shared (skipped where ../shared or xmllint is absent).

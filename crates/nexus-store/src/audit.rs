@@ -118,24 +118,22 @@ impl Db<'_> {
 
     /// The newest record's sequence number and hash (none in an empty log).
     pub fn audit_head(&self) -> Result<Option<(i64, String)>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
                 params![],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
-            .optional()?)
+            .optional()
     }
 
     /// The hash of record `seq`, when it exists.
     pub fn audit_hash_at(&self, seq: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
                 r.get(0)
             })
-            .optional()?)
+            .optional()
     }
 
     /// Stores a signed checkpoint (one per sequence number).
@@ -162,7 +160,7 @@ impl Db<'_> {
                 signature: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        rows.collect::<std::result::Result<_, _>>()
     }
 
     /// Records, newest first, optionally only those whose actor, action or
@@ -186,7 +184,7 @@ impl Db<'_> {
             params![like, limit, offset, search_personal],
             entry_from_row,
         )?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        rows.collect::<std::result::Result<_, _>>()
     }
 
     /// Walks the whole chain; `Ok(count)` when intact.

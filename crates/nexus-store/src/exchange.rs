@@ -105,7 +105,7 @@ impl Db<'_> {
             Err(StoreError::Unique(_)) => {
                 Err(StoreError::Conflict(format!("a partner with the name {name:?} or this key is already in the directory")))
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 
@@ -114,29 +114,27 @@ impl Db<'_> {
             "SELECT {PARTNER_COLUMNS} FROM exchange_partners ORDER BY name"
         ))?;
         let rows = s.query_map(params![], partner_from_row)?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     pub fn partner_by_name(&self, name: &str) -> Result<Option<PartnerRow>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 &format!("SELECT {PARTNER_COLUMNS} FROM exchange_partners WHERE name = ?1"),
                 [name],
                 partner_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn partner_by_fingerprint(&self, fingerprint: &str) -> Result<Option<PartnerRow>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 &format!("SELECT {PARTNER_COLUMNS} FROM exchange_partners WHERE fingerprint = ?1"),
                 [fingerprint],
                 partner_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     /// Records a message id; `false` when it was seen before (a replay).
@@ -186,7 +184,7 @@ impl Db<'_> {
                 at: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     pub fn add_exchange_match(
@@ -208,7 +206,7 @@ impl Db<'_> {
         let mut s = self.conn.prepare_cached(
             "SELECT m.id, m.session, p.name, m.entity_id, e.name, m.basis, m.typologies, m.at
              FROM exchange_matches m JOIN exchange_partners p ON p.id = m.partner_id JOIN entities e ON e.id = m.entity_id
-             WHERE ?1 IS NULL OR m.session = ?1 ORDER BY m.id DESC LIMIT 1000",
+             WHERE CAST(?1 AS TEXT) IS NULL OR m.session = ?1 ORDER BY m.id DESC LIMIT 1000",
         )?;
         let rows = s.query_map([session], |r| {
             Ok(ExchangeMatchRow {
@@ -222,7 +220,7 @@ impl Db<'_> {
                 at: r.get(7)?,
             })
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -269,7 +267,7 @@ impl Db<'_> {
                 case_id: r.get(9)?,
             })
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 
     /// Links a partner's message to a case (under which its content is read).
@@ -327,6 +325,6 @@ impl Db<'_> {
                 identifiers: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<crate::Result<_>>()?)
+        rows.collect::<crate::Result<_>>()
     }
 }

@@ -63,7 +63,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// Which database a store is on.
 enum Backend {
     Sqlite(sqlite::SqliteStore),
-    Postgres(pg::PgStore),
+    Postgres(Box<pg::PgStore>),
 }
 
 /// The database of one FIU.
@@ -91,7 +91,7 @@ impl Store {
     pub fn open_location(location: &str) -> Result<Store> {
         if is_postgres(location) {
             Ok(Store {
-                backend: Backend::Postgres(pg::PgStore::open(location)?),
+                backend: Backend::Postgres(Box::new(pg::PgStore::open(location)?)),
             })
         } else {
             Store::open(Path::new(location))

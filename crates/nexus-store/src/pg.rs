@@ -19,7 +19,7 @@ use std::sync::Mutex;
 
 const READERS: usize = 4;
 /// The advisory lock every write transaction holds.
-const WRITER_LOCK: i64 = 0x6e65_7875_73; // "nexus"
+const WRITER_LOCK: i64 = 0x006e_6578_7573; // "nexus"
 
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> StoreError {

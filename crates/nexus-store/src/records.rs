@@ -431,7 +431,7 @@ fn case_from_row(r: &Row) -> crate::Result<CaseRow> {
 }
 
 fn collect<T>(rows: impl Iterator<Item = crate::Result<T>>) -> Result<Vec<T>> {
-    Ok(rows.collect::<crate::Result<Vec<T>>>()?)
+    rows.collect::<crate::Result<Vec<T>>>()
 }
 
 fn is_unique_violation(e: &StoreError) -> bool {
@@ -460,14 +460,13 @@ impl Db<'_> {
     }
 
     pub fn institution(&self, id: i64) -> Result<Option<Institution>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 "SELECT id, name, country, codes FROM institutions WHERE id = ?1",
                 [id],
                 institution_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn institutions(&self) -> Result<Vec<Institution>> {
@@ -495,7 +494,7 @@ impl Db<'_> {
         ) {
             Ok(_) => self.conn.last_insert_rowid(),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!("user {username:?} exists"))),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 
@@ -508,25 +507,23 @@ impl Db<'_> {
     }
 
     pub fn user_by_name(&self, username: &str) -> Result<Option<User>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 &format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower(?1)"),
                 [username],
                 user_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn user(&self, id: i64) -> Result<Option<User>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
                 [id],
                 user_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
@@ -558,7 +555,7 @@ impl Db<'_> {
             .map(|c| format!("u.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        Ok(self
+        self
             .conn
             .query_row(
                 &format!(
@@ -575,7 +572,7 @@ impl Db<'_> {
                     })
                 },
             )
-            .optional()?)
+            .optional()
     }
 
     /// Records the purpose stated in a session (until sign-out or a new one).
@@ -613,7 +610,7 @@ impl Db<'_> {
     }
 
     pub fn api_token(&self, token_hash: &str) -> Result<Option<TokenPrincipal>> {
-        Ok(self
+        self
             .conn
             .query_row(
                 "SELECT id, institution, role FROM api_tokens WHERE token_hash = ?1 AND revoked = 0",
@@ -626,7 +623,7 @@ impl Db<'_> {
                     })
                 },
             )
-            .optional()?)
+            .optional()
     }
 
     // ---- reports ----
@@ -636,34 +633,32 @@ impl Db<'_> {
         institution: i64,
         entity_reference: &str,
     ) -> Result<Option<ReportRow>> {
-        Ok(self
+        self
             .conn
             .query_row(
                 &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE institution = ?1 AND entity_reference = ?2"),
                 params![institution, entity_reference],
                 report_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn report(&self, id: i64) -> Result<Option<ReportRow>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1"),
                 [id],
                 report_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn report_content(&self, id: i64) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT content FROM reports WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
-            .optional()?)
+            .optional()
     }
 
     /// Reports, newest first; only one institution's when given.
@@ -674,7 +669,7 @@ impl Db<'_> {
         offset: i64,
     ) -> Result<Vec<ReportRow>> {
         let mut s = self.conn.prepare_cached(&format!(
-            "SELECT {REPORT_COLUMNS} FROM reports WHERE ?1 IS NULL OR institution = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE CAST(?1 AS BIGINT) IS NULL OR institution = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
         ))?;
         let rows = s.query_map(params![institution, limit, offset], report_from_row)?;
         collect(rows)
@@ -813,14 +808,14 @@ impl Db<'_> {
     }
 
     pub fn entity(&self, id: i64) -> Result<Option<EntityRow>> {
-        Ok(self
+        self
             .conn
             .query_row(
                 "SELECT id, kind, name, birth_date, countries, created_at FROM entities WHERE id = ?1",
                 [id],
                 entity_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     /// Entities whose name or any reported name contains `text` (case-insensitive for ASCII).
@@ -891,18 +886,16 @@ impl Db<'_> {
                  name = CASE WHEN accounts.name = '' THEN excluded.name ELSE accounts.name END",
             params![key, name, entity_id],
         )?;
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT id FROM accounts WHERE key = ?1", [key], |r| {
                 r.get(0)
-            })?)
+            })
     }
 
     pub fn account_key(&self, id: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT key FROM accounts WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     /// Stores a transaction; `None` when the same one (reference and
@@ -1027,9 +1020,8 @@ impl Db<'_> {
                entries = excluded.entries, sha256 = excluded.sha256, content = excluded.content",
             params![name, format, generated, crate::now(), entries, sha256, content],
         )?;
-        Ok(self
-            .conn
-            .query_row("SELECT id FROM lists WHERE name = ?1", [name], |r| r.get(0))?)
+        self.conn
+            .query_row("SELECT id FROM lists WHERE name = ?1", [name], |r| r.get(0))
     }
 
     pub fn lists(&self) -> Result<Vec<ListRow>> {
@@ -1051,12 +1043,11 @@ impl Db<'_> {
     }
 
     pub fn list_content(&self, name: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT content FROM lists WHERE name = ?1", [name], |r| {
                 r.get(0)
             })
-            .optional()?)
+            .optional()
     }
 
     // ---- alerts and clearances ----
@@ -1116,14 +1107,14 @@ impl Db<'_> {
     }
 
     pub fn alert(&self, id: i64) -> Result<Option<AlertRow>> {
-        Ok(self
+        self
             .conn
             .query_row(
                 &format!("SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id WHERE a.id = ?1"),
                 [id],
                 alert_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn entity_alerts(&self, entity_id: i64) -> Result<Vec<AlertRow>> {
@@ -1227,14 +1218,14 @@ impl Db<'_> {
     }
 
     pub fn clearance(&self, id: i64) -> Result<Option<ClearanceRow>> {
-        Ok(self
+        self
             .conn
             .query_row(
                 "SELECT id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at FROM clearances WHERE id = ?1",
                 [id],
                 clearance_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn clearances(&self, status: &str) -> Result<Vec<ClearanceRow>> {
@@ -1270,25 +1261,25 @@ impl Db<'_> {
     }
 
     pub fn case(&self, id: i64) -> Result<Option<CaseRow>> {
-        Ok(self
+        self
             .conn
             .query_row(
                 "SELECT id, reference, title, status, created_by, created_at, summary FROM cases WHERE id = ?1",
                 [id],
                 case_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRow>> {
-        Ok(self
+        self
             .conn
             .query_row(
                 "SELECT id, reference, title, status, created_by, created_at, summary FROM cases WHERE reference = ?1",
                 [reference],
                 case_from_row,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn cases(&self) -> Result<Vec<CaseRow>> {
@@ -1462,7 +1453,7 @@ impl Db<'_> {
     pub fn freezes(&self, case_id: Option<i64>) -> Result<Vec<FreezeRow>> {
         let mut s = self.conn.prepare_cached(
             "SELECT f.id, f.case_id, f.entity_id, e.name, f.assets, f.legal_basis, f.issued_on, f.expires_on, f.status, f.outcome
-             FROM freezes f JOIN entities e ON e.id = f.entity_id WHERE ?1 IS NULL OR f.case_id = ?1 ORDER BY f.id",
+             FROM freezes f JOIN entities e ON e.id = f.entity_id WHERE CAST(?1 AS BIGINT) IS NULL OR f.case_id = ?1 ORDER BY f.id",
         )?;
         let rows = s.query_map([case_id], |r| {
             Ok(FreezeRow {
@@ -1517,12 +1508,11 @@ impl Db<'_> {
     // ---- retention, settings, counts ----
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
-            .optional()?)
+            .optional()
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {

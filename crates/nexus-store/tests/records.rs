@@ -16,9 +16,43 @@ fn report<'a>(reference: &'a str, content: &'a [u8]) -> NewReport<'a> {
     }
 }
 
-fn open() -> (tempfile::TempDir, Store) {
+/// Where the test's database is: a SQLite file, or — with
+/// `NEXUS_TEST_BACKEND=postgres` — a fresh database on `NEXUS_TEST_POSTGRES`.
+struct Location {
+    _dir: tempfile::TempDir,
+    location: String,
+}
+
+fn location() -> Location {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("fiu.db")).unwrap();
+    if std::env::var("NEXUS_TEST_BACKEND").as_deref() != Ok("postgres") {
+        let location = dir.path().join("fiu.db").to_string_lossy().into_owned();
+        return Location {
+            _dir: dir,
+            location,
+        };
+    }
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let server = std::env::var("NEXUS_TEST_POSTGRES").expect("NEXUS_TEST_POSTGRES");
+    let name = format!(
+        "store_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    postgres::Client::connect(&server, postgres::NoTls)
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let base = server.rsplit_once('/').unwrap().0;
+    Location {
+        _dir: dir,
+        location: format!("{base}/{name}"),
+    }
+}
+
+fn open() -> (Location, Store) {
+    let dir = location();
+    let store = Store::open_location(&dir.location).unwrap();
     store
         .write(|d| d.upsert_institution(101, "Bank", "TJ"))
         .unwrap();
@@ -34,7 +68,7 @@ fn a_reference_is_unique_per_institution_and_reopening_keeps_everything() {
     let again = store.write(|d| d.insert_report(&report("R-1", b"<report/>")));
     assert!(matches!(again, Err(StoreError::Unique(_))));
     drop(store);
-    let store = Store::open(&dir.path().join("fiu.db")).unwrap();
+    let store = Store::open_location(&dir.location).unwrap();
     assert!(store
         .read(|d| d.report_by_reference(101, "R-1"))
         .unwrap()

@@ -143,8 +143,9 @@ fn main() {
             std::fs::copy(&side, PathBuf::from(format!("{}{ext}", db.display()))).unwrap();
         }
     }
-    let password = http::create_user(&db, "bench-analyst", "analyst", None);
-    let bank_token = http::create_token(&db, 999_001);
+    let location = db.to_string_lossy().into_owned();
+    let password = http::create_user(&location, "bench-analyst", "analyst", None);
+    let bank_token = http::create_token(&location, 999_001);
     let (alert_id, entity_id): (i64, i64) = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row(
@@ -153,7 +154,7 @@ fn main() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("the demo database has a screening alert");
-    let server = http::Server::start(&db);
+    let server = http::Server::start(&location);
     let addr = server.addr.clone();
     let session = http::login(&addr, "bench-analyst", &password);
     http::state_purpose(&addr, &session, "benchmark of page latency", "TRIAGE");

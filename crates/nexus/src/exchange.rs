@@ -1,37 +1,38 @@
 //! `nexus exchange`: this FIU's identity, the partner directory, private
 //! matching, messages and the regional picture.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use nexus_exchange::Kind;
 use nexus_server::exchange::{
     add_partner, identity, init_identity, own_country, run_match, send_message, MessageBody,
 };
-use nexus_store::Store;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 #[derive(clap::Subcommand)]
 pub enum ExchangeCommand {
     /// Create this FIU's signing and encryption keys (once); prints the public key to give partners.
     Init {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         /// This FIU's country (ISO 3166 alpha-2), for the regional picture.
         #[arg(long)]
         country: String,
     },
     /// Print this FIU's public key and its fingerprint.
     Identity {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
     },
     /// The partner directory.
     #[command(subcommand)]
     Partner(PartnerCommand),
     /// Find which of our subjects a partner FIU also holds, without either side disclosing its data.
     Match {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         #[arg(long)]
         partner: String,
         #[arg(long)]
@@ -44,8 +45,9 @@ pub enum ExchangeCommand {
     },
     /// Send a request for information, a reply or a spontaneous dissemination.
     Send {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         #[arg(long)]
         partner: String,
         /// request, reply or dissemination.
@@ -71,8 +73,9 @@ pub enum ExchangeCommand {
     },
     /// Matches per corridor and typology, without personal data.
     Picture {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
     },
 }
 
@@ -80,8 +83,9 @@ pub enum ExchangeCommand {
 pub enum PartnerCommand {
     /// Add a partner FIU: its name, country, public key (from its `nexus exchange identity`) and address.
     Add {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         #[arg(long)]
         name: String,
         #[arg(long)]
@@ -94,17 +98,13 @@ pub enum PartnerCommand {
     },
     /// List the partner directory.
     List {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
     },
 }
 
-fn open(db: &Path) -> Result<Store> {
-    if !db.exists() {
-        bail!("{}: no such database", db.display());
-    }
-    Store::open(db).with_context(|| format!("opening {}", db.display()))
-}
+use crate::db::open_existing as open;
 
 pub fn run(c: ExchangeCommand) -> Result<()> {
     match c {
@@ -112,10 +112,7 @@ pub fn run(c: ExchangeCommand) -> Result<()> {
             if !(country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase())) {
                 bail!("--country {country:?}: an ISO 3166 alpha-2 code such as TJ");
             }
-            if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
-            let store = Store::open(&db)?;
+            let store = crate::db::open(&db)?;
             let public = init_identity(&store, &country)?;
             println!("{}", public.encode());
             eprintln!(

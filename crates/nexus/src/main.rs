@@ -7,6 +7,7 @@ use nexus_model::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod db;
 mod detect;
 mod exchange;
 mod gfp;

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// The FIU's database (SQLite; created when missing).
+    /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
     #[arg(long)]
-    pub db: PathBuf,
+    pub db: String,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -59,8 +59,9 @@ pub struct DemoArgs {
 pub enum TokenCommand {
     /// Create an API token for a reporting entity; prints it once.
     Create {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         /// The reporting entity's goAML rentity_id.
         #[arg(long)]
         institution: i64,
@@ -81,8 +82,9 @@ pub enum TokenCommand {
 pub enum UserCommand {
     /// Create a user. The password is read from NEXUS_PASSWORD or the first line of standard input.
     Create {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         #[arg(long)]
         username: String,
         /// reporting-entity, analyst, supervisor, oversight or administrator.
@@ -98,8 +100,9 @@ pub enum UserCommand {
 pub enum ListsCommand {
     /// Load (or replace) a sanctions list in the database; re-screens all entities against it.
     Load {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         /// The list file (UN XML, EU XML, OFAC sdn.csv, FollowTheMoney JSON lines, plain CSV).
         list: PathBuf,
         /// Name of the list in the service (default: the file name).
@@ -113,8 +116,9 @@ pub enum AuditCommand {
     /// Check the audit log: its hash chain and every signed checkpoint (stored
     /// and given). Exit 0 when intact, 1 naming the first problem.
     Verify {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         /// A file of exported checkpoints (JSON lines) to check the log against.
         #[arg(long = "checkpoint")]
         checkpoints: Vec<PathBuf>,
@@ -122,19 +126,15 @@ pub enum AuditCommand {
     /// Sign the audit log's current head and print the checkpoint as a JSON
     /// line (or append it to --append FILE): keep it outside the database.
     Checkpoint {
+        /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         #[arg(long)]
         append: Option<PathBuf>,
     },
 }
 
-fn open(db: &Path) -> Result<Store> {
-    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    Store::open(db).with_context(|| format!("opening the database {}", db.display()))
-}
+use crate::db::{open, open_existing};
 
 fn detect_config(path: Option<&Path>) -> Result<DetectConfig> {
     match path {
@@ -374,13 +374,6 @@ pub fn audit(c: AuditCommand) -> Result<std::process::ExitCode> {
     }
 }
 
-fn open_existing(db: &Path) -> Result<Store> {
-    if !db.exists() {
-        bail!("{}: no such database", db.display());
-    }
-    Store::open(db).with_context(|| format!("opening {}", db.display()))
-}
-
 /// Where the shared reference material is, when it is beside the checkout.
 fn shared_un_list() -> Option<PathBuf> {
     let p = PathBuf::from("../shared/data/lists/un/consolidated-2026-02-27.xml");
@@ -412,7 +405,7 @@ pub fn demo(a: DemoArgs) -> Result<()> {
     if a.no_serve {
         return Ok(());
     }
-    let store = open(&db_path)?;
+    let store = open(&db_path.to_string_lossy())?;
     let state = AppState::new(store, DetectConfig::default(), Limits::default())?;
     serve_state(state, a.addr)
 }
@@ -432,7 +425,7 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
         "nexus: scenario simulated: {} transactions, {} goAML reports",
         s.transactions, s.reports
     );
-    let store = open(db_path)?;
+    let store = open(&db_path.to_string_lossy())?;
 
     // People of the FIU, with fresh passwords written beside the database (not in the repository).
     let mut lines = String::new();

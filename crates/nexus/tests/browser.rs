@@ -253,14 +253,14 @@ fn report(reference: &str, number: &str, amount: &str, counterparty: &str) -> St
 #[test]
 fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = common::db::TestDb::in_dir(dir.path());
     let list = dir.path().join("national.csv");
     std::fs::write(&list, "id,name,birth_date,nationality,kind,reference\nTJ-12,Jamshed Rahimov,1985-03-14,TJ,person,TJ/2024/12\n").unwrap();
     let out = common::nexus(&[
         "lists",
         "load",
         "--db",
-        db.to_str().unwrap(),
+        &db,
         list.to_str().unwrap(),
         "--name",
         "National list",

@@ -3,16 +3,18 @@
 
 mod common;
 
+use common::db::TestDb;
+
 use common::http::{create_token, create_user, get, login, post, request, Server};
 use common::{nexus, stderr, stdout};
 use nexus_exchange::{Envelope, Identity, Kind, PublicIdentity};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 struct Fiu {
-    db: PathBuf,
+    db: TestDb,
     server: Server,
     public_key: String,
 }
@@ -53,15 +55,8 @@ fn fiu(
     rentity: i64,
     subjects: &[(&str, &str, &str, &str)],
 ) -> Fiu {
-    let db = dir.join(format!("{name}.db"));
-    let out = nexus(&[
-        "exchange",
-        "init",
-        "--db",
-        db.to_str().unwrap(),
-        "--country",
-        country,
-    ]);
+    let db = TestDb::named(dir, name);
+    let out = nexus(&["exchange", "init", "--db", &db, "--country", country]);
     assert!(out.status.success(), "{}", stderr(&out));
     let public_key = stdout(&out).trim().to_string();
     let token = create_token(&db, rentity);
@@ -100,7 +95,7 @@ fn add_partner(fiu: &Fiu, name: &str, country: &str, key: &str, address: &str) {
         "partner",
         "add",
         "--db",
-        fiu.db.to_str().unwrap(),
+        &fiu.db,
         "--name",
         name,
         "--country",
@@ -164,23 +159,13 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn secret_identity(db: &Path) -> Identity {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let hex: String = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'exchange_identity'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+fn secret_identity(db: &TestDb) -> Identity {
+    let hex = db.one("SELECT value FROM settings WHERE key = 'exchange_identity'");
     Identity::from_secret_hex(&hex).unwrap()
 }
 
-fn count(db: &Path, sql: &str) -> i64 {
-    rusqlite::Connection::open(db)
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
+fn count(db: &TestDb, sql: &str) -> i64 {
+    db.count(sql)
 }
 
 fn inbox(fiu: &Fiu, bytes: &[u8]) -> common::http::Resp {
@@ -261,7 +246,7 @@ fn two_fius_find_their_common_subjects_without_sharing_their_lists() {
         "exchange",
         "match",
         "--db",
-        a.db.to_str().unwrap(),
+        &a.db,
         "--partner",
         "FIU Kazakhstan",
         "--purpose",
@@ -349,7 +334,7 @@ fn two_fius_find_their_common_subjects_without_sharing_their_lists() {
         "exchange",
         "send",
         "--db",
-        a.db.to_str().unwrap(),
+        &a.db,
         "--partner",
         "FIU Kazakhstan",
         "--kind",
@@ -387,14 +372,8 @@ fn two_fius_find_their_common_subjects_without_sharing_their_lists() {
         &analyst,
         "Request of FIU Tajikistan on R. J.",
     );
-    let case_ref: String = rusqlite::Connection::open(&b.db)
-        .unwrap()
-        .query_row(
-            "SELECT reference FROM cases WHERE id = ?1",
-            [case_id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let case_ref =
+        b.db.one(&format!("SELECT reference FROM cases WHERE id = {case_id}"));
     common::http::state_purpose(
         &b.server.addr,
         &analyst,
@@ -423,14 +402,8 @@ fn two_fius_find_their_common_subjects_without_sharing_their_lists() {
         "{page}"
     );
     assert!(page.contains("they asked"), "{page}");
-    let message_id: String = rusqlite::Connection::open(&b.db)
-        .unwrap()
-        .query_row(
-            "SELECT message_id FROM exchange_messages WHERE direction = 'in'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let message_id =
+        b.db.one("SELECT message_id FROM exchange_messages WHERE direction = 'in'");
     let form = format!(
         "csrf={}&partner={}&kind=reply&in_reply_to={message_id}&session={session}&text={}",
         analyst.csrf,
@@ -500,7 +473,7 @@ fn two_fius_find_their_common_subjects_without_sharing_their_lists() {
         "exchange",
         "match",
         "--db",
-        c.db.to_str().unwrap(),
+        &c.db,
         "--partner",
         "FIU Kazakhstan",
         "--purpose",
@@ -525,10 +498,10 @@ fn two_fius_find_their_common_subjects_without_sharing_their_lists() {
     );
 
     // The regional picture: counts only.
-    let out = nexus(&["exchange", "picture", "--db", a.db.to_str().unwrap()]);
+    let out = nexus(&["exchange", "picture", "--db", &a.db]);
     assert!(stdout(&out).contains("TJ,KZ,none,2"), "{}", stdout(&out));
     for db in [&a.db, &b.db, &c.db] {
-        let v = nexus(&["audit", "verify", "--db", db.to_str().unwrap()]);
+        let v = nexus(&["audit", "verify", "--db", db]);
         assert!(v.status.success(), "{}", stdout(&v));
     }
 }

@@ -15,6 +15,7 @@
 
 mod common;
 
+use common::db::{literal, TestDb};
 use common::http::{
     create_token, create_token_with_codes, create_user, form_value, get, login, open_case, post,
     request, state_purpose, Server, Session,
@@ -23,7 +24,6 @@ use common::nexus;
 use common::reports::{str_report, Holder, JAMSHED_CYR, OTHER};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn bearer(token: &str) -> String {
@@ -40,11 +40,8 @@ fn post_as(addr: &str, token: &str, content_type: &str, body: &[u8]) -> common::
     )
 }
 
-fn count(db: &Path, sql: &str) -> i64 {
-    rusqlite::Connection::open(db)
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
+fn count(db: &TestDb, sql: &str) -> i64 {
+    db.count(sql)
 }
 
 /// A zip (deflate) of `files`.
@@ -87,7 +84,7 @@ fn alive(server: &Server) {
 #[test]
 fn a_bank_cannot_crash_the_server_with_deeply_nested_xml() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let token = create_token(&db, 101);
     let server = Server::start(&db);
     let deep = |n: usize| format!("<report>{}{}</report>", "<a>".repeat(n), "</a>".repeat(n));
@@ -119,7 +116,7 @@ fn a_bank_cannot_crash_the_server_with_deeply_nested_xml() {
 #[test]
 fn uploads_cannot_amplify_into_storage_memory_or_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let token = create_token(&db, 101);
     let server = Server::start(&db);
     let reports = || count(&db, "SELECT COUNT(*) FROM reports");
@@ -191,7 +188,7 @@ fn uploads_cannot_amplify_into_storage_memory_or_answers() {
 #[test]
 fn banks_write_only_their_own_customers_payments_and_learn_nothing_back() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let bank = create_token_with_codes(&db, 101, &["NXTJB1XX"]);
     let other_bank = create_token_with_codes(&db, 102, &["NXTJB2XX"]);
     let no_codes = create_token(&db, 103);
@@ -269,7 +266,7 @@ fn banks_write_only_their_own_customers_payments_and_learn_nothing_back() {
 #[test]
 fn reports_in_the_regions_encodings_are_received() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let token = create_token(&db, 101);
     let server = Server::start(&db);
     let xml = str_report(101, "CP-1", "C1", "10.00", &OTHER, &JAMSHED_CYR).replacen(
@@ -287,14 +284,7 @@ fn reports_in_the_regions_encodings_are_received() {
         .collect();
     let r = post_as(&server.addr, &token, "application/xml", &cp1251);
     assert_eq!(r.status, 201, "{}", r.text());
-    let name: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT name FROM subjects WHERE name LIKE 'Джамшед%'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let name = db.one("SELECT name FROM subjects WHERE name LIKE 'Джамшед%'");
     assert_eq!(name, "Джамшед Рахимов");
 }
 
@@ -304,7 +294,7 @@ fn reports_in_the_regions_encodings_are_received() {
 /// stranger to him (not on any alert), an analyst and a supervisor.
 struct Fiu {
     _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
+    db: TestDb,
     server: Server,
     bank: String,
     analyst: Session,
@@ -323,7 +313,7 @@ const ERIC: Holder = Holder {
 
 fn fiu_with_a_listed_customer() -> Fiu {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let list = dir.path().join("list.csv");
     std::fs::write(
         &list,
@@ -334,7 +324,7 @@ fn fiu_with_a_listed_customer() -> Fiu {
         "lists",
         "load",
         "--db",
-        db.to_str().unwrap(),
+        &db,
         list.to_str().unwrap(),
         "--name",
         "UN",
@@ -357,23 +347,14 @@ fn fiu_with_a_listed_customer() -> Fiu {
     );
     assert_eq!(r.status, 201, "{}", r.text());
     let analyst = login(&server.addr, "alice", &password);
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let listed_entity: i64 = conn
-        .query_row(
-            "SELECT entity_id FROM alerts WHERE kind = 'screening'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("a screening alert despite the zero-width spaces");
-    let other_entity: i64 = conn
-        .query_row(
-            "SELECT entity_id FROM subjects WHERE name = 'Farrukh Nazarov'",
-            [],
-            |r| r.get(0),
-        )
+    let listed = db.column("SELECT entity_id FROM alerts WHERE kind = 'screening'");
+    let listed_entity: i64 = listed
+        .first()
+        .expect("a screening alert despite the zero-width spaces")
+        .parse()
         .unwrap();
+    let other_entity = db.count("SELECT entity_id FROM subjects WHERE name = 'Farrukh Nazarov'");
     // Farrukh sent Eric the money: he is on the alert's report but not its subject.
-    drop(conn);
     Fiu {
         _dir: dir,
         db,
@@ -389,14 +370,8 @@ fn fiu_with_a_listed_customer() -> Fiu {
 #[test]
 fn invisible_characters_do_not_hide_a_listed_person() {
     let f = fiu_with_a_listed_customer();
-    let explanation: String = rusqlite::Connection::open(&f.db)
-        .unwrap()
-        .query_row(
-            "SELECT explanation FROM alerts WHERE kind = 'screening'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let explanation =
+        f.db.one("SELECT explanation FROM alerts WHERE kind = 'screening'");
     assert!(explanation.contains("ERIC BADEGE"), "{explanation}");
     let auth = bearer(&f.bank);
     let r = post(
@@ -444,14 +419,8 @@ fn a_purpose_opens_only_the_records_it_covers() {
     );
     // An empty case opened for the purpose opens nobody.
     let case_id = open_case(addr, a, "A pretext");
-    let reference: String = rusqlite::Connection::open(&f.db)
-        .unwrap()
-        .query_row(
-            "SELECT reference FROM cases WHERE id = ?1",
-            [case_id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let reference =
+        f.db.one(&format!("SELECT reference FROM cases WHERE id = {case_id}"));
     assert_eq!(entity(f.other_entity, "analysis", &reference), 403);
 
     // Reports: TRIAGE shows no subjects.
@@ -485,14 +454,8 @@ fn a_purpose_opens_only_the_records_it_covers() {
         ]),
     );
     assert_eq!(q.status, 200);
-    let audited: String = rusqlite::Connection::open(&f.db)
-        .unwrap()
-        .query_row(
-            "SELECT purpose FROM audit_log WHERE action = 'alerts.list' ORDER BY seq DESC",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited =
+        f.db.one("SELECT purpose FROM audit_log WHERE action = 'alerts.list' ORDER BY seq DESC");
     assert_eq!(
         audited, "triage of the queue",
         "audited with the purpose stated"
@@ -613,7 +576,7 @@ fn administrators_do_not_read_personal_data_in_the_audit_trail() {
 #[test]
 fn retention_cannot_overflow_into_a_purge() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let token = create_token(&db, 101);
     let admin_pw = create_user(&db, "root", "administrator", None);
     let server = Server::start(&db);
@@ -637,13 +600,7 @@ fn retention_cannot_overflow_into_a_purge() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM reports"), 1);
     drop(server);
     // A value stored by other means is refused at the next start, not obeyed.
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute(
-            "UPDATE settings SET value = '9223372036854775807' WHERE key = 'retention_days'",
-            [],
-        )
-        .unwrap();
+    db.execute("UPDATE settings SET value = '9223372036854775807' WHERE key = 'retention_days'");
     let server = Server::start(&db);
     std::thread::sleep(Duration::from_millis(500));
     alive(&server);
@@ -659,43 +616,39 @@ fn retention_cannot_overflow_into_a_purge() {
 #[test]
 fn truncating_or_rewriting_the_audit_log_is_detected() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
-    for i in 0..6 {
-        create_token(&db, 100 + i);
-    }
-    let anchor = dir.path().join("anchor.jsonl");
-    let out = nexus(&[
-        "audit",
-        "checkpoint",
-        "--db",
-        db.to_str().unwrap(),
-        "--append",
-        anchor.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", common::stderr(&out));
-    let verify = |extra: &[&str]| {
-        let mut args = vec!["audit", "verify", "--db", db.to_str().unwrap()];
+    // Two FIUs with the same history: one is truncated, the other rewritten.
+    let fius: Vec<(TestDb, std::path::PathBuf)> = ["truncated", "rewritten"]
+        .iter()
+        .map(|name| {
+            let db = TestDb::named(dir.path(), name);
+            for i in 0..6 {
+                create_token(&db, 100 + i);
+            }
+            let anchor = dir.path().join(format!("{name}-anchor.jsonl"));
+            let out = nexus(&[
+                "audit",
+                "checkpoint",
+                "--db",
+                &db,
+                "--append",
+                anchor.to_str().unwrap(),
+            ]);
+            assert!(out.status.success(), "{}", common::stderr(&out));
+            let intact = nexus(&["audit", "verify", "--db", &db]);
+            assert!(intact.status.success(), "{}", common::stdout(&intact));
+            (db, anchor)
+        })
+        .collect();
+    let verify = |db: &TestDb, extra: &[&str]| {
+        let mut args = vec!["audit", "verify", "--db", db];
         args.extend_from_slice(extra);
         nexus(&args)
     };
-    assert!(
-        verify(&[]).status.success(),
-        "{}",
-        common::stdout(&verify(&[]))
-    );
-    let backup = dir.path().join("backup.db");
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-        .unwrap();
-    std::fs::copy(&db, &backup).unwrap();
 
     // Truncation: the newest records removed.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("DELETE FROM audit_log WHERE seq >= 5", [])
-        .unwrap();
-    drop(conn);
-    let out = verify(&[]);
+    let (db, _) = &fius[0];
+    db.execute("DELETE FROM audit_log WHERE seq >= 5");
+    let out = verify(db, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         common::stdout(&out).contains("records were removed"),
@@ -705,13 +658,14 @@ fn truncating_or_rewriting_the_audit_log_is_detected() {
 
     // Rewrite: record 2 deleted, every later record renumbered and rehashed,
     // and the stored checkpoints deleted too — the exported one still tells.
-    std::fs::copy(&backup, &db).unwrap();
-    rehash_without(&db, 2);
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("DELETE FROM audit_checkpoints", []).unwrap();
-    drop(conn);
-    assert!(verify(&[]).status.success(), "the chain alone cannot tell");
-    let out = verify(&["--checkpoint", anchor.to_str().unwrap()]);
+    let (db, anchor) = &fius[1];
+    rehash_without(db, 2);
+    db.execute("DELETE FROM audit_checkpoints");
+    assert!(
+        verify(db, &[]).status.success(),
+        "the chain alone cannot tell"
+    );
+    let out = verify(db, &["--checkpoint", anchor.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = common::stdout(&out);
     assert!(
@@ -722,24 +676,16 @@ fn truncating_or_rewriting_the_audit_log_is_detected() {
 
 /// Deletes audit record `gone` and recomputes the chain after it, as an
 /// attacker with the database and the code would.
-fn rehash_without(db: &Path, gone: i64) {
+fn rehash_without(db: &TestDb, gone: i64) {
     use sha2::{Digest, Sha256};
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute("DELETE FROM audit_log WHERE seq = ?1", [gone])
-        .unwrap();
-    let rows: Vec<(i64, i64, [String; 7])> = conn
-        .prepare("SELECT seq, at, actor, action, object, purpose, case_ref, detail, personal FROM audit_log ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?]))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    conn.execute("DELETE FROM audit_log", []).unwrap();
+    db.execute(&format!("DELETE FROM audit_log WHERE seq = {gone}"));
+    let rows = db.rows("SELECT seq, at, actor, action, object, purpose, case_ref, detail, personal FROM audit_log ORDER BY seq");
+    db.execute("DELETE FROM audit_log");
     let mut prev = "0".repeat(64);
-    for (i, (_, at, f)) in rows.iter().enumerate() {
+    for (i, r) in rows.iter().enumerate() {
         let seq = i as i64 + 1;
+        let at = &r[1];
+        let f = &r[2..];
         let mut h = Sha256::new();
         let mut field = |b: &[u8]| {
             h.update((b.len() as u64).to_le_bytes());
@@ -747,7 +693,7 @@ fn rehash_without(db: &Path, gone: i64) {
         };
         field(prev.as_bytes());
         field(seq.to_string().as_bytes());
-        field(at.to_string().as_bytes());
+        field(at.as_bytes());
         for x in &f[..6] {
             field(x.as_bytes());
         }
@@ -755,11 +701,11 @@ fn rehash_without(db: &Path, gone: i64) {
             field(f[6].as_bytes());
         }
         let hash = hex::encode(h.finalize());
-        conn.execute(
-            "INSERT INTO audit_log(seq, at, actor, action, object, purpose, case_ref, detail, personal, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-            rusqlite::params![seq, at, f[0], f[1], f[2], f[3], f[4], f[5], f[6], prev, hash],
-        )
-        .unwrap();
+        let texts: Vec<String> = f.iter().map(|x| literal(x)).collect();
+        db.execute(&format!(
+            "INSERT INTO audit_log(seq, at, actor, action, object, purpose, case_ref, detail, personal, prev_hash, hash) VALUES ({seq}, {at}, {}, '{prev}', '{hash}')",
+            texts.join(", ")
+        ));
         prev = hash;
     }
 }
@@ -768,7 +714,7 @@ fn rehash_without(db: &Path, gone: i64) {
 #[test]
 fn user_names_cannot_impersonate_each_other() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     create_user(&db, "admin", "administrator", None);
     for other in ["Admin", "admin\u{200B}", "\u{0430}dmin"] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_nexus"))
@@ -776,7 +722,7 @@ fn user_names_cannot_impersonate_each_other() {
                 "user",
                 "create",
                 "--db",
-                db.to_str().unwrap(),
+                &db,
                 "--username",
                 other,
                 "--role",
@@ -796,15 +742,8 @@ fn user_names_cannot_impersonate_each_other() {
 #[test]
 fn the_inbox_bounds_what_strangers_send() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
-    let out = nexus(&[
-        "exchange",
-        "init",
-        "--db",
-        db.to_str().unwrap(),
-        "--country",
-        "TJ",
-    ]);
+    let db = TestDb::in_dir(dir.path());
+    let out = nexus(&["exchange", "init", "--db", &db, "--country", "TJ"]);
     assert!(out.status.success(), "{}", common::stderr(&out));
     let server = Server::start(&db);
     let inbox = |body: &[u8]| {
@@ -857,7 +796,7 @@ fn the_inbox_bounds_what_strangers_send() {
 #[test]
 fn sign_in_guessing_is_slowed_and_bounded() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let password = create_user(&db, "alice", "analyst", None);
     let bob_pw = create_user(&db, "bob", "analyst", None);
     let server = Server::start(&db);
@@ -928,7 +867,7 @@ fn peak_memory_kib(pid: u32) -> u64 {
 #[test]
 fn slow_clients_are_timed_out() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let limits = dir.path().join("limits.conf");
     std::fs::write(
         &limits,
@@ -998,7 +937,7 @@ fn slow_clients_are_timed_out() {
 #[test]
 fn browsers_get_the_protections_of_a_careful_site() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let password = create_user(&db, "alice", "analyst", None);
     let server = Server::start(&db);
     let addr = &server.addr;

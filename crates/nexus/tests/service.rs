@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::db::{literal, TestDb};
 use common::http::{create_token, create_user, form_value, get, login, post, Server};
 use common::nexus;
 use common::reports::{str_report, JAMSHED_CYR, JAMSHED_LAT, OTHER};
@@ -28,7 +29,7 @@ fn bearer(token: &str) -> String {
 #[test]
 fn intake_validates_stores_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let token = create_token(&db, 101);
     let other_token = create_token(&db, 102);
     let server = Server::start(&db);
@@ -144,7 +145,7 @@ fn intake_validates_stores_and_is_idempotent() {
 #[test]
 fn bad_uploads_get_4xx_and_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let token = create_token(&db, 101);
     let server = Server::start(&db);
     let addr = &server.addr;
@@ -359,7 +360,7 @@ fn crc32(data: &[u8]) -> u32 {
 #[test]
 fn the_same_person_reported_by_two_banks_becomes_one_entity_and_reading_him_is_audited() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let bank1 = create_token(&db, 101);
     let bank2 = create_token(&db, 102);
     let password = create_user(&db, "alice", "analyst", None);
@@ -393,37 +394,22 @@ fn the_same_person_reported_by_two_banks_becomes_one_entity_and_reading_him_is_a
 
     // Entity resolution (seen in the database, as the test's own view): one
     // person across the two banks, with the evidence that joined them.
-    let conn = rusqlite::Connection::open(&db).unwrap();
     let entity_of = |name: &str| -> i64 {
-        conn.query_row(
-            "SELECT entity_id FROM subjects WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )
-        .unwrap()
+        db.count(&format!(
+            "SELECT entity_id FROM subjects WHERE name = {}",
+            literal(name)
+        ))
     };
     let entity = entity_of("Джамшед Рахимов");
     assert_eq!(entity, entity_of("Jamshed Rakhimov"), "one entity");
-    let evidence: String = conn
-        .query_row(
-            "SELECT evidence FROM subjects WHERE name = 'Jamshed Rakhimov'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let evidence = db.one("SELECT evidence FROM subjects WHERE name = 'Jamshed Rakhimov'");
     assert!(
         evidence.contains("same birth date 1985-03-14"),
         "{evidence}"
     );
-    let farrukh: i64 = conn
-        .query_row(
-            "SELECT COUNT(DISTINCT entity_id) FROM subjects WHERE name = 'Farrukh Nazarov'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let farrukh =
+        db.count("SELECT COUNT(DISTINCT entity_id) FROM subjects WHERE name = 'Farrukh Nazarov'");
     assert_eq!(farrukh, 1, "same account, same name");
-    drop(conn);
 
     // Personal data needs a purpose and a reference that covers the person.
     let path = format!("/api/v1/entities/{entity}");
@@ -563,32 +549,26 @@ fn the_same_person_reported_by_two_banks_becomes_one_entity_and_reading_him_is_a
     assert_eq!(olga_form.status, 403);
     drop(server);
 
-    let verify = nexus(&["audit", "verify", "--db", db.to_str().unwrap()]);
+    let verify = nexus(&["audit", "verify", "--db", &db]);
     assert!(verify.status.success(), "{}", common::stdout(&verify));
 }
 
 #[test]
 fn audit_verify_names_the_first_tampered_record() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     for i in 0..4 {
         create_token(&db, 100 + i);
     }
-    let ok = nexus(&["audit", "verify", "--db", db.to_str().unwrap()]);
+    let ok = nexus(&["audit", "verify", "--db", &db]);
     assert!(ok.status.success());
     assert!(
         common::stdout(&ok).contains("intact: 4 records"),
         "{}",
         common::stdout(&ok)
     );
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute(
-        "UPDATE audit_log SET detail = 'institution 666' WHERE seq = 3",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    let bad = nexus(&["audit", "verify", "--db", db.to_str().unwrap()]);
+    db.execute("UPDATE audit_log SET detail = 'institution 666' WHERE seq = 3");
+    let bad = nexus(&["audit", "verify", "--db", &db]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
         common::stdout(&bad).contains("broken: record 3"),
@@ -600,7 +580,7 @@ fn audit_verify_names_the_first_tampered_record() {
 #[test]
 fn acknowledged_reports_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let token = create_token(&db, 101);
     let server = Server::start(&db);
     let addr = server.addr.clone();
@@ -657,7 +637,7 @@ fn acknowledged_reports_survive_sigkill() {
         assert_eq!(r.json()["status"], "processed");
     }
     drop(server);
-    let verify = nexus(&["audit", "verify", "--db", db.to_str().unwrap()]);
+    let verify = nexus(&["audit", "verify", "--db", &db]);
     assert!(verify.status.success(), "{}", common::stdout(&verify));
     eprintln!(
         "{} acknowledged reports survived SIGKILL",
@@ -668,7 +648,7 @@ fn acknowledged_reports_survive_sigkill() {
 #[test]
 fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     // A national list naming a Jamshed Rakhimov born in 1962 (not our customer, born 1985).
     let list = dir.path().join("national.csv");
     std::fs::write(&list, "id,name,birth_date,nationality,kind,reference\nTJ-77,Jamshed Rakhimov,1962,TJ,person,TJ/2020/77\n").unwrap();
@@ -676,7 +656,7 @@ fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
         "lists",
         "load",
         "--db",
-        db.to_str().unwrap(),
+        &db,
         list.to_str().unwrap(),
         "--name",
         "National list",
@@ -781,7 +761,7 @@ fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
 #[test]
 fn the_screening_endpoint_explains_matches_and_rejects_bad_fields() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fiu.db");
+    let db = TestDb::in_dir(dir.path());
     let un = common::shared().join("data/lists/un/consolidated-2026-02-27.xml");
     if !un.exists() {
         eprintln!("../shared absent: skipped");
@@ -791,7 +771,7 @@ fn the_screening_endpoint_explains_matches_and_rejects_bad_fields() {
         "lists",
         "load",
         "--db",
-        db.to_str().unwrap(),
+        &db,
         un.to_str().unwrap(),
         "--name",
         "UN",

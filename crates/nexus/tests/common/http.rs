@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -125,24 +125,18 @@ pub fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Re
 pub struct Server {
     pub child: Child,
     pub addr: String,
-    pub db: PathBuf,
+    pub db: String,
 }
 
 impl Server {
-    pub fn start(db: &Path) -> Server {
+    pub fn start(db: &str) -> Server {
         Server::start_with(db, &[])
     }
 
     /// `nexus serve` with more flags (`--limits FILE`, `--audit-anchor FILE` …).
-    pub fn start_with(db: &Path, extra: &[&str]) -> Server {
+    pub fn start_with(db: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nexus"))
-            .args([
-                "serve",
-                "--db",
-                db.to_str().unwrap(),
-                "--addr",
-                "127.0.0.1:0",
-            ])
+            .args(["serve", "--db", db, "--addr", "127.0.0.1:0"])
             .args(extra)
             .stderr(Stdio::piped())
             .spawn()
@@ -160,7 +154,7 @@ impl Server {
         let s = Server {
             child,
             addr,
-            db: db.to_path_buf(),
+            db: db.to_string(),
         };
         assert_eq!(get(&s.addr, "/healthz", &[]).status, 200);
         s
@@ -181,13 +175,13 @@ impl Drop for Server {
 }
 
 /// Creates a user through the CLI.
-pub fn create_user(db: &Path, name: &str, role: &str, institution: Option<i64>) -> String {
+pub fn create_user(db: &str, name: &str, role: &str, institution: Option<i64>) -> String {
     let password = format!("{name}-password-long");
     let mut args = vec![
         "user",
         "create",
         "--db",
-        db.to_str().unwrap(),
+        db,
         "--username",
         name,
         "--role",
@@ -212,21 +206,14 @@ pub fn create_user(db: &Path, name: &str, role: &str, institution: Option<i64>) 
 }
 
 /// Creates an API token through the CLI.
-pub fn create_token(db: &Path, institution: i64) -> String {
+pub fn create_token(db: &str, institution: i64) -> String {
     create_token_with_codes(db, institution, &[])
 }
 
 /// Creates an API token through the CLI, registering the institution's codes (BIC).
-pub fn create_token_with_codes(db: &Path, institution: i64, codes: &[&str]) -> String {
+pub fn create_token_with_codes(db: &str, institution: i64, codes: &[&str]) -> String {
     let institution = institution.to_string();
-    let mut args = vec![
-        "token",
-        "create",
-        "--db",
-        db.to_str().unwrap(),
-        "--institution",
-        &institution,
-    ];
+    let mut args = vec!["token", "create", "--db", db, "--institution", &institution];
     for c in codes {
         args.extend(["--code", c]);
     }

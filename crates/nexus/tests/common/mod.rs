@@ -62,5 +62,6 @@ pub fn customers_from_parties(scenario: &Path, out: &Path) -> usize {
     std::fs::write(out, queries).unwrap();
     parties.len()
 }
+pub mod db;
 pub mod http;
 pub mod reports;
