@@ -1,12 +1,12 @@
 //! The JSON API (`/api/v1`), described in `openapi.yaml`.
 
-use crate::auth::{Principal, Role};
-use crate::intake::{prepare, store_prepared, unzip_reports, ProblemJson, UploadError};
-use crate::limits::Limits;
+use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::intake::{prepare, store_prepared, unzip_reports, ProblemJson, UploadError};
+use nexus_fiu::limits::Limits;
 use crate::net::{with_body_limit, BodyLimit};
-use crate::processing::entry_version;
-use crate::purpose::{opens, Record};
-use crate::web::{stated_purpose, AppError, AppState};
+use nexus_fiu::processing::entry_version;
+use nexus_fiu::purpose::{opens, Record};
+use crate::web::{Caller, Guard, stated_purpose, AppError, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -69,7 +69,7 @@ fn csrf_header(headers: &HeaderMap) -> Option<&str> {
 /// `POST /api/v1/reports`: one goAML XML report or a zip of several.
 async fn submit_reports(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -186,7 +186,7 @@ struct ReportJson {
 
 async fn list_reports(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     Query(page): Query<Page>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(
@@ -212,7 +212,7 @@ async fn list_reports(
 
 async fn report(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Json<ReportJson>, AppError> {
@@ -284,7 +284,7 @@ async fn report(
 /// of them already is not the bank's business.
 async fn submit_transactions(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -442,7 +442,7 @@ fn alert_json(a: &nexus_store::AlertRow) -> serde_json::Value {
 
 async fn alerts(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     Query(page): Query<Page>,
 ) -> Result<Json<serde_json::Value>, AppError> {
@@ -495,7 +495,7 @@ pub struct AlertAction {
 
 async fn act_on_alert(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Json(body): Json<AlertAction>,
@@ -561,7 +561,7 @@ pub fn apply_alert_action(
 
 async fn entity(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, AppError> {
@@ -686,7 +686,7 @@ pub fn screen_name(
 
 async fn screen(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
     headers: HeaderMap,
     Json(req): Json<ScreenRequest>,
 ) -> Result<Json<serde_json::Value>, AppError> {
@@ -703,7 +703,7 @@ async fn screen(
 
 async fn verify_audit(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(principal): Caller,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(
         &[Role::Oversight, Role::Administrator, Role::Supervisor],
@@ -711,9 +711,9 @@ async fn verify_audit(
     )?;
     let v = state
         .blocking(move |s| {
-            let v = crate::anchor::verify(&s.store, &[])
+            let v = nexus_fiu::anchor::verify(&s.store, &[])
                 .map_err(|e| AppError::internal(e.to_string()))?;
-            crate::anchor::audit_verification(&s.store, &principal.actor, &v)?;
+            nexus_fiu::anchor::audit_verification(&s.store, &principal.actor, &v)?;
             Ok(v)
         })
         .await?;
@@ -727,7 +727,7 @@ async fn verify_audit(
 /// the envelope's signature by a key in the partner directory is the
 /// authentication.
 async fn exchange_inbox(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
-    use crate::exchange::{receive, ExchangeServiceError as E, InboxAnswer};
+    use nexus_fiu::exchange::{receive, ExchangeServiceError as E, InboxAnswer};
     use nexus_exchange::ExchangeError as M;
     let answer = state
         .blocking(move |s| Ok(receive(&s.store, &body, &s.inbox_rejections)))

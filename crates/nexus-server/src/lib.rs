@@ -13,23 +13,13 @@
 //!   is recorded in the audit log in the same transaction as the read;
 //! - every change is recorded in the audit log in its own transaction.
 
-pub mod accounts;
-pub mod anchor;
 pub mod api;
-pub mod auth;
-pub mod bulk;
-pub mod exchange;
-pub mod intake;
-pub mod limits;
 pub mod net;
-pub mod processing;
-pub mod purpose;
-pub mod signin;
 pub mod ui;
 mod web;
 
-pub use limits::Limits;
-pub use web::{purge_expired, retention_days, AppError, AppState};
+pub use nexus_fiu::Limits;
+pub use web::{AppError, AppState};
 
 use axum::routing::get;
 use axum::Router;

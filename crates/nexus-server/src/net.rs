@@ -8,7 +8,7 @@
 //! a deadline and a size limit per route ([`bounded_body`]), and connections
 //! are counted in all and per address.
 
-use crate::limits::Limits;
+use nexus_fiu::limits::Limits;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};

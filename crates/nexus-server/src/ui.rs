@@ -4,12 +4,12 @@
 //! reference first and record the view in the audit log.
 
 use crate::api::{apply_alert_action, screen_name, ScreenRequest};
-use crate::auth::{canonical_username, random_token, sha256_hex, Principal, Role, MIN_PASSWORD};
-use crate::limits::Limits;
+use nexus_fiu::auth::{canonical_username, random_token, sha256_hex, Principal, Role, MIN_PASSWORD};
+use nexus_fiu::limits::Limits;
 use crate::net::{with_body_limit, BodyLimit, ClientAddr};
-use crate::purpose::{opens, Purpose, Record, TRIAGE};
-use crate::signin::Refusal;
-use crate::web::{cookie, stated_purpose, AppError, AppState, SESSION_COOKIE};
+use nexus_fiu::purpose::{opens, Purpose, Record, TRIAGE};
+use nexus_fiu::signin::Refusal;
+use crate::web::{Caller, Guard, cookie, stated_purpose, AppError, AppState, SESSION_COOKIE};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -429,7 +429,7 @@ struct CsrfOnly {
 
 async fn logout(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
@@ -465,7 +465,7 @@ struct PurposeForm {
 
 async fn set_purpose(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<PurposeForm>,
 ) -> Result<Response, AppError> {
     p.check_csrf(Some(&f.csrf), false)?;
@@ -500,7 +500,7 @@ async fn set_purpose(
 
 // ---------------------------------------------------------------- start page
 
-async fn home(State(state): State<AppState>, p: Principal) -> Result<Html<String>, AppError> {
+async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<String>, AppError> {
     let counts = state
         .blocking(|s| Ok(s.store.read(|db| db.counts())?))
         .await
@@ -523,7 +523,7 @@ async fn home(State(state): State<AppState>, p: Principal) -> Result<Html<String
 
 async fn reports_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
 ) -> Result<Html<String>, AppError> {
     p.require(
         &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
@@ -563,7 +563,7 @@ async fn reports_page(
 
 async fn report_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -640,7 +640,7 @@ async fn report_page(
         .ok_or_else(|| AppError::not_found().html())
 }
 
-async fn report_form(p: Principal) -> Result<Html<String>, AppError> {
+async fn report_form(Caller(p): Caller) -> Result<Html<String>, AppError> {
     p.require(&[Role::ReportingEntity], false)?;
     let field = |name: &str, label: &str, extra: &str| {
         format!("<label>{label} <input name={name} {extra}></label>")
@@ -708,7 +708,7 @@ struct ReportFormData {
 /// send) and goes through the same intake.
 async fn file_report_form(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<ReportFormData>,
 ) -> Result<Response, AppError> {
     use nexus_formats::goaml::{
@@ -805,7 +805,7 @@ async fn file_report_form(
     let outcome = state
         .blocking(move |s| {
             let screening = s.screening();
-            crate::intake::receive(
+            nexus_fiu::intake::receive(
                 &s.store,
                 &screening,
                 &p,
@@ -814,7 +814,7 @@ async fn file_report_form(
                 &s.limits,
             )
             .map_err(|e| match e {
-                crate::intake::UploadError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
+                nexus_fiu::intake::UploadError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
                 other => AppError::bad_request(other.to_string()),
             })
         })
@@ -835,7 +835,7 @@ struct BodyForm {
 
 async fn report_message(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<BodyForm>,
 ) -> Result<Response, AppError> {
@@ -900,7 +900,7 @@ struct QueueQuery {
 
 async fn alerts_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Query(q): Query<QueueQuery>,
 ) -> Result<Html<String>, AppError> {
@@ -954,7 +954,7 @@ async fn alerts_page(
 
 async fn alert_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -1044,7 +1044,7 @@ struct AlertForm {
 
 async fn alert_action(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<AlertForm>,
 ) -> Result<Response, AppError> {
@@ -1065,7 +1065,7 @@ struct ClearanceForm {
 
 async fn request_clearance(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<ClearanceForm>,
 ) -> Result<Response, AppError> {
@@ -1111,7 +1111,7 @@ struct ToCaseForm {
 
 async fn alert_to_case(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<ToCaseForm>,
 ) -> Result<Response, AppError> {
@@ -1181,7 +1181,7 @@ async fn alert_to_case(
 
 async fn entity_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -1260,7 +1260,7 @@ struct SearchQuery {
 
 async fn search_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Query(q): Query<SearchQuery>,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
@@ -1308,7 +1308,7 @@ async fn search_page(
 
 // ---------------------------------------------------------------- cases
 
-async fn cases_page(State(state): State<AppState>, p: Principal) -> Result<Html<String>, AppError> {
+async fn cases_page(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     let cases = state
         .blocking(|s| Ok(s.store.read(|db| db.cases())?))
@@ -1368,7 +1368,7 @@ struct CaseForm {
 
 async fn create_case(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<CaseForm>,
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
@@ -1388,7 +1388,7 @@ async fn create_case(
 
 async fn case_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -1513,7 +1513,7 @@ async fn case_page(
 
 async fn add_note(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<BodyForm>,
 ) -> Result<Response, AppError> {
@@ -1569,7 +1569,7 @@ struct EntityForm {
 
 async fn add_entity(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<EntityForm>,
 ) -> Result<Response, AppError> {
@@ -1596,7 +1596,7 @@ struct FreezeForm {
 
 async fn add_freeze(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<FreezeForm>,
 ) -> Result<Response, AppError> {
@@ -1650,7 +1650,7 @@ struct FreezeUpdate {
 
 async fn update_freeze(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<FreezeUpdate>,
 ) -> Result<Response, AppError> {
@@ -1719,7 +1719,7 @@ fn package(db: &Db, id: i64) -> Result<Option<serde_json::Value>, StoreError> {
 
 async fn disseminate(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<DisseminateForm>,
 ) -> Result<Response, AppError> {
@@ -1794,7 +1794,7 @@ async fn case_read<T: Send + 'static>(
 
 async fn package_json(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -1814,7 +1814,7 @@ async fn package_json(
 
 async fn package_html(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
@@ -1892,7 +1892,7 @@ async fn package_html(
 /// Nodes (accounts) and links (transactions) of a case, for the graph.
 async fn case_graph(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<serde_json::Value>, AppError> {
@@ -1924,7 +1924,7 @@ async fn case_graph(
 
 async fn clearances_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor, Role::Oversight], false)?;
     let rows = state
@@ -1969,7 +1969,7 @@ struct DecisionForm {
 
 async fn decide_clearance(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
@@ -2019,7 +2019,7 @@ struct AuditQuery {
 
 async fn oversight_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Oversight, Role::Administrator], false)?;
@@ -2032,7 +2032,7 @@ async fn oversight_page(
     let (entries, verified) = state
         .blocking(move |s| {
             let p = who;
-            let verified = crate::anchor::verify(&s.store, &[])
+            let verified = nexus_fiu::anchor::verify(&s.store, &[])
                 .map_err(|e| AppError::internal(e.to_string()))?;
             Ok(s.store.write(|db| {
                 let entries = db.audit_entries(&filter, sees_personal, 200, offset)?;
@@ -2098,7 +2098,7 @@ async fn oversight_page(
 
 // ---------------------------------------------------------------- administration
 
-async fn admin_page(State(state): State<AppState>, p: Principal) -> Result<Html<String>, AppError> {
+async fn admin_page(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<String>, AppError> {
     p.require(&[Role::Administrator], false)?;
     let (users, lists, institutions, retention) = state
         .blocking(|s| {
@@ -2185,7 +2185,7 @@ struct UserForm {
 
 async fn create_user(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<UserForm>,
 ) -> Result<Response, AppError> {
     p.require(&[Role::Administrator], false)?;
@@ -2200,7 +2200,7 @@ async fn create_user(
     };
     state
         .blocking(move |s| {
-            crate::accounts::create_user(
+            nexus_fiu::accounts::create_user(
                 &s.store,
                 &p.actor,
                 &f.username,
@@ -2216,10 +2216,10 @@ async fn create_user(
     Ok(Redirect::to("/admin").into_response())
 }
 
-fn account_error(e: crate::accounts::AccountError) -> AppError {
+fn account_error(e: nexus_fiu::accounts::AccountError) -> AppError {
     match e {
-        crate::accounts::AccountError::Invalid(m) => AppError::bad_request(m),
-        crate::accounts::AccountError::Store(s) => s.into(),
+        nexus_fiu::accounts::AccountError::Invalid(m) => AppError::bad_request(m),
+        nexus_fiu::accounts::AccountError::Store(s) => s.into(),
     }
 }
 
@@ -2235,7 +2235,7 @@ struct TokenForm {
 
 async fn create_token(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<TokenForm>,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Administrator], false)?;
@@ -2243,7 +2243,7 @@ async fn create_token(
     let actor = p.actor.clone();
     let token = state
         .blocking(move |s| {
-            crate::accounts::create_reporting_token(
+            nexus_fiu::accounts::create_reporting_token(
                 &s.store,
                 &actor,
                 f.institution,
@@ -2272,7 +2272,7 @@ struct RetentionForm {
 
 async fn set_retention(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<RetentionForm>,
 ) -> Result<Response, AppError> {
     p.require(&[Role::Administrator], false)?;
@@ -2298,7 +2298,7 @@ async fn set_retention(
                 })
             })?;
             if f.purge == "yes" {
-                crate::web::purge_expired(&s.store, &p.actor, &s.limits)?;
+                nexus_fiu::retention::purge_expired(&s.store, &p.actor, &s.limits)?;
             }
             Ok(())
         })
@@ -2311,14 +2311,14 @@ async fn set_retention(
 
 async fn exchange_page(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     state
         .blocking(move |s| {
-            let fingerprint = crate::exchange::identity(&s.store).map(|i| i.public().fingerprint()).ok();
-            let country = crate::exchange::own_country(&s.store).unwrap_or_default();
+            let fingerprint = nexus_fiu::exchange::identity(&s.store).map(|i| i.public().fingerprint()).ok();
+            let country = nexus_fiu::exchange::own_country(&s.store).unwrap_or_default();
             s.store
                 .write(|db| {
                     // The directory, sessions and matches name no one; a message's
@@ -2371,8 +2371,8 @@ async fn exchange_page(
                         state that case as your purpose, or link an incoming message to your current case.</p>\
                         <table id=messages><tr><th>When</th><th>Partner</th><th></th><th>Kind</th><th>Content</th></tr>");
                     let current_case = match &purpose {
-                        Some(pp) => match crate::purpose::scope(db, &pp.case_ref)? {
-                            Some(crate::purpose::Scope::Case(c)) => Some(c),
+                        Some(pp) => match nexus_fiu::purpose::scope(db, &pp.case_ref)? {
+                            Some(nexus_fiu::purpose::Scope::Case(c)) => Some(c),
                             _ => None,
                         },
                         None => None,
@@ -2401,7 +2401,7 @@ async fn exchange_page(
                             ));
                             continue;
                         }
-                        let b: crate::exchange::MessageBody = serde_json::from_str(&m.body).unwrap_or(crate::exchange::MessageBody {
+                        let b: nexus_fiu::exchange::MessageBody = serde_json::from_str(&m.body).unwrap_or(nexus_fiu::exchange::MessageBody {
                             in_reply_to: String::new(),
                             subject: String::new(),
                             purpose: String::new(),
@@ -2463,8 +2463,8 @@ async fn exchange_page(
         .map_err(html_err)
 }
 
-fn exchange_error(e: crate::exchange::ExchangeServiceError) -> AppError {
-    use crate::exchange::ExchangeServiceError as E;
+fn exchange_error(e: nexus_fiu::exchange::ExchangeServiceError) -> AppError {
+    use nexus_fiu::exchange::ExchangeServiceError as E;
     match e {
         E::Store(s) => AppError::from(s).html(),
         E::Unreachable { .. } | E::PartnerRefused { .. } => {
@@ -2486,7 +2486,7 @@ struct MatchForm {
 
 async fn exchange_match(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<MatchForm>,
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
@@ -2508,7 +2508,7 @@ async fn exchange_match(
                         .collect(),
                 )
             };
-            crate::exchange::run_match(
+            nexus_fiu::exchange::run_match(
                 &s.store,
                 &p.actor,
                 &f.partner,
@@ -2546,7 +2546,7 @@ struct SendForm {
 
 async fn exchange_send(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Form(f): Form<SendForm>,
 ) -> Result<Response, AppError> {
     use nexus_exchange::Kind;
@@ -2561,7 +2561,7 @@ async fn exchange_send(
     };
     state
         .blocking(move |s| {
-            let body = crate::exchange::MessageBody {
+            let body = nexus_fiu::exchange::MessageBody {
                 in_reply_to: f.in_reply_to,
                 subject: f.subject,
                 purpose: f.purpose,
@@ -2575,13 +2575,13 @@ async fn exchange_send(
             };
             // What we send is filed under the case we work on, when we state one.
             let case_id = match &p.purpose {
-                Some(pp) => match s.store.read(|db| crate::purpose::scope(db, &pp.case_ref))? {
-                    Some(crate::purpose::Scope::Case(c)) => Some(c),
+                Some(pp) => match s.store.read(|db| nexus_fiu::purpose::scope(db, &pp.case_ref))? {
+                    Some(nexus_fiu::purpose::Scope::Case(c)) => Some(c),
                     _ => None,
                 },
                 None => None,
             };
-            crate::exchange::send_message(
+            nexus_fiu::exchange::send_message(
                 &s.store, &p.actor, &f.partner, kind, &f.session, &body, case_id,
             )
             .map_err(exchange_error)
@@ -2595,7 +2595,7 @@ async fn exchange_send(
 /// after which it is read under that case (an audited decision).
 async fn link_message(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
@@ -2607,8 +2607,8 @@ async fn link_message(
     state
         .blocking(move |s| {
             Ok(s.store.write(|db| {
-                let Some(crate::purpose::Scope::Case(case_id)) =
-                    crate::purpose::scope(db, &purpose.case_ref)?
+                let Some(nexus_fiu::purpose::Scope::Case(case_id)) =
+                    nexus_fiu::purpose::scope(db, &purpose.case_ref)?
                 else {
                     return Err(StoreError::Invalid(format!(
                         "{:?} is not a case: a message is linked to a case",
@@ -2644,7 +2644,7 @@ async fn link_message(
 /// `POST /cases/{id}/documents`: the file as the body, its name in `X-Filename`.
 async fn upload_document(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
@@ -2711,7 +2711,7 @@ async fn upload_document(
 
 async fn download_document(
     State(state): State<AppState>,
-    p: Principal,
+    Caller(p): Caller,
     headers: HeaderMap,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {

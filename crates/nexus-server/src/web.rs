@@ -1,18 +1,18 @@
 //! Shared plumbing of the handlers: state, errors, who is calling, the
 //! stated purpose, and the background jobs.
 
-use crate::auth::{constant_time_eq, sha256_hex, Principal, Role};
-use crate::exchange::RejectionBudget;
-use crate::limits::Limits;
-use crate::processing::{run_detection, Screening};
-use crate::purpose::Purpose;
-use crate::signin::SignInGuard;
+use nexus_fiu::auth::{sha256_hex, Principal, Role};
+use nexus_fiu::exchange::RejectionBudget;
+use nexus_fiu::limits::Limits;
+use nexus_fiu::processing::{run_detection, Screening};
+use nexus_fiu::purpose::Purpose;
+use nexus_fiu::signin::SignInGuard;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nexus_graph::DetectConfig;
-use nexus_store::{AuditRecord, Store, StoreError};
+use nexus_store::{Store, StoreError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -109,10 +109,10 @@ impl AppState {
 
     /// Signs the audit chain's head (when it moved) and appends the
     /// checkpoint to the anchor file.
-    pub fn checkpoint_audit(&self) -> Result<(), crate::anchor::AnchorError> {
-        if let Some(c) = crate::anchor::checkpoint(&self.store)? {
+    pub fn checkpoint_audit(&self) -> Result<(), nexus_fiu::anchor::AnchorError> {
+        if let Some(c) = nexus_fiu::anchor::checkpoint(&self.store)? {
             if let Some(path) = &self.audit_anchor {
-                crate::anchor::append_to_file(path, &[c])?;
+                nexus_fiu::anchor::append_to_file(path, &[c])?;
             }
         }
         Ok(())
@@ -153,7 +153,7 @@ pub fn spawn_background(state: AppState) {
         loop {
             let st = s.clone();
             match tokio::task::spawn_blocking(move || {
-                purge_expired(&st.store, "system", &st.limits)
+                nexus_fiu::retention::purge_expired(&st.store, "system", &st.limits)
             })
             .await
             {
@@ -177,53 +177,13 @@ pub fn spawn_background(state: AppState) {
     });
 }
 
-/// The retention period (days) stored by the administrator, when it is a
-/// number within `limits`; anything else is an error and purges nothing.
-pub fn retention_days(stored: Option<&str>, limits: &Limits) -> Result<i64, StoreError> {
-    let text = stored.unwrap_or("1825");
-    match text.trim().parse::<i64>() {
-        Ok(d) if (limits.min_retention_days..=limits.max_retention_days).contains(&d) => Ok(d),
-        _ => Err(StoreError::Invalid(format!(
-            "the stored retention period {text:?} is not a number of days from {} to {}; nothing was purged",
-            limits.min_retention_days, limits.max_retention_days
-        ))),
-    }
-}
-
-/// Deletes reports older than the retention period (not in any case).
-pub fn purge_expired(store: &Store, actor: &str, limits: &Limits) -> Result<usize, StoreError> {
-    store.write(|db| {
-        let days = retention_days(db.setting("retention_days")?.as_deref(), limits)?;
-        // Within the bounds above this cannot overflow; checked all the same.
-        let before = days
-            .checked_mul(86_400)
-            .and_then(|secs| nexus_store::now().checked_sub(secs))
-            .ok_or_else(|| StoreError::Invalid(format!("retention of {days} days overflows")))?;
-        let ids = db.purge_reports_before(before)?;
-        if !ids.is_empty() {
-            db.audit(&AuditRecord {
-                actor: actor.into(),
-                action: "retention.purge".into(),
-                object: "reports".into(),
-                detail: format!(
-                    "{} reports older than {days} days deleted: {:?}",
-                    ids.len(),
-                    ids
-                ),
-                ..AuditRecord::default()
-            })?;
-        }
-        Ok(ids.len())
-    })
-}
-
 /// An error answer: JSON under `/api`, a page elsewhere. Internal details
 /// are logged, never sent.
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
     pub message: String,
-    pub problems: Vec<crate::intake::ProblemJson>,
+    pub problems: Vec<nexus_fiu::intake::ProblemJson>,
     /// Answer as JSON (API) rather than HTML.
     pub json: bool,
 }
@@ -303,13 +263,16 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Authenticates a request: a bearer token, or a session cookie.
-impl FromRequestParts<AppState> for Principal {
+impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Principal, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, AppError> {
+        authenticate(parts, state).await.map(Caller)
+    }
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, AppError> {
+    {
         let json = parts.uri.path().starts_with("/api/");
         let unauthorised = || AppError {
             json,
@@ -363,10 +326,22 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
-impl Principal {
+/// The principal of a request, as an axum extractor (a bearer token or a
+/// session cookie).
+pub struct Caller(pub Principal);
+
+/// What the HTTP layer asks of a principal, answered as HTTP errors.
+pub trait Guard {
     /// 403 unless the role is one of `roles`.
-    pub fn require(&self, roles: &[Role], json: bool) -> Result<(), AppError> {
-        if roles.contains(&self.role) {
+    fn require(&self, roles: &[Role], json: bool) -> Result<(), AppError>;
+    /// For state-changing requests made with a session: the CSRF token must
+    /// come back (form field or `X-CSRF-Token` header).
+    fn check_csrf(&self, presented: Option<&str>, json: bool) -> Result<(), AppError>;
+}
+
+impl Guard for Principal {
+    fn require(&self, roles: &[Role], json: bool) -> Result<(), AppError> {
+        if self.has_role(roles) {
             Ok(())
         } else {
             Err(AppError {
@@ -376,34 +351,17 @@ impl Principal {
         }
     }
 
-    /// The institution whose reports this principal may list: its own for
-    /// a reporting entity (none at all when it has no institution), every
-    /// institution's otherwise.
-    pub fn report_scope(&self) -> Option<i64> {
-        match self.role {
-            Role::ReportingEntity => Some(self.institution.unwrap_or(-1)),
-            _ => None,
-        }
-    }
-
-    /// Whether this principal may read a report of `institution`.
-    pub fn may_read_report(&self, institution: i64) -> bool {
-        self.report_scope().is_none_or(|own| own == institution)
-    }
-
-    /// For state-changing requests made with a session: the CSRF token must
-    /// come back (form field or `X-CSRF-Token` header).
-    pub fn check_csrf(&self, presented: Option<&str>, json: bool) -> Result<(), AppError> {
-        match &self.csrf {
-            None => Ok(()), // bearer tokens are not sent by browsers on their own
-            Some(expected) if presented.is_some_and(|p| constant_time_eq(p, expected)) => Ok(()),
-            Some(_) => Err(AppError {
+    fn check_csrf(&self, presented: Option<&str>, json: bool) -> Result<(), AppError> {
+        if self.csrf_matches(presented) {
+            Ok(())
+        } else {
+            Err(AppError {
                 json,
                 ..AppError::new(
                     StatusCode::FORBIDDEN,
                     "missing or wrong CSRF token; reload the page and try again",
                 )
-            }),
+            })
         }
     }
 }

@@ -16,6 +16,7 @@
 //! (`nexus migrate`).
 
 mod audit;
+mod copy;
 mod exchange;
 mod pg;
 mod pg_schema;
@@ -25,6 +26,7 @@ pub mod sql;
 mod sqlite;
 
 pub use audit::{AuditCheckpoint, AuditEntry, AuditFailure, AuditRecord};
+pub use copy::{copy_database, CopyReport};
 pub use exchange::{
     ExchangeMatchRow, ExchangeMessageRow, MatchableEntity, PartnerRow, PictureRow, SessionRow,
 };

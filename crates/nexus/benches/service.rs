@@ -14,10 +14,11 @@ mod http;
 use nexus_formats::goaml_intake::read_goaml_report;
 use nexus_formats::interchange::TransactionReader;
 use nexus_graph::DetectConfig;
-use nexus_server::auth::{hash_password, random_token, sha256_hex, Principal, Role};
-use nexus_server::intake::receive;
-use nexus_server::processing::{run_detection, Screening};
-use nexus_server::{AppState, Limits};
+use nexus_fiu::auth::{hash_password, random_token, sha256_hex, Principal, Role};
+use nexus_fiu::intake::receive;
+use nexus_fiu::processing::{run_detection, Screening};
+use nexus_fiu::Limits;
+use nexus_server::AppState;
 use nexus_store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -257,7 +258,7 @@ fn main() {
         None => acct.to_string(),
     };
     let reader = TransactionReader::open(&a.scenario.join("transactions.csv")).unwrap();
-    let n = nexus_server::bulk::ingest_transactions(&store, reader, key, 50_000).unwrap();
+    let n = nexus_fiu::bulk::ingest_transactions(&store, reader, key, 50_000).unwrap();
     let bulk = started.elapsed().as_secs_f64();
     println!(
         "| bulk payment data | {n} transactions | {bulk:.1} s | {:.0} transactions/s |",

@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Result};
 use nexus_exchange::Kind;
-use nexus_server::exchange::{
+use nexus_fiu::exchange::{
     add_partner, identity, init_identity, own_country, run_match, send_message, MessageBody,
 };
 use std::collections::BTreeSet;

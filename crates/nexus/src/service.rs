@@ -3,12 +3,13 @@
 
 use anyhow::{bail, Context, Result};
 use nexus_graph::DetectConfig;
-use nexus_server::accounts::{create_reporting_token, create_user};
-use nexus_server::auth::{random_token, sha256_hex, Principal, Role};
-use nexus_server::intake::receive;
-use nexus_server::processing::{run_detection, Screening};
-use nexus_server::{AppState, Limits};
-use nexus_store::{AuditRecord, Store};
+use nexus_fiu::accounts::{create_reporting_token, create_user};
+use nexus_fiu::auth::{random_token, Principal, Role};
+use nexus_fiu::intake::receive;
+use nexus_fiu::processing::{run_detection, Screening};
+use nexus_fiu::Limits;
+use nexus_server::AppState;
+use nexus_store::Store;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -250,12 +251,8 @@ pub fn lists(c: ListsCommand) -> Result<()> {
 /// Stores a list file and re-screens every entity against the new index.
 fn load_list(store: &Store, path: &Path, name: &str) -> Result<(usize, usize)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let parsed = nexus_formats::lists::parse_list(path, &bytes)
-        .with_context(|| format!("reading the list {}", path.display()))?;
-    if parsed.entries.is_empty() {
-        bail!("{}: the list has no entries", path.display());
-    }
-    for s in parsed.skipped.iter().take(5) {
+    let loaded = nexus_fiu::lists::load_list(store, "cli", name, path, &bytes)?;
+    for s in loaded.skipped.iter().take(5) {
         eprintln!(
             "nexus: {}: skipped entry {:?} (line {}): {}",
             path.display(),
@@ -264,70 +261,7 @@ fn load_list(store: &Store, path: &Path, name: &str) -> Result<(usize, usize)> {
             s.reason
         );
     }
-    let entries = parsed.entries.len();
-    store.write(|d| {
-        d.upsert_list(
-            name,
-            parsed.format.as_str(),
-            &parsed.generated,
-            entries as i64,
-            &sha256_hex(&bytes),
-            &bytes,
-        )?;
-        d.audit(&AuditRecord {
-            actor: "cli".into(),
-            action: "list.load".into(),
-            object: format!("list:{name}"),
-            detail: format!("{entries} entries, generated {}", parsed.generated),
-            ..AuditRecord::default()
-        })?;
-        Ok(())
-    })?;
-    let screening = Screening::from_store(store)?;
-    let raised = rescreen_all(store, &screening)?;
-    Ok((entries, raised))
-}
-
-/// Screens every entity's reported names against the lists.
-fn rescreen_all(store: &Store, screening: &Screening) -> Result<usize> {
-    let mut after = 0;
-    let mut raised = 0;
-    loop {
-        let page = store.read(|d| d.entities_after(after, 1000))?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        raised += store.write(|d| {
-            let mut n = 0;
-            for e in &page {
-                let mut names: Vec<String> = d
-                    .entity_subjects(e.id)?
-                    .into_iter()
-                    .map(|s| s.name)
-                    .collect();
-                names.sort();
-                names.dedup();
-                for name in names {
-                    let mut q = nexus_screen::Query::new(e.id.to_string(), name.clone());
-                    q.kind = if e.kind == "entity" {
-                        nexus_formats::lists::SubjectKind::Organisation
-                    } else {
-                        nexus_formats::lists::SubjectKind::Person
-                    };
-                    q.birth_date = e
-                        .birth_date
-                        .as_deref()
-                        .and_then(|b| nexus_model::Date::parse(b).ok())
-                        .map(nexus_formats::lists::BirthDate::Exact);
-                    let matches = screening.screen(&q);
-                    n += nexus_server::processing::raise_screening_alerts(
-                        d, screening, e.id, &name, &matches,
-                    )?;
-                }
-            }
-            Ok(n)
-        })?;
-    }
-    Ok(raised)
+    Ok((loaded.entries, loaded.raised))
 }
 
 pub fn audit(c: AuditCommand) -> Result<std::process::ExitCode> {
@@ -336,10 +270,10 @@ pub fn audit(c: AuditCommand) -> Result<std::process::ExitCode> {
             let store = open_existing(&db)?;
             let mut external = Vec::new();
             for path in &checkpoints {
-                external.extend(nexus_server::anchor::read_file(path)?);
+                external.extend(nexus_fiu::anchor::read_file(path)?);
             }
-            let v = nexus_server::anchor::verify(&store, &external)?;
-            nexus_server::anchor::audit_verification(&store, "cli", &v)?;
+            let v = nexus_fiu::anchor::verify(&store, &external)?;
+            nexus_fiu::anchor::audit_verification(&store, "cli", &v)?;
             match &v.failure {
                 None => {
                     println!(
@@ -356,11 +290,11 @@ pub fn audit(c: AuditCommand) -> Result<std::process::ExitCode> {
         }
         AuditCommand::Checkpoint { db, append } => {
             let store = open_existing(&db)?;
-            let c = nexus_server::anchor::current_checkpoint(&store)?
+            let c = nexus_fiu::anchor::current_checkpoint(&store)?
                 .context("the audit log is empty: nothing to sign")?;
             match append {
                 Some(path) => {
-                    nexus_server::anchor::append_to_file(&path, std::slice::from_ref(&c))?;
+                    nexus_fiu::anchor::append_to_file(&path, std::slice::from_ref(&c))?;
                     eprintln!(
                         "nexus: checkpoint of record {} appended to {}",
                         c.seq,
@@ -536,7 +470,7 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
     let (transfers, raised) = run_detection(&store, &DetectConfig::default())?;
     eprintln!("nexus: detection over {transfers} transfers raised {raised} alerts");
     // The demo FIU can cooperate with partners (add them with `nexus exchange partner add`).
-    let public = nexus_server::exchange::init_identity(&store, "TJ")?;
+    let public = nexus_fiu::exchange::init_identity(&store, "TJ")?;
     eprintln!(
         "nexus: exchange identity {} (fingerprint {})",
         public.encode(),
@@ -575,7 +509,7 @@ fn ingest_scenario_transactions(store: &Store, scenario: &Path) -> Result<usize>
     };
     let path = scenario.join("transactions.csv");
     let reader = nexus_formats::interchange::TransactionReader::open(&path)?;
-    Ok(nexus_server::bulk::ingest_transactions(
+    Ok(nexus_fiu::bulk::ingest_transactions(
         store, reader, key, 50_000,
     )?)
 }

@@ -199,6 +199,22 @@ pub fn subject_query(id: String, s: &ReportedSubject) -> Query {
     q
 }
 
+/// A screening query for one of an entity's names (kind and birth date from the entity).
+pub fn entity_query(e: &nexus_store::EntityRow, name: &str) -> Query {
+    let mut q = Query::new(e.id.to_string(), name.to_string());
+    q.kind = if e.kind == "entity" {
+        SubjectKind::Organisation
+    } else {
+        SubjectKind::Person
+    };
+    q.birth_date = e
+        .birth_date
+        .as_deref()
+        .and_then(|b| nexus_model::Date::parse(b).ok())
+        .map(BirthDate::Exact);
+    q
+}
+
 /// Raises screening alerts for an entity from the matches of one of its
 /// names, skipping matches cleared for the same version of the entry.
 pub fn raise_screening_alerts(

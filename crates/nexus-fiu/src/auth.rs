@@ -73,6 +73,37 @@ pub struct Principal {
     pub purpose: Option<crate::purpose::Purpose>,
 }
 
+impl Principal {
+    /// Whether the role is one of `roles`.
+    pub fn has_role(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.role)
+    }
+
+    /// For a session: whether `presented` is its CSRF token. Bearer tokens
+    /// need none (browsers do not send them on their own).
+    pub fn csrf_matches(&self, presented: Option<&str>) -> bool {
+        match &self.csrf {
+            None => true,
+            Some(expected) => presented.is_some_and(|p| constant_time_eq(p, expected)),
+        }
+    }
+
+    /// The institution whose reports this principal may list: its own for
+    /// a reporting entity (none at all when it has no institution), every
+    /// institution's otherwise.
+    pub fn report_scope(&self) -> Option<i64> {
+        match self.role {
+            Role::ReportingEntity => Some(self.institution.unwrap_or(-1)),
+            _ => None,
+        }
+    }
+
+    /// Whether this principal may read a report of `institution`.
+    pub fn may_read_report(&self, institution: i64) -> bool {
+        self.report_scope().is_none_or(|own| own == institution)
+    }
+}
+
 /// Minimum length of a password set through the CLI or the UI.
 pub const MIN_PASSWORD: usize = 12;
 
