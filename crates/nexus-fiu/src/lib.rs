@@ -11,6 +11,8 @@
 //! - `auth`, `accounts`, `signin`: roles, who is calling, passwords and
 //!   tokens, sign-in limits;
 //! - `purpose`: which records a stated purpose opens;
+//! - `alerts`, `clearances`, `cases`: triage, redress with four eyes, cases
+//!   with their entities, freezes, documents and dissemination;
 //! - `intake`, `processing`, `bulk`: reports and payment data in;
 //!   screening and detection over what came in;
 //! - `lists`: loading lists and re-screening every entity;
@@ -20,9 +22,12 @@
 //! - `limits`: every limit on outside input, with its default.
 
 pub mod accounts;
+pub mod alerts;
 pub mod anchor;
 pub mod auth;
 pub mod bulk;
+pub mod cases;
+pub mod clearances;
 pub mod error;
 pub mod exchange;
 pub mod intake;

@@ -45,4 +45,3 @@ pub fn purge_expired(store: &Store, actor: &str, limits: &Limits) -> Result<usiz
         Ok(ids.len())
     })
 }
-

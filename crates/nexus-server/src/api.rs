@@ -1,18 +1,18 @@
 //! The JSON API (`/api/v1`), described in `openapi.yaml`.
 
-use nexus_fiu::auth::{Principal, Role};
-use nexus_fiu::intake::{prepare, store_prepared, unzip_reports, ProblemJson, UploadError};
-use nexus_fiu::limits::Limits;
 use crate::net::{with_body_limit, BodyLimit};
-use nexus_fiu::processing::entry_version;
-use nexus_fiu::purpose::{opens, Record};
-use crate::web::{Caller, Guard, stated_purpose, AppError, AppState};
+use crate::web::{stated_purpose, AppError, AppState, Caller, Guard};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::intake::{prepare, store_prepared, unzip_reports, ProblemJson, UploadError};
+use nexus_fiu::limits::Limits;
+use nexus_fiu::processing::entry_version;
+use nexus_fiu::purpose::{opens, Record};
 use nexus_formats::interchange::TransactionReader;
 use nexus_formats::lists::{BirthDate, SubjectKind};
 use nexus_model::{Country, Date};
@@ -516,47 +516,10 @@ pub fn apply_alert_action(
     action: &str,
     reason: &str,
 ) -> Result<nexus_store::AlertRow, AppError> {
-    let reason = reason.trim();
-    let (status, assignee) = match action {
-        "assign" => ("assigned", principal.user_id),
-        "escalate" => ("escalated", None),
-        "dismiss" => {
-            if reason.chars().count() < 10 {
-                return Err(AppError::bad_request(
-                    "dismissing an alert needs a reason of at least 10 characters",
-                ));
-            }
-            ("dismissed", None)
-        }
-        "reopen" => ("new", None),
-        other => {
-            return Err(AppError::bad_request(format!(
-                "unknown action {other:?}: use assign, escalate, dismiss or reopen"
-            )))
-        }
-    };
-    Ok(s.store.write(|db| {
-        let Some(a) = db.alert(id)? else {
-            return Err(nexus_store::StoreError::NotFound(format!("no alert {id}")));
-        };
-        // A sanctions match is closed only by the two-person clearance, which
-        // also keeps it from being raised again for the same list entry.
-        if action == "dismiss" && a.kind == "screening" {
-            return Err(nexus_store::StoreError::Conflict(
-                "a list match is not dismissed by one person: request a clearance with its justification, and a supervisor decides".into(),
-            ));
-        }
-        db.update_alert(id, status, assignee, reason, None)?;
-        db.audit(&AuditRecord {
-            actor: principal.actor.clone(),
-            action: format!("alert.{action}"),
-            object: format!("alert:{id}"),
-            case_ref: a.case_id.map(|c| format!("case:{c}")).unwrap_or_default(),
-            personal: reason.to_string(),
-            ..AuditRecord::default()
-        })?;
-        Ok(db.alert(id)?.expect("exists"))
-    })?)
+    let action = nexus_fiu::alerts::AlertAction::parse(action)?;
+    Ok(nexus_fiu::alerts::act(
+        &s.store, principal, id, action, reason,
+    )?)
 }
 
 async fn entity(
@@ -727,8 +690,8 @@ async fn verify_audit(
 /// the envelope's signature by a key in the partner directory is the
 /// authentication.
 async fn exchange_inbox(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
-    use nexus_fiu::exchange::{receive, ExchangeServiceError as E, InboxAnswer};
     use nexus_exchange::ExchangeError as M;
+    use nexus_fiu::exchange::{receive, ExchangeServiceError as E, InboxAnswer};
     let answer = state
         .blocking(move |s| Ok(receive(&s.store, &body, &s.inbox_rejections)))
         .await?;

@@ -8,7 +8,6 @@
 //! a deadline and a size limit per route ([`bounded_body`]), and connections
 //! are counted in all and per address.
 
-use nexus_fiu::limits::Limits;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -17,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use nexus_fiu::limits::Limits;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};

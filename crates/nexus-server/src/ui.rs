@@ -4,17 +4,19 @@
 //! reference first and record the view in the audit log.
 
 use crate::api::{apply_alert_action, screen_name, ScreenRequest};
-use nexus_fiu::auth::{canonical_username, random_token, sha256_hex, Principal, Role, MIN_PASSWORD};
-use nexus_fiu::limits::Limits;
 use crate::net::{with_body_limit, BodyLimit, ClientAddr};
-use nexus_fiu::purpose::{opens, Purpose, Record, TRIAGE};
-use nexus_fiu::signin::Refusal;
-use crate::web::{Caller, Guard, cookie, stated_purpose, AppError, AppState, SESSION_COOKIE};
+use crate::web::{cookie, stated_purpose, AppError, AppState, Caller, Guard, SESSION_COOKIE};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use nexus_fiu::auth::{
+    canonical_username, random_token, sha256_hex, Principal, Role, MIN_PASSWORD,
+};
+use nexus_fiu::limits::Limits;
+use nexus_fiu::purpose::{opens, Purpose, Record, TRIAGE};
+use nexus_fiu::signin::Refusal;
 use nexus_model::Timestamp;
 use nexus_store::{AuditRecord, Db, StoreError};
 use serde::Deserialize;
@@ -814,7 +816,9 @@ async fn file_report_form(
                 &s.limits,
             )
             .map_err(|e| match e {
-                nexus_fiu::intake::UploadError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
+                nexus_fiu::intake::UploadError::Conflict(m) => {
+                    AppError::new(StatusCode::CONFLICT, m)
+                }
                 other => AppError::bad_request(other.to_string()),
             })
         })
@@ -1071,32 +1075,14 @@ async fn request_clearance(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    let justification = f.justification.trim().to_string();
-    if justification.chars().count() < 20 {
-        return Err(AppError::bad_request(
-            "a clearance needs a justification of at least 20 characters",
-        )
-        .html());
-    }
     state
         .blocking(move |s| {
-            s.store
-                .write(|db| {
-                    let a = db
-                        .alert(id)?
-                        .ok_or_else(|| StoreError::NotFound(format!("no alert {id}")))?;
-                    let cid = db.request_clearance(&a, &justification, p.user_id.unwrap_or(0))?;
-                    db.audit(&AuditRecord {
-                        actor: p.actor.clone(),
-                        action: "clearance.request".into(),
-                        object: format!("alert:{id}"),
-                        detail: format!("clearance {cid}"),
-                        personal: justification.clone(),
-                        ..AuditRecord::default()
-                    })?;
-                    Ok(())
-                })
-                .map_err(AppError::from)
+            Ok(nexus_fiu::clearances::request(
+                &s.store,
+                &p,
+                id,
+                &f.justification,
+            )?)
         })
         .await
         .map_err(html_err)?;
@@ -1118,60 +1104,7 @@ async fn alert_to_case(
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
     let case_id = state
-        .blocking(move |s| {
-            s.store
-                .write(|db| {
-                    let a = db
-                        .alert(id)?
-                        .ok_or_else(|| StoreError::Invalid(format!("no alert {id}")))?;
-                    let wanted = f.case.trim();
-                    let case = match db.case_by_reference(wanted)? {
-                        Some(c) => c,
-                        None if wanted.chars().count() >= 5 => {
-                            let summary = format!(
-                                "Opened from alert #{id}: {}",
-                                a.explanation.chars().take(300).collect::<String>()
-                            );
-                            open_case(db, &p, wanted, &summary)?
-                        }
-                        None => return Err(StoreError::Invalid(
-                            "name an existing case reference or a title of at least 5 characters"
-                                .into(),
-                        )),
-                    };
-                    if let Some(e) = a.entity_id {
-                        db.add_case_entity(case.id, e)?;
-                    }
-                    // Account holders of a typology alert join the case too.
-                    for t in db.transactions_by_ids(
-                        &a.transactions
-                            .split(';')
-                            .filter_map(|t| t.parse().ok())
-                            .take(500)
-                            .collect::<Vec<_>>(),
-                    )? {
-                        for e in [t.from_entity, t.to_entity].into_iter().flatten() {
-                            db.add_case_entity(case.id, e)?;
-                        }
-                    }
-                    db.update_alert(
-                        id,
-                        "escalated",
-                        None,
-                        &format!("added to {}", case.reference),
-                        Some(case.id),
-                    )?;
-                    db.audit(&AuditRecord {
-                        actor: p.actor.clone(),
-                        action: "alert.to-case".into(),
-                        object: format!("alert:{id}"),
-                        case_ref: case.reference.clone(),
-                        ..AuditRecord::default()
-                    })?;
-                    Ok(case.id)
-                })
-                .map_err(AppError::from)
-        })
+        .blocking(move |s| Ok(nexus_fiu::cases::add_alert(&s.store, &p, id, &f.case)?))
         .await
         .map_err(html_err)?;
     Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
@@ -1308,7 +1241,10 @@ async fn search_page(
 
 // ---------------------------------------------------------------- cases
 
-async fn cases_page(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<String>, AppError> {
+async fn cases_page(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     let cases = state
         .blocking(|s| Ok(s.store.read(|db| db.cases())?))
@@ -1334,30 +1270,6 @@ async fn cases_page(State(state): State<AppState>, Caller(p): Caller) -> Result<
     Ok(page(Some(&p), "Cases", &body))
 }
 
-/// Opens a case numbered in this year's series, audited.
-fn open_case(
-    db: &Db,
-    p: &Principal,
-    title: &str,
-    summary: &str,
-) -> Result<nexus_store::CaseRow, StoreError> {
-    let c = db.create_case(
-        title,
-        summary,
-        p.user_id.unwrap_or(0),
-        Timestamp(nexus_store::now()).date().year,
-    )?;
-    db.audit(&AuditRecord {
-        actor: p.actor.clone(),
-        action: "case.create".into(),
-        object: format!("case:{}", c.id),
-        case_ref: c.reference.clone(),
-        personal: c.title.clone(),
-        ..AuditRecord::default()
-    })?;
-    Ok(c)
-}
-
 #[derive(Deserialize)]
 struct CaseForm {
     csrf: String,
@@ -1373,14 +1285,8 @@ async fn create_case(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    if f.title.trim().chars().count() < 5 {
-        return Err(AppError::bad_request("a case title has at least 5 characters").html());
-    }
     let id = state
-        .blocking(move |s| {
-            Ok(s.store
-                .write(|db| Ok(open_case(db, &p, f.title.trim(), f.summary.trim())?.id))?)
-        })
+        .blocking(move |s| Ok(nexus_fiu::cases::open(&s.store, &p, &f.title, &f.summary)?.id))
         .await
         .map_err(html_err)?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
@@ -1519,47 +1425,14 @@ async fn add_note(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    let body = f.body.trim().to_string();
-    if body.is_empty() {
-        return Err(AppError::bad_request("an empty note").html());
-    }
-    case_change(&state, p, id, "case.note", move |db, p| {
-        db.add_case_note(id, p.user_id.unwrap_or(0), &body)?;
-        Ok(String::new())
-    })
-    .await
-}
-
-/// Applies a change to an existing case and audits it.
-async fn case_change(
-    state: &AppState,
-    p: Principal,
-    id: i64,
-    action: &'static str,
-    f: impl FnOnce(&Db, &Principal) -> Result<String, StoreError> + Send + 'static,
-) -> Result<Response, AppError> {
     state
-        .blocking(move |s| {
-            Ok(s.store.write(|db| {
-                let c = db
-                    .case(id)?
-                    .ok_or_else(|| StoreError::NotFound(format!("no case {id}")))?;
-                let detail = f(db, &p)?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: action.into(),
-                    object: format!("case:{id}"),
-                    case_ref: c.reference,
-                    detail,
-                    ..AuditRecord::default()
-                })?;
-                Ok(())
-            })?)
-        })
+        .blocking(move |s| Ok(nexus_fiu::cases::add_note(&s.store, &p, id, &f.body)?))
         .await
         .map_err(html_err)?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
+
+/// Applies a change to an existing case and audits it.
 
 #[derive(Deserialize)]
 struct EntityForm {
@@ -1575,13 +1448,11 @@ async fn add_entity(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    case_change(&state, p, id, "case.add-entity", move |db, _| {
-        db.entity(f.entity_id)?
-            .ok_or_else(|| StoreError::NotFound(format!("no entity {}", f.entity_id)))?;
-        db.add_case_entity(id, f.entity_id)?;
-        Ok(format!("entity:{}", f.entity_id))
-    })
-    .await
+    state
+        .blocking(move |s| Ok(nexus_fiu::cases::add_entity(&s.store, &p, id, f.entity_id)?))
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -1602,42 +1473,20 @@ async fn add_freeze(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    let issued = nexus_model::Date::parse(&f.issued_on)
-        .map_err(|_| AppError::bad_request("issued on: YYYY-MM-DD").html())?;
-    let expires = nexus_model::Date::parse(&f.expires_on)
-        .map_err(|_| AppError::bad_request("expires on: YYYY-MM-DD").html())?;
-    if expires <= issued {
-        return Err(AppError::bad_request("a freeze expires after it is issued").html());
-    }
-    if f.assets.trim().is_empty() || f.legal_basis.trim().is_empty() {
-        return Err(AppError::bad_request("a freeze names the assets and its legal basis").html());
-    }
-    case_change(&state, p, id, "freeze.order", move |db, p| {
-        // A freeze is ordered on a subject of the case, and only on one.
-        if db.entity(f.entity_id)?.is_none() {
-            return Err(StoreError::NotFound(format!("no entity {}", f.entity_id)));
-        }
-        if !db.case_has_entity(id, f.entity_id)? {
-            return Err(StoreError::Invalid(format!(
-                "entity {} is not a subject of this case; add it to the case first",
-                f.entity_id
-            )));
-        }
-        let fid = db.insert_freeze(
-            id,
-            f.entity_id,
-            f.assets.trim(),
-            f.legal_basis.trim(),
-            &issued.to_string(),
-            &expires.to_string(),
-            p.user_id.unwrap_or(0),
-        )?;
-        Ok(format!(
-            "freeze {fid} on entity {} until {expires}",
-            f.entity_id
-        ))
-    })
-    .await
+    let order = nexus_fiu::cases::FreezeOrder {
+        entity_id: f.entity_id,
+        assets: f.assets,
+        legal_basis: f.legal_basis,
+        issued_on: nexus_model::Date::parse(&f.issued_on)
+            .map_err(|_| AppError::bad_request("issued on: YYYY-MM-DD").html())?,
+        expires_on: nexus_model::Date::parse(&f.expires_on)
+            .map_err(|_| AppError::bad_request("expires on: YYYY-MM-DD").html())?,
+    };
+    state
+        .blocking(move |s| Ok(nexus_fiu::cases::order_freeze(&s.store, &p, id, &order)?))
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -1656,28 +1505,11 @@ async fn update_freeze(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    if !["in-force", "lifted", "expired", "confiscated"].contains(&f.status.as_str()) {
-        return Err(AppError::bad_request("unknown freeze status").html());
-    }
     let case_id = state
         .blocking(move |s| {
-            Ok(s.store.write(|db| {
-                let fr = db
-                    .freezes(None)?
-                    .into_iter()
-                    .find(|x| x.id == id)
-                    .ok_or_else(|| StoreError::NotFound(format!("no freeze {id}")))?;
-                db.update_freeze(id, &f.status, f.outcome.trim())?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: "freeze.update".into(),
-                    object: format!("freeze:{id}"),
-                    detail: f.status.clone(),
-                    personal: f.outcome.trim().to_string(),
-                    ..AuditRecord::default()
-                })?;
-                Ok(fr.case_id)
-            })?)
+            Ok(nexus_fiu::cases::update_freeze(
+                &s.store, &p, id, &f.status, &f.outcome,
+            )?)
         })
         .await
         .map_err(html_err)?;
@@ -1691,32 +1523,6 @@ struct DisseminateForm {
     legal_basis: String,
 }
 
-/// The case as a package for a law-enforcement agency.
-fn package(db: &Db, id: i64) -> Result<Option<serde_json::Value>, StoreError> {
-    let Some(c) = db.case(id)? else {
-        return Ok(None);
-    };
-    let entities = db.case_entities(id)?;
-    let mut ents = Vec::new();
-    for e in &entities {
-        let subjects = db.entity_subjects(e.id)?;
-        ents.push(json!({"entity_id": e.id, "kind": e.kind, "name": e.name, "birth_date": e.birth_date, "countries": e.countries,
-            "names_as_reported": subjects.iter().map(|s| json!({"name": s.name, "report_id": s.report_id, "identifiers": s.identifiers, "account": s.account})).collect::<Vec<_>>(),
-            "alerts": db.entity_alerts(e.id)?.iter().map(|a| json!({"alert_id": a.id, "typology": a.typology, "explanation": a.explanation, "status": a.status})).collect::<Vec<_>>()}));
-    }
-    let txs = db.case_transactions(id, 5000)?;
-    Ok(Some(json!({
-        "case": {"reference": c.reference, "title": c.title, "status": c.status, "summary": c.summary, "opened": Timestamp(c.created_at).to_string()},
-        "entities": ents,
-        "transactions": txs.iter().map(|t| json!({"reference": t.reference, "at": Timestamp(t.at).to_string(), "amount": t.amount_minor as f64 / 100.0,
-            "currency": t.currency, "from_account": t.from_account, "to_account": t.to_account, "channel": t.channel})).collect::<Vec<_>>(),
-        "notes": db.case_notes(id)?.iter().map(|n| json!({"author": n.author, "at": Timestamp(n.at).to_string(), "body": n.body})).collect::<Vec<_>>(),
-        "provisional_measures": db.freezes(Some(id))?.iter().map(|f| json!({"subject": f.entity_name, "assets": f.assets, "legal_basis": f.legal_basis,
-            "issued_on": f.issued_on, "expires_on": f.expires_on, "status": f.status, "outcome": f.outcome})).collect::<Vec<_>>(),
-        "generated_by": "nexus",
-    })))
-}
-
 async fn disseminate(
     State(state): State<AppState>,
     Caller(p): Caller,
@@ -1725,26 +1531,19 @@ async fn disseminate(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    if f.agency.trim().is_empty() || f.legal_basis.trim().is_empty() {
-        return Err(AppError::bad_request("name the agency and the legal basis").html());
-    }
-    case_change(&state, p, id, "case.disseminate", move |db, p| {
-        let pkg = package(db, id)?.ok_or_else(|| StoreError::Invalid(format!("no case {id}")))?;
-        db.insert_dissemination(
-            id,
-            f.agency.trim(),
-            f.legal_basis.trim(),
-            &pkg.to_string(),
-            p.user_id.unwrap_or(0),
-        )?;
-        db.set_case_status(id, "disseminated")?;
-        Ok(format!(
-            "to {} under {}",
-            f.agency.trim(),
-            f.legal_basis.trim()
-        ))
-    })
-    .await
+    state
+        .blocking(move |s| {
+            Ok(nexus_fiu::cases::disseminate(
+                &s.store,
+                &p,
+                id,
+                &f.agency,
+                &f.legal_basis,
+            )?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
 /// Reads a case for an export or the graph: needs a purpose naming the case.
@@ -1799,7 +1598,7 @@ async fn package_json(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let v = case_read(&state, p, headers, id, "case.export", move |db| {
-        package(db, id)
+        nexus_fiu::cases::package(db, id)
     })
     .await?;
     Ok((
@@ -1819,7 +1618,7 @@ async fn package_html(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
     let v = case_read(&state, p, headers, id, "case.export", move |db| {
-        package(db, id)
+        nexus_fiu::cases::package(db, id)
     })
     .await
     .map_err(html_err)?;
@@ -1981,27 +1780,7 @@ async fn decide_clearance(
         _ => return Err(AppError::bad_request("decision: approve or refuse").html()),
     };
     state
-        .blocking(move |s| {
-            Ok(s.store.write(|db| {
-                let c = db.decide_clearance(id, p.user_id.unwrap_or(0), approve)?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: if approve {
-                        "clearance.approve"
-                    } else {
-                        "clearance.refuse"
-                    }
-                    .into(),
-                    object: format!("entity:{}", c.entity_id),
-                    detail: format!(
-                        "clearance {id}: {} {} version {}",
-                        c.list_name, c.list_entry, c.list_version
-                    ),
-                    ..AuditRecord::default()
-                })?;
-                Ok(())
-            })?)
-        })
+        .blocking(move |s| Ok(nexus_fiu::clearances::decide(&s.store, &p, id, approve)?))
         .await
         .map_err(html_err)?;
     Ok(Redirect::to("/clearances").into_response())
@@ -2098,7 +1877,10 @@ async fn oversight_page(
 
 // ---------------------------------------------------------------- administration
 
-async fn admin_page(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<String>, AppError> {
+async fn admin_page(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Html<String>, AppError> {
     p.require(&[Role::Administrator], false)?;
     let (users, lists, institutions, retention) = state
         .blocking(|s| {
@@ -2575,7 +2357,10 @@ async fn exchange_send(
             };
             // What we send is filed under the case we work on, when we state one.
             let case_id = match &p.purpose {
-                Some(pp) => match s.store.read(|db| nexus_fiu::purpose::scope(db, &pp.case_ref))? {
+                Some(pp) => match s
+                    .store
+                    .read(|db| nexus_fiu::purpose::scope(db, &pp.case_ref))?
+                {
                     Some(nexus_fiu::purpose::Scope::Case(c)) => Some(c),
                     _ => None,
                 },
@@ -2654,56 +2439,27 @@ async fn upload_document(
         headers.get("x-csrf-token").and_then(|v| v.to_str().ok()),
         true,
     )?;
-    let filename: String = headers
-        .get("x-filename")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            percent_encoding::percent_decode_str(v)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
-        .take(200)
-        .collect();
-    if filename.trim().is_empty() || body.is_empty() {
-        return Err(AppError::bad_request(
-            "send the document as the body and its name in X-Filename",
-        ));
-    }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() < 100 && !v.is_empty())
-        .unwrap_or("application/octet-stream")
-        .to_string();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let filename = percent_encoding::percent_decode_str(&header("x-filename"))
+        .decode_utf8_lossy()
+        .into_owned();
+    let content_type = header(header::CONTENT_TYPE.as_str());
     let doc = state
         .blocking(move |s| {
-            Ok(s.store.write(|db| {
-                let c = db
-                    .case(id)?
-                    .ok_or_else(|| StoreError::NotFound(format!("no case {id}")))?;
-                let sha = sha256_hex(&body);
-                let doc = db.add_case_document(
-                    id,
-                    filename.trim(),
-                    &content_type,
-                    &sha,
-                    &body,
-                    p.user_id.unwrap_or(0),
-                )?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: "case.document-add".into(),
-                    object: format!("case:{id}"),
-                    case_ref: c.reference,
-                    detail: format!("document {doc} ({} bytes, sha256 {sha})", body.len()),
-                    personal: filename.trim().to_string(),
-                    ..AuditRecord::default()
-                })?;
-                Ok(doc)
-            })?)
+            Ok(nexus_fiu::cases::attach_document(
+                &s.store,
+                &p,
+                id,
+                &filename,
+                &content_type,
+                &body,
+            )?)
         })
         .await?;
     Ok((StatusCode::CREATED, axum::Json(json!({"document_id": doc}))).into_response())

@@ -1,16 +1,16 @@
 //! Shared plumbing of the handlers: state, errors, who is calling, the
 //! stated purpose, and the background jobs.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use nexus_fiu::auth::{sha256_hex, Principal, Role};
 use nexus_fiu::exchange::RejectionBudget;
 use nexus_fiu::limits::Limits;
 use nexus_fiu::processing::{run_detection, Screening};
 use nexus_fiu::purpose::Purpose;
 use nexus_fiu::signin::SignInGuard;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
 use nexus_graph::DetectConfig;
 use nexus_store::{Store, StoreError};
 use std::path::PathBuf;
@@ -226,6 +226,19 @@ impl From<StoreError> for AppError {
             StoreError::Invalid(m) => AppError::bad_request(m),
             StoreError::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, m),
             other => AppError::internal(other.to_string()),
+        }
+    }
+}
+
+impl From<nexus_fiu::FiuError> for AppError {
+    fn from(e: nexus_fiu::FiuError) -> AppError {
+        use nexus_fiu::FiuError as F;
+        match e {
+            F::Invalid(m) => AppError::bad_request(m),
+            F::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, m),
+            F::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
+            F::Forbidden(m) => AppError::new(StatusCode::FORBIDDEN, m),
+            F::Store(s) => s.into(),
         }
     }
 }

@@ -58,7 +58,11 @@ impl CopyReport {
 /// Copies every table of `from` into `to`, which must be empty (a new
 /// database: no users, institutions, reports or audit records). `progress`
 /// hears each table's name and rows as they are copied.
-pub fn copy_database(from: &Store, to: &Store, mut progress: impl FnMut(&str, u64)) -> Result<CopyReport> {
+pub fn copy_database(
+    from: &Store,
+    to: &Store,
+    mut progress: impl FnMut(&str, u64),
+) -> Result<CopyReport> {
     let (found, known) = from.schema_version()?;
     let (target_found, _) = to.schema_version()?;
     if found != known || target_found != known {
@@ -68,8 +72,19 @@ pub fn copy_database(from: &Store, to: &Store, mut progress: impl FnMut(&str, u6
     }
     let occupied = to.read(|db| {
         let mut n = 0;
-        for table in ["users", "institutions", "reports", "audit_log", "entities", "transactions"] {
-            n += db.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), crate::sql::params![], |r| r.get::<i64>(0))?;
+        for table in [
+            "users",
+            "institutions",
+            "reports",
+            "audit_log",
+            "entities",
+            "transactions",
+        ] {
+            n += db.conn.query_row(
+                &format!("SELECT COUNT(*) FROM {table}"),
+                crate::sql::params![],
+                |r| r.get::<i64>(0),
+            )?;
         }
         Ok(n)
     })?;
@@ -96,11 +111,15 @@ pub fn copy_database(from: &Store, to: &Store, mut progress: impl FnMut(&str, u6
             }
             let placeholders: Vec<String> = (0..rows.len())
                 .map(|r| {
-                    let cells: Vec<String> = (1..=width).map(|c| format!("?{}", r * width + c)).collect();
+                    let cells: Vec<String> =
+                        (1..=width).map(|c| format!("?{}", r * width + c)).collect();
                     format!("({})", cells.join(", "))
                 })
                 .collect();
-            let sql = format!("INSERT INTO {table}({columns}) VALUES {}", placeholders.join(", "));
+            let sql = format!(
+                "INSERT INTO {table}({columns}) VALUES {}",
+                placeholders.join(", ")
+            );
             let values: Vec<Value> = rows.drain(..).flat_map(|r| r.values).collect();
             to.write(|db| db.conn.execute(&sql, values))?;
             Ok(())

@@ -1183,25 +1183,19 @@ impl Db<'_> {
         self.conn.last_insert_rowid()
     }
 
-    pub fn decide_clearance(&self, id: i64, approver: i64, approve: bool) -> Result<ClearanceRow> {
-        let c = self
-            .clearance(id)?
-            .ok_or_else(|| StoreError::Invalid(format!("no clearance request {id}")))?;
-        if c.status != "requested" {
-            return Err(StoreError::Conflict(format!(
-                "clearance {id} was already {}",
-                c.status
-            )));
-        }
-        if c.requested_by == approver {
-            return Err(StoreError::Invalid(
-                "a clearance needs a second person's approval".into(),
-            ));
-        }
+    /// Records the decision on a clearance request; an approval clears the
+    /// entity's open alerts on that version of the list entry. (Who may
+    /// decide is the application's rule: `nexus_fiu::clearances`.)
+    pub fn record_clearance_decision(
+        &self,
+        c: &ClearanceRow,
+        approver: i64,
+        approve: bool,
+    ) -> Result<()> {
         let status = if approve { "approved" } else { "refused" };
         self.conn.execute(
             "UPDATE clearances SET status = ?2, approved_by = ?3 WHERE id = ?1",
-            params![id, status, approver],
+            params![c.id, status, approver],
         )?;
         if approve {
             self.conn.execute(
@@ -1210,11 +1204,7 @@ impl Db<'_> {
                 params![c.entity_id, c.list_name, c.list_entry, c.list_version, c.justification],
             )?;
         }
-        Ok(ClearanceRow {
-            status: status.into(),
-            approved_by: Some(approver),
-            ..c
-        })
+        Ok(())
     }
 
     pub fn clearance(&self, id: i64) -> Result<Option<ClearanceRow>> {

@@ -11,13 +11,13 @@
 #[allow(dead_code)]
 mod http;
 
-use nexus_formats::goaml_intake::read_goaml_report;
-use nexus_formats::interchange::TransactionReader;
-use nexus_graph::DetectConfig;
 use nexus_fiu::auth::{hash_password, random_token, sha256_hex, Principal, Role};
 use nexus_fiu::intake::receive;
 use nexus_fiu::processing::{run_detection, Screening};
 use nexus_fiu::Limits;
+use nexus_formats::goaml_intake::read_goaml_report;
+use nexus_formats::interchange::TransactionReader;
+use nexus_graph::DetectConfig;
 use nexus_server::AppState;
 use nexus_store::Store;
 use std::collections::HashMap;

@@ -2,12 +2,12 @@
 //! `audit`.
 
 use anyhow::{bail, Context, Result};
-use nexus_graph::DetectConfig;
 use nexus_fiu::accounts::{create_reporting_token, create_user};
 use nexus_fiu::auth::{random_token, Principal, Role};
 use nexus_fiu::intake::receive;
 use nexus_fiu::processing::{run_detection, Screening};
 use nexus_fiu::Limits;
+use nexus_graph::DetectConfig;
 use nexus_server::AppState;
 use nexus_store::Store;
 use std::net::SocketAddr;
