@@ -18,6 +18,7 @@
 //! - `lists`: loading lists and re-screening every entity;
 //! - `retention`: the purge within its limits;
 //! - `anchor`: signed checkpoints of the audit log;
+//! - `ops`: `doctor`, backups and restores, moving an FIU between databases;
 //! - `exchange`: the FIU's identity and its partners;
 //! - `limits`: every limit on outside input, with its default.
 
@@ -33,6 +34,7 @@ pub mod exchange;
 pub mod intake;
 pub mod limits;
 pub mod lists;
+pub mod ops;
 pub mod processing;
 pub mod purpose;
 pub mod retention;

@@ -625,28 +625,40 @@ fn background_has_the_shape_of_the_region() {
 }
 
 #[test]
-fn list_and_reports_have_their_real_structure() {
+#[ignore = "needs ../shared"]
+fn the_scenario_list_uses_only_elements_of_the_real_un_list() {
     let d = &scenario().dir;
     let list_xml = std::fs::read_to_string(d.join("lists/scenario-list.xml")).unwrap();
     let real = shared().join("data/lists/un/consolidated-2026-02-27.xml");
-    if real.exists() {
-        // Every element the scenario list uses occurs in the real list.
-        let real_text = std::fs::read_to_string(&real).unwrap();
-        let tags = |s: &str| -> BTreeSet<String> {
-            s.split('<')
-                .skip(1)
-                .filter(|t| !t.starts_with('/') && !t.starts_with('?'))
-                .map(|t| t.split(['>', ' ', '/']).next().unwrap_or("").to_string())
-                .collect()
-        };
-        let ours = tags(&list_xml);
-        let theirs = tags(&real_text);
-        let unknown: Vec<_> = ours.difference(&theirs).collect();
+    if !real.exists() {
         assert!(
-            unknown.is_empty(),
-            "elements not in the real list: {unknown:?}"
+            std::env::var_os("NEXUS_REQUIRE_SHARED").is_none(),
+            "{} is required (NEXUS_REQUIRE_SHARED is set)",
+            real.display()
         );
+        eprintln!("../shared absent: skipped");
+        return;
     }
+    let real_text = std::fs::read_to_string(&real).unwrap();
+    let tags = |s: &str| -> BTreeSet<String> {
+        s.split('<')
+            .skip(1)
+            .filter(|t| !t.starts_with('/') && !t.starts_with('?'))
+            .map(|t| t.split(['>', ' ', '/']).next().unwrap_or("").to_string())
+            .collect()
+    };
+    let ours = tags(&list_xml);
+    let theirs = tags(&real_text);
+    let unknown: Vec<_> = ours.difference(&theirs).collect();
+    assert!(
+        unknown.is_empty(),
+        "elements not in the real list: {unknown:?}"
+    );
+}
+
+#[test]
+fn reports_have_the_structure_of_goaml() {
+    let d = &scenario().dir;
     let reports: Vec<PathBuf> = std::fs::read_dir(d.join("reports"))
         .unwrap()
         .map(|e| e.unwrap().path())

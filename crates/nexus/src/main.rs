@@ -60,6 +60,14 @@ enum Command {
     /// Cooperation with partner FIUs: identity, directory, private matching, messages.
     #[command(subcommand)]
     Exchange(exchange::ExchangeCommand),
+    /// Check a deployment: database, schema, lists, audit log, disk, exchange identity.
+    Doctor(service::DoctorArgs),
+    /// Copy a SQLite database while the service runs (online backup), then verify the copy.
+    Backup(service::BackupArgs),
+    /// Restore a backup into a new database, verifying it before and after.
+    Restore(service::RestoreArgs),
+    /// Move an FIU into a new, empty database (SQLite ⇄ PostgreSQL); the audit log must verify after.
+    Migrate(service::MigrateArgs),
 }
 
 #[derive(clap::Args)]
@@ -137,6 +145,13 @@ fn main() -> ExitCode {
             Ok(code) => return code,
             Err(e) => Err(e),
         },
+        Command::Doctor(a) => match service::doctor(a) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
+        Command::Backup(a) => service::backup(a),
+        Command::Restore(a) => service::restore(a),
+        Command::Migrate(a) => service::migrate(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

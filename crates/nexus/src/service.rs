@@ -264,6 +264,105 @@ fn load_list(store: &Store, path: &Path, name: &str) -> Result<(usize, usize)> {
     Ok((loaded.entries, loaded.raised))
 }
 
+#[derive(clap::Args)]
+pub struct DoctorArgs {
+    /// The FIU's database: a SQLite file, or postgres://user@host:port/name.
+    #[arg(long)]
+    pub db: String,
+    /// The audit anchor file the service appends checkpoints to (--audit-anchor).
+    #[arg(long)]
+    pub audit_anchor: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct BackupArgs {
+    /// The FIU's SQLite database (PostgreSQL: use pg_dump, docs/operations.md).
+    #[arg(long)]
+    pub db: String,
+    /// The backup file to write (must not exist).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct RestoreArgs {
+    /// The backup file (written by nexus backup).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The new database: a SQLite path that does not exist, or an empty PostgreSQL database.
+    #[arg(long)]
+    pub db: String,
+}
+
+#[derive(clap::Args)]
+pub struct MigrateArgs {
+    /// The FIU's database now.
+    #[arg(long)]
+    pub from: String,
+    /// The new, empty database (e.g. postgres://nexus@db.local:5432/fiu).
+    #[arg(long)]
+    pub to: String,
+}
+
+pub fn doctor(a: DoctorArgs) -> Result<std::process::ExitCode> {
+    let checks = nexus_fiu::ops::doctor(&a.db, a.audit_anchor.as_deref());
+    let mut failed = false;
+    for c in &checks {
+        println!("{:<5} {:<18} {}", c.health.as_str(), c.name, c.detail);
+        failed |= c.health == nexus_fiu::ops::Health::Fail;
+    }
+    Ok(if failed {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
+    })
+}
+
+pub fn backup(a: BackupArgs) -> Result<()> {
+    let store = open_existing(&a.db)?;
+    let v = nexus_fiu::ops::backup(&store, &a.out)?;
+    eprintln!(
+        "nexus: backed up {} into {}: {} audit records verify in the copy",
+        store.location(),
+        a.out.display(),
+        v.records
+    );
+    Ok(())
+}
+
+pub fn restore(a: RestoreArgs) -> Result<()> {
+    let v = nexus_fiu::ops::restore(&a.from, &a.db)?;
+    eprintln!(
+        "nexus: restored {} into {}: {} audit records, {} signed checkpoints verify",
+        a.from.display(),
+        a.db,
+        v.records,
+        v.checkpoints
+    );
+    Ok(())
+}
+
+pub fn migrate(a: MigrateArgs) -> Result<()> {
+    let from = open_existing(&a.from)?;
+    let to = open(&a.to)?;
+    let started = std::time::Instant::now();
+    let (report, v) = nexus_fiu::ops::migrate(&from, &to, |table, rows| {
+        if rows > 0 {
+            eprintln!("nexus: {table}: {rows} rows");
+        }
+    })?;
+    eprintln!(
+        "nexus: {} rows moved from {} to {} in {:.1} s; the audit log verifies there: {} records, {} signed checkpoints",
+        report.rows(),
+        from.location(),
+        to.location(),
+        started.elapsed().as_secs_f64(),
+        v.records,
+        v.checkpoints
+    );
+    Ok(())
+}
+
 pub fn audit(c: AuditCommand) -> Result<std::process::ExitCode> {
     match c {
         AuditCommand::Verify { db, checkpoints } => {

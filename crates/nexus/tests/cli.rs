@@ -120,10 +120,10 @@ fn malformed_convert_input_names_file_line_and_column() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn converts_real_amlsim_output() {
     let input = shared().join("data/amlsim/seed8-10k-accounts");
-    if !input.exists() {
-        eprintln!("skipped: ../shared not present");
+    if !common::require_shared(&input) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -92,9 +92,9 @@ fn rules_find_planted_shapes_and_explain_them() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn model_trained_on_amlsim_reaches_f1_on_held_out_period() {
-    if !amlsim().exists() {
-        eprintln!("shared data absent: skipped");
+    if !common::require_shared(&amlsim()) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

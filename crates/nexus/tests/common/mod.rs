@@ -27,6 +27,24 @@ pub fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
 }
 
+/// Whether a test that needs `path` from `../shared` can run. Such tests
+/// are `#[ignore = "needs ../shared"]` (counted as skipped by a plain
+/// `cargo test`); the test script runs them with `--include-ignored` and
+/// `NEXUS_REQUIRE_SHARED=1` where `../shared` exists, and then a missing
+/// file fails the test instead of skipping it.
+pub fn require_shared(path: &Path) -> bool {
+    if path.exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("NEXUS_REQUIRE_SHARED").is_none(),
+        "{} is required (NEXUS_REQUIRE_SHARED is set)",
+        path.display()
+    );
+    eprintln!("{} absent: skipped", path.display());
+    false
+}
+
 /// Rows of a CSV file as maps from column to value.
 pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
