@@ -123,6 +123,14 @@ async fn submit_reports(
                 .map_err(upload_error)
         })
         .await?;
+    for o in &outcome {
+        let status = if o.duplicate {
+            "duplicate"
+        } else {
+            o.status.as_str()
+        };
+        state.metrics.intake.with_label_values(&[status]).inc();
+    }
     if outcome
         .iter()
         .any(|o| o.status == "processed" && !o.duplicate)

@@ -14,6 +14,7 @@
 //! - every change is recorded in the audit log in its own transaction.
 
 pub mod api;
+pub mod metrics;
 pub mod net;
 pub mod ui;
 mod web;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     let limits = state.limits;
     let plain = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::metrics))
         .route(
             "/openapi.yaml",
             get(|| async { ([("content-type", "application/yaml")], OPENAPI) }),
@@ -43,6 +45,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes(&limits))
         .layer(axum::middleware::from_fn(net::same_origin))
         .layer(axum::middleware::from_fn(net::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::observe,
+        ))
         .with_state(state)
 }
 
@@ -60,7 +66,7 @@ pub async fn serve(
     net::serve(listener, router(state.clone()), limits, shutdown()).await?;
     let st = state.clone();
     if let Ok(Err(e)) = tokio::task::spawn_blocking(move || st.checkpoint_audit()).await {
-        eprintln!("audit checkpoint at shutdown failed: {e}");
+        tracing::error!(error = %e, "audit checkpoint at shutdown failed");
     }
     Ok(())
 }

@@ -38,6 +38,9 @@ pub struct Inner {
     pub inbox_rejections: RejectionBudget,
     /// Where audit checkpoints are appended besides the database.
     pub audit_anchor: Option<PathBuf>,
+    pub metrics: crate::metrics::Metrics,
+    /// When the oldest transaction detection has not run over arrived (0: none).
+    pub detection_pending_since: std::sync::atomic::AtomicI64,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,6 +68,9 @@ impl AppState {
         audit_anchor: Option<PathBuf>,
     ) -> Result<AppState, StoreError> {
         let screening = Screening::from_store(&store)?;
+        let metrics = crate::metrics::Metrics::new();
+        let wait = metrics.writer_wait.clone();
+        store.observe_writer_wait(Box::new(move |d| wait.observe(d.as_secs_f64())));
         Ok(AppState(Arc::new(Inner {
             store,
             screening: RwLock::new(Arc::new(screening)),
@@ -76,6 +82,8 @@ impl AppState {
             intake_slots: Semaphore::new(limits.concurrent_intake.max(1)),
             inbox_rejections: RejectionBudget::default(),
             audit_anchor,
+            metrics,
+            detection_pending_since: std::sync::atomic::AtomicI64::new(nexus_store::now()),
         })))
     }
 
@@ -92,8 +100,22 @@ impl AppState {
 
     /// Asks the background job to run detection soon.
     pub fn network_changed(&self) {
+        let _ = self.detection_pending_since.compare_exchange(
+            0,
+            nexus_store::now(),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
         self.network_changed.store(true, Ordering::SeqCst);
         self.wake_detection.notify_one();
+    }
+
+    /// Seconds the oldest transaction not yet run over by detection has waited.
+    pub fn detection_lag_seconds(&self) -> i64 {
+        match self.detection_pending_since.load(Ordering::SeqCst) {
+            0 => 0,
+            since => (nexus_store::now() - since).max(0),
+        }
     }
 
     /// Runs `f` on the blocking pool (SQLite calls block).
@@ -127,18 +149,18 @@ pub fn spawn_background(state: AppState) {
     tokio::spawn(async move {
         loop {
             if s.network_changed.swap(false, Ordering::SeqCst) {
+                s.detection_pending_since.store(0, Ordering::SeqCst);
                 let st = s.clone();
                 let result = tokio::task::spawn_blocking(move || {
                     run_detection(&st.store, &st.detect_config)
                 })
                 .await;
                 match result {
-                    Ok(Ok((n, raised))) if raised > 0 => {
-                        eprintln!("detection: {n} transfers, {raised} new alerts")
+                    Ok(Ok((n, raised))) => {
+                        tracing::info!(transfers = n, new_alerts = raised, "detection ran")
                     }
-                    Ok(Err(e)) => eprintln!("detection failed: {e}"),
-                    Err(e) => eprintln!("detection task failed: {e}"),
-                    _ => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "detection failed"),
+                    Err(e) => tracing::error!(error = %e, "detection task failed"),
                 }
             }
             tokio::select! {
@@ -157,9 +179,9 @@ pub fn spawn_background(state: AppState) {
             })
             .await
             {
-                Ok(Err(e)) => eprintln!("retention purge failed: {e}"),
-                Err(e) => eprintln!("retention purge task failed: {e}"),
-                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "retention purge failed"),
+                Err(e) => tracing::error!(error = %e, "retention purge task failed"),
+                Ok(Ok(n)) => tracing::info!(reports = n, "retention purge ran"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
         }
@@ -168,8 +190,8 @@ pub fn spawn_background(state: AppState) {
         loop {
             let st = state.clone();
             match tokio::task::spawn_blocking(move || st.checkpoint_audit()).await {
-                Ok(Err(e)) => eprintln!("audit checkpoint failed: {e}"),
-                Err(e) => eprintln!("audit checkpoint task failed: {e}"),
+                Ok(Err(e)) => tracing::error!(error = %e, "audit checkpoint failed"),
+                Err(e) => tracing::error!(error = %e, "audit checkpoint task failed"),
                 Ok(Ok(())) => {}
             }
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
@@ -207,7 +229,7 @@ impl AppError {
         AppError::new(StatusCode::NOT_FOUND, "not found")
     }
     pub fn internal(detail: String) -> AppError {
-        eprintln!("internal error: {detail}");
+        tracing::error!(detail = %detail, "internal error");
         AppError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal error; the event was logged",

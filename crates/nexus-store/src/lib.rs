@@ -68,9 +68,13 @@ enum Backend {
     Postgres(Box<pg::PgStore>),
 }
 
+/// Hears how long each write waited before its transaction began.
+pub type WriterWaitObserver = Box<dyn Fn(std::time::Duration) + Send + Sync>;
+
 /// The database of one FIU.
 pub struct Store {
     backend: Backend,
+    writer_wait: std::sync::OnceLock<WriterWaitObserver>,
 }
 
 /// A connection inside a transaction (writes) or a read-only snapshot
@@ -85,6 +89,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         Ok(Store {
             backend: Backend::Sqlite(sqlite::SqliteStore::open(path)?),
+            writer_wait: std::sync::OnceLock::new(),
         })
     }
 
@@ -94,6 +99,7 @@ impl Store {
         if is_postgres(location) {
             Ok(Store {
                 backend: Backend::Postgres(Box::new(pg::PgStore::open(location)?)),
+                writer_wait: std::sync::OnceLock::new(),
             })
         } else {
             Store::open(Path::new(location))
@@ -124,9 +130,18 @@ impl Store {
         }
     }
 
+    /// Sets what hears each write's wait for the writer (once; later calls are ignored).
+    pub fn observe_writer_wait(&self, observer: WriterWaitObserver) {
+        let _ = self.writer_wait.set(observer);
+    }
+
     /// Runs `f` in one write transaction; commits when it returns `Ok`.
     pub fn write<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        let asked = std::time::Instant::now();
         let run = |exec: &dyn sql::Executor| {
+            if let Some(observe) = self.writer_wait.get() {
+                observe(asked.elapsed());
+            }
             f(&Db {
                 conn: sql::Conn { exec },
             })

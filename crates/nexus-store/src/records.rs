@@ -1542,6 +1542,15 @@ impl Db<'_> {
         Ok(ids)
     }
 
+    /// Open alerts (new, assigned, escalated) per kind.
+    pub fn open_alerts_by_kind(&self) -> Result<Vec<(String, i64)>> {
+        self.conn.query_all(
+            "SELECT kind, COUNT(*) FROM alerts WHERE is_open = 1 GROUP BY kind ORDER BY kind",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
     pub fn counts(&self) -> Result<Counts> {
         let one = |sql: &str| -> Result<i64> { self.conn.query_row(sql, params![], |r| r.get(0)) };
         Ok(Counts {

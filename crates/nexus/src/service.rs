@@ -35,6 +35,31 @@ pub struct ServeArgs {
     /// Print the limits in force (defaults merged with --limits) and exit.
     #[arg(long)]
     pub print_limits: bool,
+    /// The log on standard error: `human` lines or `json` objects (one per
+    /// event, with the request id); the level from RUST_LOG (default info).
+    #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+}
+
+/// How the service writes its log.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Sends the service's tracing events to standard error.
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 #[derive(clap::Args)]
@@ -54,6 +79,9 @@ pub struct DemoArgs {
     /// Prepare the database and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+    /// The log on standard error: `human` or `json`.
+    #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
 }
 
 #[derive(clap::Subcommand)]
@@ -181,6 +209,7 @@ pub fn serve(a: ServeArgs) -> Result<()> {
         print!("{}", limits.to_text());
         return Ok(());
     }
+    init_logging(a.log_format);
     let store = open(&a.db)?;
     let state = AppState::with_anchor(
         store,
@@ -438,6 +467,7 @@ pub fn demo(a: DemoArgs) -> Result<()> {
     if a.no_serve {
         return Ok(());
     }
+    init_logging(a.log_format);
     let store = open(&db_path.to_string_lossy())?;
     let state = AppState::new(store, DetectConfig::default(), Limits::default())?;
     serve_state(state, a.addr)

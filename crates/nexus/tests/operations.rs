@@ -186,3 +186,52 @@ fn an_fiu_moves_to_postgresql_and_back_with_its_audit_chain() {
     assert!(nexus(&["audit", "verify", "--db", &back]).status.success());
     assert_eq!(reports_seen_by(&back, &token), 2);
 }
+
+#[test]
+fn the_service_exposes_metrics_and_answers_with_request_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::in_dir(dir.path());
+    let token = create_token(&db, 101);
+    let server = Server::start(&db);
+    let xml = str_report(101, "M-1", "M1", "10.00", &OTHER, &JAMSHED_CYR);
+    let auth = format!("Bearer {token}");
+    let r = post(
+        &server.addr,
+        "/api/v1/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/xml"),
+        ],
+        xml.as_bytes(),
+    );
+    assert_eq!(r.status, 201);
+    let id = r.header("x-request-id").expect("a request id").to_string();
+    assert!(
+        id.len() >= 8 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{id}"
+    );
+    let r = get(
+        &server.addr,
+        "/healthz",
+        &[("X-Request-Id", "proxy-abc-123")],
+    );
+    assert_eq!(
+        r.header("x-request-id"),
+        Some("proxy-abc-123"),
+        "a proxy's id is kept"
+    );
+    let text = get(&server.addr, "/metrics", &[]).text();
+    for line in [
+        "nexus_intake_reports_total{status=\"processed\"} 1",
+        "nexus_http_requests_total{method=\"POST\",route=\"/api/v1/reports\",status=\"201\"} 1",
+        "nexus_http_request_duration_seconds_count{route=\"/api/v1/reports\"} 1",
+        "nexus_store_writer_wait_seconds_count",
+        "nexus_detection_lag_seconds",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    assert!(
+        !text.contains("Рахимов") && !text.contains("M-1"),
+        "no personal data, no references"
+    );
+}
