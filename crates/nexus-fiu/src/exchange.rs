@@ -10,8 +10,6 @@ use nexus_exchange::{
 use nexus_store::{AuditRecord, MatchableEntity, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// Accepted clock difference between FIUs, in seconds.
@@ -605,68 +603,40 @@ fn receive_checked(store: &Store, bytes: &[u8]) -> R<InboxAnswer> {
     }
 }
 
-/// POSTs an envelope to a partner's nexus and returns the answer's body.
-/// Plain HTTP/1.1: confidentiality and integrity come from the envelope;
-/// put TLS in front for the metadata.
+/// POSTs an envelope to a partner's nexus and returns the answer's body:
+/// `https://` (rustls, the operating system's roots via webpki-roots) or
+/// `http://` addresses, connect within 10 s, the whole exchange within 10
+/// minutes (a large match), the answer at most one envelope long.
 pub fn post(address: &str, path: &str, body: &[u8]) -> R<Vec<u8>> {
     let unreachable = |reason: String| ExchangeServiceError::Unreachable {
         address: address.into(),
         reason,
     };
-    let host = address
-        .strip_prefix("http://")
-        .ok_or_else(|| unreachable("only http:// addresses are supported by the built-in client (terminate TLS in a proxy)".into()))?
-        .trim_end_matches('/');
-    let mut stream = TcpStream::connect(host).map_err(|e| unreachable(e.to_string()))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(600)))
-        .map_err(|e| unreachable(e.to_string()))?;
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream
-        .write_all(head.as_bytes())
-        .and_then(|_| stream.write_all(body))
-        .map_err(|e| unreachable(e.to_string()))?;
-    let mut r = BufReader::new(stream);
-    let mut line = String::new();
-    r.read_line(&mut line)
-        .map_err(|e| unreachable(e.to_string()))?;
-    let status: u16 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| unreachable(format!("bad answer {line:?}")))?;
-    let mut length = None;
-    loop {
-        line.clear();
-        r.read_line(&mut line)
-            .map_err(|e| unreachable(e.to_string()))?;
-        let l = line.trim_end();
-        if l.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = l.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse::<usize>().ok();
-            }
-        }
+    if !(address.starts_with("http://") || address.starts_with("https://")) {
+        return Err(unreachable("the address is not http:// or https://".into()));
     }
-    let mut out = Vec::new();
-    match length {
-        Some(n) if n <= nexus_exchange::envelope::MAX_ENVELOPE => {
-            out.resize(n, 0);
-            r.read_exact(&mut out)
-                .map_err(|e| unreachable(e.to_string()))?;
-        }
-        Some(n) => return Err(unreachable(format!("answer of {n} bytes is too large"))),
-        None => {
-            r.take(nexus_exchange::envelope::MAX_ENVELOPE as u64)
-                .read_to_end(&mut out)
-                .map_err(|e| unreachable(e.to_string()))?;
-        }
-    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_global(Some(Duration::from_secs(600)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("{}{path}", address.trim_end_matches('/'));
+    let mut answer = agent
+        .post(&url)
+        .header("Content-Type", "application/octet-stream")
+        // One exchange per connection: partners are called rarely, and a
+        // connection left open would only wait for the partner's timeout.
+        .header("Connection", "close")
+        .send(body)
+        .map_err(|e| unreachable(e.to_string()))?;
+    let status = answer.status().as_u16();
+    let out = answer
+        .body_mut()
+        .with_config()
+        .limit(nexus_exchange::envelope::MAX_ENVELOPE as u64)
+        .read_to_vec()
+        .map_err(|e| unreachable(e.to_string()))?;
     if !(200..300).contains(&status) {
         return Err(ExchangeServiceError::PartnerRefused {
             status,
@@ -674,4 +644,42 @@ pub fn post(address: &str, path: &str, body: &[u8]) -> R<Vec<u8>> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    #[test]
+    fn partners_are_reached_over_https_and_failures_are_named() {
+        // A listener that speaks plain HTTP: a TLS client must refuse it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = listener.accept() {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        });
+        let e = post(
+            &format!("https://127.0.0.1:{port}"),
+            "/api/v1/exchange/inbox",
+            b"x",
+        )
+        .unwrap_err();
+        assert!(matches!(e, ExchangeServiceError::Unreachable { .. }), "{e}");
+        // Nothing listening: unreachable, quickly.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let started = Instant::now();
+        let e = post(&format!("http://127.0.0.1:{closed}"), "/x", b"x").unwrap_err();
+        assert!(matches!(e, ExchangeServiceError::Unreachable { .. }), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(post("ftp://example.org", "/x", b"x").is_err());
+    }
 }
