@@ -410,7 +410,10 @@ async fn login(
             (
                 StatusCode::SEE_OTHER,
                 [
-                    (header::SET_COOKIE, format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}")),
+                    (
+                        header::SET_COOKIE,
+                        crate::web::session_cookie(&token, SESSION_SECONDS),
+                    ),
                     (header::LOCATION, "/".to_string()),
                 ],
             )
@@ -436,7 +439,7 @@ async fn logout(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     p.check_csrf(Some(&f.csrf), false)?;
-    if let Some(token) = cookie(&headers, SESSION_COOKIE).map(str::to_string) {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state
             .blocking(move |s| {
                 Ok(s.store
@@ -447,10 +450,7 @@ async fn logout(
     Ok((
         StatusCode::SEE_OTHER,
         [
-            (
-                header::SET_COOKIE,
-                format!("{SESSION_COOKIE}=; Max-Age=0; Path=/"),
-            ),
+            (header::SET_COOKIE, crate::web::session_cookie("", 0)),
             (header::LOCATION, "/login".to_string()),
         ],
     )

@@ -286,15 +286,27 @@ impl IntoResponse for AppError {
 
 pub const SESSION_COOKIE: &str = "nexus_session";
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// The session cookie as set at sign-in (empty and expired: cleared).
+pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
+    cookie::Cookie::build((SESSION_COOKIE, token.to_string()))
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age_seconds))
+        .build()
+        .to_string()
 }
 
 /// Authenticates a request: a bearer token, or a session cookie.
