@@ -50,7 +50,7 @@ pub fn create_user(
         if let Some(i) = institution {
             ensure_institution(db, i, "")?;
         }
-        let id = db.create_user(&username, &hash, role.as_str(), institution)?;
+        let id = db.create_user(&username, &hash, role, institution)?;
         db.audit(&AuditRecord {
             actor: actor.into(),
             action: "user.create".into(),
@@ -109,7 +109,7 @@ pub fn create_reporting_token(
         let id = db.create_api_token(
             &sha256_hex(token.as_bytes()),
             institution,
-            Role::ReportingEntity.as_str(),
+            Role::ReportingEntity,
             label,
         )?;
         db.audit(&AuditRecord {

@@ -4,6 +4,7 @@
 
 use crate::auth::Principal;
 use crate::error::FiuError;
+use nexus_model::{AlertKind, AlertStatus};
 use nexus_store::{AlertRow, AuditRecord, Store};
 
 /// What an analyst does with an alert; the spelling is the API's.
@@ -54,17 +55,17 @@ pub fn act(
 ) -> Result<AlertRow, FiuError> {
     let reason = reason.trim();
     let (status, assignee) = match action {
-        AlertAction::Assign => ("assigned", principal.user_id),
-        AlertAction::Escalate => ("escalated", None),
+        AlertAction::Assign => (AlertStatus::Assigned, principal.user_id),
+        AlertAction::Escalate => (AlertStatus::Escalated, None),
         AlertAction::Dismiss => {
             if reason.chars().count() < 10 {
                 return Err(FiuError::Invalid(
                     "dismissing an alert needs a reason of at least 10 characters".into(),
                 ));
             }
-            ("dismissed", None)
+            (AlertStatus::Dismissed, None)
         }
-        AlertAction::Reopen => ("new", None),
+        AlertAction::Reopen => (AlertStatus::New, None),
     };
     let done = store.write(|db| {
         let Some(a) = db.alert(id)? else {
@@ -72,7 +73,7 @@ pub fn act(
         };
         // A sanctions match is closed only by the two-person clearance, which
         // also keeps it from being raised again for the same list entry.
-        if action == AlertAction::Dismiss && a.kind == "screening" {
+        if action == AlertAction::Dismiss && a.kind == AlertKind::Screening {
             return Ok(Err(FiuError::Conflict(
                 "a list match is not dismissed by one person: request a clearance with its justification, and a supervisor decides".into(),
             )));

@@ -4,57 +4,8 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
-use std::fmt;
 
-/// What a principal may do. Each role gets only what its work needs:
-/// reporting entities file and follow their own reports; analysts triage,
-/// investigate and build cases; supervisors also approve clearances and
-/// disseminate; oversight reads the audit trail and the redress record;
-/// administrators manage users, tokens, lists and retention but read no
-/// personal data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    ReportingEntity,
-    Analyst,
-    Supervisor,
-    Oversight,
-    Administrator,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::ReportingEntity,
-        Role::Analyst,
-        Role::Supervisor,
-        Role::Oversight,
-        Role::Administrator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::ReportingEntity => "reporting-entity",
-            Role::Analyst => "analyst",
-            Role::Supervisor => "supervisor",
-            Role::Oversight => "oversight",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == text)
-    }
-
-    /// Analysts and supervisors: the roles that work on intelligence.
-    pub fn investigates(self) -> bool {
-        matches!(self, Role::Analyst | Role::Supervisor)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use nexus_model::Role;
 
 /// Who is making a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,13 +136,5 @@ mod tests {
         assert!(canonical_username("\u{0430}dmin").is_err(), "Cyrillic а");
         assert!(canonical_username("a").is_err());
         assert_eq!(canonical_username("j.doe@fiu-tj").unwrap(), "j.doe@fiu-tj");
-    }
-
-    #[test]
-    fn roles_round_trip() {
-        for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-        }
-        assert_eq!(Role::parse("root"), None);
     }
 }

@@ -88,7 +88,7 @@ pub fn add_alert(
         }
         db.update_alert(
             alert_id,
-            "escalated",
+            nexus_model::AlertStatus::Escalated,
             None,
             &format!("added to {}", case.reference),
             Some(case.id),
@@ -216,9 +216,6 @@ pub fn order_freeze(
     })
 }
 
-/// The states of a freeze; the spelling is the stored one.
-pub const FREEZE_STATUSES: [&str; 4] = ["in-force", "lifted", "expired", "confiscated"];
-
 /// Changes a freeze's status; the case it belongs to.
 pub fn update_freeze(
     store: &Store,
@@ -227,9 +224,11 @@ pub fn update_freeze(
     status: &str,
     outcome: &str,
 ) -> Result<i64, FiuError> {
-    if !FREEZE_STATUSES.contains(&status) {
-        return Err(FiuError::Invalid("unknown freeze status".into()));
-    }
+    let status = nexus_model::FreezeStatus::parse(status).ok_or_else(|| {
+        FiuError::Invalid(format!(
+            "unknown freeze status {status:?}: in-force, lifted, expired or confiscated"
+        ))
+    })?;
     store.write(|db| {
         let Some(fr) = db.freezes(None)?.into_iter().find(|x| x.id == freeze_id) else {
             return Ok(Err(FiuError::NotFound(format!("no freeze {freeze_id}"))));
@@ -239,7 +238,7 @@ pub fn update_freeze(
             actor: p.actor.clone(),
             action: "freeze.update".into(),
             object: format!("freeze:{freeze_id}"),
-            detail: status.to_string(),
+            detail: status.as_str().to_string(),
             personal: outcome.trim().to_string(),
             ..AuditRecord::default()
         })?;
@@ -309,7 +308,7 @@ pub fn disseminate(
             &pkg.to_string(),
             p.user_id.unwrap_or(0),
         )?;
-        db.set_case_status(id, "disseminated")?;
+        db.set_case_status(id, nexus_model::CaseStatus::Disseminated)?;
         Ok(Ok((
             format!("to {agency} under {legal_basis}"),
             String::new(),

@@ -61,7 +61,7 @@ pub fn decide(
                 "no clearance request {id}"
             ))));
         };
-        if c.status != "requested" {
+        if c.status != nexus_model::ClearanceStatus::Requested {
             return Ok(Err(FiuError::Conflict(format!(
                 "clearance {id} was already {}",
                 c.status
@@ -118,13 +118,16 @@ mod tests {
         let store = Store::open(&dir.path().join("fiu.db")).unwrap();
         let (alert, analyst, supervisor) = store
             .write(|d| {
-                let analyst = d.create_user("a", "h", "analyst", None)?;
-                let supervisor = d.create_user("s", "h", "supervisor", None)?;
-                let e = d.create_entity("person", "Jamshed Rakhimov", Some("1985-03-14"), "TJ")?;
+                let analyst = d.create_user("a", "h", Role::Analyst, None)?;
+                let supervisor = d.create_user("s", "h", Role::Supervisor, None)?;
+                let e = d.create_entity(
+                    nexus_model::EntityKind::Person,
+                    "Jamshed Rakhimov",
+                    Some("1985-03-14"),
+                    "TJ",
+                )?;
                 let alert = d
                     .insert_alert(&NewAlert {
-                        kind: "screening".into(),
-                        typology: "sanctions_match".into(),
                         score: 0.85,
                         entity_id: Some(e),
                         explanation: "x".into(),
@@ -132,7 +135,10 @@ mod tests {
                         list_entry: Some("111".into()),
                         list_version: Some("v1".into()),
                         dedup_key: "scr:1".into(),
-                        ..NewAlert::default()
+                        ..NewAlert::new(
+                            nexus_model::AlertKind::Screening,
+                            nexus_model::Typology::SanctionsMatch,
+                        )
                     })?
                     .unwrap();
                 Ok((alert, analyst, supervisor))
@@ -155,18 +161,21 @@ mod tests {
         );
         let other = principal(
             store
-                .write(|d| d.create_user("t", "h", "supervisor", None))
+                .write(|d| d.create_user("t", "h", Role::Supervisor, None))
                 .unwrap(),
             Role::Supervisor,
         );
-        assert_eq!(decide(&store, &other, c, true).unwrap().status, "approved");
+        assert_eq!(
+            decide(&store, &other, c, true).unwrap().status,
+            nexus_model::ClearanceStatus::Approved
+        );
         assert!(matches!(
             decide(&store, &other, c, false),
             Err(FiuError::Conflict(_))
         ));
         assert_eq!(
             store.read(|d| d.alert(alert)).unwrap().unwrap().status,
-            "cleared"
+            nexus_model::AlertStatus::Cleared
         );
     }
 }

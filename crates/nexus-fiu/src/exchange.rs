@@ -314,7 +314,7 @@ pub fn run_match(
             let mut typologies: Vec<String> = db
                 .entity_alerts(*entity)?
                 .into_iter()
-                .map(|a| a.typology)
+                .map(|a| a.typology.as_str().to_string())
                 .collect();
             typologies.sort();
             typologies.dedup();

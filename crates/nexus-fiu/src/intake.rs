@@ -14,6 +14,7 @@ use crate::auth::{sha256_hex, Principal};
 use crate::limits::Limits;
 use crate::processing::{process_report, Screening, SubjectMatches};
 use nexus_formats::goaml_intake::{read_goaml_report_within, ReceivedReport, ReportProblem};
+use nexus_model::ReportStatus;
 use nexus_store::{AuditRecord, Db, NewReport, Store, StoreError};
 use serde::Serialize;
 use std::io::Read;
@@ -53,7 +54,7 @@ pub struct ReportOutcome {
     pub file: String,
     pub entity_reference: String,
     /// `processed`, `failed-validation` or `rejected`.
-    pub status: String,
+    pub status: ReportStatus,
     pub message: String,
     pub problems: Vec<ProblemJson>,
     /// The same content under the same reference was already received.
@@ -239,16 +240,16 @@ fn receive_one(
     };
     let (status, message, problems) = match parsed {
         Ok(r) if i64::from(r.rentity_id) != institution => (
-            "rejected",
+            ReportStatus::Rejected,
             format!(
                 "the report names reporting entity {} but was sent with the credentials of reporting entity {institution}",
                 r.rentity_id
             ),
             Vec::new(),
         ),
-        Ok(_) => ("processed", String::new(), Vec::new()),
+        Ok(_) => (ReportStatus::Processed, String::new(), Vec::new()),
         Err(p) => (
-            "failed-validation",
+            ReportStatus::FailedValidation,
             format!("{} problem(s) found; correct them and submit the report again under the same reference", p.len()),
             p.iter().map(ProblemJson::from).collect(),
         ),
@@ -265,13 +266,13 @@ fn receive_one(
                 report_id: e.id,
                 file: name.to_string(),
                 entity_reference: reference,
-                status: e.status.clone(),
+                status: e.status,
                 message: e.message.clone(),
                 problems,
                 duplicate: true,
             });
         }
-        if e.status == "processed" {
+        if e.status == ReportStatus::Processed {
             return Err(StoreError::Conflict(format!(
                 "report {reference:?} was already received and processed with different content; send a correction under a new reference"
             )));
@@ -289,7 +290,7 @@ fn receive_one(
         institution,
         entity_reference: &reference,
         report_code,
-        status: "uploaded",
+        status: ReportStatus::Uploaded,
         message: "",
         submitted_at,
         reason,
@@ -310,7 +311,7 @@ fn receive_one(
     // What the FIU learned stays with the FIU: the audit detail has it, the
     // reporting entity's answer does not.
     let mut internal = String::new();
-    if let (Ok(r), "processed") = (parsed, status) {
+    if let (Ok(r), ReportStatus::Processed) = (parsed, status) {
         let done = process_report(db, screening, id, r, &p.matches)?;
         message = format!(
             "processed: {} subjects, {} transactions",
@@ -339,7 +340,7 @@ fn receive_one(
         report_id: id,
         file: name.to_string(),
         entity_reference: reference,
-        status: status.to_string(),
+        status,
         message,
         problems,
         duplicate: false,

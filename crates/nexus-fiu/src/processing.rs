@@ -7,7 +7,9 @@ use nexus_formats::goaml_intake::{ReceivedReport, ReportedKind, ReportedSide, Re
 use nexus_formats::lists::{parse_list, BirthDate, ListedEntry, SubjectKind};
 use nexus_graph::rules::{detect, DetectConfig, Flags};
 use nexus_graph::GraphBuilder;
-use nexus_model::{Channel, Country, Currency, Minor, Timestamp, Transaction};
+use nexus_model::{
+    AlertKind, Channel, Country, Currency, EntityKind, Minor, Timestamp, Transaction, Typology,
+};
 use nexus_screen::resolve::{blocking_keys, same_subject, SubjectFacts};
 use nexus_screen::{Match, Query, Screener, ScreeningIndex, DEFAULT_THRESHOLD};
 use nexus_store::{
@@ -178,8 +180,16 @@ fn resolve(
         db.enrich_entity(id, dob.as_deref(), &countries)?;
         return Ok((id, evidence, false));
     }
-    let id = db.create_entity(s.kind.as_str(), &s.name, dob.as_deref(), &countries)?;
+    let id = db.create_entity(entity_kind(s.kind), &s.name, dob.as_deref(), &countries)?;
     Ok((id, "first reported here".into(), true))
+}
+
+/// The service's kind of entity for a reported subject.
+pub fn entity_kind(k: ReportedKind) -> EntityKind {
+    match k {
+        ReportedKind::Person => EntityKind::Person,
+        ReportedKind::Entity => EntityKind::Organisation,
+    }
 }
 
 /// A screening query for a reported subject.
@@ -202,7 +212,7 @@ pub fn subject_query(id: String, s: &ReportedSubject) -> Query {
 /// A screening query for one of an entity's names (kind and birth date from the entity).
 pub fn entity_query(e: &nexus_store::EntityRow, name: &str) -> Query {
     let mut q = Query::new(e.id.to_string(), name.to_string());
-    q.kind = if e.kind == "entity" {
+    q.kind = if e.kind == EntityKind::Organisation {
         SubjectKind::Organisation
     } else {
         SubjectKind::Person
@@ -234,8 +244,6 @@ pub fn raise_screening_alerts(
         }
         let listed = entry.names.get(m.name).map_or("", |n| n.text.as_str());
         let alert = NewAlert {
-            kind: "screening".into(),
-            typology: "sanctions_match".into(),
             score: f64::from(m.score),
             entity_id: Some(entity_id),
             explanation: format!(
@@ -249,7 +257,7 @@ pub fn raise_screening_alerts(
             list_entry: Some(entry.id.clone()),
             list_version: Some(version.clone()),
             dedup_key: format!("scr:{entity_id}:{list}:{}:{version}", entry.id),
-            ..NewAlert::default()
+            ..NewAlert::new(AlertKind::Screening, Typology::SanctionsMatch)
         };
         if db.insert_alert(&alert)?.is_some() {
             raised += 1;
@@ -454,8 +462,6 @@ pub fn run_detection(store: &Store, config: &DetectConfig) -> Result<(usize, usi
                     .iter()
                     .find_map(|v| holder_of.get(v).copied().flatten());
                 let alert = NewAlert {
-                    kind: "typology".into(),
-                    typology: a.typology.into(),
                     score: a.score,
                     entity_id: entity,
                     accounts: accounts.join(";"),
@@ -469,7 +475,7 @@ pub fn run_detection(store: &Store, config: &DetectConfig) -> Result<(usize, usi
                         a.typology,
                         &sha256_hex(txs.join(";").as_bytes())[..24]
                     ),
-                    ..NewAlert::default()
+                    ..NewAlert::new(AlertKind::Typology, a.typology)
                 };
                 if db.insert_alert(&alert)?.is_some() {
                     raised += 1;

@@ -6,6 +6,7 @@
 
 use crate::graph::{is_transfer, TemporalGraph};
 use crate::rules::{clusters, novelty, span, time_span, transfers, usd, Alert, DetectConfig};
+use nexus_model::Typology;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Share of sender–receiver pairs that must carry a payment.
@@ -60,10 +61,12 @@ pub(crate) fn layering(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
     // The second layer of a stack is itself bipartite: keep only the stack.
     let in_stacks: HashSet<u32> = alerts
         .iter()
-        .filter(|a| a.typology == "stack")
+        .filter(|a| a.typology == Typology::Stack)
         .flat_map(|a| a.edges.iter().copied())
         .collect();
-    alerts.retain(|a| a.typology == "stack" || !a.edges.iter().all(|e| in_stacks.contains(e)));
+    alerts.retain(|a| {
+        a.typology == Typology::Stack || !a.edges.iter().all(|e| in_stacks.contains(e))
+    });
     alerts
 }
 
@@ -283,7 +286,7 @@ fn alert(
                 second.senders.len() * second.receivers.len(),
             );
             Alert {
-                typology: "stack",
+                typology: Typology::Stack,
                 score: (0.7 + 0.03 * (accounts.len() - 6) as f64).min(1.0),
                 accounts,
                 edges,
@@ -291,7 +294,7 @@ fn alert(
             }
         }
         None => Alert {
-            typology: "bipartite",
+            typology: Typology::Bipartite,
             score: (0.6 + 0.03 * (accounts.len() - 4) as f64).min(1.0),
             accounts,
             edges: l.edges.clone(),
@@ -334,11 +337,11 @@ mod tests {
         edges
     }
 
-    fn typologies(edges: &[(&str, &str, i64, i64)]) -> Vec<(&'static str, usize, usize)> {
+    fn typologies(edges: &[(&str, &str, i64, i64)]) -> Vec<(Typology, usize, usize)> {
         let g = graph(edges);
         detect(&g, &DetectConfig::default(), &Flags::default())
             .into_iter()
-            .filter(|a| a.typology == "bipartite" || a.typology == "stack")
+            .filter(|a| a.typology == Typology::Bipartite || a.typology == Typology::Stack)
             .map(|a| (a.typology, a.accounts.len(), a.edges.len()))
             .collect()
     }
@@ -346,11 +349,11 @@ mod tests {
     #[test]
     fn bipartite_layer_of_similar_amounts() {
         let found = typologies(&layers([100_000; 6], false));
-        assert_eq!(found, [("bipartite", 5, 6)]);
+        assert_eq!(found, [(Typology::Bipartite, 5, 6)]);
         let g = graph(&layers([100_000; 6], false));
         let a = &detect(&g, &DetectConfig::default(), &Flags::default())
             .into_iter()
-            .find(|a| a.typology == "bipartite")
+            .find(|a| a.typology == Typology::Bipartite)
             .unwrap();
         assert!(
             a.explanation.contains("(2 senders)") && a.explanation.contains("6 of 6 possible"),
@@ -384,7 +387,7 @@ mod tests {
     #[test]
     fn two_layers_make_one_stack_alert() {
         let found = typologies(&layers([100_000; 6], true));
-        assert_eq!(found, [("stack", 7, 12)]);
+        assert_eq!(found, [(Typology::Stack, 7, 12)]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! within time windows, each alert explained in words.
 
 use crate::graph::{is_transfer, TemporalGraph};
+use nexus_model::Typology;
 use nexus_model::{Channel, Currency};
 use std::collections::{HashMap, HashSet};
 
@@ -216,7 +217,7 @@ fn parse_duration(text: &str) -> Result<i64, String> {
 /// One detected pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
-    pub typology: &'static str,
+    pub typology: Typology,
     /// 0..1: how far beyond the rule's minimum the pattern goes (rules), or
     /// the model's probability.
     pub score: f64,
@@ -311,7 +312,7 @@ pub fn detect(g: &TemporalGraph, config: &DetectConfig, flags: &Flags) -> Vec<Al
     alerts.sort_by(|a, b| {
         let ta = a.edges.first().map(|&e| g.time[e as usize]);
         let tb = b.edges.first().map(|&e| g.time[e as usize]);
-        ta.cmp(&tb).then(a.typology.cmp(b.typology))
+        ta.cmp(&tb).then(a.typology.cmp(&b.typology))
     });
     alerts
 }
@@ -390,9 +391,9 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
             let mut accounts = vec![v];
             accounts.extend(&parties);
             let (typology, verb) = if outgoing {
-                ("fan_out", "sent")
+                (Typology::FanOut, "sent")
             } else {
-                ("fan_in", "received")
+                (Typology::FanIn, "received")
             };
             let explanation = format!(
                 "account {} {} {} in {} transactions {} {} distinct accounts within {}, {:.0}% of them one-off counterparties (rule: ≥ {} counterparties within {})",
@@ -477,7 +478,7 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 let mut accounts = vec![s, target];
                 accounts.extend(&mids);
                 alerts.push(Alert {
-                    typology: "scatter_gather",
+                    typology: Typology::ScatterGather,
                     score: (0.6 + 0.05 * (mids.len() - c.scatter_min) as f64).min(1.0),
                     explanation: format!(
                         "account {} scattered {} over {} intermediaries that passed it on to account {} within {} (rule: ≥ {} intermediaries within {})",
@@ -547,7 +548,7 @@ fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             accounts.extend(&sources);
             accounts.extend(&dests);
             alerts.push(Alert {
-                typology: "gather_scatter",
+                typology: Typology::GatherScatter,
                 score: (0.6
                     + 0.03 * (sources.len() + dests.len() - 2 * c.scatter_min) as f64)
                     .min(1.0),
@@ -604,7 +605,7 @@ fn cycles(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 .map(|&a| g.accounts[a as usize].as_str())
                 .collect();
             alerts.push(Alert {
-                typology: "cycle",
+                typology: Typology::Cycle,
                 score: 0.7,
                 explanation: format!(
                     "money went round {} → {} in {} hops within {}, {} in all (rule: cycles of {}–{} accounts with increasing times within {})",
@@ -739,7 +740,7 @@ fn pass_through(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             }
         }
         alerts.push(Alert {
-            typology: "pass_through",
+            typology: Typology::PassThrough,
             score: (0.5 + 0.1 * (pairs.len() - c.pass_through_min) as f64).min(1.0),
             explanation: format!(
                 "account {} passed on {} of {} received, {} times, each within {} (kept {:.1}%) (rule: ≥ {} times out again within {} at ≥ {:.0}% of the amount)",
@@ -807,7 +808,7 @@ fn structuring(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                     }
                 }
                 alerts.push(Alert {
-                    typology: "structuring",
+                    typology: Typology::Structuring,
                     score: (0.5 + 0.1 * (run.len() - c.structuring_min) as f64
                         + if cash * 2 >= run.len() { 0.2 } else { 0.0 })
                     .min(1.0),
@@ -864,7 +865,7 @@ fn designated_activity(g: &TemporalGraph, flags: &Flags) -> Vec<Alert> {
             }
         }
         alerts.push(Alert {
-            typology: "designated_activity",
+            typology: Typology::DesignatedActivity,
             score: 1.0,
             explanation: format!(
                 "designated account {} moved money: {} transactions, {} received and {} sent, with {} counterparties (rule: any movement on a designated account; freeze without delay)",
@@ -943,7 +944,7 @@ fn nexus_paths(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert>
                 .collect();
             let total: f64 = path.iter().map(|&e| g.usd[e as usize]).sum();
             alerts.push(Alert {
-                typology: "nexus_path",
+                typology: Typology::NexusPath,
                 score: 0.9,
                 explanation: format!(
                     "money from predicate-offence account {} reached designated/high-risk account {} in {} hops within {} via {} ({} moved along the path) (rule: ≤ {} hops within {})",
@@ -991,7 +992,10 @@ mod tests {
         edges.push(("x", "y", 50, 900));
         let g = graph(&edges);
         let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
-        let fan: Vec<&Alert> = alerts.iter().filter(|a| a.typology == "fan_out").collect();
+        let fan: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| a.typology == Typology::FanOut)
+            .collect();
         assert_eq!(fan.len(), 1);
         assert_eq!(fan[0].edges.len(), 6);
         assert!(
@@ -999,7 +1003,7 @@ mod tests {
             "{}",
             fan[0].explanation
         );
-        assert!(alerts.iter().all(|a| a.typology != "fan_in"));
+        assert!(alerts.iter().all(|a| a.typology != Typology::FanIn));
     }
 
     #[test]
@@ -1011,7 +1015,10 @@ mod tests {
             ("c", "a", 50, 4800), // starts a second cycle: c → a → b → c
         ]);
         let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
-        let cyc: Vec<&Alert> = alerts.iter().filter(|a| a.typology == "cycle").collect();
+        let cyc: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| a.typology == Typology::Cycle)
+            .collect();
         assert_eq!(cyc.len(), 2, "{alerts:?}");
         assert_eq!(names(&g, cyc[0]), ["c", "a", "b"]);
         assert_eq!(names(&g, cyc[1]), ["a", "b", "c"]);
@@ -1022,7 +1029,7 @@ mod tests {
             ("c", "a", 100, 5000),
         ]);
         let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
-        assert!(alerts.iter().all(|a| a.typology != "cycle"));
+        assert!(alerts.iter().all(|a| a.typology != Typology::Cycle));
     }
 
     #[test]
@@ -1036,7 +1043,7 @@ mod tests {
         let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
         let sg: Vec<&Alert> = alerts
             .iter()
-            .filter(|a| a.typology == "scatter_gather")
+            .filter(|a| a.typology == Typology::ScatterGather)
             .collect();
         assert_eq!(sg.len(), 1);
         assert_eq!(sg[0].edges.len(), 6);
@@ -1047,7 +1054,7 @@ mod tests {
             ("mule", "d", 95_000, 3950),
         ]);
         let alerts = detect(&g, &DetectConfig::default(), &Flags::default());
-        assert!(alerts.iter().any(|a| a.typology == "pass_through"));
+        assert!(alerts.iter().any(|a| a.typology == Typology::PassThrough));
     }
 
     #[test]
@@ -1066,7 +1073,7 @@ mod tests {
         let alerts = detect(&g, &DetectConfig::default(), &flags);
         let p: Vec<&Alert> = alerts
             .iter()
-            .filter(|a| a.typology == "nexus_path")
+            .filter(|a| a.typology == Typology::NexusPath)
             .collect();
         assert_eq!(p.len(), 1);
         assert_eq!(names(&g, p[0]), ["drug", "front", "mto", "ftf"]);
@@ -1076,7 +1083,7 @@ mod tests {
         };
         assert!(detect(&g, &c, &flags)
             .iter()
-            .all(|a| a.typology != "nexus_path"));
+            .all(|a| a.typology != Typology::NexusPath));
     }
 
     #[test]

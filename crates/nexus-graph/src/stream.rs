@@ -10,6 +10,7 @@
 
 use crate::graph::is_transfer;
 use crate::rules::DetectConfig;
+use nexus_model::Typology;
 use nexus_model::{Channel, Currency, Transaction};
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -34,13 +35,13 @@ struct Account {
     near_outs: VecDeque<Recent>,
     near_ins: VecDeque<Recent>,
     /// Last alert time per typology (cool-down).
-    alerted: HashMap<&'static str, i64>,
+    alerted: HashMap<Typology, i64>,
 }
 
 /// An alert raised by the stream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamAlert {
-    pub typology: &'static str,
+    pub typology: Typology,
     pub score: f64,
     pub accounts: Vec<String>,
     pub transactions: Vec<String>,
@@ -218,17 +219,17 @@ impl StreamDetector {
     }
 
     /// Whether `v` raised `typology` within the last `window` (no need to look again).
-    fn cooling(&self, v: u32, typology: &'static str, window: i64) -> bool {
+    fn cooling(&self, v: u32, typology: Typology, window: i64) -> bool {
         self.accounts[v as usize]
             .alerted
-            .get(typology)
+            .get(&typology)
             .is_some_and(|&last| self.now - last < window)
     }
 
-    fn cooled(&mut self, v: u32, typology: &'static str, window: i64) -> bool {
+    fn cooled(&mut self, v: u32, typology: Typology, window: i64) -> bool {
         let now = self.now;
         let a = &mut self.accounts[v as usize];
-        match a.alerted.get(typology) {
+        match a.alerted.get(&typology) {
             Some(&last) if now - last < window => false,
             _ => {
                 a.alerted.insert(typology, now);
@@ -238,7 +239,11 @@ impl StreamDetector {
     }
 
     fn fan(&mut self, v: u32, outgoing: bool) -> Option<StreamAlert> {
-        let typology = if outgoing { "fan_out" } else { "fan_in" };
+        let typology = if outgoing {
+            Typology::FanOut
+        } else {
+            Typology::FanIn
+        };
         if self.cooling(v, typology, self.config.fan_window) {
             return None;
         }
@@ -282,7 +287,7 @@ impl StreamDetector {
 
     fn pass_through(&mut self, m: u32) -> Option<StreamAlert> {
         let cool = self.config.pass_through_window.max(self.config.fan_window);
-        if self.cooling(m, "pass_through", cool) {
+        if self.cooling(m, Typology::PassThrough, cool) {
             return None;
         }
         let c = &self.config;
@@ -318,7 +323,7 @@ impl StreamDetector {
         let edges: Vec<&Recent> = pairs.iter().flat_map(|p| [p.0, p.1]).collect();
         let (n, window, min) = (pairs.len(), c.pass_through_window, c.pass_through_min);
         let alert = self.alert(
-            "pass_through",
+            Typology::PassThrough,
             (0.5 + 0.1 * (n - min) as f64).min(1.0),
             m,
             &edges,
@@ -331,7 +336,7 @@ impl StreamDetector {
                 total
             ),
         );
-        self.cooled(m, "pass_through", window.max(self.config.fan_window))
+        self.cooled(m, Typology::PassThrough, window.max(self.config.fan_window))
             .then_some(alert)
     }
 
@@ -345,7 +350,7 @@ impl StreamDetector {
         }
         let mut out = Vec::new();
         for (acct, incoming) in [(v, true), (u, false)] {
-            if self.cooling(acct, "structuring", self.config.structuring_window) {
+            if self.cooling(acct, Typology::Structuring, self.config.structuring_window) {
                 continue;
             }
             let c = &self.config;
@@ -370,7 +375,7 @@ impl StreamDetector {
             }
             let (n, window) = (near.len(), c.structuring_window);
             let alert = self.alert(
-                "structuring",
+                Typology::Structuring,
                 (0.5 + 0.1 * (n - self.config.structuring_min) as f64).min(1.0),
                 acct,
                 &near,
@@ -384,7 +389,7 @@ impl StreamDetector {
                     window / 86_400
                 ),
             );
-            if self.cooled(acct, "structuring", window) {
+            if self.cooled(acct, Typology::Structuring, window) {
                 out.push(alert);
             }
         }
@@ -393,7 +398,7 @@ impl StreamDetector {
 
     /// Does u → v close a temporal cycle v → … → u within the window?
     fn cycle(&mut self, u: u32, v: u32, time: i64, usd: f64, id: &str) -> Option<StreamAlert> {
-        if self.cooling(u, "cycle", self.config.cycle_window) {
+        if self.cooling(u, Typology::Cycle, self.config.cycle_window) {
             return None;
         }
         let c = &self.config;
@@ -427,7 +432,7 @@ impl StreamDetector {
         let first_time = path.first().map_or(time, |p| p.1);
         let window = c.cycle_window;
         let alert = StreamAlert {
-            typology: "cycle",
+            typology: Typology::Cycle,
             score: 0.7,
             accounts: names.clone(),
             transactions,
@@ -442,7 +447,7 @@ impl StreamDetector {
                 (time - first_time) / 3600
             ),
         };
-        self.cooled(u, "cycle", window).then_some(alert)
+        self.cooled(u, Typology::Cycle, window).then_some(alert)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -489,7 +494,7 @@ impl StreamDetector {
 
     fn alert(
         &self,
-        typology: &'static str,
+        typology: Typology,
         score: f64,
         account: u32,
         edges: &[&Recent],
@@ -540,7 +545,7 @@ mod tests {
             );
         }
         assert_eq!(alerts.len(), 1, "{alerts:?}");
-        assert_eq!(alerts[0].typology, "fan_out");
+        assert_eq!(alerts[0].typology, Typology::FanOut);
         assert_eq!(alerts[0].transactions.len(), 5);
         // A cycle closes.
         d.push(&tx("c1", 5000, "x", "y", 5000)).unwrap();
@@ -548,7 +553,7 @@ mod tests {
         let got = d.push(&tx("c3", 7000, "z", "x", 4800)).unwrap();
         assert!(
             got.iter()
-                .any(|a| a.typology == "cycle" && a.transactions == ["c1", "c2", "c3"]),
+                .any(|a| a.typology == Typology::Cycle && a.transactions == ["c1", "c2", "c3"]),
             "{got:?}"
         );
         // Duplicates and stale transactions are refused.

@@ -133,7 +133,7 @@ async fn submit_reports(
     }
     if outcome
         .iter()
-        .any(|o| o.status == "processed" && !o.duplicate)
+        .any(|o| o.status == nexus_model::ReportStatus::Processed && !o.duplicate)
     {
         state.network_changed();
     }
@@ -144,9 +144,9 @@ async fn submit_reports(
         .into_iter()
         .next()
         .ok_or_else(|| AppError::internal("no outcome".into()))?;
-    let status = match (one.status.as_str(), one.duplicate) {
-        ("failed-validation", _) => StatusCode::UNPROCESSABLE_ENTITY,
-        ("rejected", _) => StatusCode::FORBIDDEN,
+    let status = match (one.status, one.duplicate) {
+        (nexus_model::ReportStatus::FailedValidation, _) => StatusCode::UNPROCESSABLE_ENTITY,
+        (nexus_model::ReportStatus::Rejected, _) => StatusCode::FORBIDDEN,
         (_, true) => StatusCode::OK,
         _ => StatusCode::CREATED,
     };
@@ -182,7 +182,7 @@ struct ReportJson {
     institution: i64,
     entity_reference: String,
     report_code: String,
-    status: String,
+    status: nexus_model::ReportStatus,
     message: String,
     received_at: i64,
     problems: Vec<ProblemJson>,

@@ -556,7 +556,7 @@ async fn reports_page(
             when(r.received_at),
             esc(&r.message),
             id = r.id,
-            st = esc(&r.status)
+            st = esc(r.status.as_str())
         ));
     }
     body.push_str("</table>");
@@ -590,7 +590,7 @@ async fn report_page(
                         when(r.received_at),
                         esc(&r.message),
                         esc(&r.reason),
-                        st = esc(&r.status)
+                        st = esc(r.status.as_str())
                     );
                     let problems = db.report_problems(id)?;
                     if !problems.is_empty() {
@@ -824,7 +824,10 @@ async fn file_report_form(
         })
         .await
         .map_err(html_err)?;
-    if outcome.iter().any(|o| o.status == "processed") {
+    if outcome
+        .iter()
+        .any(|o| o.status == nexus_model::ReportStatus::Processed)
+    {
         state.network_changed();
     }
     let id = outcome.first().map_or(0, |o| o.report_id);
@@ -934,13 +937,13 @@ async fn alerts_page(
                     for a in &rows {
                         body.push_str(&format!(
                             "<tr><td><a href=/alerts/{id}>#{id}</a></td><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td><td class=explain>{}</td><td class=\"status {st}\">{st}</td></tr>",
-                            esc(&a.kind),
-                            esc(&a.typology),
+                            esc(a.kind.as_str()),
+                            esc(a.typology.as_str()),
                             a.score,
                             esc(a.entity_name.as_deref().unwrap_or("")),
                             esc(&a.explanation.chars().take(220).collect::<String>()),
                             id = a.id,
-                            st = esc(&a.status)
+                            st = esc(a.status.as_str())
                         ));
                     }
                     body.push_str("</table>");
@@ -975,18 +978,18 @@ async fn alert_page(
                     let mut body = format!(
                         "<dl><dt>Kind</dt><dd>{}</dd><dt>Typology</dt><dd>{}</dd><dt>Score</dt><dd>{:.2}</dd><dt>Status</dt><dd class=\"status {st}\">{st}</dd>\
                          <dt>Reason</dt><dd>{}</dd><dt>Raised</dt><dd>{}</dd></dl><h2>Why</h2><p class=explain>{}</p>",
-                        esc(&a.kind),
-                        esc(&a.typology),
+                        esc(a.kind.as_str()),
+                        esc(a.typology.as_str()),
                         a.score,
                         esc(&a.reason),
                         when(a.created_at),
                         esc(&a.explanation),
-                        st = esc(&a.status)
+                        st = esc(a.status.as_str())
                     );
                     if let (Some(e), Some(name)) = (a.entity_id, &a.entity_name) {
                         body.push_str(&format!("<p>Subject: <a href=/entities/{e}>{} (#{e})</a></p>", esc(name)));
                     }
-                    if a.kind == "screening" {
+                    if a.kind == nexus_model::AlertKind::Screening {
                         body.push_str(&format!(
                             "<p>List entry: {} {} (version {})</p>",
                             esc(a.list_name.as_deref().unwrap_or("")),
@@ -1019,7 +1022,7 @@ async fn alert_page(
                          <form method=post action=/alerts/{id}/case class=stack>{c}<label>Add to case (reference, or a title for a new case) \
                            <input name=case required placeholder=\"CASE-2026-0001 or New case title\"></label><button>Add to case</button></form>"
                     ));
-                    if a.kind == "screening" {
+                    if a.kind == nexus_model::AlertKind::Screening {
                         body.push_str(&format!(
                             "<form method=post action=/alerts/{id}/clearance class=stack>{c}<label>False positive: justification \
                              <input name=justification minlength=20 required placeholder=\"different birth date and nationality …\"></label>\
@@ -1130,7 +1133,7 @@ async fn entity_page(
                     let Some(e) = db.entity(id)? else { return Ok(None) };
                     let mut body = format!(
                         "<dl><dt>Kind</dt><dd>{}</dd><dt>Name</dt><dd>{}</dd><dt>Birth date</dt><dd>{}</dd><dt>Countries</dt><dd>{}</dd></dl>",
-                        esc(&e.kind),
+                        esc(e.kind.as_str()),
                         esc(&e.name),
                         esc(e.birth_date.as_deref().unwrap_or("unknown")),
                         esc(&e.countries)
@@ -1150,7 +1153,7 @@ async fn entity_page(
                     }
                     body.push_str("</table><h2>List matches and alerts</h2><ul>");
                     for a in db.entity_alerts(id)? {
-                        body.push_str(&format!("<li><a href=/alerts/{}>#{}</a> {} {:.2} <span class=\"status {st}\">{st}</span> — {}</li>", a.id, a.id, esc(&a.typology), a.score, esc(&a.explanation.chars().take(200).collect::<String>()), st = esc(&a.status)));
+                        body.push_str(&format!("<li><a href=/alerts/{}>#{}</a> {} {:.2} <span class=\"status {st}\">{st}</span> — {}</li>", a.id, a.id, esc(a.typology.as_str()), a.score, esc(&a.explanation.chars().take(200).collect::<String>()), st = esc(a.status.as_str())));
                     }
                     body.push_str("</ul><h2>Cases</h2><ul>");
                     for c in db.entity_cases(id)? {
@@ -1262,7 +1265,7 @@ async fn cases_page(
             c.id,
             esc(&c.reference),
             esc(&c.title),
-            esc(&c.status),
+            esc(c.status.as_str()),
             when(c.created_at)
         ));
     }
@@ -1312,7 +1315,7 @@ async fn case_page(
                     let mut body = format!(
                         "<p>{} · status <b>{}</b> · opened {}</p><p>{}</p>",
                         esc(&c.reference),
-                        esc(&c.status),
+                        esc(c.status.as_str()),
                         when(c.created_at),
                         esc(&c.summary)
                     );
@@ -1378,7 +1381,7 @@ async fn case_page(
                             esc(&f.legal_basis),
                             esc(&f.issued_on),
                             esc(&f.expires_on),
-                            esc(&f.status),
+                            esc(f.status.as_str()),
                             esc(&f.outcome),
                             fid = f.id
                         ));
@@ -1736,7 +1739,9 @@ async fn clearances_page(
          <table><tr><th>#</th><th>Entity</th><th>List entry</th><th>Version</th><th>Justification</th><th>Status</th><th></th></tr>",
     );
     for c in rows {
-        let decide = if p.role == Role::Supervisor && c.status == "requested" {
+        let decide = if p.role == Role::Supervisor
+            && c.status == nexus_model::ClearanceStatus::Requested
+        {
             format!(
                 "<form method=post action=/clearances/{id} class=inline>{x}<button name=decision value=approve>Approve</button><button name=decision value=refuse>Refuse</button></form>",
                 id = c.id,
@@ -1753,7 +1758,7 @@ async fn clearances_page(
             esc(&c.list_entry),
             esc(&c.list_version),
             esc(&c.justification),
-            esc(&c.status)
+            esc(c.status.as_str())
         ));
     }
     body.push_str("</table>");
@@ -1903,7 +1908,7 @@ async fn admin_page(
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&u.username),
-            esc(&u.role),
+            esc(u.role.as_str()),
             u.institution.map(|i| i.to_string()).unwrap_or_default()
         ));
     }

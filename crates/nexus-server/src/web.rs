@@ -338,7 +338,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
                 .blocking(move |s| Ok(s.store.read(|db| db.api_token(&hash))?))
                 .await?;
             let t = found.ok_or_else(unauthorised)?;
-            let role = Role::parse(&t.role).ok_or_else(unauthorised)?;
+            let role = t.role;
             return Ok(Principal {
                 actor: format!("token:{}@{}", t.token_id, t.institution),
                 role,
@@ -359,7 +359,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
             .blocking(move |s| Ok(s.store.read(|db| db.session(&key, nexus_store::now()))?))
             .await?;
         let row = found.ok_or_else(unauthorised)?;
-        let role = Role::parse(&row.user.role).ok_or_else(unauthorised)?;
+        let role = row.user.role;
         Ok(Principal {
             actor: format!("user:{}", row.user.username),
             role,

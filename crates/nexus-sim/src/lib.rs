@@ -132,10 +132,10 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
         let mut p = Planter::new(&mut world, config.seed, config.start, config.days);
         for _ in 0..per_typology {
             for t in SHAPES {
-                p.plant_shape(t);
+                p.plant_shape(*t);
             }
             for t in NEXUS {
-                p.plant_nexus(t);
+                p.plant_nexus(*t);
             }
         }
         for i in 0..per_typology {
@@ -417,12 +417,13 @@ pub fn simulate(config: &Config, out: &Path) -> Result<Summary, SimError> {
     let mut by_typology = serde_json::Map::new();
     for t in SHAPES
         .iter()
-        .chain(NEXUS.iter())
-        .chain(std::iter::once(&DESIGNATED))
+        .map(|s| s.as_str())
+        .chain(NEXUS.iter().map(|n| n.as_str()))
+        .chain(std::iter::once(DESIGNATED))
     {
         by_typology.insert(
-            (*t).to_string(),
-            json!(cases.iter().filter(|c| c.typology == *t).count()),
+            t.to_string(),
+            json!(cases.iter().filter(|c| c.typology == t).count()),
         );
     }
     let scenario = json!({

@@ -6,28 +6,37 @@ use crate::population::{add_org_with_account, OrgKind, World, NONE};
 use crate::rng::Rng;
 use nexus_model::{AccountKind, Channel, Currency, Date, Gender, InstitutionKind};
 
-/// The eight laundering shapes of AMLworld / AMLSim.
-pub const SHAPES: &[&str] = &[
-    "fan_out",
-    "fan_in",
-    "gather_scatter",
-    "scatter_gather",
-    "cycle",
-    "random",
-    "bipartite",
-    "stack",
-];
+nexus_model::vocabulary! {
+    /// The eight laundering shapes of AMLworld / AMLSim.
+    Shape {
+        FanOut => "fan_out",
+        FanIn => "fan_in",
+        GatherScatter => "gather_scatter",
+        ScatterGather => "scatter_gather",
+        Cycle => "cycle",
+        Random => "random",
+        Bipartite => "bipartite",
+        Stack => "stack",
+    }
+}
 
-/// The crime–terror nexus typologies of the Northern Route.
-pub const NEXUS: &[&str] = &[
-    "structuring",
-    "mule_pass_through",
-    "ftf_self_funding",
-    "charity_diversion",
-    "trade_based_layering",
-    "crypto_cashout",
-    "cash_courier",
-];
+nexus_model::vocabulary! {
+    /// The crime–terror nexus typologies of the Northern Route.
+    NexusTypology {
+        Structuring => "structuring",
+        MulePassThrough => "mule_pass_through",
+        FtfSelfFunding => "ftf_self_funding",
+        CharityDiversion => "charity_diversion",
+        TradeBasedLayering => "trade_based_layering",
+        CryptoCashout => "crypto_cashout",
+        CashCourier => "cash_courier",
+    }
+}
+
+/// Every shape, in planting order.
+pub const SHAPES: &[Shape] = Shape::ALL;
+/// Every nexus typology, in planting order.
+pub const NEXUS: &[NexusTypology] = NexusTypology::ALL;
 
 /// A designated person holding accounts under a name variant.
 pub const DESIGNATED: &str = "designated_customer";
@@ -301,7 +310,8 @@ impl<'w> Planter<'w> {
 
     // --- the eight shapes ------------------------------------------------------
 
-    pub fn plant_shape(&mut self, typology: &'static str) {
+    pub fn plant_shape(&mut self, shape: Shape) {
+        let typology = shape.as_str();
         let case = self.case(typology, "laundering_shape", "unspecified");
         let span = 10 + self.rng.below(20) as u32;
         let day0 = self.start_day(span);
@@ -316,12 +326,12 @@ impl<'w> Planter<'w> {
             *t += 3600 * (2 + rng.below(40) as i64) + rng.below(3600) as i64;
         };
         let description;
-        match typology {
-            "fan_out" | "fan_in" => {
+        match shape {
+            Shape::FanOut | Shape::FanIn => {
                 let k = 5 + self.rng.below(6);
                 let accts = self.shape_accounts(k + 1);
                 let hub = accts[0];
-                let (hub_role, other_role) = if typology == "fan_out" {
+                let (hub_role, other_role) = if shape == Shape::FanOut {
                     ("source", "destination")
                 } else {
                     ("destination", "source")
@@ -331,7 +341,7 @@ impl<'w> Planter<'w> {
                     step(&mut self.rng, &mut t);
                     let part = usd / k as f64 * self.rng.uniform(0.8, 1.2);
                     self.role(case, a, other_role);
-                    if typology == "fan_out" {
+                    if shape == Shape::FanOut {
                         self.tx(case, t, hub, a, part, channel, "layering");
                     } else {
                         self.tx(case, t, a, hub, part, channel, "layering");
@@ -339,12 +349,12 @@ impl<'w> Planter<'w> {
                 }
                 description = format!(
                     "{} one account {} {} accounts within {} days, about USD {:.0} in all.",
-                    if typology == "fan_out" {
+                    if shape == Shape::FanOut {
                         "Fan-out:"
                     } else {
                         "Fan-in:"
                     },
-                    if typology == "fan_out" {
+                    if shape == Shape::FanOut {
                         "pays out to"
                     } else {
                         "collects from"
@@ -354,7 +364,7 @@ impl<'w> Planter<'w> {
                     usd
                 );
             }
-            "gather_scatter" => {
+            Shape::GatherScatter => {
                 let k1 = 3 + self.rng.below(4);
                 let k2 = 3 + self.rng.below(4);
                 let accts = self.shape_accounts(k1 + k2 + 1);
@@ -382,7 +392,7 @@ impl<'w> Planter<'w> {
                 }
                 description = format!("Gather-scatter: {k1} accounts pay into one hub, which pays out to {k2} others (USD {usd:.0}).");
             }
-            "scatter_gather" => {
+            Shape::ScatterGather => {
                 let k = 3 + self.rng.below(5);
                 let accts = self.shape_accounts(k + 2);
                 let (src, dst) = (accts[0], accts[k + 1]);
@@ -403,7 +413,7 @@ impl<'w> Planter<'w> {
                 }
                 description = format!("Scatter-gather: one account splits USD {usd:.0} over {k} intermediaries that all pay one destination.");
             }
-            "cycle" => {
+            Shape::Cycle => {
                 let k = 3 + self.rng.below(5);
                 let accts = self.shape_accounts(k);
                 let mut amount = usd;
@@ -423,7 +433,7 @@ impl<'w> Planter<'w> {
                 }
                 description = format!("Cycle: USD {usd:.0} travels through {k} accounts in time order and returns to where it started.");
             }
-            "random" => {
+            Shape::Random => {
                 let k = 4 + self.rng.below(4);
                 let accts = self.shape_accounts(k);
                 let mut cur = 0usize;
@@ -452,7 +462,7 @@ impl<'w> Planter<'w> {
                     "Random: USD {usd:.0} wanders between {k} accounts with no fixed shape."
                 );
             }
-            "bipartite" => {
+            Shape::Bipartite => {
                 let k1 = 2 + self.rng.below(3);
                 let k2 = 2 + self.rng.below(4);
                 let accts = self.shape_accounts(k1 + k2);
@@ -480,7 +490,7 @@ impl<'w> Planter<'w> {
                 description =
                     format!("Bipartite: {k1} senders pay {k2} receivers across the board.");
             }
-            _ => {
+            Shape::Stack => {
                 // stack: two bipartite layers
                 let k1 = 2 + self.rng.below(2);
                 let k2 = 2 + self.rng.below(3);
@@ -527,15 +537,15 @@ impl<'w> Planter<'w> {
 
     // --- the nexus typologies ----------------------------------------------------
 
-    pub fn plant_nexus(&mut self, typology: &'static str) {
+    pub fn plant_nexus(&mut self, typology: NexusTypology) {
         match typology {
-            "structuring" => self.structuring(),
-            "mule_pass_through" => self.mules(),
-            "ftf_self_funding" => self.ftf(),
-            "charity_diversion" => self.charity(),
-            "trade_based_layering" => self.tbml(),
-            "crypto_cashout" => self.crypto(),
-            _ => self.cash_courier(),
+            NexusTypology::Structuring => self.structuring(),
+            NexusTypology::MulePassThrough => self.mules(),
+            NexusTypology::FtfSelfFunding => self.ftf(),
+            NexusTypology::CharityDiversion => self.charity(),
+            NexusTypology::TradeBasedLayering => self.tbml(),
+            NexusTypology::CryptoCashout => self.crypto(),
+            NexusTypology::CashCourier => self.cash_courier(),
         }
     }
 

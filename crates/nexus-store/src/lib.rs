@@ -168,8 +168,8 @@ impl Store {
     /// The schema version the database is at, and the newest this nexus knows.
     pub fn schema_version(&self) -> Result<(u32, u32)> {
         match &self.backend {
-            Backend::Sqlite(s) => Ok((s.schema_version()?, schema::MIGRATIONS.len() as u32)),
-            Backend::Postgres(p) => Ok((p.schema_version()?, pg_schema::MIGRATIONS.len() as u32)),
+            Backend::Sqlite(s) => Ok((s.schema_version()?, schema::migrations().len() as u32)),
+            Backend::Postgres(p) => Ok((p.schema_version()?, pg_schema::migrations().len() as u32)),
         }
     }
 

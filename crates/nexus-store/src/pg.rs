@@ -282,14 +282,14 @@ fn migrate(client: &mut Client) -> Result<()> {
     let found: i64 = tx
         .query_opt("SELECT version FROM nexus_schema", &[])?
         .map_or(0, |r| r.get(0));
-    let known = pg_schema::MIGRATIONS.len() as i64;
+    let known = pg_schema::migrations().len() as i64;
     if found > known {
         return Err(StoreError::TooNew {
             found: found as u32,
             known: known as u32,
         });
     }
-    for sql in &pg_schema::MIGRATIONS[found as usize..] {
+    for sql in &pg_schema::migrations()[found as usize..] {
         tx.batch_execute(sql)?;
     }
     tx.execute("DELETE FROM nexus_schema", &[])?;

@@ -5,6 +5,10 @@
 
 use crate::sql::{params, OptionalExtension, Row};
 use crate::{Db, Result, StoreError};
+use nexus_model::{
+    AlertKind, AlertStatus, CaseStatus, ClearanceStatus, EntityKind, FreezeStatus, ReportStatus,
+    Role, Typology,
+};
 
 /// A person who signs in to the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +16,7 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub institution: Option<i64>,
     pub disabled: bool,
 }
@@ -22,7 +26,7 @@ pub struct User {
 pub struct TokenPrincipal {
     pub token_id: i64,
     pub institution: i64,
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +56,7 @@ pub struct ReportRow {
     pub institution: i64,
     pub entity_reference: String,
     pub report_code: String,
-    pub status: String,
+    pub status: ReportStatus,
     pub message: String,
     pub received_at: i64,
     pub submitted_at: Option<i64>,
@@ -67,7 +71,7 @@ pub struct NewReport<'a> {
     pub institution: i64,
     pub entity_reference: &'a str,
     pub report_code: &'a str,
-    pub status: &'a str,
+    pub status: ReportStatus,
     pub message: &'a str,
     pub submitted_at: Option<i64>,
     pub reason: &'a str,
@@ -93,7 +97,7 @@ pub struct MessageRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntityRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: EntityKind,
     pub name: String,
     pub birth_date: Option<String>,
     pub countries: String,
@@ -184,8 +188,8 @@ pub struct ListRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertRow {
     pub id: i64,
-    pub kind: String,
-    pub typology: String,
+    pub kind: AlertKind,
+    pub typology: Typology,
     pub score: f64,
     pub entity_id: Option<i64>,
     pub entity_name: Option<String>,
@@ -198,17 +202,17 @@ pub struct AlertRow {
     pub list_name: Option<String>,
     pub list_entry: Option<String>,
     pub list_version: Option<String>,
-    pub status: String,
+    pub status: AlertStatus,
     pub assignee: Option<i64>,
     pub reason: String,
     pub case_id: Option<i64>,
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewAlert {
-    pub kind: String,
-    pub typology: String,
+    pub kind: AlertKind,
+    pub typology: Typology,
     pub score: f64,
     pub entity_id: Option<i64>,
     pub accounts: String,
@@ -224,6 +228,28 @@ pub struct NewAlert {
     pub dedup_key: String,
 }
 
+impl NewAlert {
+    /// An alert of `kind` and `typology`, the rest to fill in.
+    pub fn new(kind: AlertKind, typology: Typology) -> NewAlert {
+        NewAlert {
+            kind,
+            typology,
+            score: 0.0,
+            entity_id: None,
+            accounts: String::new(),
+            transactions: String::new(),
+            first_at: None,
+            last_at: None,
+            total_minor: 0,
+            explanation: String::new(),
+            list_name: None,
+            list_entry: None,
+            list_version: None,
+            dedup_key: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClearanceRow {
     pub id: i64,
@@ -234,7 +260,7 @@ pub struct ClearanceRow {
     pub justification: String,
     pub requested_by: i64,
     pub approved_by: Option<i64>,
-    pub status: String,
+    pub status: ClearanceStatus,
     pub at: i64,
 }
 
@@ -243,7 +269,7 @@ pub struct CaseRow {
     pub id: i64,
     pub reference: String,
     pub title: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub created_by: i64,
     pub created_at: i64,
     pub summary: String,
@@ -272,7 +298,7 @@ pub struct FreezeRow {
     pub legal_basis: String,
     pub issued_on: String,
     pub expires_on: String,
-    pub status: String,
+    pub status: FreezeStatus,
     pub outcome: String,
 }
 
@@ -481,7 +507,7 @@ impl Db<'_> {
         &self,
         username: &str,
         password_hash: &str,
-        role: &str,
+        role: Role,
         institution: Option<i64>,
     ) -> Result<i64> {
         // One user per name regardless of case: `Admin` is not a second `admin`.
@@ -599,7 +625,7 @@ impl Db<'_> {
         &self,
         token_hash: &str,
         institution: i64,
-        role: &str,
+        role: Role,
         label: &str,
     ) -> Result<i64> {
         self.conn.execute(
@@ -708,7 +734,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn set_report_status(&self, id: i64, status: &str, message: &str) -> Result<()> {
+    pub fn set_report_status(&self, id: i64, status: ReportStatus, message: &str) -> Result<()> {
         self.conn.execute(
             "UPDATE reports SET status = ?2, message = ?3 WHERE id = ?1",
             params![id, status, message],
@@ -775,7 +801,7 @@ impl Db<'_> {
 
     pub fn create_entity(
         &self,
-        kind: &str,
+        kind: EntityKind,
         name: &str,
         birth_date: Option<&str>,
         countries: &str,
@@ -1128,7 +1154,7 @@ impl Db<'_> {
     pub fn update_alert(
         &self,
         id: i64,
-        status: &str,
+        status: AlertStatus,
         assignee: Option<i64>,
         reason: &str,
         case_id: Option<i64>,
@@ -1280,7 +1306,7 @@ impl Db<'_> {
         collect(rows)
     }
 
-    pub fn set_case_status(&self, id: i64, status: &str) -> Result<()> {
+    pub fn set_case_status(&self, id: i64, status: CaseStatus) -> Result<()> {
         self.conn.execute(
             "UPDATE cases SET status = ?2 WHERE id = ?1",
             params![id, status],
@@ -1432,7 +1458,7 @@ impl Db<'_> {
         self.conn.last_insert_rowid()
     }
 
-    pub fn update_freeze(&self, id: i64, status: &str, outcome: &str) -> Result<()> {
+    pub fn update_freeze(&self, id: i64, status: FreezeStatus, outcome: &str) -> Result<()> {
         self.conn.execute(
             "UPDATE freezes SET status = ?2, outcome = ?3 WHERE id = ?1",
             params![id, status, outcome],

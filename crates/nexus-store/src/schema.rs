@@ -1,8 +1,11 @@
 //! Migrations. Each entry moves the database from version `i` to `i + 1`
 //! (SQLite's `user_version`); applied in one transaction at open. Never edit
-//! a released migration: add a new one.
+//! a released migration: add a new one (a vocabulary that gains a value
+//! needs one too: its `CHECK` is filled in when the migration runs).
 
-pub const MIGRATIONS: &[&str] = &[
+/// The migrations as written, with the closed vocabularies' `CHECK` lists
+/// as placeholders (`{Role}` …): [`migrations`] fills them in.
+const TEMPLATES: &[&str] = &[
     // 1: the FIU service's first schema.
     r#"
 CREATE TABLE institutions (
@@ -15,7 +18,7 @@ CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
     username      TEXT NOT NULL UNIQUE,
     password_hash TEXT NOT NULL,               -- argon2id PHC string
-    role          TEXT NOT NULL CHECK (role IN ('reporting-entity','analyst','supervisor','oversight','administrator')),
+    role          TEXT NOT NULL CHECK (role IN {Role}),
     institution   INTEGER REFERENCES institutions(id),
     created_at    INTEGER NOT NULL,
     disabled      INTEGER NOT NULL DEFAULT 0
@@ -44,7 +47,7 @@ CREATE TABLE reports (
     institution      INTEGER NOT NULL REFERENCES institutions(id),
     entity_reference TEXT NOT NULL,
     report_code      TEXT NOT NULL DEFAULT '',
-    status           TEXT NOT NULL CHECK (status IN ('uploaded','processed','failed-validation','rejected')),
+    status           TEXT NOT NULL CHECK (status IN {ReportStatus}),
     message          TEXT NOT NULL DEFAULT '',
     received_at      INTEGER NOT NULL,
     submitted_at     INTEGER,
@@ -74,7 +77,7 @@ CREATE TABLE report_messages (
 
 CREATE TABLE entities (
     id          INTEGER PRIMARY KEY,
-    kind        TEXT NOT NULL CHECK (kind IN ('person','entity')),
+    kind        TEXT NOT NULL CHECK (kind IN {EntityKind}),
     name        TEXT NOT NULL,
     birth_date  TEXT,
     countries   TEXT NOT NULL DEFAULT '',
@@ -150,7 +153,7 @@ CREATE TABLE lists (
 
 CREATE TABLE alerts (
     id            INTEGER PRIMARY KEY,
-    kind          TEXT NOT NULL CHECK (kind IN ('screening','typology','model')),
+    kind          TEXT NOT NULL CHECK (kind IN {AlertKind}),
     typology      TEXT NOT NULL,
     score         REAL NOT NULL,
     entity_id     INTEGER REFERENCES entities(id),
@@ -163,7 +166,7 @@ CREATE TABLE alerts (
     list_name     TEXT,
     list_entry    TEXT,
     list_version  TEXT,                        -- hash of the entry's content
-    status        TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new','assigned','escalated','dismissed','cleared')),
+    status        TEXT NOT NULL DEFAULT 'new' CHECK (status IN {AlertStatus}),
     assignee      INTEGER REFERENCES users(id),
     reason        TEXT NOT NULL DEFAULT '',
     case_id       INTEGER REFERENCES cases(id),
@@ -184,7 +187,7 @@ CREATE TABLE clearances (
     justification TEXT NOT NULL,
     requested_by  INTEGER NOT NULL REFERENCES users(id),
     approved_by   INTEGER REFERENCES users(id),
-    status        TEXT NOT NULL CHECK (status IN ('requested','approved','refused')),
+    status        TEXT NOT NULL CHECK (status IN {ClearanceStatus}),
     at            INTEGER NOT NULL
 );
 CREATE INDEX clearances_lookup ON clearances(entity_id, list_name, list_entry, list_version);
@@ -193,7 +196,7 @@ CREATE TABLE cases (
     id          INTEGER PRIMARY KEY,
     reference   TEXT NOT NULL UNIQUE,          -- CASE-2026-0001
     title       TEXT NOT NULL,
-    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','disseminated','closed')),
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN {CaseStatus}),
     created_by  INTEGER NOT NULL REFERENCES users(id),
     created_at  INTEGER NOT NULL,
     summary     TEXT NOT NULL DEFAULT ''
@@ -221,7 +224,7 @@ CREATE TABLE freezes (
     legal_basis  TEXT NOT NULL,
     issued_on    TEXT NOT NULL,
     expires_on   TEXT NOT NULL,
-    status       TEXT NOT NULL DEFAULT 'in-force' CHECK (status IN ('in-force','lifted','expired','confiscated')),
+    status       TEXT NOT NULL DEFAULT 'in-force' CHECK (status IN {FreezeStatus}),
     outcome      TEXT NOT NULL DEFAULT '',
     created_by   INTEGER NOT NULL REFERENCES users(id),
     created_at   INTEGER NOT NULL
@@ -356,3 +359,53 @@ CREATE INDEX users_by_folded_name ON users(username COLLATE NOCASE);
 ALTER TABLE exchange_messages ADD COLUMN case_id INTEGER REFERENCES cases(id);
 "#,
 ];
+
+/// `('a','b',…)`: the spellings of a vocabulary as an SQL list.
+fn in_list<'a>(spellings: impl Iterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = spellings.map(|s| format!("'{s}'")).collect();
+    format!("({})", quoted.join(","))
+}
+
+/// A migration with its vocabulary placeholders replaced by the spellings
+/// declared in `nexus_model::vocab` — the one place they are written.
+pub(crate) fn fill_vocabularies(template: &str) -> String {
+    use nexus_model::*;
+    template
+        .replace("{Role}", &in_list(Role::ALL.iter().map(|v| v.as_str())))
+        .replace(
+            "{ReportStatus}",
+            &in_list(ReportStatus::ALL.iter().map(|v| v.as_str())),
+        )
+        .replace(
+            "{EntityKind}",
+            &in_list(EntityKind::ALL.iter().map(|v| v.as_str())),
+        )
+        .replace(
+            "{AlertKind}",
+            &in_list(AlertKind::ALL.iter().map(|v| v.as_str())),
+        )
+        .replace(
+            "{AlertStatus}",
+            &in_list(AlertStatus::ALL.iter().map(|v| v.as_str())),
+        )
+        .replace(
+            "{ClearanceStatus}",
+            &in_list(ClearanceStatus::ALL.iter().map(|v| v.as_str())),
+        )
+        .replace(
+            "{CaseStatus}",
+            &in_list(CaseStatus::ALL.iter().map(|v| v.as_str())),
+        )
+        .replace(
+            "{FreezeStatus}",
+            &in_list(FreezeStatus::ALL.iter().map(|v| v.as_str())),
+        )
+}
+
+/// The migrations with every vocabulary's spelling from `nexus_model`.
+pub fn migrations() -> Vec<String> {
+    TEMPLATES
+        .iter()
+        .map(|t| crate::schema::fill_vocabularies(t))
+        .collect()
+}

@@ -212,6 +212,35 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
+/// The closed vocabularies are stored in their spelling and read back into
+/// their type; a spelling the type does not know is an error.
+macro_rules! spelled {
+    ($($t:ty),*) => {$(
+        impl ToValue for $t {
+            fn to_value(&self) -> Value {
+                Value::Text(self.as_str().to_string())
+            }
+        }
+        impl FromValue for $t {
+            fn from_value(v: &Value) -> std::result::Result<$t, String> {
+                let text = String::from_value(v)?;
+                <$t>::parse(&text).ok_or_else(|| format!("{text:?} is not a {}", stringify!($t)))
+            }
+        }
+    )*};
+}
+spelled!(
+    nexus_model::ReportStatus,
+    nexus_model::EntityKind,
+    nexus_model::AlertKind,
+    nexus_model::AlertStatus,
+    nexus_model::ClearanceStatus,
+    nexus_model::CaseStatus,
+    nexus_model::FreezeStatus,
+    nexus_model::Role,
+    nexus_model::Typology
+);
+
 /// Parameters of a statement: `params![a, b]` or an array of one type.
 pub trait Params {
     fn values(self) -> Vec<Value>;

@@ -190,7 +190,7 @@ fn reader(path: &Path) -> rusqlite::Result<Connection> {
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let known = schema::MIGRATIONS.len() as u32;
+    let known = schema::migrations().len() as u32;
     if version > known {
         return Err(StoreError::TooNew {
             found: version,
@@ -201,7 +201,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
-    for sql in &schema::MIGRATIONS[version as usize..] {
+    for sql in &schema::migrations()[version as usize..] {
         tx.execute_batch(sql)?;
     }
     tx.pragma_update(None, "user_version", known)?;

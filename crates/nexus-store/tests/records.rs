@@ -1,5 +1,8 @@
 //! The store's domain rules that the service relies on.
 
+use nexus_model::{
+    AlertKind, AlertStatus, ClearanceStatus, EntityKind, ReportStatus, Role, Typology,
+};
 use nexus_store::{NewAlert, NewReport, NewTransaction, Store, StoreError, SubjectRow};
 
 fn report<'a>(reference: &'a str, content: &'a [u8]) -> NewReport<'a> {
@@ -7,7 +10,7 @@ fn report<'a>(reference: &'a str, content: &'a [u8]) -> NewReport<'a> {
         institution: 101,
         entity_reference: reference,
         report_code: "STR",
-        status: "processed",
+        status: ReportStatus::Processed,
         message: "",
         submitted_at: None,
         reason: "",
@@ -85,16 +88,69 @@ fn a_reference_is_unique_per_institution_and_reopening_keeps_everything() {
         .is_none());
 }
 
+/// A raw statement straight to the database, bypassing the store (to show
+/// what the database itself refuses).
+fn raw(location: &str, sql: &str) -> Result<(), String> {
+    if location.starts_with("postgres") {
+        postgres::Client::connect(location, postgres::NoTls)
+            .unwrap()
+            .batch_execute(sql)
+            .map_err(|e| e.to_string())
+    } else {
+        rusqlite::Connection::open(location)
+            .unwrap()
+            .execute_batch(sql)
+            .map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn the_database_accepts_exactly_the_declared_vocabularies() {
+    let (dir, store) = open();
+    let (alert, entity) = store
+        .write(|d| {
+            for (i, r) in Role::ALL.iter().enumerate() {
+                d.create_user(&format!("u{i}"), "h", *r, None)?;
+            }
+            let mut entity = 0;
+            for k in EntityKind::ALL {
+                entity = d.create_entity(*k, "N", None, "")?;
+            }
+            let alert = d
+                .insert_alert(&NewAlert {
+                    dedup_key: "v".into(),
+                    ..NewAlert::new(AlertKind::Model, Typology::Model)
+                })?
+                .unwrap();
+            for s in AlertStatus::ALL {
+                d.update_alert(alert, *s, None, "", None)?;
+            }
+            Ok((alert, entity))
+        })
+        .unwrap();
+    let _ = entity;
+    assert!(raw(
+        &dir.location,
+        &format!("UPDATE alerts SET status = 'closed' WHERE id = {alert}")
+    )
+    .is_err());
+    assert!(raw(&dir.location, "UPDATE users SET role = 'root'").is_err());
+    assert!(raw(&dir.location, "UPDATE entities SET kind = 'company'").is_err());
+    assert!(raw(
+        &dir.location,
+        &format!("UPDATE alerts SET status = 'escalated' WHERE id = {alert}")
+    )
+    .is_ok());
+}
+
 #[test]
 fn the_same_finding_is_raised_once() {
     let (_dir, store) = open();
     let alert = NewAlert {
-        kind: "typology".into(),
-        typology: "fan_out".into(),
         score: 0.7,
         explanation: "x".into(),
         dedup_key: "typ:fan_out:abc".into(),
-        ..NewAlert::default()
+        ..NewAlert::new(AlertKind::Typology, Typology::FanOut)
     };
     assert!(store.write(|d| d.insert_alert(&alert)).unwrap().is_some());
     assert!(store.write(|d| d.insert_alert(&alert)).unwrap().is_none());
@@ -109,13 +165,16 @@ fn an_approved_clearance_applies_to_the_entry_version() {
     let (_dir, store) = open();
     let (alert_id, analyst, supervisor) = store
         .write(|d| {
-            let analyst = d.create_user("a", "h", "analyst", None)?;
-            let supervisor = d.create_user("s", "h", "supervisor", None)?;
-            let e = d.create_entity("person", "Jamshed Rakhimov", Some("1985-03-14"), "TJ")?;
+            let analyst = d.create_user("a", "h", Role::Analyst, None)?;
+            let supervisor = d.create_user("s", "h", Role::Supervisor, None)?;
+            let e = d.create_entity(
+                EntityKind::Person,
+                "Jamshed Rakhimov",
+                Some("1985-03-14"),
+                "TJ",
+            )?;
             let id = d
                 .insert_alert(&NewAlert {
-                    kind: "screening".into(),
-                    typology: "sanctions_match".into(),
                     score: 0.85,
                     entity_id: Some(e),
                     explanation: "x".into(),
@@ -123,7 +182,7 @@ fn an_approved_clearance_applies_to_the_entry_version() {
                     list_entry: Some("111".into()),
                     list_version: Some("v1".into()),
                     dedup_key: "scr:1".into(),
-                    ..NewAlert::default()
+                    ..NewAlert::new(AlertKind::Screening, Typology::SanctionsMatch)
                 })?
                 .unwrap();
             Ok((id, analyst, supervisor))
@@ -142,11 +201,11 @@ fn an_approved_clearance_applies_to_the_entry_version() {
         .unwrap();
     assert_eq!(
         store.read(|d| d.clearance(c)).unwrap().unwrap().status,
-        "approved"
+        ClearanceStatus::Approved
     );
     assert_eq!(
         store.read(|d| d.alert(alert_id)).unwrap().unwrap().status,
-        "cleared"
+        AlertStatus::Cleared
     );
     let e = alert.entity_id.unwrap();
     assert!(store.read(|d| d.is_cleared(e, "UN", "111", "v1")).unwrap());
@@ -161,10 +220,10 @@ fn the_retention_purge_removes_old_reports_but_not_what_a_case_holds() {
     let (_dir, store) = open();
     store
         .write(|d| {
-            let user = d.create_user("a", "h", "analyst", None)?;
+            let user = d.create_user("a", "h", Role::Analyst, None)?;
             for (reference, in_case) in [("OLD-1", false), ("OLD-2", true)] {
                 let r = d.insert_report(&report(reference, b"<report/>"))?;
-                let e = d.create_entity("person", reference, None, "")?;
+                let e = d.create_entity(EntityKind::Person, reference, None, "")?;
                 d.insert_subject(&SubjectRow {
                     report_id: r,
                     entity_id: e,

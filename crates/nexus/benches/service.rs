@@ -332,7 +332,10 @@ fn main() {
             &Limits::default(),
         )
         .unwrap();
-        processed += out.iter().filter(|o| o.status == "processed").count();
+        processed += out
+            .iter()
+            .filter(|o| o.status == nexus_model::ReportStatus::Processed)
+            .count();
     }
     let t = started.elapsed().as_secs_f64();
     println!("| goAML intake, in process, one report per transaction | {} reports ({processed} processed) | {t:.1} s | {:.0} reports/s |", in_process.len(), in_process.len() as f64 / t);
@@ -356,7 +359,7 @@ fn main() {
             d.create_user(
                 "analyst",
                 &hash_password(password).unwrap(),
-                "analyst",
+                Role::Analyst,
                 None,
             )?;
             d.create_case("Benchmark case", "", 1, 2026)
@@ -383,7 +386,7 @@ fn main() {
                     d.create_api_token(
                         &sha256_hex(t.as_bytes()),
                         *rentity,
-                        "reporting-entity",
+                        Role::ReportingEntity,
                         "bench",
                     )
                 })

@@ -685,7 +685,7 @@ fn model_alerts(g: &TemporalGraph, m: &Model, scores: &[f32], n_threads: usize) 
                 })
                 .collect();
             Alert {
-                typology: "model",
+                typology: nexus_model::Typology::Model,
                 score: best as f64,
                 explanation: format!(
                     "the gradient-boosted model scores {} transactions among {} accounts as laundering (probability up to {:.2}, threshold {:.2}; USD {:.0} in all); its most used features average here: {}",
@@ -751,7 +751,7 @@ fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert]) -> Result<()> 
             &mut csv,
             &[
                 &id,
-                a.typology,
+                a.typology.as_str(),
                 &score,
                 &accounts.join(";"),
                 &txs.join(";"),
@@ -828,7 +828,7 @@ fn follow(config: DetectConfig, source: &Path, out: &Path) -> Result<()> {
                         &mut row,
                         &[
                             &id,
-                            a.typology,
+                            a.typology.as_str(),
                             &score,
                             &a.accounts.join(";"),
                             &a.transactions.join(";"),

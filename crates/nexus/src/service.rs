@@ -586,7 +586,10 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
             &Limits::default(),
         )
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        processed += out.iter().filter(|o| o.status == "processed").count();
+        processed += out
+            .iter()
+            .filter(|o| o.status == nexus_model::ReportStatus::Processed)
+            .count();
     }
     eprintln!(
         "nexus: {processed} of {} goAML reports processed",
