@@ -6,6 +6,7 @@
 #
 #   bash bench/service.sh                         # 10M transactions, 100k reports (about 40 min)
 #   PERSONS=20000 REPORTS=5000 bash bench/service.sh   # a quick run
+#   DB=postgres://nexus@127.0.0.1:5432/fiu bash bench/service.sh   # on PostgreSQL (an empty database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERSONS=${PERSONS:-300000}
@@ -25,6 +26,6 @@ un=$(pwd)/../shared/data/lists/un/consolidated-2026-02-27.xml
 xsd=$(pwd)/../shared/reference/goaml/generic-5.0.1/goAMLSchema.xsd
 if [ -f "$xsd" ] && command -v xmllint >/dev/null; then extra+=(--xsd "$xsd"); fi
 /usr/bin/time -v cargo bench -q -p nexus --bench service -- \
-  --scenario "$out/scenario-$PERSONS" --db "$out/fiu.db" --reports "$REPORTS" --http-reports "$HTTP_REPORTS" \
+  --scenario "$out/scenario-$PERSONS" --db "${DB:-$out/fiu.db}" --reports "$REPORTS" --http-reports "$HTTP_REPORTS" \
   --threads "$THREADS" --seconds "$SECONDS_LOAD" "${extra[@]}" 2> "$out/time.txt"
 grep -E "Maximum resident|Elapsed" "$out/time.txt"

@@ -28,7 +28,8 @@ use std::time::{Duration, Instant};
 
 struct Args {
     scenario: PathBuf,
-    db: PathBuf,
+    /// A SQLite file (replaced) or an empty PostgreSQL database (postgres://…).
+    db: String,
     reports: usize,
     http_reports: usize,
     threads: usize,
@@ -40,7 +41,7 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         scenario: PathBuf::from("out/bench-service/scenario"),
-        db: PathBuf::from("out/bench-service/fiu.db"),
+        db: "out/bench-service/fiu.db".into(),
         reports: 100_000,
         http_reports: 5_000,
         threads: 4,
@@ -217,11 +218,14 @@ fn make_reports(w: &World, scenario: &Path, n: usize) -> Vec<(i64, String)> {
 
 fn main() {
     let a = args();
-    let _ = std::fs::remove_file(&a.db);
-    let _ = std::fs::remove_file(a.db.with_extension("db-wal"));
-    let _ = std::fs::remove_file(a.db.with_extension("db-shm"));
+    if !nexus_store::is_postgres(&a.db) {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", a.db));
+        }
+    }
     println!("## nexus FIU service benchmark\n");
-    let store = Store::open(&a.db).unwrap();
+    let store = Store::open_location(&a.db).unwrap();
+    println!("database: {} ({})\n", store.kind(), store.location());
     let world = read_world(&a.scenario);
 
     // Lists.
@@ -284,7 +288,7 @@ fn main() {
     let nexus_validate = started.elapsed().as_secs_f64();
     println!("| goAML parse + validate (nexus, 1 thread) | {} reports ({valid} valid) | {nexus_validate:.2} s | {:.0} reports/s |", sample.len(), sample.len() as f64 / nexus_validate);
     if let Some(xsd) = &a.xsd {
-        let dir = a.db.with_extension("xml");
+        let dir = std::env::temp_dir().join(format!("nexus-bench-xml-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut files = Vec::new();
         for (i, (_, x)) in sample.iter().enumerate() {
@@ -351,6 +355,9 @@ fn main() {
     println!("\ndatabase: {} reports, {} entities, {} transactions, {} open alerts, {} audit records, {:.2} GiB",
         counts.reports, counts.entities, counts.transactions, counts.open_alerts, counts.audit_records,
         std::fs::metadata(&a.db).map(|m| m.len()).unwrap_or(0) as f64 / (1u64 << 30) as f64);
+    if nexus_store::is_postgres(&a.db) {
+        println!("(the size above is 0 for PostgreSQL: see pg_database_size)");
+    }
 
     // The service over HTTP.
     let password = "bench-analyst-password";
@@ -396,7 +403,7 @@ fn main() {
     }
     drop(store);
     let state = AppState::new(
-        Store::open(&a.db).unwrap(),
+        Store::open_location(&a.db).unwrap(),
         DetectConfig::default(),
         Limits::default(),
     )
