@@ -5,7 +5,6 @@
 use nexus_formats::FormatError;
 use nexus_model::Transaction;
 use nexus_store::{NewTransaction, Store, StoreError};
-use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BulkError {
@@ -28,37 +27,32 @@ pub fn ingest_transactions(
     let mut pending = Vec::with_capacity(batch);
     let mut total = 0;
     let flush = |pending: &mut Vec<Transaction>| -> Result<usize, StoreError> {
+        let keys: Vec<String> = pending
+            .iter()
+            .flat_map(|t| [account_key(&t.from_account), account_key(&t.to_account)])
+            .collect();
         let n = store.write(|d| {
-            let mut ids: HashMap<String, i64> = HashMap::new();
-            let mut n = 0;
-            for t in pending.iter() {
-                let mut account = |a: &str| -> nexus_store::Result<i64> {
-                    if let Some(&id) = ids.get(a) {
-                        return Ok(id);
-                    }
-                    let id = d.upsert_account(&account_key(a), "", None)?;
-                    ids.insert(a.to_string(), id);
-                    Ok(id)
-                };
-                let from = account(&t.from_account)?;
-                let to = account(&t.to_account)?;
-                let inserted = d.insert_transaction(&NewTransaction {
+            let ids = d.account_ids(&keys.iter().map(String::as_str).collect::<Vec<_>>())?;
+            let id = |k: &String| ids.get(k).copied();
+            let rows: Vec<NewTransaction> = pending
+                .iter()
+                .zip(keys.chunks(2))
+                .map(|(t, k)| NewTransaction {
                     report_id: None,
                     reference: &t.id,
                     at: t.timestamp.0,
                     amount_minor: t.amount.0,
                     currency: t.currency.as_str(),
-                    from_account: Some(from),
-                    to_account: Some(to),
+                    from_account: id(&k[0]),
+                    to_account: id(&k[1]),
                     from_entity: None,
                     to_entity: None,
                     channel: t.channel.as_str(),
                     description: "",
                     source_institution: None,
-                })?;
-                n += usize::from(inserted.is_some());
-            }
-            Ok(n)
+                })
+                .collect();
+            d.insert_transactions(&rows)
         })?;
         pending.clear();
         Ok(n)

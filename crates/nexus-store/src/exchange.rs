@@ -97,11 +97,11 @@ impl Db<'_> {
         fingerprint: &str,
         address: &str,
     ) -> Result<i64> {
-        match self.conn.execute(
+        match self.conn.insert(
             "INSERT INTO exchange_partners(name, country, public_key, fingerprint, address, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![name, country, public_key, fingerprint, address, crate::now()],
         ) {
-            Ok(_) => self.conn.last_insert_rowid(),
+            Ok(id) => Ok(id),
             Err(StoreError::Unique(_)) => {
                 Err(StoreError::Conflict(format!("a partner with the name {name:?} or this key is already in the directory")))
             }
@@ -195,11 +195,10 @@ impl Db<'_> {
         basis: &str,
         typologies: &str,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO exchange_matches(session, partner_id, entity_id, basis, typologies, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![session, partner_id, entity_id, basis, typologies, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn exchange_matches(&self, session: Option<&str>) -> Result<Vec<ExchangeMatchRow>> {
@@ -233,11 +232,10 @@ impl Db<'_> {
         message_id: &str,
         body: &str,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO exchange_messages(partner_id, direction, kind, session, message_id, body, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![partner_id, direction, kind, session, message_id, body, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn set_exchange_message_status(&self, id: i64, status: &str) -> Result<()> {

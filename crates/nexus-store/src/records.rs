@@ -514,11 +514,11 @@ impl Db<'_> {
         if self.user_by_name(username)?.is_some() {
             return Err(StoreError::Conflict(format!("user {username:?} exists")));
         }
-        match self.conn.execute(
+        match self.conn.insert(
             "INSERT INTO users(username, password_hash, role, institution, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![username, password_hash, role, institution, crate::now()],
         ) {
-            Ok(_) => self.conn.last_insert_rowid(),
+            Ok(id) => Ok(id),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(format!("user {username:?} exists"))),
             Err(e) => Err(e),
         }
@@ -628,11 +628,10 @@ impl Db<'_> {
         role: Role,
         label: &str,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO api_tokens(token_hash, institution, role, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_hash, institution, role, label, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn api_token(&self, token_hash: &str) -> Result<Option<TokenPrincipal>> {
@@ -702,7 +701,7 @@ impl Db<'_> {
     }
 
     pub fn insert_report(&self, r: &NewReport) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO reports(institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size, content)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
@@ -718,8 +717,7 @@ impl Db<'_> {
                 r.content.len() as i64,
                 r.content
             ],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     /// Replaces a report that failed validation or was rejected by a new
@@ -766,11 +764,10 @@ impl Db<'_> {
     }
 
     pub fn add_report_message(&self, report_id: i64, author: &str, body: &str) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO report_messages(report_id, author, at, body) VALUES (?1, ?2, ?3, ?4)",
             params![report_id, author, crate::now(), body],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn report_messages(&self, report_id: i64) -> Result<Vec<MessageRow>> {
@@ -806,11 +803,10 @@ impl Db<'_> {
         birth_date: Option<&str>,
         countries: &str,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO entities(kind, name, birth_date, countries, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![kind, name, birth_date, countries, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     /// Fills in what an entity lacked (a birth date, more countries).
@@ -866,7 +862,7 @@ impl Db<'_> {
     }
 
     pub fn insert_subject(&self, s: &SubjectRow) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO subjects(report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
@@ -884,8 +880,7 @@ impl Db<'_> {
                 s.path,
                 s.line
             ],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn entity_subjects(&self, entity_id: i64) -> Result<Vec<SubjectRow>> {
@@ -906,16 +901,80 @@ impl Db<'_> {
 
     /// The account's id, created on first sight; its holder is set once known.
     pub fn upsert_account(&self, key: &str, name: &str, entity_id: Option<i64>) -> Result<i64> {
-        self.conn.execute(
+        // One round trip: an upsert that updates returns the row's id too.
+        self.conn.insert(
             "INSERT INTO accounts(key, name, entity_id) VALUES (?1, ?2, ?3)
              ON CONFLICT(key) DO UPDATE SET entity_id = COALESCE(accounts.entity_id, excluded.entity_id),
                  name = CASE WHEN accounts.name = '' THEN excluded.name ELSE accounts.name END",
             params![key, name, entity_id],
-        )?;
-        self.conn
-            .query_row("SELECT id FROM accounts WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+        )
+    }
+
+    /// The ids of many accounts by key, created when new (holder and name
+    /// untouched): one statement per few hundred keys.
+    pub fn account_ids(&self, keys: &[&str]) -> Result<std::collections::HashMap<String, i64>> {
+        let mut unique: Vec<&str> = keys.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut out = std::collections::HashMap::with_capacity(unique.len());
+        for chunk in unique.chunks(500) {
+            let values: Vec<String> = (1..=chunk.len()).map(|i| format!("(?{i}, '')")).collect();
+            let sql = format!(
+                "INSERT INTO accounts(key, name) VALUES {} ON CONFLICT(key) DO UPDATE SET key = excluded.key RETURNING id, key",
+                values.join(", ")
+            );
+            let params: Vec<crate::sql::Value> = chunk
+                .iter()
+                .map(|k| crate::sql::ToValue::to_value(k))
+                .collect();
+            for (id, key) in self.conn.query_all(&sql, params, |r| {
+                Ok((r.get::<i64>(0)?, r.get::<String>(1)?))
+            })? {
+                out.insert(key, id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores many transactions; how many were new (the same reference and
+    /// accounts already there are skipped, as [`Db::insert_transaction`] does).
+    pub fn insert_transactions(&self, rows: &[NewTransaction]) -> Result<usize> {
+        const COLUMNS: usize = 12;
+        let mut inserted = 0;
+        for chunk in rows.chunks(400) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|r| {
+                    let cells: Vec<String> = (1..=COLUMNS)
+                        .map(|c| format!("?{}", r * COLUMNS + c))
+                        .collect();
+                    format!("({})", cells.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution)
+                 VALUES {} ON CONFLICT DO NOTHING",
+                values.join(", ")
+            );
+            let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
+            for t in chunk {
+                params.extend(params![
+                    t.report_id,
+                    t.reference,
+                    t.at,
+                    t.amount_minor,
+                    t.currency,
+                    t.from_account,
+                    t.to_account,
+                    t.from_entity,
+                    t.to_entity,
+                    t.channel,
+                    t.description,
+                    t.source_institution
+                ]);
+            }
+            inserted += self.conn.execute(&sql, params)?;
+        }
+        Ok(inserted)
     }
 
     pub fn account_key(&self, id: i64) -> Result<Option<String>> {
@@ -927,7 +986,7 @@ impl Db<'_> {
     /// Stores a transaction; `None` when the same one (reference and
     /// accounts) is already there, as when two banks report both sides.
     pub fn insert_transaction(&self, t: &NewTransaction) -> Result<Option<i64>> {
-        let n = self.conn.execute(
+        self.conn.insert_id(
             "INSERT INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
             params![
@@ -944,12 +1003,7 @@ impl Db<'_> {
                 t.description,
                 t.source_institution
             ],
-        )?;
-        Ok(if n == 1 {
-            Some(self.conn.last_insert_rowid()?)
-        } else {
-            None
-        })
+        )
     }
 
     pub fn entity_transactions(&self, entity_id: i64, limit: i64) -> Result<Vec<TransactionRow>> {
@@ -1080,7 +1134,7 @@ impl Db<'_> {
 
     /// Raises an alert; `None` when the same finding (dedup key) exists.
     pub fn insert_alert(&self, a: &NewAlert) -> Result<Option<i64>> {
-        let n = self.conn.execute(
+        self.conn.insert_id(
             "INSERT INTO alerts(kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation,
                  list_name, list_entry, list_version, dedup_key, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO NOTHING",
@@ -1101,12 +1155,7 @@ impl Db<'_> {
                 a.dedup_key,
                 crate::now()
             ],
-        )?;
-        Ok(if n == 1 {
-            Some(self.conn.last_insert_rowid()?)
-        } else {
-            None
-        })
+        )
     }
 
     /// The queue: alerts in `status` (all open ones for `"open"`, every
@@ -1201,12 +1250,11 @@ impl Db<'_> {
                 "only screening alerts can be cleared as false positives".into(),
             ));
         };
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO clearances(entity_id, list_name, list_entry, list_version, justification, requested_by, status, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'requested', ?7)",
             params![entity, list, entry, version, justification, requested_by, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     /// Records the decision on a clearance request; an approval clears the
@@ -1268,11 +1316,10 @@ impl Db<'_> {
             |r| r.get(0),
         )?;
         let reference = format!("CASE-{year}-{next:04}");
-        self.conn.execute(
+        let id = self.conn.insert(
             "INSERT INTO cases(reference, title, created_by, created_at, summary) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![reference, title, created_by, crate::now(), summary],
         )?;
-        let id = self.conn.last_insert_rowid()?;
         Ok(self.case(id)?.expect("just inserted"))
     }
 
@@ -1342,11 +1389,10 @@ impl Db<'_> {
     }
 
     pub fn add_case_note(&self, case_id: i64, author: i64, body: &str) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO case_notes(case_id, author, at, body) VALUES (?1, ?2, ?3, ?4)",
             params![case_id, author, crate::now(), body],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     /// Notes of a case (authored posts, like report messages).
@@ -1395,11 +1441,10 @@ impl Db<'_> {
         content: &[u8],
         uploaded_by: i64,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO case_documents(case_id, filename, content_type, size, sha256, content, uploaded_by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![case_id, filename, content_type, content.len() as i64, sha256, content, uploaded_by, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn case_documents(&self, case_id: i64) -> Result<Vec<DocumentRow>> {
@@ -1450,12 +1495,11 @@ impl Db<'_> {
         expires_on: &str,
         created_by: i64,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO freezes(case_id, entity_id, assets, legal_basis, issued_on, expires_on, created_by, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![case_id, entity_id, assets, legal_basis, issued_on, expires_on, created_by, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn update_freeze(&self, id: i64, status: FreezeStatus, outcome: &str) -> Result<()> {
@@ -1496,11 +1540,10 @@ impl Db<'_> {
         package: &str,
         created_by: i64,
     ) -> Result<i64> {
-        self.conn.execute(
+        self.conn.insert(
             "INSERT INTO disseminations(case_id, agency, legal_basis, package, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![case_id, agency, legal_basis, package, created_by, crate::now()],
-        )?;
-        self.conn.last_insert_rowid()
+        )
     }
 
     pub fn disseminations(&self, case_id: i64) -> Result<Vec<DisseminationRow>> {

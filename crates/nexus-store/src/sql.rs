@@ -289,6 +289,24 @@ impl<'c> Conn<'c> {
         self.exec.last_insert_id()
     }
 
+    /// Runs an `INSERT` and returns the new row's `id` (one round trip:
+    /// `RETURNING id`, which both databases speak); `None` when an
+    /// `ON CONFLICT … DO NOTHING` skipped the row.
+    pub fn insert_id<P: Params>(&self, sql: &str, params: P) -> Result<Option<i64>> {
+        let mut id = None;
+        self.exec
+            .query(&format!("{sql} RETURNING id"), &params.values(), &mut |r| {
+                id = Some(r.get(0)?);
+                Ok(false)
+            })?;
+        Ok(id)
+    }
+
+    /// [`Conn::insert_id`] for an insert that always creates its row.
+    pub fn insert<P: Params>(&self, sql: &str, params: P) -> Result<i64> {
+        self.insert_id(sql, params)?.ok_or(StoreError::NoRows)
+    }
+
     /// The first row mapped by `f`; [`StoreError::NoRows`] when there is none.
     pub fn query_row<T, P: Params>(
         &self,

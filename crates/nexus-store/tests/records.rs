@@ -270,3 +270,34 @@ fn the_retention_purge_removes_old_reports_but_not_what_a_case_holds() {
         .unwrap()
         .is_some());
 }
+
+#[test]
+fn batches_of_transactions_skip_what_is_there_and_share_accounts() {
+    let (_dir, store) = open();
+    let row = |reference: &'static str, from: i64, to: i64| NewTransaction {
+        report_id: None,
+        reference,
+        at: 1,
+        amount_minor: 100,
+        currency: "TJS",
+        from_account: Some(from),
+        to_account: Some(to),
+        from_entity: None,
+        to_entity: None,
+        channel: "wire",
+        description: "",
+        source_institution: None,
+    };
+    let (first, again, accounts) = store
+        .write(|d| {
+            let ids = d.account_ids(&["NX|A", "NX|B", "NX|A"])?;
+            let (a, b) = (ids["NX|A"], ids["NX|B"]);
+            let first = d.insert_transactions(&[row("T1", a, b), row("T2", b, a)])?;
+            let again = d.insert_transactions(&[row("T2", b, a), row("T3", a, b)])?;
+            let same = d.account_ids(&["NX|B"])?;
+            assert_eq!(same["NX|B"], b, "an existing account keeps its id");
+            Ok((first, again, ids.len()))
+        })
+        .unwrap();
+    assert_eq!((first, again, accounts), (2, 1, 2));
+}
