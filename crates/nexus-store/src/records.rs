@@ -923,10 +923,8 @@ impl Db<'_> {
                 "INSERT INTO accounts(key, name) VALUES {} ON CONFLICT(key) DO UPDATE SET key = excluded.key RETURNING id, key",
                 values.join(", ")
             );
-            let params: Vec<crate::sql::Value> = chunk
-                .iter()
-                .map(|k| crate::sql::ToValue::to_value(k))
-                .collect();
+            let params: Vec<crate::sql::Value> =
+                chunk.iter().map(crate::sql::ToValue::to_value).collect();
             for (id, key) in self.conn.query_all(&sql, params, |r| {
                 Ok((r.get::<i64>(0)?, r.get::<String>(1)?))
             })? {

@@ -54,7 +54,7 @@ fn args() -> Args {
         let mut value = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
             "--scenario" => a.scenario = value().into(),
-            "--db" => a.db = value().into(),
+            "--db" => a.db = value(),
             "--reports" => a.reports = value().parse().expect("--reports N"),
             "--http-reports" => a.http_reports = value().parse().expect("--http-reports N"),
             "--threads" => a.threads = value().parse().expect("--threads N"),
