@@ -26,6 +26,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod anchor;
 pub mod auth;
+pub mod batches;
 pub mod bulk;
 pub mod cases;
 pub mod clearances;
@@ -38,6 +39,8 @@ pub mod ops;
 pub mod processing;
 pub mod purpose;
 pub mod retention;
+pub mod screening;
+pub mod sessions;
 pub mod signin;
 
 pub use error::FiuError;

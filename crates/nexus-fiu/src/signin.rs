@@ -47,7 +47,7 @@ pub enum Refusal {
 }
 
 /// A password to check against a hash, and where to say the result.
-type Job = (String, String, tokio::sync::oneshot::Sender<bool>);
+type Job = (String, String, mpsc::Sender<bool>);
 
 /// The sign-in limits of one service.
 pub struct SignInGuard {
@@ -169,17 +169,17 @@ impl SignInGuard {
         lock(&self.users).remove(user);
     }
 
-    /// Checks `password` against `hash` on the password threads; `Busy`
-    /// when their queue is full or the answer takes over ten seconds.
-    pub async fn verify(&self, password: String, hash: String) -> Result<bool, Refusal> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
+    /// Checks `password` against `hash` on the password threads, waiting
+    /// here (call it off the async threads); `Busy` when their queue is full
+    /// or the answer takes over ten seconds.
+    pub fn verify(&self, password: String, hash: String) -> Result<bool, Refusal> {
+        let (reply, answer) = mpsc::channel();
         self.checks
             .try_send((password, hash, reply))
             .map_err(|_| Refusal::Busy)?;
-        match tokio::time::timeout(Duration::from_secs(10), answer).await {
-            Ok(Ok(ok)) => Ok(ok),
-            _ => Err(Refusal::Busy),
-        }
+        answer
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| Refusal::Busy)
     }
 }
 

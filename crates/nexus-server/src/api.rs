@@ -11,12 +11,8 @@ use axum::{Json, Router};
 use nexus_fiu::auth::{Principal, Role};
 use nexus_fiu::intake::{prepare, store_prepared, unzip_reports, ProblemJson, UploadError};
 use nexus_fiu::limits::Limits;
-use nexus_fiu::processing::entry_version;
 use nexus_fiu::purpose::{opens, Record};
-use nexus_formats::interchange::TransactionReader;
-use nexus_formats::lists::{BirthDate, SubjectKind};
-use nexus_model::{Country, Date};
-use nexus_store::{AuditRecord, NewTransaction};
+use nexus_store::AuditRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -314,92 +310,22 @@ async fn submit_transactions(
     let max_rows = state.limits.max_batch_rows;
     let total = state
         .blocking(move |s| {
-            let codes = s
-                .store
-                .read(|db| db.institution(institution))?
-                .map(|i| i.codes)
-                .unwrap_or_default();
-            if codes.is_empty() {
-                return Err(AppError::new(
-                    StatusCode::FORBIDDEN,
-                    "no institution code (BIC) is registered for this reporting entity; ask the FIU to register yours before sending transactions",
-                ));
-            }
-            let mut reader =
-                TransactionReader::from_reader(std::path::Path::new("batch.csv"), &body[..])
-                    .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-            let mut rows = Vec::new();
-            let mut problems = Vec::new();
-            let mut line = 1u64;
-            loop {
-                line += 1;
-                let problem = |message: String| ProblemJson {
-                    path: "batch.csv".into(),
-                    line,
-                    message,
-                };
-                match reader.next_transaction() {
-                    Ok(Some(t)) => {
-                        if let Err(m) = check_batch_row(&t, &codes) {
-                            problems.push(problem(m));
-                        } else {
-                            rows.push(t);
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => problems.push(problem(e.to_string())),
+            use nexus_fiu::batches::{receive_batch, BatchError};
+            receive_batch(&s.store, &principal, institution, &body, max_rows).map_err(|e| match e {
+                BatchError::NoCodes => AppError::new(StatusCode::FORBIDDEN, e.to_string()),
+                BatchError::TooLarge(_) => {
+                    AppError::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
                 }
-                if problems.len() >= 100 {
-                    break;
-                }
-                if rows.len() > max_rows {
-                    return Err(AppError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("a batch has at most {max_rows} rows; split it"),
-                    ));
-                }
-            }
-            if !problems.is_empty() {
-                return Err(AppError {
+                BatchError::Unreadable(m) => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, m),
+                BatchError::Invalid(problems) => AppError {
                     problems,
                     ..AppError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "the batch has invalid rows; nothing was stored",
                     )
-                });
-            }
-            let total = rows.len();
-            s.store.write(|db| {
-                let mut stored = 0;
-                for t in &rows {
-                    let from = db.upsert_account(&t.from_account, "", None)?;
-                    let to = db.upsert_account(&t.to_account, "", None)?;
-                    let inserted = db.insert_transaction(&NewTransaction {
-                        report_id: None,
-                        reference: &t.id,
-                        at: t.timestamp.0,
-                        amount_minor: t.amount.0,
-                        currency: t.currency.as_str(),
-                        from_account: Some(from),
-                        to_account: Some(to),
-                        from_entity: db.account_holder(from)?,
-                        to_entity: db.account_holder(to)?,
-                        channel: t.channel.as_str(),
-                        description: "",
-                        source_institution: Some(institution),
-                    })?;
-                    stored += usize::from(inserted.is_some());
-                }
-                db.audit(&AuditRecord {
-                    actor: principal.actor.clone(),
-                    action: "transactions.submit".into(),
-                    object: format!("institution:{institution}"),
-                    detail: format!("{total} rows, {stored} new"),
-                    ..AuditRecord::default()
-                })?;
-                Ok(stored)
-            })?;
-            Ok(total)
+                },
+                BatchError::Store(e) => e.into(),
+            })
         })
         .await?;
     state.network_changed();
@@ -408,35 +334,6 @@ async fn submit_transactions(
         Json(json!({"rows": total, "accepted": total})),
     )
         .into_response())
-}
-
-/// Whether a batch row names accounts a reporting entity may report.
-fn check_batch_row(t: &nexus_model::Transaction, own_codes: &[String]) -> Result<(), String> {
-    let code_of = |key: &str| -> Result<String, String> {
-        let (code, number) = key.split_once('|').ok_or_else(|| {
-            format!("account {key:?}: write accounts as CODE|number (e.g. NXTJB1XX|40817810)")
-        })?;
-        let code = code.trim();
-        if code.is_empty()
-            || number.trim().is_empty()
-            || number.contains('|')
-            || !code.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            return Err(format!(
-                "account {key:?}: write accounts as CODE|number, the code in letters and digits"
-            ));
-        }
-        Ok(code.to_ascii_uppercase())
-    };
-    let from = code_of(&t.from_account)?;
-    let to = code_of(&t.to_account)?;
-    if !own_codes.contains(&from) && !own_codes.contains(&to) {
-        return Err(format!(
-            "neither account is held at this reporting entity ({}); report your own customers' payments",
-            own_codes.join(", ")
-        ));
-    }
-    Ok(())
 }
 
 fn alert_json(a: &nexus_store::AlertRow) -> serde_json::Value {
@@ -585,81 +482,11 @@ async fn entity(
     }
 }
 
-/// A screening request.
-#[derive(Deserialize)]
-pub struct ScreenRequest {
-    pub name: String,
-    #[serde(default)]
-    pub birth_date: Option<String>,
-    #[serde(default)]
-    pub country: Option<String>,
-    /// `person` or `organisation`.
-    #[serde(default)]
-    pub kind: Option<String>,
-}
-
-/// Shared by the API and the UI's search page.
-pub fn screen_name(
-    s: &AppState,
-    principal: &Principal,
-    req: &ScreenRequest,
-) -> Result<Vec<serde_json::Value>, AppError> {
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 300 {
-        return Err(AppError::bad_request(
-            "`name` must have 1 to 300 characters",
-        ));
-    }
-    let mut q = nexus_screen::Query::new("q", name);
-    if let Some(d) = req.birth_date.as_deref().filter(|d| !d.is_empty()) {
-        q.birth_date = Some(BirthDate::Exact(Date::parse(d).map_err(|_| {
-            AppError::bad_request(format!("birth_date {d:?} is not YYYY-MM-DD"))
-        })?));
-    }
-    if let Some(c) = req.country.as_deref().filter(|c| !c.is_empty()) {
-        q.country = Some(Country::parse(c).ok_or_else(|| {
-            AppError::bad_request(format!("country {c:?} is not an ISO 3166 alpha-2 code"))
-        })?);
-    }
-    q.kind = match req.kind.as_deref() {
-        None | Some("") => SubjectKind::Unknown,
-        Some("person") => SubjectKind::Person,
-        Some("organisation") => SubjectKind::Organisation,
-        Some(k) => {
-            return Err(AppError::bad_request(format!(
-                "kind {k:?}: use person or organisation"
-            )))
-        }
-    };
-    let screening = s.screening();
-    let matches = screening.screen(&q);
-    let out: Vec<serde_json::Value> = matches
-        .iter()
-        .map(|m| {
-            let e = &screening.index.entries()[m.entry];
-            json!({"list": screening.list_of[m.entry], "list_id": e.id, "reference": e.reference,
-                   "matched_name": e.names.get(m.name).map(|n| n.text.clone()), "score": m.score,
-                   "explanation": m.explanation(), "entry_version": entry_version(e)})
-        })
-        .collect();
-    s.store.write(|db| {
-        db.audit(&AuditRecord {
-            actor: principal.actor.clone(),
-            action: "screen.query".into(),
-            object: "screening".into(),
-            detail: format!("{} matches", out.len()),
-            personal: name.to_string(),
-            ..AuditRecord::default()
-        })
-    })?;
-    Ok(out)
-}
-
 async fn screen(
     State(state): State<AppState>,
     Caller(principal): Caller,
     headers: HeaderMap,
-    Json(req): Json<ScreenRequest>,
+    Json(req): Json<nexus_fiu::screening::ScreenRequest>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(
         &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
@@ -667,7 +494,12 @@ async fn screen(
     )?;
     principal.check_csrf(csrf_header(&headers), true)?;
     let out = state
-        .blocking(move |s| screen_name(s, &principal, &req))
+        .blocking(move |s| {
+            let screening = s.screening();
+            Ok(nexus_fiu::screening::screen_name(
+                &s.store, &screening, &principal, &req,
+            )?)
+        })
         .await?;
     Ok(Json(json!({ "matches": out })))
 }

@@ -3,7 +3,7 @@
 //! network graph. Pages that show personal data ask for a purpose and case
 //! reference first and record the view in the audit log.
 
-use crate::api::{apply_alert_action, screen_name, ScreenRequest};
+use crate::api::apply_alert_action;
 use crate::net::{with_body_limit, BodyLimit, ClientAddr};
 use crate::web::{cookie, stated_purpose, AppError, AppState, Caller, Guard, SESSION_COOKIE};
 use axum::extract::{Path, Query, State};
@@ -11,12 +11,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use nexus_fiu::auth::{
-    canonical_username, random_token, sha256_hex, Principal, Role, MIN_PASSWORD,
-};
+use nexus_fiu::auth::{Principal, Role, MIN_PASSWORD};
 use nexus_fiu::limits::Limits;
 use nexus_fiu::purpose::{opens, Purpose, Record, TRIAGE};
-use nexus_fiu::signin::Refusal;
+use nexus_fiu::screening::{screen_name, ScreenRequest};
 use nexus_model::Timestamp;
 use nexus_store::{AuditRecord, Db, StoreError};
 use serde::Deserialize;
@@ -25,7 +23,6 @@ use std::collections::HashMap;
 
 const CSS: &str = include_str!("../assets/nexus.css");
 const JS: &str = include_str!("../assets/nexus.js");
-const SESSION_SECONDS: i64 = 8 * 3600;
 
 pub fn routes(limits: &Limits) -> Router<AppState> {
     let limit = |max: usize| BodyLimit {
@@ -309,120 +306,43 @@ async fn login(
     client: Option<axum::Extension<ClientAddr>>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    use nexus_fiu::sessions::{sign_in, SignIn, SESSION_SECONDS};
     let address = client.map(|c| c.0 .0.ip());
-    // A name that cannot be a user name is checked (and counted) like an
-    // unknown one; the text typed is never stored — it may be a password.
-    let name = canonical_username(&f.username)
-        .unwrap_or_else(|_| format!("invalid:{}", &sha256_hex(f.username.as_bytes())[..16]));
-    match state.signin.check(&name, address) {
-        Ok(()) => {}
-        Err(Refusal::UserBackOff(wait)) | Err(Refusal::AddressBlocked(wait)) => {
-            let key = name.clone();
-            let ip = address.map(|a| a.to_string()).unwrap_or_default();
-            state
-                .blocking(move |s| {
-                    let known = s.store.read(|db| db.user_by_name(&key))?;
-                    Ok(s.store.write(|db| {
-                        db.audit(&AuditRecord {
-                            actor: "anonymous".into(),
-                            action: "session.login-throttled".into(),
-                            object: known
-                                .map_or("unknown user".into(), |u| format!("user:{}", u.id)),
-                            detail: format!("from {ip}"),
-                            ..AuditRecord::default()
-                        })
-                    })?)
-                })
-                .await?;
-            return Ok(login_failed(
-                &format!(
-                    "Too many failed sign-ins. Try again in {} seconds.",
-                    wait.as_secs().max(1)
-                ),
-                StatusCode::TOO_MANY_REQUESTS,
-            ));
-        }
-        Err(Refusal::Busy) => {
-            return Ok(login_failed(
-                "The service is busy; try again in a moment.",
-                StatusCode::SERVICE_UNAVAILABLE,
-            ))
-        }
-    }
-    let key = name.clone();
-    let user = state
-        .blocking(move |s| Ok(s.store.read(|db| db.user_by_name(&key))?))
-        .await?;
-    // Verify against a dummy hash when the user is unknown, so timing does not tell.
-    let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2kCqkHaxEBH4XUi3H5ZTmFd26/4OEYPi9BE2yaiJwBo";
-    let hash = user
-        .as_ref()
-        .map_or(dummy.to_string(), |u| u.password_hash.clone());
-    let Ok(ok) = state.signin.verify(f.password, hash).await else {
-        return Ok(login_failed(
-            "The service is busy; try again in a moment.",
-            StatusCode::SERVICE_UNAVAILABLE,
-        ));
-    };
     let outcome = state
         .blocking(move |s| {
-            let ip = address.map(|a| a.to_string()).unwrap_or_default();
-            match user {
-                Some(u) if ok && !u.disabled => {
-                    let token = random_token().map_err(AppError::internal)?;
-                    let csrf = random_token().map_err(AppError::internal)?;
-                    s.store.write(|db| {
-                        db.create_session(
-                            &sha256_hex(token.as_bytes()),
-                            u.id,
-                            &csrf,
-                            nexus_store::now() + SESSION_SECONDS,
-                        )?;
-                        db.audit(&AuditRecord {
-                            actor: format!("user:{}", u.username),
-                            action: "session.login".into(),
-                            object: format!("user:{}", u.id),
-                            detail: format!("from {ip}"),
-                            ..AuditRecord::default()
-                        })
-                    })?;
-                    Ok(Some(token))
-                }
-                known => {
-                    s.store.write(|db| {
-                        db.audit(&AuditRecord {
-                            actor: "anonymous".into(),
-                            action: "session.login-failed".into(),
-                            object: known
-                                .map_or("unknown user".into(), |u| format!("user:{}", u.id)),
-                            detail: format!("from {ip}"),
-                            ..AuditRecord::default()
-                        })
-                    })?;
-                    Ok(None)
-                }
-            }
+            Ok(sign_in(
+                &s.store,
+                &s.signin,
+                &f.username,
+                f.password,
+                address,
+            )?)
         })
         .await?;
     Ok(match outcome {
-        Some(token) => {
-            state.signin.succeeded(&name);
-            (
-                StatusCode::SEE_OTHER,
-                [
-                    (
-                        header::SET_COOKIE,
-                        crate::web::session_cookie(&token, SESSION_SECONDS),
-                    ),
-                    (header::LOCATION, "/".to_string()),
-                ],
-            )
-                .into_response()
-        }
-        None => {
-            state.signin.failed(&name, address);
-            login_failed("Wrong user name or password.", StatusCode::UNAUTHORIZED)
-        }
+        SignIn::Session(token) => (
+            StatusCode::SEE_OTHER,
+            [
+                (
+                    header::SET_COOKIE,
+                    crate::web::session_cookie(&token, SESSION_SECONDS),
+                ),
+                (header::LOCATION, "/".to_string()),
+            ],
+        )
+            .into_response(),
+        SignIn::Refused => login_failed("Wrong user name or password.", StatusCode::UNAUTHORIZED),
+        SignIn::Throttled(wait) => login_failed(
+            &format!(
+                "Too many failed sign-ins. Try again in {} seconds.",
+                wait.as_secs().max(1)
+            ),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        SignIn::Busy => login_failed(
+            "The service is busy; try again in a moment.",
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
     })
 }
 
@@ -441,10 +361,7 @@ async fn logout(
     p.check_csrf(Some(&f.csrf), false)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state
-            .blocking(move |s| {
-                Ok(s.store
-                    .write(|db| db.delete_session(&sha256_hex(token.as_bytes())))?)
-            })
+            .blocking(move |s| Ok(nexus_fiu::sessions::sign_out(&s.store, &token)?))
             .await?;
     }
     Ok((
@@ -472,28 +389,14 @@ async fn set_purpose(
 ) -> Result<Response, AppError> {
     p.check_csrf(Some(&f.csrf), false)?;
     let next = safe_next(&f.next);
-    let Some(purpose) = Purpose::stated(&f.purpose, &f.case_ref) else {
-        return Err(AppError::bad_request(
-            "state a purpose of 5 to 500 characters and a case reference",
-        )
-        .html());
-    };
-    let Some(session) = p.session.clone() else {
-        return Err(AppError::bad_request("a purpose is stated in a signed-in session").html());
-    };
     state
         .blocking(move |s| {
-            Ok(s.store.write(|db| {
-                db.set_session_purpose(&session, &purpose.purpose, &purpose.case_ref)?;
-                db.audit(&AuditRecord {
-                    actor: p.actor.clone(),
-                    action: "purpose.state".into(),
-                    object: "session".into(),
-                    purpose: purpose.purpose.clone(),
-                    case_ref: purpose.case_ref.clone(),
-                    ..AuditRecord::default()
-                })
-            })?)
+            Ok(nexus_fiu::sessions::state_purpose(
+                &s.store,
+                &p,
+                &f.purpose,
+                &f.case_ref,
+            )?)
         })
         .await
         .map_err(html_err)?;
@@ -1216,7 +1119,12 @@ async fn search_page(
             kind: None,
         };
         let who = p.clone();
-        let matches = state.blocking(move |s| screen_name(s, &who, &req)).await;
+        let matches = state
+            .blocking(move |s| {
+                let screening = s.screening();
+                Ok(screen_name(&s.store, &screening, &who, &req)?)
+            })
+            .await;
         match matches {
             Ok(m) if m.is_empty() => {
                 body.push_str("<p>No list entry matches at the default threshold.</p>")
@@ -1226,12 +1134,12 @@ async fn search_page(
                 for x in m {
                     body.push_str(&format!(
                         "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{:.2}</td><td class=explain>{}</td></tr>",
-                        esc(x["list"].as_str().unwrap_or("")),
-                        esc(x["list_id"].as_str().unwrap_or("")),
-                        esc(x["reference"].as_str().unwrap_or("")),
-                        esc(x["matched_name"].as_str().unwrap_or("")),
-                        x["score"].as_f64().unwrap_or(0.0),
-                        esc(x["explanation"].as_str().unwrap_or(""))
+                        esc(&x.list),
+                        esc(&x.list_id),
+                        esc(&x.reference),
+                        esc(x.matched_name.as_deref().unwrap_or("")),
+                        x.score,
+                        esc(&x.explanation)
                     ));
                 }
                 body.push_str("</table>");

@@ -1,0 +1,163 @@
+//! Signing in and out, and stating a purpose in a session.
+//!
+//! A sign-in passes the guard (back-off per user name and address), checks
+//! the password on the password threads (against a dummy hash for an
+//! unknown name, so timing does not tell), and is audited — the user's id
+//! and address, never the text typed (it may be a password). The purpose
+//! stated in a session lives in the session's row and ends with it.
+
+use crate::auth::{canonical_username, random_token, sha256_hex, Principal};
+use crate::error::FiuError;
+use crate::purpose::Purpose;
+use crate::signin::{Refusal, SignInGuard};
+use nexus_store::{AuditRecord, Store};
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// How long a session lasts.
+pub const SESSION_SECONDS: i64 = 8 * 3600;
+
+/// What a sign-in came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// A new session: the cookie's value (stored only as its hash).
+    Session(String),
+    /// Wrong user name or password.
+    Refused,
+    /// Too many failures: try again after this long.
+    Throttled(Duration),
+    /// Every password check is busy.
+    Busy,
+}
+
+/// A hash that no password matches quickly, to check unknown names against.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2kCqkHaxEBH4XUi3H5ZTmFd26/4OEYPi9BE2yaiJwBo";
+
+fn audit_sign_in(
+    store: &Store,
+    action: &str,
+    actor: String,
+    object: String,
+    address: &str,
+) -> Result<(), FiuError> {
+    store.write(|db| {
+        db.audit(&AuditRecord {
+            actor,
+            action: action.into(),
+            object,
+            detail: format!("from {address}"),
+            ..AuditRecord::default()
+        })
+    })?;
+    Ok(())
+}
+
+/// Signs a user in (blocking: run it off the async threads).
+pub fn sign_in(
+    store: &Store,
+    guard: &SignInGuard,
+    username: &str,
+    password: String,
+    address: Option<IpAddr>,
+) -> Result<SignIn, FiuError> {
+    // A name that cannot be a user name is checked (and counted) like an
+    // unknown one; the text typed is never stored — it may be a password.
+    let name = canonical_username(username)
+        .unwrap_or_else(|_| format!("invalid:{}", &sha256_hex(username.as_bytes())[..16]));
+    let ip = address.map(|a| a.to_string()).unwrap_or_default();
+    let user = store.read(|db| db.user_by_name(&name))?;
+    let object = user
+        .as_ref()
+        .map_or("unknown user".to_string(), |u| format!("user:{}", u.id));
+    match guard.check(&name, address) {
+        Ok(()) => {}
+        Err(Refusal::UserBackOff(wait)) | Err(Refusal::AddressBlocked(wait)) => {
+            audit_sign_in(
+                store,
+                "session.login-throttled",
+                "anonymous".into(),
+                object,
+                &ip,
+            )?;
+            return Ok(SignIn::Throttled(wait));
+        }
+        Err(Refusal::Busy) => return Ok(SignIn::Busy),
+    }
+    let hash = user
+        .as_ref()
+        .map_or(DUMMY_HASH.to_string(), |u| u.password_hash.clone());
+    let Ok(ok) = guard.verify(password, hash) else {
+        return Ok(SignIn::Busy);
+    };
+    match user {
+        Some(u) if ok && !u.disabled => {
+            let token = random_token().map_err(FiuError::Invalid)?;
+            let csrf = random_token().map_err(FiuError::Invalid)?;
+            store.write(|db| {
+                db.create_session(
+                    &sha256_hex(token.as_bytes()),
+                    u.id,
+                    &csrf,
+                    nexus_store::now() + SESSION_SECONDS,
+                )?;
+                db.audit(&AuditRecord {
+                    actor: format!("user:{}", u.username),
+                    action: "session.login".into(),
+                    object: format!("user:{}", u.id),
+                    detail: format!("from {ip}"),
+                    ..AuditRecord::default()
+                })
+            })?;
+            guard.succeeded(&name);
+            Ok(SignIn::Session(token))
+        }
+        _ => {
+            audit_sign_in(
+                store,
+                "session.login-failed",
+                "anonymous".into(),
+                object,
+                &ip,
+            )?;
+            guard.failed(&name, address);
+            Ok(SignIn::Refused)
+        }
+    }
+}
+
+/// Ends the session whose cookie is `token` (its stated purpose with it).
+pub fn sign_out(store: &Store, token: &str) -> Result<(), FiuError> {
+    store.write(|db| db.delete_session(&sha256_hex(token.as_bytes())))?;
+    Ok(())
+}
+
+/// States a purpose in the principal's session (audited).
+pub fn state_purpose(
+    store: &Store,
+    p: &Principal,
+    purpose: &str,
+    case_ref: &str,
+) -> Result<(), FiuError> {
+    let Some(purpose) = Purpose::stated(purpose, case_ref) else {
+        return Err(FiuError::Invalid(
+            "state a purpose of 5 to 500 characters and a case reference".into(),
+        ));
+    };
+    let Some(session) = p.session.as_deref() else {
+        return Err(FiuError::Invalid(
+            "a purpose is stated in a signed-in session".into(),
+        ));
+    };
+    store.write(|db| {
+        db.set_session_purpose(session, &purpose.purpose, &purpose.case_ref)?;
+        db.audit(&AuditRecord {
+            actor: p.actor.clone(),
+            action: "purpose.state".into(),
+            object: "session".into(),
+            purpose: purpose.purpose.clone(),
+            case_ref: purpose.case_ref.clone(),
+            ..AuditRecord::default()
+        })
+    })?;
+    Ok(())
+}
