@@ -30,6 +30,7 @@ pub mod batches;
 pub mod bulk;
 pub mod cases;
 pub mod clearances;
+pub mod detection;
 pub mod error;
 pub mod exchange;
 pub mod intake;

@@ -1,20 +1,14 @@
 //! What happens to a report's content: subjects resolved to entities,
-//! screened against the loaded lists, transactions joined to the network;
-//! and the detection engine over the whole network.
+//! screened against the loaded lists, transactions joined to the network
+//! (detection over the whole network is in `detection`).
 
 use crate::auth::sha256_hex;
 use nexus_formats::goaml_intake::{ReceivedReport, ReportedKind, ReportedSide, ReportedSubject};
 use nexus_formats::lists::{parse_list, BirthDate, ListedEntry, SubjectKind};
-use nexus_graph::rules::{detect, DetectConfig, Flags};
-use nexus_graph::GraphBuilder;
-use nexus_model::{
-    AlertKind, Channel, Country, Currency, EntityKind, Minor, Timestamp, Transaction, Typology,
-};
+use nexus_model::{AlertKind, Channel, Country, EntityKind, Typology};
 use nexus_screen::resolve::{blocking_keys, same_subject, SubjectFacts};
 use nexus_screen::{Match, Query, Screener, ScreeningIndex, DEFAULT_THRESHOLD};
-use nexus_store::{
-    AuditRecord, Db, NewAlert, NewTransaction, Result, Store, StoreError, SubjectRow,
-};
+use nexus_store::{Db, NewAlert, NewTransaction, Result, Store, StoreError, SubjectRow};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -374,127 +368,4 @@ pub fn process_report(
         out.transactions += usize::from(inserted.is_some());
     }
     Ok(out)
-}
-
-/// Runs the typology rules over every stored transfer and raises the new
-/// findings as alerts. Returns (transfers, alerts raised).
-pub fn run_detection(store: &Store, config: &DetectConfig) -> Result<(usize, usize)> {
-    let mut builder = GraphBuilder::new();
-    let mut after = 0;
-    let mut count = 0usize;
-    loop {
-        let page = store.read(|db| db.transfers_after(after, 100_000))?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        for t in &page {
-            let currency = std::str::from_utf8(&t.currency)
-                .ok()
-                .and_then(Currency::parse)
-                .unwrap_or(Currency::USD);
-            builder.push(
-                count as u64 + 1,
-                &Transaction {
-                    id: t.id.to_string(),
-                    timestamp: Timestamp(t.at),
-                    from_account: t.from_account.to_string(),
-                    to_account: t.to_account.to_string(),
-                    amount: Minor(t.amount_minor),
-                    currency,
-                    channel: Channel::DomesticTransfer,
-                },
-            );
-            count += 1;
-        }
-    }
-    if count == 0 {
-        return Ok((0, 0));
-    }
-    let (g, _) = builder.build(|c| config.usd_per_unit(c));
-    // Accounts of entities with open sanctions matches are the designated end of nexus paths.
-    let designated_entities: HashSet<i64> = store
-        .read(|db| db.alerts("open", "screening", 100_000, 0))?
-        .into_iter()
-        .filter_map(|a| a.entity_id)
-        .collect();
-    let mut flags = Flags::default();
-    let mut holder_of: HashMap<u32, Option<i64>> = HashMap::new();
-    store.read(|db| {
-        for (v, account) in g.accounts.iter().enumerate() {
-            let holder = account
-                .parse::<i64>()
-                .ok()
-                .map(|a| db.account_holder(a))
-                .transpose()?
-                .flatten();
-            if holder.is_some_and(|h| designated_entities.contains(&h)) {
-                flags.designated.insert(v as u32);
-            }
-            holder_of.insert(v as u32, holder);
-        }
-        Ok(())
-    })?;
-    let alerts = detect(&g, config, &flags);
-    // Alerts in chunks of one write transaction each, so that intake and page
-    // views (which audit) never wait long for the writer.
-    let mut raised = 0;
-    for chunk in alerts.chunks(500) {
-        raised += store.write(|db| {
-            let mut raised = 0;
-            for a in chunk {
-                let mut txs: Vec<&str> = a
-                    .edges
-                    .iter()
-                    .map(|&e| g.ids[e as usize].as_str())
-                    .collect();
-                txs.sort_unstable();
-                let accounts: Vec<String> = a
-                    .accounts
-                    .iter()
-                    .map(|&v| {
-                        let id = g.accounts[v as usize].parse::<i64>().unwrap_or(0);
-                        db.account_key(id).map(|k| k.unwrap_or_default())
-                    })
-                    .collect::<Result<_>>()?;
-                let first = a.edges.iter().map(|&e| g.time[e as usize]).min();
-                let last = a.edges.iter().map(|&e| g.time[e as usize]).max();
-                let entity = a
-                    .accounts
-                    .iter()
-                    .find_map(|v| holder_of.get(v).copied().flatten());
-                let alert = NewAlert {
-                    score: a.score,
-                    entity_id: entity,
-                    accounts: accounts.join(";"),
-                    transactions: txs.join(";"),
-                    first_at: first,
-                    last_at: last,
-                    total_minor: (a.total_usd(&g) * 100.0).round() as i64,
-                    explanation: a.explanation.clone(),
-                    dedup_key: format!(
-                        "typ:{}:{}",
-                        a.typology,
-                        &sha256_hex(txs.join(";").as_bytes())[..24]
-                    ),
-                    ..NewAlert::new(AlertKind::Typology, a.typology)
-                };
-                if db.insert_alert(&alert)?.is_some() {
-                    raised += 1;
-                }
-            }
-            Ok(raised)
-        })?;
-    }
-    store.write(|db| {
-        db.audit(&AuditRecord {
-            actor: "system".into(),
-            action: "detection.run".into(),
-            object: "network".into(),
-            detail: format!(
-                "{count} transfers, {} patterns, {raised} new alerts",
-                alerts.len()
-            ),
-            ..AuditRecord::default()
-        })
-    })?;
-    Ok((count, raised))
 }

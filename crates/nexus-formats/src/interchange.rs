@@ -363,6 +363,16 @@ pub fn read_accounts(path: &Path) -> Result<Vec<Account>, FormatError> {
 
 /// Reads `labels.csv`.
 pub fn read_labels(path: &Path) -> Result<Vec<Label>, FormatError> {
+    Ok(read_labels_with_lines(path)?
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect())
+}
+
+/// `labels.csv` rows with the line each came from. A row labels a
+/// transaction, an account, or a transaction together with its account's
+/// role in it; a row naming neither is refused.
+pub fn read_labels_with_lines(path: &Path) -> Result<Vec<(u64, Label)>, FormatError> {
     let mut t = Table::open(path)?;
     let c: Vec<usize> = LABELS_HEADER
         .iter()
@@ -373,17 +383,17 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>, FormatError> {
         let label = Label {
             pattern_id: row.required(c[0])?.to_string(),
             typology: row.required(c[1])?.to_string(),
-            transaction_id: row.get(c[2]).to_string(),
-            account_id: row.get(c[3]).to_string(),
+            transaction_id: row.get(c[2]).trim().to_string(),
+            account_id: row.get(c[3]).trim().to_string(),
             role: row.get(c[4]).to_string(),
         };
-        if label.transaction_id.is_empty() == label.account_id.is_empty() {
+        if label.transaction_id.is_empty() && label.account_id.is_empty() {
             return Err(row.error(
                 c[2],
-                "exactly one of transaction_id and account_id must be set",
+                "a label names a transaction_id, an account_id or both",
             ));
         }
-        out.push(label);
+        out.push((row.line(), label));
     }
     Ok(out)
 }

@@ -55,6 +55,10 @@ pub struct Model {
     trees: Vec<Vec<Node>>,
     /// Probability from which a transaction is called positive.
     pub threshold: f32,
+    /// Isotonic calibration fitted on held-out rows: knots (raw score,
+    /// observed share of positives), ascending in both; linear between
+    /// knots, flat beyond. Empty: the raw score is used as it is.
+    pub calibration: Vec<(f32, f32)>,
 }
 
 /// The value of the leaf `row` falls into.
@@ -89,9 +93,35 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl Model {
-    /// The probability that a row (features in `feature_names` order) is positive.
+    /// The calibrated probability that a row (features in
+    /// `feature_names` order) is positive.
     pub fn predict(&self, row: &[f32]) -> f32 {
+        self.calibrate(self.raw(row))
+    }
+
+    /// The boosted trees' own score (logistic, before calibration).
+    pub fn raw(&self, row: &[f32]) -> f32 {
         sigmoid(self.base + self.trees.iter().map(|t| leaf_value(t, row)).sum::<f32>())
+    }
+
+    /// Maps a raw score through the calibration.
+    pub fn calibrate(&self, raw: f32) -> f32 {
+        let k = &self.calibration;
+        let Some(&(x0, y0)) = k.first() else {
+            return raw;
+        };
+        if raw <= x0 {
+            return y0;
+        }
+        let i = k.partition_point(|&(x, _)| x < raw);
+        if i >= k.len() {
+            return k[k.len() - 1].1;
+        }
+        let ((xa, ya), (xb, yb)) = (k[i - 1], k[i]);
+        if xb <= xa {
+            return yb;
+        }
+        ya + (yb - ya) * (raw - xa) / (xb - xa)
     }
 
     /// How often each feature is split on, by name (an importance a reader
@@ -121,10 +151,16 @@ impl Model {
     /// The model as text (see [`Model::parse`]).
     pub fn write(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "nexus-gbdt 1");
+        let _ = writeln!(s, "nexus-gbdt 2");
         let _ = writeln!(s, "features {}", self.feature_names.join(","));
         let _ = writeln!(s, "base {}", self.base);
         let _ = writeln!(s, "threshold {}", self.threshold);
+        let knots: Vec<String> = self
+            .calibration
+            .iter()
+            .map(|(x, y)| format!("{x}:{y}"))
+            .collect();
+        let _ = writeln!(s, "calibration {}", knots.join(" "));
         for t in &self.trees {
             let _ = writeln!(s, "tree {}", t.len());
             for n in t {
@@ -160,9 +196,26 @@ impl Model {
             Ok((n, l.split_whitespace().map(str::to_string).collect()))
         };
         let (n, head) = next("the header")?;
-        if head != ["nexus-gbdt", "1"] {
-            return Err(err(n, "not a nexus-gbdt 1 model"));
-        }
+        let version = match head.as_slice() {
+            [magic, v] if magic == "nexus-gbdt" => match v.as_str() {
+                "1" => 1,
+                "2" => 2,
+                other => {
+                    return Err(err(
+                        n,
+                        &format!(
+                        "a nexus-gbdt model of version {other}; this nexus reads versions 1 and 2"
+                    ),
+                    ))
+                }
+            },
+            _ => {
+                return Err(err(
+                    n,
+                    "not a nexus-gbdt model (the first line is not `nexus-gbdt VERSION`)",
+                ))
+            }
+        };
         let (n, f) = next("the feature names")?;
         if f.len() != 2 || f[0] != "features" {
             return Err(err(n, "expected `features NAME,NAME,…`"));
@@ -180,6 +233,29 @@ impl Model {
         };
         let base = value("base")?;
         let threshold = value("threshold")?;
+        let mut calibration = Vec::new();
+        if version >= 2 {
+            let (n, c) = next("the calibration")?;
+            if c.first().map(String::as_str) != Some("calibration") {
+                return Err(err(n, "expected `calibration RAW:PROBABILITY …`"));
+            }
+            for knot in &c[1..] {
+                let parsed = knot.split_once(':').and_then(|(x, y)| {
+                    let (x, y) = (x.parse::<f32>().ok()?, y.parse::<f32>().ok()?);
+                    ((0.0..=1.0).contains(&x) && (0.0..=1.0).contains(&y)).then_some((x, y))
+                });
+                let Some((x, y)) = parsed else {
+                    return Err(err(
+                        n,
+                        &format!("`{knot}` is not RAW:PROBABILITY with both in 0..1"),
+                    ));
+                };
+                if calibration.last().is_some_and(|&(px, py)| x < px || y < py) {
+                    return Err(err(n, "calibration knots must ascend"));
+                }
+                calibration.push((x, y));
+            }
+        }
         let mut trees = Vec::new();
         while let Some((n, l)) = lines.next() {
             if l.is_empty() {
@@ -242,6 +318,7 @@ impl Model {
             base,
             trees,
             threshold,
+            calibration,
         })
     }
 }
@@ -348,14 +425,55 @@ pub fn train(
         base,
         trees,
         threshold: 0.5,
+        calibration: Vec::new(),
     };
     let choose_on = if validation_rows.is_empty() {
         train_rows
     } else {
         validation_rows
     };
+    let raw: Vec<(f32, bool)> = choose_on
+        .iter()
+        .map(|&r| (model.raw(&features[r * nf..(r + 1) * nf]), labels[r]))
+        .collect();
+    model.calibration = isotonic(raw);
     model.threshold = best_threshold(&model, features, nf, labels, choose_on);
     model
+}
+
+/// Isotonic regression of the label on the raw score (pool adjacent
+/// violators over up to 1,000 equal-count bins), as calibration knots.
+/// Fewer than 10 positives cannot calibrate anything: no knots.
+fn isotonic(mut scored: Vec<(f32, bool)>) -> Vec<(f32, f32)> {
+    if scored.iter().filter(|s| s.1).count() < 10 {
+        return Vec::new();
+    }
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Blocks: (sum of raw, sum of labels, count).
+    let per_bin = scored.len().div_ceil(1000).max(1);
+    let mut blocks: Vec<(f64, f64, f64)> = Vec::new();
+    for chunk in scored.chunks(per_bin) {
+        let raw: f64 = chunk.iter().map(|s| s.0 as f64).sum();
+        let pos: f64 = chunk.iter().map(|s| s.1 as u8 as f64).sum();
+        blocks.push((raw, pos, chunk.len() as f64));
+        // Pool while the previous block's share is not below this one's.
+        while blocks.len() >= 2 {
+            let (b, a) = (blocks[blocks.len() - 1], blocks[blocks.len() - 2]);
+            if a.1 / a.2 < b.1 / b.2 {
+                break;
+            }
+            blocks.pop();
+            let last = blocks.len() - 1;
+            blocks[last] = (a.0 + b.0, a.1 + b.1, a.2 + b.2);
+        }
+    }
+    let mut knots: Vec<(f32, f32)> = blocks
+        .iter()
+        .map(|&(raw, pos, n)| ((raw / n) as f32, (pos / n) as f32))
+        .collect();
+    // Raw means of pooled blocks ascend; keep them strictly so.
+    knots.dedup_by(|b, a| b.0 <= a.0);
+    knots
 }
 
 /// The threshold with the best F1 on `rows`.

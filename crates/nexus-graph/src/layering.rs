@@ -286,6 +286,7 @@ fn alert(
                 second.senders.len() * second.receivers.len(),
             );
             Alert {
+                probability: None,
                 typology: Typology::Stack,
                 score: (0.7 + 0.03 * (accounts.len() - 6) as f64).min(1.0),
                 accounts,
@@ -294,6 +295,7 @@ fn alert(
             }
         }
         None => Alert {
+            probability: None,
             typology: Typology::Bipartite,
             score: (0.6 + 0.03 * (accounts.len() - 4) as f64).min(1.0),
             accounts,

@@ -11,6 +11,7 @@
 //! The crate knows nothing of files: the binary reads transactions with
 //! `nexus-formats` and feeds them to a [`GraphBuilder`].
 
+pub mod evaluate;
 pub mod features;
 pub mod gbdt;
 pub mod gfp;
@@ -18,6 +19,8 @@ pub mod graph;
 mod layering;
 pub mod rules;
 pub mod stream;
+pub mod training;
+pub mod triage;
 
 pub use graph::{BuildReport, GraphBuilder, Rejected, TemporalGraph};
 pub use rules::{detect, Alert, DetectConfig};

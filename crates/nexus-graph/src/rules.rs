@@ -53,6 +53,12 @@ pub struct DetectConfig {
     /// Each hop of a cycle or a scatter-gather passes on at least this
     /// share of what came in (and not much more).
     pub hop_ratio_min: f64,
+    /// Pieces of one pattern (windows of a fan, pass-throughs of one
+    /// account) at most this far apart make one episode, and one alert.
+    pub episode_gap: i64,
+    /// No episode or model group grows beyond this many accounts: what
+    /// would join it beyond becomes an alert of its own.
+    pub episode_max_accounts: usize,
 }
 
 impl Default for DetectConfig {
@@ -101,6 +107,8 @@ impl Default for DetectConfig {
             min_total_usd: 1_000.0,
             novelty_min: 0.75,
             hop_ratio_min: 0.5,
+            episode_gap: 10 * DAY,
+            episode_max_accounts: 60,
         }
     }
 }
@@ -181,6 +189,8 @@ impl DetectConfig {
                 "min_total_usd" => c.min_total_usd = number()?,
                 "novelty_min" => c.novelty_min = number()?,
                 "hop_ratio_min" => c.hop_ratio_min = number()?,
+                "episode_gap" => c.episode_gap = duration()?,
+                "episode_max_accounts" => c.episode_max_accounts = count()?.max(2),
                 _ => return Err(err(format!("unknown setting `{key}`"))),
             }
         }
@@ -225,6 +235,9 @@ pub struct Alert {
     /// Edges in time order.
     pub edges: Vec<u32>,
     pub explanation: String,
+    /// With a model: its calibrated probability that the alert is
+    /// laundering (the mean over the transactions it keeps).
+    pub probability: Option<f64>,
 }
 
 impl Alert {
@@ -233,7 +246,7 @@ impl Alert {
     }
 }
 
-pub(crate) fn usd(v: f64) -> String {
+pub fn usd(v: f64) -> String {
     if v >= 10_000.0 {
         format!("USD {:.0}k", v / 1000.0)
     } else {
@@ -241,7 +254,7 @@ pub(crate) fn usd(v: f64) -> String {
     }
 }
 
-pub(crate) fn span(seconds: i64) -> String {
+pub fn span(seconds: i64) -> String {
     if seconds < 2 * HOUR {
         format!("{} minutes", (seconds / 60).max(1))
     } else if seconds < 3 * DAY {
@@ -409,6 +422,7 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
                 span(c.fan_window)
             );
             alerts.push(Alert {
+                probability: None,
                 typology,
                 score: (0.5 + 0.05 * (parties.len() - c.fan_min) as f64).min(1.0),
                 accounts,
@@ -478,6 +492,7 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 let mut accounts = vec![s, target];
                 accounts.extend(&mids);
                 alerts.push(Alert {
+                    probability: None,
                     typology: Typology::ScatterGather,
                     score: (0.6 + 0.05 * (mids.len() - c.scatter_min) as f64).min(1.0),
                     explanation: format!(
@@ -548,6 +563,7 @@ fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             accounts.extend(&sources);
             accounts.extend(&dests);
             alerts.push(Alert {
+                probability: None,
                 typology: Typology::GatherScatter,
                 score: (0.6
                     + 0.03 * (sources.len() + dests.len() - 2 * c.scatter_min) as f64)
@@ -605,6 +621,7 @@ fn cycles(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 .map(|&a| g.accounts[a as usize].as_str())
                 .collect();
             alerts.push(Alert {
+                probability: None,
                 typology: Typology::Cycle,
                 score: 0.7,
                 explanation: format!(
@@ -713,33 +730,49 @@ fn pass_through(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 pairs.push((e, f));
             }
         }
-        if pairs.len() < c.pass_through_min {
-            continue;
+        // One alert per episode: pass-throughs further apart than the
+        // episode gap are separate stories (a salary account that forwards
+        // rent twice a year is not a mule's run).
+        let mut runs: Vec<Vec<(u32, u32)>> = Vec::new();
+        for p in pairs {
+            let starts_new = runs
+                .last()
+                .and_then(|r| r.last())
+                .is_none_or(|&(_, f)| g.time[p.0 as usize] - g.time[f as usize] > c.episode_gap);
+            if starts_new {
+                runs.push(Vec::new());
+            }
+            runs.last_mut().expect("pushed").push(p);
         }
-        let total: f64 = pairs.iter().map(|&(e, _)| g.usd[e as usize]).sum();
-        if total < c.min_total_usd {
-            continue;
-        }
-        let kept: f64 = pairs
-            .iter()
-            .map(|&(e, f)| g.usd[e as usize] - g.usd[f as usize])
-            .sum();
-        let delays: Vec<i64> = pairs
-            .iter()
-            .map(|&(e, f)| g.time[f as usize] - g.time[e as usize])
-            .collect();
-        let max_delay = delays.iter().copied().max().unwrap_or(0);
-        let mut edges: Vec<u32> = pairs.iter().flat_map(|&(e, f)| [e, f]).collect();
-        edges.sort_unstable();
-        let mut accounts = vec![m];
-        for &e in &edges {
-            for a in [g.src[e as usize], g.dst[e as usize]] {
-                if !accounts.contains(&a) {
-                    accounts.push(a);
+        for pairs in runs {
+            if pairs.len() < c.pass_through_min {
+                continue;
+            }
+            let total: f64 = pairs.iter().map(|&(e, _)| g.usd[e as usize]).sum();
+            if total < c.min_total_usd {
+                continue;
+            }
+            let kept: f64 = pairs
+                .iter()
+                .map(|&(e, f)| g.usd[e as usize] - g.usd[f as usize])
+                .sum();
+            let delays: Vec<i64> = pairs
+                .iter()
+                .map(|&(e, f)| g.time[f as usize] - g.time[e as usize])
+                .collect();
+            let max_delay = delays.iter().copied().max().unwrap_or(0);
+            let mut edges: Vec<u32> = pairs.iter().flat_map(|&(e, f)| [e, f]).collect();
+            edges.sort_unstable();
+            let mut accounts = vec![m];
+            for &e in &edges {
+                for a in [g.src[e as usize], g.dst[e as usize]] {
+                    if !accounts.contains(&a) {
+                        accounts.push(a);
+                    }
                 }
             }
-        }
-        alerts.push(Alert {
+            alerts.push(Alert {
+            probability: None,
             typology: Typology::PassThrough,
             score: (0.5 + 0.1 * (pairs.len() - c.pass_through_min) as f64).min(1.0),
             explanation: format!(
@@ -757,6 +790,7 @@ fn pass_through(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             accounts,
             edges,
         });
+        }
     }
     alerts
 }
@@ -808,6 +842,7 @@ fn structuring(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                     }
                 }
                 alerts.push(Alert {
+                    probability: None,
                     typology: Typology::Structuring,
                     score: (0.5 + 0.1 * (run.len() - c.structuring_min) as f64
                         + if cash * 2 >= run.len() { 0.2 } else { 0.0 })
@@ -865,6 +900,7 @@ fn designated_activity(g: &TemporalGraph, flags: &Flags) -> Vec<Alert> {
             }
         }
         alerts.push(Alert {
+            probability: None,
             typology: Typology::DesignatedActivity,
             score: 1.0,
             explanation: format!(
@@ -944,6 +980,7 @@ fn nexus_paths(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert>
                 .collect();
             let total: f64 = path.iter().map(|&e| g.usd[e as usize]).sum();
             alerts.push(Alert {
+                probability: None,
                 typology: Typology::NexusPath,
                 score: 0.9,
                 explanation: format!(

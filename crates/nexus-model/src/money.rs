@@ -13,6 +13,8 @@ pub struct Currency([u8; 3]);
 
 impl Currency {
     pub const USD: Currency = Currency(*b"USD");
+    /// ISO 4217 "no currency": a code this nexus cannot read.
+    pub const XXX: Currency = Currency(*b"XXX");
     pub const EUR: Currency = Currency(*b"EUR");
     pub const RUB: Currency = Currency(*b"RUB");
     pub const TJS: Currency = Currency(*b"TJS");

@@ -6,9 +6,10 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nexus_fiu::auth::{sha256_hex, Principal, Role};
+use nexus_fiu::detection::{run_detection, ActiveModel};
 use nexus_fiu::exchange::RejectionBudget;
 use nexus_fiu::limits::Limits;
-use nexus_fiu::processing::{run_detection, Screening};
+use nexus_fiu::processing::Screening;
 use nexus_fiu::purpose::Purpose;
 use nexus_fiu::signin::SignInGuard;
 use nexus_graph::DetectConfig;
@@ -26,6 +27,8 @@ pub struct Inner {
     pub store: Store,
     pub screening: RwLock<Arc<Screening>>,
     pub detect_config: DetectConfig,
+    /// The detection model in force (none: the rules alone rank).
+    pub model: RwLock<Option<Arc<ActiveModel>>>,
     pub limits: Limits,
     /// Set when new transactions arrived since the last detection run.
     pub network_changed: AtomicBool,
@@ -68,6 +71,14 @@ impl AppState {
         audit_anchor: Option<PathBuf>,
     ) -> Result<AppState, StoreError> {
         let screening = Screening::from_store(&store)?;
+        // A stored model that no longer reads is logged; the rules go on.
+        let model = match nexus_fiu::detection::active_model(&store) {
+            Ok(m) => m.map(Arc::new),
+            Err(e) => {
+                tracing::error!(error = %e, "the detection model in force cannot be used");
+                None
+            }
+        };
         let metrics = crate::metrics::Metrics::new();
         let wait = metrics.writer_wait.clone();
         store.observe_writer_wait(Box::new(move |d| wait.observe(d.as_secs_f64())));
@@ -75,6 +86,7 @@ impl AppState {
             store,
             screening: RwLock::new(Arc::new(screening)),
             detect_config,
+            model: RwLock::new(model),
             limits,
             network_changed: AtomicBool::new(true),
             wake_detection: Notify::new(),
@@ -92,6 +104,16 @@ impl AppState {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    pub fn model(&self) -> Option<Arc<ActiveModel>> {
+        self.model.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Switches the model detection uses from its next run on.
+    pub fn set_model(&self, m: ActiveModel) {
+        *self.model.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(m));
+        self.network_changed();
     }
 
     pub fn set_screening(&self, s: Screening) {
@@ -152,12 +174,19 @@ pub fn spawn_background(state: AppState) {
                 s.detection_pending_since.store(0, Ordering::SeqCst);
                 let st = s.clone();
                 let result = tokio::task::spawn_blocking(move || {
-                    run_detection(&st.store, &st.detect_config)
+                    let model = st.model();
+                    run_detection(&st.store, &st.detect_config, model.as_deref())
                 })
                 .await;
                 match result {
-                    Ok(Ok((n, raised))) => {
-                        tracing::info!(transfers = n, new_alerts = raised, "detection ran")
+                    Ok(Ok(run)) => {
+                        tracing::info!(
+                            transactions = run.transactions,
+                            new_alerts = run.raised,
+                            extended = run.extended,
+                            suppressed = run.suppressed,
+                            "detection ran"
+                        )
                     }
                     Ok(Err(e)) => tracing::error!(error = %e, "detection failed"),
                     Err(e) => tracing::error!(error = %e, "detection task failed"),

@@ -347,6 +347,36 @@ ALTER TABLE transactions ADD COLUMN source_institution BIGINT REFERENCES institu
 CREATE INDEX users_by_folded_name ON users(lower(username));
 ALTER TABLE exchange_messages ADD COLUMN case_id BIGINT REFERENCES cases(id);
 "#,
+    // 6: alerts an analyst can act on. The model's probability on an alert;
+    // alerts under its threshold kept but suppressed (below the fold, not
+    // open); one open alert per episode (a typology on one focal account),
+    // updated as the pattern grows; detection models with who activated
+    // them (a supervisor's decision).
+    r#"
+DROP INDEX alerts_open_queue;
+ALTER TABLE alerts DROP COLUMN is_open;
+ALTER TABLE alerts ADD COLUMN suppressed BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN probability DOUBLE PRECISION;
+ALTER TABLE alerts ADD COLUMN episode TEXT;
+ALTER TABLE alerts ADD COLUMN updated_at BIGINT;
+ALTER TABLE alerts ADD COLUMN is_open BIGINT GENERATED ALWAYS AS (CASE WHEN status IN ('new','assigned','escalated') AND suppressed = 0 THEN 1 ELSE 0 END) STORED;
+CREATE INDEX alerts_open_queue ON alerts(is_open, score DESC, id);
+CREATE INDEX alerts_suppressed_queue ON alerts(suppressed, score DESC, id);
+CREATE UNIQUE INDEX alerts_open_episode ON alerts(episode) WHERE episode IS NOT NULL AND status IN ('new','assigned','escalated');
+CREATE TABLE detection_models (
+    id            BIGSERIAL PRIMARY KEY,
+    name          TEXT NOT NULL,
+    body          TEXT NOT NULL,                 -- the nexus-gbdt model
+    sha256        TEXT NOT NULL UNIQUE,
+    metrics       TEXT NOT NULL DEFAULT '',      -- held-out figures, as trained
+    trained_on    TEXT NOT NULL DEFAULT '',
+    created_at    BIGINT NOT NULL,
+    created_by    TEXT NOT NULL,
+    activated_at  BIGINT,
+    activated_by  TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE alerts ADD COLUMN model_id BIGINT REFERENCES detection_models(id);
+"#,
 ];
 
 /// The migrations with every vocabulary's spelling from `nexus_model`.

@@ -163,7 +163,7 @@ pub struct NewTransaction<'a> {
 }
 
 /// A transfer between two known accounts, for the detection engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
     pub id: i64,
     pub at: i64,
@@ -172,6 +172,17 @@ pub struct Transfer {
     pub currency: [u8; 3],
     pub from_account: i64,
     pub to_account: i64,
+    /// As stored (the graph decides which channels are transfers).
+    pub channel: String,
+}
+
+/// An account as detection labels it: its key, its holder's entity and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLabel {
+    pub id: i64,
+    pub key: String,
+    pub holder: Option<i64>,
+    pub holder_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +218,34 @@ pub struct AlertRow {
     pub reason: String,
     pub case_id: Option<i64>,
     pub created_at: i64,
+    /// The detection model's probability, when a model ranked the alert.
+    pub probability: Option<f64>,
+    /// Under the model's threshold: kept below the fold, not in the open queue.
+    pub suppressed: bool,
+    /// When detection last extended the alert (its episode grew).
+    pub updated_at: Option<i64>,
+}
+
+/// What [`Db::upsert_episode_alert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpisodeOutcome {
+    Raised(i64),
+    Extended(i64),
+    Unchanged,
+}
+
+/// A detection model kept by the service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRow {
+    pub id: i64,
+    pub name: String,
+    pub sha256: String,
+    pub metrics: String,
+    pub trained_on: String,
+    pub created_at: i64,
+    pub created_by: String,
+    pub activated_at: Option<i64>,
+    pub activated_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +265,12 @@ pub struct NewAlert {
     pub list_version: Option<String>,
     /// Raising the same finding twice is a no-op.
     pub dedup_key: String,
+    pub probability: Option<f64>,
+    pub suppressed: bool,
+    /// `typology:focal account`: one open alert per episode, which
+    /// [`Db::upsert_episode_alert`] extends as the pattern grows.
+    pub episode: Option<String>,
+    pub model_id: Option<i64>,
 }
 
 impl NewAlert {
@@ -246,6 +291,10 @@ impl NewAlert {
             list_entry: None,
             list_version: None,
             dedup_key: String::new(),
+            probability: None,
+            suppressed: false,
+            episode: None,
+            model_id: None,
         }
     }
 }
@@ -355,7 +404,7 @@ const REPORT_COLUMNS: &str =
 const SUBJECT_COLUMNS: &str =
     "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line";
 const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description, t.source_institution";
-const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at";
+const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at, a.probability, a.suppressed, a.updated_at";
 
 fn report_from_row(r: &Row) -> crate::Result<ReportRow> {
     Ok(ReportRow {
@@ -432,6 +481,9 @@ fn alert_from_row(r: &Row) -> crate::Result<AlertRow> {
         reason: r.get(17)?,
         case_id: r.get(18)?,
         created_at: r.get(19)?,
+        probability: r.get(20)?,
+        suppressed: r.get::<i64>(21)? != 0,
+        updated_at: r.get(22)?,
     })
 }
 
@@ -1032,8 +1084,8 @@ impl Db<'_> {
     /// Transfers between two known accounts with ids after `after`, in id order.
     pub fn transfers_after(&self, after: i64, limit: i64) -> Result<Vec<Transfer>> {
         let mut s = self.conn.prepare_cached(
-            "SELECT id, at, amount_minor, currency, from_account, to_account FROM transactions
-             WHERE id > ?1 AND from_account IS NOT NULL AND to_account IS NOT NULL AND channel IN ('wire','domestic_transfer','remittance','crypto','informal_value_transfer','cheque','ach')
+            "SELECT id, at, amount_minor, currency, from_account, to_account, channel FROM transactions
+             WHERE id > ?1 AND from_account IS NOT NULL AND to_account IS NOT NULL
              ORDER BY id LIMIT ?2",
         )?;
         let rows = s.query_map(params![after, limit], |r| {
@@ -1050,6 +1102,25 @@ impl Db<'_> {
                 ],
                 from_account: r.get(4)?,
                 to_account: r.get(5)?,
+                channel: r.get(6)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// Accounts `after` an id, in id order, with their holders' names.
+    pub fn account_labels_after(&self, after: i64, limit: i64) -> Result<Vec<AccountLabel>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT a.id, a.key, a.entity_id, COALESCE(e.name, a.name, '') FROM accounts a
+             LEFT JOIN entities e ON e.id = a.entity_id
+             WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
+        )?;
+        let rows = s.query_map(params![after, limit], |r| {
+            Ok(AccountLabel {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                holder: r.get(2)?,
+                holder_name: r.get(3)?,
             })
         })?;
         collect(rows)
@@ -1134,8 +1205,8 @@ impl Db<'_> {
     pub fn insert_alert(&self, a: &NewAlert) -> Result<Option<i64>> {
         self.conn.insert_id(
             "INSERT INTO alerts(kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation,
-                 list_name, list_entry, list_version, dedup_key, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO NOTHING",
+                 list_name, list_entry, list_version, dedup_key, created_at, probability, suppressed, episode, model_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING",
             params![
                 a.kind,
                 a.typology,
@@ -1151,9 +1222,67 @@ impl Db<'_> {
                 a.list_entry,
                 a.list_version,
                 a.dedup_key,
-                crate::now()
+                crate::now(),
+                a.probability,
+                a.suppressed as i64,
+                a.episode,
+                a.model_id
             ],
         )
+    }
+
+    /// Raises `a`, or — when an open alert of the same episode exists —
+    /// extends that one with what the pattern has become (its transactions,
+    /// accounts, span, total, explanation, score and probability). An
+    /// alert an analyst already took up (assigned, escalated) stays raised
+    /// even when the model now puts the episode under its threshold.
+    pub fn upsert_episode_alert(&self, a: &NewAlert) -> Result<EpisodeOutcome> {
+        let Some(episode) = &a.episode else {
+            return Ok(match self.insert_alert(a)? {
+                Some(id) => EpisodeOutcome::Raised(id),
+                None => EpisodeOutcome::Unchanged,
+            });
+        };
+        let open: Option<(i64, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, transactions, status FROM alerts WHERE episode = ?1 AND status IN ('new','assigned','escalated')",
+                params![episode],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((id, transactions, status)) = open else {
+            return Ok(match self.insert_alert(a)? {
+                Some(id) => EpisodeOutcome::Raised(id),
+                None => EpisodeOutcome::Unchanged,
+            });
+        };
+        if transactions == a.transactions {
+            return Ok(EpisodeOutcome::Unchanged);
+        }
+        let suppressed = a.suppressed && status == "new";
+        self.conn.execute(
+            "UPDATE alerts SET score = ?2, entity_id = COALESCE(?3, entity_id), accounts = ?4, transactions = ?5,
+                 first_at = ?6, last_at = ?7, total_minor = ?8, explanation = ?9, probability = ?10,
+                 suppressed = ?11, model_id = ?12, updated_at = ?13
+             WHERE id = ?1",
+            params![
+                id,
+                a.score,
+                a.entity_id,
+                a.accounts,
+                a.transactions,
+                a.first_at,
+                a.last_at,
+                a.total_minor,
+                a.explanation,
+                a.probability,
+                suppressed as i64,
+                a.model_id,
+                crate::now()
+            ],
+        )?;
+        Ok(EpisodeOutcome::Extended(id))
     }
 
     /// The queue: alerts in `status` (all open ones for `"open"`, every
@@ -1168,7 +1297,8 @@ impl Db<'_> {
         let filter = match status {
             "open" => "a.is_open = 1",
             "all" => "1 = 1",
-            _ => "a.status = ?1",
+            "suppressed" => "a.suppressed = 1 AND a.status = 'new'",
+            _ => "a.status = ?1 AND a.suppressed = 0",
         };
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id
@@ -1207,7 +1337,7 @@ impl Db<'_> {
         case_id: Option<i64>,
     ) -> Result<()> {
         self.conn.execute(
-            "UPDATE alerts SET status = ?2, assignee = COALESCE(?3, assignee), reason = ?4, case_id = COALESCE(?5, case_id) WHERE id = ?1",
+            "UPDATE alerts SET status = ?2, assignee = COALESCE(?3, assignee), reason = ?4, case_id = COALESCE(?5, case_id), suppressed = 0 WHERE id = ?1",
             params![id, status, assignee, reason, case_id],
         )?;
         Ok(())
@@ -1657,4 +1787,101 @@ fn clearance_from_row(r: &Row) -> crate::Result<ClearanceRow> {
         status: r.get(8)?,
         at: r.get(9)?,
     })
+}
+
+const MODEL_COLUMNS: &str =
+    "id, name, sha256, metrics, trained_on, created_at, created_by, activated_at, activated_by";
+
+fn model_from_row(r: &Row) -> crate::Result<ModelRow> {
+    Ok(ModelRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        sha256: r.get(2)?,
+        metrics: r.get(3)?,
+        trained_on: r.get(4)?,
+        created_at: r.get(5)?,
+        created_by: r.get(6)?,
+        activated_at: r.get(7)?,
+        activated_by: r.get(8)?,
+    })
+}
+
+/// Detection models: recorded when trained or loaded, in force only once
+/// activated; the latest activation is the model in force.
+impl Db<'_> {
+    /// Records a model (the same body twice is one record); its id.
+    pub fn insert_model(
+        &self,
+        name: &str,
+        body: &str,
+        sha256: &str,
+        metrics: &str,
+        trained_on: &str,
+        created_by: &str,
+    ) -> Result<i64> {
+        if let Some(id) = self
+            .conn
+            .query_row(
+                "SELECT id FROM detection_models WHERE sha256 = ?1",
+                params![sha256],
+                |r| r.get(0),
+            )
+            .optional()?
+        {
+            return Ok(id);
+        }
+        self.conn.insert(
+            "INSERT INTO detection_models(name, body, sha256, metrics, trained_on, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![name, body, sha256, metrics, trained_on, crate::now(), created_by],
+        )
+    }
+
+    pub fn models(&self) -> Result<Vec<ModelRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {MODEL_COLUMNS} FROM detection_models ORDER BY id DESC"
+        ))?;
+        let rows = s.query_map(params![], model_from_row)?;
+        collect(rows)
+    }
+
+    /// The model in force and its body.
+    pub fn active_model(&self) -> Result<Option<(ModelRow, String)>> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {MODEL_COLUMNS}, body FROM detection_models WHERE activated_at IS NOT NULL
+                     ORDER BY activated_at DESC, id DESC LIMIT 1"
+                ),
+                params![],
+                |r| Ok((model_from_row(r)?, r.get(9)?)),
+            )
+            .optional()
+    }
+
+    /// The body of model `id`.
+    pub fn model_body(&self, id: i64) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT body FROM detection_models WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
+    /// Puts model `id` in force.
+    pub fn activate_model(&self, id: i64, by: &str) -> Result<bool> {
+        // Activations order strictly, even two in one second.
+        let latest: Option<i64> = self.conn.query_row(
+            "SELECT MAX(activated_at) FROM detection_models",
+            params![],
+            |r| r.get(0),
+        )?;
+        let at = crate::now().max(latest.unwrap_or(0) + 1);
+        Ok(self.conn.execute(
+            "UPDATE detection_models SET activated_at = ?2, activated_by = ?3 WHERE id = ?1",
+            params![id, at, by],
+        )? == 1)
+    }
 }

@@ -12,8 +12,9 @@
 mod http;
 
 use nexus_fiu::auth::{hash_password, random_token, sha256_hex, Principal, Role};
+use nexus_fiu::detection::run_detection;
 use nexus_fiu::intake::receive;
-use nexus_fiu::processing::{run_detection, Screening};
+use nexus_fiu::processing::Screening;
 use nexus_fiu::Limits;
 use nexus_formats::goaml_intake::read_goaml_report;
 use nexus_formats::interchange::TransactionReader;
@@ -346,9 +347,10 @@ fn main() {
     store.write(|d| d.link_transactions_to_holders()).unwrap();
 
     let started = Instant::now();
-    let (transfers, raised) = run_detection(&store, &DetectConfig::default()).unwrap();
+    let run = run_detection(&store, &DetectConfig::default(), None).unwrap();
+    let (transfers, raised) = (run.transactions, run.raised);
     println!(
-        "| detection over the network | {transfers} transfers, {raised} alerts | {:.1} s | |",
+        "| detection over the network | {transfers} transactions, {raised} alerts | {:.1} s | |",
         started.elapsed().as_secs_f64()
     );
     let counts = store.read(|d| d.counts()).unwrap();

@@ -4,12 +4,14 @@
 use anyhow::{bail, Context, Result};
 use nexus_formats::table::push_line;
 use nexus_formats::FormatError;
+use nexus_graph::evaluate::{evaluate, Evaluation};
 use nexus_graph::features::{self, FeatureConfig, FEATURE_COUNT, FEATURE_NAMES};
-use nexus_graph::gbdt::{self, Model, TrainConfig};
+use nexus_graph::gbdt::Model;
 use nexus_graph::rules::{ConfigError, Flags};
-use nexus_graph::{detect, Alert, DetectConfig, GraphBuilder, TemporalGraph};
+use nexus_graph::triage::{detect_and_rank, score_edges};
+use nexus_graph::{Alert, DetectConfig, GraphBuilder, TemporalGraph};
 use nexus_model::{Date, Timestamp};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -100,6 +102,10 @@ pub struct DetectArgs {
     /// With --labels: evaluate only transactions at or after this time (RFC 3339 or YYYY-MM-DD).
     #[arg(long)]
     evaluate_from: Option<String>,
+    /// Also write the alerts the model suppresses (under its threshold)
+    /// to `OUT.suppressed.csv` beside --out, marked `suppressed`.
+    #[arg(long)]
+    all: bool,
     /// Read transactions from standard input as they arrive (`--transactions -`) and
     /// append alerts to --out as patterns complete; memory stays bounded.
     #[arg(long)]
@@ -257,54 +263,55 @@ pub fn run_features(a: FeaturesArgs) -> Result<()> {
     Ok(())
 }
 
-/// Labelled transactions: id → (pattern, typology).
-fn read_labels(path: &Path) -> Result<HashMap<String, (String, String)>> {
-    let labels = nexus_formats::interchange::read_labels(path)
+/// Labelled transactions: edge → (pattern, typology). A label naming a
+/// transaction the input does not hold is an error naming its line (the
+/// labels belong to other data); account labels are not transaction labels.
+fn read_labels(path: &Path, g: &TemporalGraph) -> Result<HashMap<u32, (String, String)>> {
+    let labels = nexus_formats::interchange::read_labels_with_lines(path)
         .with_context(|| format!("reading labels {}", path.display()))?;
-    Ok(labels
-        .into_iter()
-        .filter(|l| !l.transaction_id.is_empty())
-        .map(|l| (l.transaction_id, (l.pattern_id, l.typology)))
-        .collect())
+    let index: HashMap<&str, u32> = g
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(e, id)| (id.as_str(), e as u32))
+        .collect();
+    let mut out = HashMap::new();
+    for (line, l) in labels {
+        if l.transaction_id.is_empty() {
+            continue;
+        }
+        let Some(&e) = index.get(l.transaction_id.as_str()) else {
+            bail!(
+                "{}: line {line}: transaction `{}` is not in {} (are these the labels of other data?)",
+                path.display(),
+                l.transaction_id,
+                "the transactions analysed"
+            );
+        };
+        out.insert(e, (l.pattern_id, l.typology));
+    }
+    Ok(out)
 }
 
-/// Precision, recall and F1 of predicted positives among `rows`.
-fn prf(predicted: &[bool], truth: &[bool], rows: &[usize]) -> (f64, f64, f64, usize, usize) {
-    let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
-    for &r in rows {
-        match (predicted[r], truth[r]) {
-            (true, true) => tp += 1,
-            (true, false) => fp += 1,
-            (false, true) => fneg += 1,
-            _ => {}
-        }
+fn print_evaluation(label: &str, ev: &Evaluation) {
+    println!(
+        "{label}: alerts file precision {:.3} recall {:.3} F1 {:.3} ({} laundering transactions, {} in {} alerts, {} of them laundering; {} alerts mostly laundering; largest {} accounts)",
+        ev.precision(),
+        ev.recall(),
+        ev.f1(),
+        ev.laundering,
+        ev.flagged,
+        ev.alerts,
+        ev.true_positives,
+        ev.alerts_mostly_laundering,
+        ev.largest_alert_accounts
+    );
+    for (t, (n, found)) in &ev.typologies {
+        println!(
+            "{label}: typology {t:24} {found:4}/{n:4} planted patterns found ({:.2})",
+            *found as f64 / *n as f64
+        );
     }
-    let p = if tp + fp > 0 {
-        tp as f64 / (tp + fp) as f64
-    } else {
-        0.0
-    };
-    let r = if tp + fneg > 0 {
-        tp as f64 / (tp + fneg) as f64
-    } else {
-        0.0
-    };
-    let f1 = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
-    (p, r, f1, tp + fneg, tp + fp)
-}
-
-fn in_any_alert(g: &TemporalGraph, alerts: &[Alert]) -> Vec<bool> {
-    let mut v = vec![false; g.edge_count()];
-    for a in alerts {
-        for &e in &a.edges {
-            v[e as usize] = true;
-        }
-    }
-    v
 }
 
 pub fn run_train(a: TrainArgs) -> Result<()> {
@@ -313,110 +320,83 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
     }
     let config = load_config(a.input.config.as_deref())?;
     let g = load(&a.input, &config)?;
-    let labels = read_labels(&a.labels)?;
-    let truth: Vec<bool> = g.ids.iter().map(|id| labels.contains_key(id)).collect();
-    let unmatched = labels.len() - truth.iter().filter(|&&t| t).count();
-    if unmatched > 0 {
-        eprintln!("nexus: {unmatched} labelled transactions are not in the transactions file");
-    }
-    let n_threads = threads(a.input.threads);
-    let f = compute_features(&g, n_threads);
-    // Split by time: training, then validation (threshold), then holdout.
-    let (t0, t1) = (g.time[0], g.time[g.edge_count() - 1]);
-    let cut = t1 - ((t1 - t0) as f64 * a.holdout) as i64;
-    let train_end = t0 + ((cut - t0) as f64 * 0.8) as i64;
-    let rows = |lo: i64, hi: i64| -> Vec<usize> {
-        (0..g.edge_count())
-            .filter(|&e| g.time[e] >= lo && g.time[e] < hi)
-            .collect()
-    };
-    let (train_rows, valid_rows, test_rows) = if a.holdout > 0.0 {
-        (
-            rows(i64::MIN, train_end),
-            rows(train_end, cut),
-            rows(cut, i64::MAX),
-        )
-    } else {
-        (
-            rows(i64::MIN, train_end),
-            rows(train_end, i64::MAX),
-            Vec::new(),
-        )
-    };
-    let started = Instant::now();
-    let model = gbdt::train(
-        &f,
-        FEATURE_NAMES,
-        &truth,
-        &train_rows,
-        &valid_rows,
-        &TrainConfig {
-            trees: a.trees,
-            ..TrainConfig::default()
-        },
-    );
-    eprintln!(
-        "nexus: trained {} trees on {} transactions ({} laundering) in {:.1} s; threshold {:.3} chosen on {} later transactions",
+    let labels = read_labels(&a.labels, &g)?;
+    let trained = train_and_report(
+        &g,
+        &config,
+        &labels,
+        a.holdout,
         a.trees,
-        train_rows.len(),
-        train_rows.iter().filter(|&&r| truth[r]).count(),
-        started.elapsed().as_secs_f64(),
-        model.threshold,
-        valid_rows.len()
+        threads(a.input.threads),
     );
-    write_atomically(&a.out, model.write().as_bytes())?;
-    let top: Vec<String> = model
+    write_atomically(&a.out, trained.model.write().as_bytes())?;
+    eprintln!("nexus: wrote {}", a.out.display());
+    Ok(())
+}
+
+/// Trains on an interchange transactions file and its labels (the demo's
+/// cold start on a scenario of its own seed).
+pub fn train_from_files(
+    transactions: &Path,
+    labels: &Path,
+    holdout: f64,
+    trees: usize,
+) -> Result<nexus_graph::training::Trained> {
+    let input = Input {
+        transactions: transactions.to_path_buf(),
+        from: InputFormat::Interchange,
+        config: None,
+        threads: None,
+    };
+    let config = DetectConfig::default();
+    let g = load(&input, &config)?;
+    let labels = read_labels(labels, &g)?;
+    Ok(train_and_report(
+        &g,
+        &config,
+        &labels,
+        holdout,
+        trees,
+        threads(None),
+    ))
+}
+
+/// Trains (see `nexus_graph::training`) and prints what a user needs to
+/// judge the model: data, time, features used, the holdout's figures.
+pub fn train_and_report(
+    g: &TemporalGraph,
+    config: &DetectConfig,
+    labels: &HashMap<u32, (String, String)>,
+    holdout: f64,
+    trees: usize,
+    n_threads: usize,
+) -> nexus_graph::training::Trained {
+    let started = Instant::now();
+    let t = nexus_graph::training::train_with_holdout(g, config, labels, holdout, trees, n_threads);
+    eprintln!(
+        "nexus: trained {} trees on {} transactions ({} laundering) in {:.1} s; calibrated ({} knots) and threshold {:.3} chosen on {} later transactions",
+        trees,
+        t.train_transactions,
+        t.train_laundering,
+        started.elapsed().as_secs_f64(),
+        t.model.calibration.len(),
+        t.model.threshold,
+        t.validation_transactions
+    );
+    let top: Vec<String> = t
+        .model
         .split_counts()
         .iter()
         .take(6)
         .map(|(n, c)| format!("{n} ({c})"))
         .collect();
-    eprintln!(
-        "nexus: wrote {}; most used features: {}",
-        a.out.display(),
-        top.join(", ")
-    );
-    if !test_rows.is_empty() {
-        let scores = score_all(&model, &f, g.edge_count());
-        let model_positive: Vec<bool> = scores.iter().map(|&p| p >= model.threshold).collect();
-        let alerts = detect(&g, &config, &Flags::default());
-        let rule_positive = in_any_alert(&g, &alerts);
-        let combined = combine(&rule_positive, &scores, model.threshold);
-        let since = Timestamp(cut);
-        for (name, pred) in [
-            ("rules", &rule_positive),
-            ("model", &model_positive),
-            ("rules+model", &combined),
-        ] {
-            let (p, r, f1, pos, predicted) = prf(pred, &truth, &test_rows);
-            println!(
-                "holdout from {}: {:11} precision {:.3} recall {:.3} F1 {:.3} ({} laundering transactions, {} flagged)",
-                since,
-                name,
-                p,
-                r,
-                f1,
-                pos,
-                predicted
-            );
-        }
+    eprintln!("nexus: most used features: {}", top.join(", "));
+    if let Some(h) = &t.holdout {
+        let since = Timestamp(h.from);
+        print_evaluation(&format!("holdout from {since}, rules"), &h.rules);
+        print_evaluation(&format!("holdout from {since}, rules+model"), &h.ranked);
     }
-    Ok(())
-}
-
-fn score_all(model: &Model, f: &[f32], n: usize) -> Vec<f32> {
-    (0..n)
-        .map(|e| model.predict(&f[e * FEATURE_COUNT..(e + 1) * FEATURE_COUNT]))
-        .collect()
-}
-
-/// Rules plus model: a transaction is flagged when the model says so, or
-/// when a rule caught it and the model gives it at least half its threshold.
-fn combine(rule: &[bool], scores: &[f32], threshold: f32) -> Vec<bool> {
-    rule.iter()
-        .zip(scores)
-        .map(|(&r, &p)| p >= threshold || (r && p >= 0.5 * threshold))
-        .collect()
+    t
 }
 
 fn read_flags(path: &Path, g: &TemporalGraph) -> Result<Flags> {
@@ -471,245 +451,117 @@ fn timestamp_arg(text: &str) -> Result<Timestamp> {
 pub fn run_detect(a: DetectArgs) -> Result<()> {
     let config = load_config(a.input.config.as_deref())?;
     if a.follow {
-        if a.model.is_some() || a.labels.is_some() || a.flagged.is_some() {
-            bail!("--follow runs the rules only; --model, --labels and --flagged work on a file");
+        if a.model.is_some() || a.labels.is_some() || a.flagged.is_some() || a.all {
+            bail!("--follow runs the rules only; --model, --labels, --flagged and --all work on a file");
         }
         return follow(config, &a.input.transactions, &a.out);
     }
-    let model = match &a.model {
-        Some(p) => {
-            let text =
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            let m = Model::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-            if m.feature_names != FEATURE_NAMES {
-                bail!(
-                    "{}: the model was trained on other features than this nexus computes",
-                    p.display()
-                );
-            }
-            Some(m)
-        }
-        None => None,
-    };
+    let model = a.model.as_deref().map(read_model).transpose()?;
     let evaluate_from = a.evaluate_from.as_deref().map(timestamp_arg).transpose()?;
     let g = load(&a.input, &config)?;
+    let labels = a
+        .labels
+        .as_deref()
+        .map(|p| read_labels(p, &g))
+        .transpose()?;
     let flags = match &a.flagged {
         Some(p) => read_flags(p, &g)?,
         None => Flags::default(),
     };
+    let n_threads = threads(a.input.threads);
+    let scores = model.as_ref().map(|m| {
+        let started = Instant::now();
+        let scores = score_edges(&g, m, n_threads);
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "nexus: {} features of {} transactions computed and scored in {:.2} s ({:.0} transactions/s, {} threads)",
+            FEATURE_COUNT,
+            g.edge_count(),
+            secs,
+            g.edge_count() as f64 / secs.max(1e-9),
+            n_threads
+        );
+        scores
+    });
     let started = Instant::now();
-    let mut alerts = detect(&g, &config, &flags);
-    let rules_secs = started.elapsed().as_secs_f64();
+    let triaged = detect_and_rank(&g, &config, &flags, model.as_ref().zip(scores.as_deref()));
     eprintln!(
-        "nexus: rules found {} alerts in {:.2} s",
-        alerts.len(),
-        rules_secs
+        "nexus: {} alerts raised{} in {:.2} s",
+        triaged.alerts.len(),
+        if model.is_some() {
+            format!(
+                ", {} suppressed under the model's threshold",
+                triaged.suppressed.len()
+            )
+        } else {
+            String::new()
+        },
+        started.elapsed().as_secs_f64()
     );
-    let rule_positive = in_any_alert(&g, &alerts);
-    let mut flagged = rule_positive.clone();
-    if let Some(m) = &model {
-        let scores = score_in_chunks(&g, m, threads(a.input.threads));
-        flagged = combine(&rule_positive, &scores, m.threshold);
-        let model_alerts = model_alerts(&g, m, &scores, threads(a.input.threads));
-        eprintln!("nexus: the model adds {} alerts", model_alerts.len());
-        alerts.extend(model_alerts);
-    }
-    write_alerts(&a.out, &g, &alerts)?;
+    write_alerts(&a.out, &g, &triaged.alerts, "raised")?;
     eprintln!(
         "nexus: wrote {} alerts to {}",
-        alerts.len(),
+        triaged.alerts.len(),
         a.out.display()
     );
-    if let Some(path) = &a.labels {
-        let labels = read_labels(path)?;
-        let truth: Vec<bool> = g.ids.iter().map(|id| labels.contains_key(id)).collect();
-        let from = evaluate_from.map_or(i64::MIN, |t| t.0);
-        let rows: Vec<usize> = (0..g.edge_count()).filter(|&e| g.time[e] >= from).collect();
-        report_evaluation(
-            &g,
-            &labels,
-            &truth,
-            &rule_positive,
-            &flagged,
-            &rows,
-            model.is_some(),
+    if a.all {
+        let path = suppressed_path(&a.out);
+        write_alerts(&path, &g, &triaged.suppressed, "suppressed")?;
+        eprintln!(
+            "nexus: wrote {} suppressed alerts to {}",
+            triaged.suppressed.len(),
+            path.display()
         );
+    }
+    if let Some(labels) = &labels {
+        let from = evaluate_from.map_or(i64::MIN, |t| t.0);
+        let in_scope: Vec<bool> = (0..g.edge_count()).map(|e| g.time[e] >= from).collect();
+        print_evaluation("evaluation", &evaluate(&triaged.alerts, labels, &in_scope));
     }
     Ok(())
 }
 
-fn report_evaluation(
-    g: &TemporalGraph,
-    labels: &HashMap<String, (String, String)>,
-    truth: &[bool],
-    rules: &[bool],
-    combined: &[bool],
-    rows: &[usize],
-    with_model: bool,
-) {
-    // Per typology: a planted case is found when at least half of its
-    // transactions are flagged.
-    let mut cases: HashMap<&str, (String, usize, usize)> = HashMap::new();
-    let in_rows: HashSet<usize> = rows.iter().copied().collect();
-    for (e, id) in g.ids.iter().enumerate() {
-        if !in_rows.contains(&e) {
-            continue;
-        }
-        if let Some((pattern, typology)) = labels.get(id) {
-            let c = cases
-                .entry(pattern.as_str())
-                .or_insert((typology.clone(), 0, 0));
-            c.1 += 1;
-            c.2 += combined[e] as usize;
-        }
-    }
-    let mut by_typology: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-    for (typology, total, hit) in cases.values() {
-        let t = by_typology.entry(typology.clone()).or_default();
-        t.0 += 1;
-        t.1 += (*hit * 2 >= *total) as usize;
-    }
-    for (t, (n, found)) in &by_typology {
-        println!(
-            "typology {t:24} {found:4}/{n:4} cases found ({:.2})",
-            *found as f64 / *n as f64
-        );
-    }
-    let show = |name: &str, pred: &[bool]| {
-        let (p, r, f1, pos, predicted) = prf(pred, truth, rows);
-        println!(
-            "transactions {name:11} precision {p:.3} recall {r:.3} F1 {f1:.3} ({pos} laundering, {predicted} flagged)"
-        );
-    };
-    show("rules", rules);
-    if with_model {
-        show("rules+model", combined);
-    }
+/// `alerts.csv` → `alerts.suppressed.csv`, beside it.
+fn suppressed_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "alerts".into());
+    out.with_file_name(format!("{stem}.suppressed.csv"))
 }
 
-/// The model's probability for every transaction, computing features a
-/// million transactions at a time (the full matrix of 100 million rows
-/// would not fit beside the graph).
-fn score_in_chunks(g: &TemporalGraph, m: &Model, n_threads: usize) -> Vec<f32> {
-    const CHUNK: u32 = 1 << 20;
-    let started = Instant::now();
-    let computer = features::FeatureComputer::new(g, FeatureConfig::default());
-    let n = g.edge_count() as u32;
-    let mut scores = Vec::with_capacity(n as usize);
-    let mut from = 0u32;
-    while from < n {
-        let to = n.min(from + CHUNK);
-        let edges: Vec<u32> = (from..to).collect();
-        let rows = computer.rows(&edges, n_threads);
-        scores.extend(rows.chunks(FEATURE_COUNT).map(|row| m.predict(row)));
-        from = to;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "nexus: {} features of {} transactions computed and scored in {:.2} s ({:.0} transactions/s, {} threads)",
-        FEATURE_COUNT,
-        g.edge_count(),
-        secs,
-        g.edge_count() as f64 / secs.max(1e-9),
-        n_threads
-    );
-    scores
-}
-
-/// Transactions the model flags, grouped by the accounts they connect.
-fn model_alerts(g: &TemporalGraph, m: &Model, scores: &[f32], n_threads: usize) -> Vec<Alert> {
-    let flagged: Vec<u32> = (0..g.edge_count() as u32)
-        .filter(|&e| scores[e as usize] >= m.threshold)
-        .collect();
-    // Features again for the flagged transactions only, for the explanation.
-    let rows =
-        features::FeatureComputer::new(g, FeatureConfig::default()).rows(&flagged, n_threads);
-    let row_of: HashMap<u32, usize> = flagged.iter().enumerate().map(|(i, &e)| (e, i)).collect();
-    // Union-find over accounts joined by flagged transactions.
-    let mut parent: HashMap<u32, u32> = HashMap::new();
-    fn find(p: &mut HashMap<u32, u32>, x: u32) -> u32 {
-        let mut r = x;
-        while let Some(&q) = p.get(&r) {
-            if q == r {
-                break;
+/// A model file, checked against the features this nexus computes.
+fn read_model(p: &Path) -> Result<Model> {
+    let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    let m = Model::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    if m.feature_names != FEATURE_NAMES {
+        let missing: Vec<&str> = FEATURE_NAMES
+            .iter()
+            .copied()
+            .filter(|n| !m.feature_names.iter().any(|x| x == n))
+            .collect();
+        bail!(
+            "{}: line 2: the model was trained on other features than this nexus computes ({} features in the model, {} here{})",
+            p.display(),
+            m.feature_names.len(),
+            FEATURE_NAMES.len(),
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("; missing: {}", missing.join(", "))
             }
-            r = q;
-        }
-        p.insert(x, r);
-        r
+        );
     }
-    for &e in &flagged {
-        let (a, b) = (g.src[e as usize], g.dst[e as usize]);
-        parent.entry(a).or_insert(a);
-        parent.entry(b).or_insert(b);
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent.insert(ra, rb);
-        }
-    }
-    let mut groups: HashMap<u32, Vec<u32>> = HashMap::new();
-    for &e in &flagged {
-        let root = find(&mut parent, g.src[e as usize]);
-        groups.entry(root).or_default().push(e);
-    }
-    let top: Vec<(usize, String)> = m
-        .split_counts()
-        .into_iter()
-        .take(3)
-        .filter_map(|(n, _)| FEATURE_NAMES.iter().position(|x| *x == n).map(|i| (i, n)))
-        .collect();
-    let mut out: Vec<Alert> = groups
-        .into_values()
-        .map(|mut edges| {
-            edges.sort_unstable();
-            let mut accounts: Vec<u32> = edges
-                .iter()
-                .flat_map(|&e| [g.src[e as usize], g.dst[e as usize]])
-                .collect();
-            accounts.sort_unstable();
-            accounts.dedup();
-            let best = edges
-                .iter()
-                .map(|&e| scores[e as usize])
-                .fold(0f32, f32::max);
-            let total: f64 = edges.iter().map(|&e| g.usd[e as usize]).sum();
-            let means: Vec<String> = top
-                .iter()
-                .map(|(i, n)| {
-                    let mean = edges
-                        .iter()
-                        .map(|&e| rows[row_of[&e] * FEATURE_COUNT + i] as f64)
-                        .sum::<f64>()
-                        / edges.len() as f64;
-                    format!("{n} {mean:.2}")
-                })
-                .collect();
-            Alert {
-                typology: nexus_model::Typology::Model,
-                score: best as f64,
-                explanation: format!(
-                    "the gradient-boosted model scores {} transactions among {} accounts as laundering (probability up to {:.2}, threshold {:.2}; USD {:.0} in all); its most used features average here: {}",
-                    edges.len(),
-                    accounts.len(),
-                    best,
-                    m.threshold,
-                    total,
-                    means.join(", ")
-                ),
-                accounts,
-                edges,
-            }
-        })
-        .collect();
-    out.sort_by_key(|a| a.edges[0]);
-    out
+    Ok(m)
 }
 
 /// Columns of the alerts CSV (batch and streaming alike).
-const ALERT_HEADER: [&str; 9] = [
+const ALERT_HEADER: [&str; 11] = [
     "alert_id",
     "typology",
     "score",
+    "probability",
+    "decision",
     "accounts",
     "transactions",
     "first_timestamp",
@@ -718,7 +570,7 @@ const ALERT_HEADER: [&str; 9] = [
     "explanation",
 ];
 
-fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert]) -> Result<()> {
+fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert], decision: &str) -> Result<()> {
     let mut csv = Vec::new();
     push_line(&mut csv, &ALERT_HEADER);
     for (i, a) in alerts.iter().enumerate() {
@@ -746,6 +598,7 @@ fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert]) -> Result<()> 
             .max()
             .unwrap_or(0);
         let score = format!("{:.3}", a.score);
+        let probability = a.probability.map(|p| format!("{p:.3}")).unwrap_or_default();
         let total = format!("{:.2}", a.total_usd(g));
         push_line(
             &mut csv,
@@ -753,6 +606,8 @@ fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert]) -> Result<()> 
                 &id,
                 a.typology.as_str(),
                 &score,
+                &probability,
+                decision,
                 &accounts.join(";"),
                 &txs.join(";"),
                 &Timestamp(first).to_string(),
@@ -830,6 +685,8 @@ fn follow(config: DetectConfig, source: &Path, out: &Path) -> Result<()> {
                             &id,
                             a.typology.as_str(),
                             &score,
+                            "",
+                            "raised",
                             &a.accounts.join(";"),
                             &a.transactions.join(";"),
                             &Timestamp(a.first_time).to_string(),

@@ -4,8 +4,9 @@
 use anyhow::{bail, Context, Result};
 use nexus_fiu::accounts::{create_reporting_token, create_user};
 use nexus_fiu::auth::{random_token, Principal, Role};
+use nexus_fiu::detection::{record_model, run_detection};
 use nexus_fiu::intake::receive;
-use nexus_fiu::processing::{run_detection, Screening};
+use nexus_fiu::processing::Screening;
 use nexus_fiu::Limits;
 use nexus_graph::DetectConfig;
 use nexus_server::AppState;
@@ -35,6 +36,11 @@ pub struct ServeArgs {
     /// Print the limits in force (defaults merged with --limits) and exit.
     #[arg(long)]
     pub print_limits: bool,
+    /// A detection model from `nexus train`: recorded and put in force at
+    /// start (the operator's decision, audited). Without it the model a
+    /// supervisor last put in force is used, or the rules alone.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// The log on standard error: `human` lines or `json` objects (one per
     /// event, with the request id); the level from RUST_LOG (default info).
     #[arg(long, value_enum, default_value_t = LogFormat::Human)]
@@ -211,6 +217,25 @@ pub fn serve(a: ServeArgs) -> Result<()> {
     }
     init_logging(a.log_format);
     let store = open(&a.db)?;
+    if let Some(path) = &a.model {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let id = record_model(
+            &store,
+            "cli",
+            &name,
+            &text,
+            "",
+            &format!("loaded from {}", path.display()),
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let m = nexus_fiu::detection::activate_model(&store, None, id)?;
+        eprintln!("nexus: detection model {} ({}) in force", m.id, m.name);
+    }
     let state = AppState::with_anchor(
         store,
         detect_config(a.config.as_deref())?,
@@ -599,8 +624,37 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
     // The national payment data: every transaction of the scenario, accounts keyed like goAML's (BIC|number).
     let n = ingest_scenario_transactions(&store, &scenario)?;
     eprintln!("nexus: {n} transactions joined to the network");
-    let (transfers, raised) = run_detection(&store, &DetectConfig::default())?;
-    eprintln!("nexus: detection over {transfers} transfers raised {raised} alerts");
+    // A cold start for detection: a model trained on a scenario of another
+    // seed (the demo's own labels are never used), put in force as the
+    // operator would with `nexus serve --model`.
+    let training = a.dir.join("training");
+    let mut tconfig = nexus_sim::Config::new(a.seed + 1000);
+    tconfig.replace = true;
+    nexus_sim::simulate(&tconfig, &training)?;
+    let trained = crate::detect::train_from_files(
+        &training.join("transactions.csv"),
+        &training.join("labels.csv"),
+        0.3,
+        150,
+    )?;
+    let id = record_model(
+        &store,
+        "demo",
+        &format!("cold start: scenario seed {}", a.seed + 1000),
+        &trained.model.write(),
+        &trained.metrics_json(),
+        &format!(
+            "nexus simulate --seed {} (labels of its planted cases)",
+            a.seed + 1000
+        ),
+    )?;
+    let model = nexus_fiu::detection::activate_model(&store, None, id)?;
+    std::fs::remove_dir_all(&training).ok();
+    let run = run_detection(&store, &DetectConfig::default(), Some(&model))?;
+    eprintln!(
+        "nexus: detection over {} transactions raised {} alerts ({} below the model's threshold kept apart)",
+        run.transactions, run.raised, run.suppressed
+    );
     // The demo FIU can cooperate with partners (add them with `nexus exchange partner add`).
     let public = nexus_fiu::exchange::init_identity(&store, "TJ")?;
     eprintln!(

@@ -1,0 +1,383 @@
+//! Detection over the stored network: the same rules, episodes and model
+//! as `nexus detect` (through `nexus_graph::triage`), on what the FIU holds
+//! — channels, currencies and native amounts as they were reported — and
+//! the detection models the FIU keeps: recorded when trained or loaded, in
+//! force only when a supervisor (or the operator starting the service with
+//! `--model`) activates one.
+
+use crate::auth::{sha256_hex, Principal, Role};
+use crate::FiuError;
+use nexus_graph::gbdt::Model;
+use nexus_graph::rules::{DetectConfig, Flags};
+use nexus_graph::triage::{detect_and_rank, score_edges};
+use nexus_graph::{Alert, GraphBuilder, TemporalGraph};
+use nexus_model::{AlertKind, Channel, Currency, Minor, Timestamp, Transaction, Typology};
+use nexus_store::{AuditRecord, EpisodeOutcome, ModelRow, NewAlert, Result, Store};
+use std::collections::{HashMap, HashSet};
+
+/// A model in force: its record and the parsed trees.
+#[derive(Debug, Clone)]
+pub struct ActiveModel {
+    pub id: i64,
+    pub name: String,
+    pub model: Model,
+}
+
+/// Parses a model file's text and checks it computes on this nexus's features.
+pub fn parse_model(text: &str) -> std::result::Result<Model, String> {
+    let m = Model::parse(text).map_err(|e| e.to_string())?;
+    if m.feature_names != nexus_graph::features::FEATURE_NAMES {
+        return Err(format!(
+            "line 2: the model was trained on other features than this nexus computes ({} features in the model, {} here)",
+            m.feature_names.len(),
+            nexus_graph::features::FEATURE_NAMES.len()
+        ));
+    }
+    Ok(m)
+}
+
+/// Records a model (not yet in force); its id. `metrics` and `trained_on`
+/// describe it for the supervisor who decides.
+pub fn record_model(
+    store: &Store,
+    by: &str,
+    name: &str,
+    text: &str,
+    metrics: &str,
+    trained_on: &str,
+) -> std::result::Result<i64, FiuError> {
+    parse_model(text).map_err(|e| FiuError::Invalid(format!("{name}: {e}")))?;
+    let hash = sha256_hex(text.as_bytes());
+    Ok(store.write(|db| {
+        let id = db.insert_model(name, text, &hash, metrics, trained_on, by)?;
+        db.audit(&AuditRecord {
+            actor: by.into(),
+            action: "model.record".into(),
+            object: format!("model:{id}"),
+            detail: format!("{name} sha256 {}", &hash[..16]),
+            ..AuditRecord::default()
+        })?;
+        Ok(id)
+    })?)
+}
+
+/// Puts model `id` in force. A supervisor's decision (or the operator's,
+/// `actor` "cli"); audited.
+pub fn activate_model(
+    store: &Store,
+    who: Option<&Principal>,
+    id: i64,
+) -> std::result::Result<ActiveModel, FiuError> {
+    if let Some(p) = who {
+        if p.role != Role::Supervisor {
+            return Err(FiuError::Forbidden(
+                "only a supervisor puts a detection model in force".into(),
+            ));
+        }
+    }
+    let actor = who.map_or_else(|| "cli".to_string(), |p| p.actor.clone());
+    let body = store
+        .read(|db| db.model_body(id))?
+        .ok_or_else(|| FiuError::NotFound(format!("no model {id}")))?;
+    let model = parse_model(&body).map_err(|e| FiuError::Invalid(format!("model {id}: {e}")))?;
+    let name = store.write(|db| {
+        db.activate_model(id, &actor)?;
+        db.audit(&AuditRecord {
+            actor: actor.clone(),
+            action: "model.activate".into(),
+            object: format!("model:{id}"),
+            ..AuditRecord::default()
+        })?;
+        Ok(db
+            .models()?
+            .into_iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name)
+            .unwrap_or_default())
+    })?;
+    Ok(ActiveModel { id, name, model })
+}
+
+/// The model in force, if any (a stored model that no longer parses is
+/// reported and not used: the service keeps running on the rules).
+pub fn active_model(store: &Store) -> std::result::Result<Option<ActiveModel>, FiuError> {
+    let Some((row, body)) = store.read(|db| db.active_model())? else {
+        return Ok(None);
+    };
+    let model =
+        parse_model(&body).map_err(|e| FiuError::Invalid(format!("model {}: {e}", row.id)))?;
+    Ok(Some(ActiveModel {
+        id: row.id,
+        name: row.name,
+        model,
+    }))
+}
+
+/// Every recorded model, newest first.
+pub fn models(store: &Store) -> Result<Vec<ModelRow>> {
+    store.read(|db| db.models())
+}
+
+/// What one detection run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetectionRun {
+    pub transactions: usize,
+    pub raised: usize,
+    pub extended: usize,
+    pub suppressed: usize,
+}
+
+/// The stored network as a graph whose accounts are labelled by their keys
+/// (`institution|number`, as pages show them), with the store's id and
+/// holder of each.
+struct Network {
+    graph: TemporalGraph,
+    /// Store id of each graph account.
+    account_id: Vec<i64>,
+    holder: Vec<Option<i64>>,
+    holder_name: Vec<String>,
+}
+
+fn load_network(store: &Store, config: &DetectConfig) -> Result<Option<Network>> {
+    let mut labels: HashMap<i64, nexus_store::AccountLabel> = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = store.read(|db| db.account_labels_after(after, 100_000))?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        labels.extend(page.into_iter().map(|a| (a.id, a)));
+    }
+    let key_of = |id: i64| -> String {
+        labels
+            .get(&id)
+            .map_or_else(|| format!("account:{id}"), |a| a.key.clone())
+    };
+    let mut builder = GraphBuilder::new();
+    let mut after = 0;
+    let mut count = 0usize;
+    loop {
+        let page = store.read(|db| db.transfers_after(after, 100_000))?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for t in &page {
+            // The store keeps channels in this vocabulary (intake maps each
+            // FIU's transmode codes onto it); anything else is not read.
+            let Some(channel) = Channel::parse(&t.channel) else {
+                continue;
+            };
+            let currency = std::str::from_utf8(&t.currency)
+                .ok()
+                .and_then(Currency::parse)
+                .unwrap_or(Currency::XXX);
+            count += 1;
+            builder.push(
+                count as u64,
+                &Transaction {
+                    id: t.id.to_string(),
+                    timestamp: Timestamp(t.at),
+                    from_account: key_of(t.from_account),
+                    to_account: key_of(t.to_account),
+                    amount: Minor(t.amount_minor),
+                    currency,
+                    channel,
+                },
+            );
+        }
+    }
+    if count == 0 {
+        return Ok(None);
+    }
+    let (graph, _) = builder.build(|c| config.usd_per_unit(c));
+    let by_key: HashMap<&str, &nexus_store::AccountLabel> =
+        labels.values().map(|a| (a.key.as_str(), a)).collect();
+    let mut account_id = Vec::with_capacity(graph.account_count());
+    let mut holder = Vec::with_capacity(graph.account_count());
+    let mut holder_name = Vec::with_capacity(graph.account_count());
+    for key in &graph.accounts {
+        let a = by_key.get(key.as_str());
+        account_id.push(a.map_or(0, |a| a.id));
+        holder.push(a.and_then(|a| a.holder));
+        holder_name.push(a.map(|a| a.holder_name.clone()).unwrap_or_default());
+    }
+    Ok(Some(Network {
+        graph,
+        account_id,
+        holder,
+        holder_name,
+    }))
+}
+
+/// Typologies whose alerts are one story per focal account.
+fn episode_typology(t: Typology) -> bool {
+    matches!(
+        t,
+        Typology::FanIn
+            | Typology::FanOut
+            | Typology::ScatterGather
+            | Typology::GatherScatter
+            | Typology::PassThrough
+            | Typology::Structuring
+            | Typology::DesignatedActivity
+            | Typology::Model
+    )
+}
+
+/// The alert's subject: the holder of its focal account (the hub, the
+/// mule, the structurer); for shapes without a focal account (cycles,
+/// layering, paths) the first participant with a known holder. Never a
+/// mere counterparty of a hub.
+fn subject(n: &Network, a: &Alert) -> Option<i64> {
+    let focal = a.accounts.first().and_then(|&v| n.holder[v as usize]);
+    if focal.is_some() || episode_typology(a.typology) {
+        return focal;
+    }
+    a.accounts.iter().find_map(|&v| n.holder[v as usize])
+}
+
+/// "account KEY" in an explanation becomes "account KEY (Holder Name)".
+fn with_holders(n: &Network, a: &Alert) -> String {
+    let mut text = a.explanation.clone();
+    for &v in &a.accounts {
+        let name = &n.holder_name[v as usize];
+        if name.is_empty() {
+            continue;
+        }
+        let key = &n.graph.accounts[v as usize];
+        text = text.replace(key.as_str(), &format!("{key} ({name})"));
+    }
+    text
+}
+
+/// Runs the rules (and the model in force) over every stored transaction,
+/// raises new findings, extends the open alert of an episode that grew,
+/// and keeps what the model puts under its threshold as suppressed.
+pub fn run_detection(
+    store: &Store,
+    config: &DetectConfig,
+    model: Option<&ActiveModel>,
+) -> Result<DetectionRun> {
+    let Some(n) = load_network(store, config)? else {
+        return Ok(DetectionRun::default());
+    };
+    let g = &n.graph;
+    // Accounts of entities with open sanctions matches are the designated
+    // end of nexus paths and their activity an alert of its own.
+    let designated_entities: HashSet<i64> = store
+        .read(|db| db.alerts("open", "screening", 100_000, 0))?
+        .into_iter()
+        .filter_map(|a| a.entity_id)
+        .collect();
+    let mut flags = Flags::default();
+    for (v, h) in n.holder.iter().enumerate() {
+        if h.is_some_and(|h| designated_entities.contains(&h)) {
+            flags.designated.insert(v as u32);
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let scores = model.map(|m| score_edges(g, &m.model, threads));
+    let triaged = detect_and_rank(
+        g,
+        config,
+        &flags,
+        model.map(|m| &m.model).zip(scores.as_deref()),
+    );
+    let mut run = DetectionRun {
+        transactions: g.edge_count(),
+        ..DetectionRun::default()
+    };
+    let candidates: Vec<(&Alert, bool)> = triaged
+        .alerts
+        .iter()
+        .map(|a| (a, false))
+        .chain(triaged.suppressed.iter().map(|a| (a, true)))
+        .collect();
+    // In chunks of one write transaction each, so that intake and page
+    // views (which audit) never wait long for the writer.
+    for chunk in candidates.chunks(500) {
+        let (raised, extended, suppressed) = store.write(|db| {
+            let (mut raised, mut extended, mut suppressed) = (0, 0, 0);
+            for &(a, is_suppressed) in chunk {
+                let alert = new_alert(&n, a, is_suppressed, model.map(|m| m.id));
+                match db.upsert_episode_alert(&alert)? {
+                    EpisodeOutcome::Raised(_) if is_suppressed => suppressed += 1,
+                    EpisodeOutcome::Raised(_) => raised += 1,
+                    EpisodeOutcome::Extended(_) => extended += 1,
+                    EpisodeOutcome::Unchanged => {}
+                }
+            }
+            Ok((raised, extended, suppressed))
+        })?;
+        run.raised += raised;
+        run.extended += extended;
+        run.suppressed += suppressed;
+    }
+    store.write(|db| {
+        db.audit(&AuditRecord {
+            actor: "system".into(),
+            action: "detection.run".into(),
+            object: "network".into(),
+            detail: format!(
+                "{} transactions, {} patterns raised, {} suppressed; {} new alerts, {} extended, {} newly suppressed{}",
+                run.transactions,
+                triaged.alerts.len(),
+                triaged.suppressed.len(),
+                run.raised,
+                run.extended,
+                run.suppressed,
+                model.map_or(String::new(), |m| format!("; model {} ({})", m.id, m.name))
+            ),
+            ..AuditRecord::default()
+        })
+    })?;
+    Ok(run)
+}
+
+fn new_alert(n: &Network, a: &Alert, suppressed: bool, model_id: Option<i64>) -> NewAlert {
+    let g = &n.graph;
+    let mut txs: Vec<&str> = a
+        .edges
+        .iter()
+        .map(|&e| g.ids[e as usize].as_str())
+        .collect();
+    txs.sort_unstable();
+    let accounts: Vec<&str> = a
+        .accounts
+        .iter()
+        .map(|&v| g.accounts[v as usize].as_str())
+        .collect();
+    let first = a.edges.iter().map(|&e| g.time[e as usize]).min();
+    let last = a.edges.iter().map(|&e| g.time[e as usize]).max();
+    let mandatory = matches!(
+        a.typology,
+        Typology::DesignatedActivity | Typology::NexusPath
+    );
+    // The queue's order: the model's probability where it ranked the
+    // alert, the rule's strength otherwise and for what the law requires.
+    let score = match a.probability {
+        Some(p) if !mandatory => p,
+        _ => a.score,
+    };
+    let focal = a.accounts.first().map(|&v| n.account_id[v as usize]);
+    NewAlert {
+        score,
+        entity_id: subject(n, a),
+        accounts: accounts.join(";"),
+        transactions: txs.join(";"),
+        first_at: first,
+        last_at: last,
+        total_minor: (a.total_usd(g) * 100.0).round() as i64,
+        explanation: with_holders(n, a),
+        dedup_key: format!(
+            "typ:{}:{}",
+            a.typology,
+            &sha256_hex(txs.join(";").as_bytes())[..24]
+        ),
+        probability: a.probability,
+        suppressed,
+        episode: episode_typology(a.typology)
+            .then(|| focal.map(|f| format!("{}:{f}", a.typology)))
+            .flatten(),
+        model_id,
+        ..NewAlert::new(AlertKind::Typology, a.typology)
+    }
+}
