@@ -28,16 +28,25 @@ pub enum BatchError {
 /// Problems listed before the reading stops.
 const MAX_PROBLEMS: usize = 100;
 
-/// Reads, checks and stores a batch for `institution`; the rows accepted.
-/// How many of them the FIU had already is recorded in the audit log, not
-/// told to the sender.
+/// What a stored batch brought.
+#[derive(Debug, Clone, Default)]
+pub struct BatchReceipt {
+    /// Rows accepted (what the sender is told).
+    pub rows: usize,
+    /// The transactions new to the FIU, as stored (ids are the store's,
+    /// accounts their keys): what streaming detection takes next.
+    pub new: Vec<Transaction>,
+}
+
+/// Reads, checks and stores a batch for `institution`. How many of its rows
+/// the FIU had already is recorded in the audit log, not told to the sender.
 pub fn receive_batch(
     store: &Store,
     principal: &Principal,
     institution: i64,
     csv: &[u8],
     max_rows: usize,
-) -> Result<usize, BatchError> {
+) -> Result<BatchReceipt, BatchError> {
     let codes = store
         .read(|db| db.institution(institution))?
         .map(|i| i.codes)
@@ -76,8 +85,8 @@ pub fn receive_batch(
         return Err(BatchError::Invalid(problems));
     }
     let total = rows.len();
-    store.write(|db| {
-        let mut stored = 0;
+    let new = store.write(|db| {
+        let mut new = Vec::new();
         for t in &rows {
             let from = db.upsert_account(&t.from_account, "", None)?;
             let to = db.upsert_account(&t.to_account, "", None)?;
@@ -95,18 +104,23 @@ pub fn receive_batch(
                 description: "",
                 source_institution: Some(institution),
             })?;
-            stored += usize::from(inserted.is_some());
+            if let Some(id) = inserted {
+                new.push(Transaction {
+                    id: id.to_string(),
+                    ..t.clone()
+                });
+            }
         }
         db.audit(&AuditRecord {
             actor: principal.actor.clone(),
             action: "transactions.submit".into(),
             object: format!("institution:{institution}"),
-            detail: format!("{total} rows, {stored} new"),
+            detail: format!("{total} rows, {} new", new.len()),
             ..AuditRecord::default()
         })?;
-        Ok(())
+        Ok(new)
     })?;
-    Ok(total)
+    Ok(BatchReceipt { rows: total, new })
 }
 
 /// Whether a batch row names accounts a reporting entity may report.

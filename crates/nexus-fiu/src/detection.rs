@@ -256,6 +256,7 @@ pub fn run_detection(
     config: &DetectConfig,
     model: Option<&ActiveModel>,
 ) -> Result<DetectionRun> {
+    let started = nexus_store::now();
     let Some(n) = load_network(store, config)? else {
         return Ok(DetectionRun::default());
     };
@@ -298,7 +299,7 @@ pub fn run_detection(
             let (mut raised, mut extended, mut suppressed) = (0, 0, 0);
             for &(a, is_suppressed) in chunk {
                 let alert = new_alert(&n, a, is_suppressed, model.map(|m| m.id));
-                match db.upsert_episode_alert(&alert)? {
+                match db.upsert_episode_alert(&alert, false)? {
                     EpisodeOutcome::Raised(_) if is_suppressed => suppressed += 1,
                     EpisodeOutcome::Raised(_) => raised += 1,
                     EpisodeOutcome::Extended(_) => extended += 1,
@@ -311,13 +312,14 @@ pub fn run_detection(
         run.extended += extended;
         run.suppressed += suppressed;
     }
+    let unconfirmed = crate::streaming::unconfirmed_stream_alerts_suppressed(store, started)?;
     store.write(|db| {
         db.audit(&AuditRecord {
             actor: "system".into(),
             action: "detection.run".into(),
             object: "network".into(),
             detail: format!(
-                "{} transactions, {} patterns raised, {} suppressed; {} new alerts, {} extended, {} newly suppressed{}",
+                "{} transactions, {} patterns raised, {} suppressed; {} new alerts, {} extended, {} newly suppressed, {unconfirmed} raised at intake not confirmed{}",
                 run.transactions,
                 triaged.alerts.len(),
                 triaged.suppressed.len(),

@@ -43,6 +43,7 @@ pub mod retention;
 pub mod screening;
 pub mod sessions;
 pub mod signin;
+pub mod streaming;
 
 pub use error::FiuError;
 pub use limits::Limits;

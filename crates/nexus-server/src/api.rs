@@ -27,6 +27,8 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
     let rest = Router::new()
         .route("/api/v1/reports/{id}", get(report))
         .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/models", get(models))
+        .route("/api/v1/models/{id}/activate", post(activate_model))
         .route("/api/v1/alerts/{id}", post(act_on_alert))
         .route("/api/v1/entities/{id}", get(entity))
         .route("/api/v1/screen", post(screen))
@@ -308,7 +310,7 @@ async fn submit_transactions(
         ));
     }
     let max_rows = state.limits.max_batch_rows;
-    let total = state
+    let receipt = state
         .blocking(move |s| {
             use nexus_fiu::batches::{receive_batch, BatchError};
             receive_batch(&s.store, &principal, institution, &body, max_rows).map_err(|e| match e {
@@ -328,6 +330,8 @@ async fn submit_transactions(
             })
         })
         .await?;
+    let total = receipt.rows;
+    state.stream.submit(receipt.new);
     state.network_changed();
     Ok((
         StatusCode::OK,
@@ -342,6 +346,7 @@ fn alert_json(a: &nexus_store::AlertRow) -> serde_json::Value {
         "entity_id": a.entity_id, "entity_name": a.entity_name, "accounts": a.accounts, "transactions": a.transactions,
         "first_at": a.first_at, "last_at": a.last_at, "total_usd_cents": a.total_minor, "explanation": a.explanation,
         "list": a.list_name, "list_entry": a.list_entry, "status": a.status, "assignee": a.assignee, "reason": a.reason, "case_id": a.case_id,
+        "probability": a.probability, "suppressed": a.suppressed, "updated_at": a.updated_at,
     })
 }
 
@@ -387,6 +392,45 @@ async fn alerts(
     Ok(Json(
         json!({ "alerts": rows.iter().map(alert_json).collect::<Vec<_>>() }),
     ))
+}
+
+/// The detection models the FIU keeps (no personal data: no purpose needed).
+async fn models(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Analyst, Role::Supervisor], true)?;
+    let rows = state
+        .blocking(|s| Ok(nexus_fiu::detection::models(&s.store)?))
+        .await?;
+    let active = state.model().map(|m| m.id);
+    Ok(Json(json!({
+        "models": rows.iter().map(|m| json!({
+            "id": m.id, "name": m.name, "sha256": m.sha256, "trained_on": m.trained_on,
+            "metrics": serde_json::from_str::<serde_json::Value>(&m.metrics).unwrap_or(serde_json::Value::Null),
+            "created_at": m.created_at, "created_by": m.created_by,
+            "activated_at": m.activated_at, "activated_by": m.activated_by,
+            "in_force": Some(m.id) == active,
+        })).collect::<Vec<_>>()
+    })))
+}
+
+/// A supervisor puts a model in force.
+async fn activate_model(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Supervisor], true)?;
+    let name = state
+        .blocking(move |s| {
+            let m = nexus_fiu::detection::activate_model(&s.store, Some(&principal), id)?;
+            let name = m.name.clone();
+            s.set_model(m);
+            Ok(name)
+        })
+        .await?;
+    Ok(Json(json!({"id": id, "name": name, "in_force": true})))
 }
 
 /// What an analyst does with an alert.

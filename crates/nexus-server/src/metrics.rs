@@ -27,6 +27,8 @@ pub struct Metrics {
     pub queue: IntGaugeVec,
     pub detection_lag: IntGauge,
     pub writer_wait: Histogram,
+    /// From a transaction's acknowledgement to the alert it completed.
+    pub stream_alert_latency: Histogram,
 }
 
 impl Metrics {
@@ -77,8 +79,17 @@ impl Metrics {
             .buckets(vec![0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0]),
         )
         .expect("metric");
+        let stream_alert_latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "stream_alert_latency_seconds",
+                "From a transaction's acknowledgement to the alert it completed being stored (detection at intake)",
+            )
+            .buckets(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0]),
+        )
+        .expect("metric");
         for m in [
-            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(stream_alert_latency.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(requests.clone()),
             Box::new(latency.clone()),
             Box::new(intake.clone()),
             Box::new(queue.clone()),
@@ -95,6 +106,7 @@ impl Metrics {
             queue,
             detection_lag,
             writer_wait,
+            stream_alert_latency,
         }
     }
 

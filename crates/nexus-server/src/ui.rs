@@ -64,6 +64,8 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/cases/{id}/package.json", get(package_json))
         .route("/cases/{id}/package.html", get(package_html))
         .route("/freezes/{id}", post(update_freeze))
+        .route("/models", get(models_page))
+        .route("/models/{id}/activate", post(activate_model))
         .route("/clearances", get(clearances_page))
         .route("/clearances/{id}", post(decide_clearance))
         .route("/oversight", get(oversight_page))
@@ -155,6 +157,7 @@ fn page(p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
                         ("/reports", "Reports"),
                         ("/exchange", "Partner FIUs"),
                         ("/clearances", "Redress"),
+                        ("/models", "Detection models"),
                     ]);
                 }
                 Role::Oversight => {
@@ -828,7 +831,7 @@ async fn alerts_page(
                     let offset = q.offset.unwrap_or(0).max(0);
                     let rows = db.alerts(&status, &kind, 100, offset)?;
                     let mut body = String::from("<form method=get class=filters>");
-                    for (v, label) in [("open", "Open"), ("new", "New"), ("assigned", "Assigned"), ("escalated", "Escalated"), ("dismissed", "Dismissed"), ("cleared", "Cleared"), ("all", "All")] {
+                    for (v, label) in [("open", "Open"), ("new", "New"), ("assigned", "Assigned"), ("escalated", "Escalated"), ("dismissed", "Dismissed"), ("cleared", "Cleared"), ("suppressed", "Below the model's threshold"), ("all", "All")] {
                         body.push_str(&format!("<label><input type=radio name=status value={v}{}> {label}</label>", if v == status { " checked" } else { "" }));
                     }
                     body.push_str("<select name=kind><option value=\"\">all kinds</option>");
@@ -836,13 +839,14 @@ async fn alerts_page(
                         body.push_str(&format!("<option{}>{k}</option>", if k == kind { " selected" } else { "" }));
                     }
                     body.push_str("</select><button>Show</button></form>");
-                    body.push_str("<table id=queue><tr><th>Alert</th><th>Kind</th><th>Typology</th><th>Score</th><th>Subject</th><th>Explanation</th><th>Status</th></tr>");
+                    body.push_str("<table id=queue><tr><th>Alert</th><th>Kind</th><th>Typology</th><th>Score</th><th>Probability</th><th>Subject</th><th>Explanation</th><th>Status</th></tr>");
                     for a in &rows {
                         body.push_str(&format!(
-                            "<tr><td><a href=/alerts/{id}>#{id}</a></td><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td><td class=explain>{}</td><td class=\"status {st}\">{st}</td></tr>",
+                            "<tr><td><a href=/alerts/{id}>#{id}</a></td><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td><td>{}</td><td class=explain>{}</td><td class=\"status {st}\">{st}</td></tr>",
                             esc(a.kind.as_str()),
                             esc(a.typology.as_str()),
                             a.score,
+                            a.probability.map(|p| format!("{p:.2}")).unwrap_or_default(),
                             esc(a.entity_name.as_deref().unwrap_or("")),
                             esc(&a.explanation.chars().take(220).collect::<String>()),
                             id = a.id,
@@ -852,6 +856,14 @@ async fn alerts_page(
                     body.push_str("</table>");
                     if rows.len() == 100 {
                         body.push_str(&format!("<p><a href=\"/alerts?status={}&kind={}&offset={}\">Next page</a></p>", esc(&status), esc(&kind), offset + 100));
+                    }
+                    if status == "open" {
+                        let below = db.count_suppressed_alerts()?;
+                        if below > 0 {
+                            body.push_str(&format!(
+                                "<p class=below-fold>{below} alerts are below the detection model's threshold and not in the queue: <a href=\"/alerts?status=suppressed\">show them</a></p>"
+                            ));
+                        }
                     }
                     audit_view(db, &p, &purpose, "alerts.list", format!("alerts:{status}:{}", rows.len()), String::new())?;
                     Ok(page(Some(&p), "Alert queue", &body))
@@ -879,11 +891,16 @@ async fn alert_page(
                     };
                     let Some(a) = db.alert(id)? else { return Ok(None) };
                     let mut body = format!(
-                        "<dl><dt>Kind</dt><dd>{}</dd><dt>Typology</dt><dd>{}</dd><dt>Score</dt><dd>{:.2}</dd><dt>Status</dt><dd class=\"status {st}\">{st}</dd>\
+                        "<dl><dt>Kind</dt><dd>{}</dd><dt>Typology</dt><dd>{}</dd><dt>Score</dt><dd>{:.2}</dd><dt>Model probability</dt><dd>{}</dd><dt>Status</dt><dd class=\"status {st}\">{st}</dd>\
                          <dt>Reason</dt><dd>{}</dd><dt>Raised</dt><dd>{}</dd></dl><h2>Why</h2><p class=explain>{}</p>",
                         esc(a.kind.as_str()),
                         esc(a.typology.as_str()),
                         a.score,
+                        match (a.probability, a.suppressed) {
+                            (Some(p), true) => format!("{p:.2} — below the model's threshold (not in the queue until someone takes it up)"),
+                            (Some(p), false) => format!("{p:.2}"),
+                            (None, _) => "—".to_string(),
+                        },
                         esc(&a.reason),
                         when(a.created_at),
                         esc(&a.explanation),
@@ -1697,6 +1714,99 @@ async fn decide_clearance(
         .await
         .map_err(html_err)?;
     Ok(Redirect::to("/clearances").into_response())
+}
+
+// ---------------------------------------------------------------- detection models
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// The detection models the FIU keeps, their held-out figures and which is
+/// in force; a supervisor puts one in force (four eyes: the analyst who
+/// trained it cannot).
+async fn models_page(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let rows = state
+        .blocking(move |s| Ok(nexus_fiu::detection::models(&s.store)?))
+        .await
+        .map_err(html_err)?;
+    let active = state.model().map(|m| m.id);
+    let mut body = String::from(
+        "<p>Rules find candidate patterns and explain them; the model in force ranks them and keeps \
+         those under its threshold below the fold of the queue. A model is trained with <code>nexus train</code> \
+         (on a scenario's labels for a cold start, or with <code>--db</code> on the dispositions of this FIU's \
+         analysts) and is used only once a supervisor puts it in force. The figures are those of its held-out \
+         period, counted on the alerts it would raise (docs/detection.md, the model card).</p>\
+         <table><tr><th>Model</th><th>Trained on</th><th>Held-out figures</th><th>Recorded</th><th>In force</th><th></th></tr>",
+    );
+    for m in &rows {
+        let figures = serde_json::from_str::<serde_json::Value>(&m.metrics)
+            .ok()
+            .and_then(|v| {
+                let h = v.get("holdout")?.get("rules_and_model")?;
+                Some(format!(
+                    "precision {:.2}, recall {:.2}, F1 {:.2} ({} alerts)",
+                    h["precision"].as_f64()?,
+                    h["recall"].as_f64()?,
+                    h["f1"].as_f64()?,
+                    h["alerts"].as_u64()?
+                ))
+            })
+            .unwrap_or_else(|| "—".into());
+        let in_force = Some(m.id) == active;
+        let action = if p.role == Role::Supervisor && !in_force {
+            format!(
+                "<form method=post action=/models/{}/activate>{}<button>Put in force</button></form>",
+                m.id,
+                csrf(&p)
+            )
+        } else {
+            String::new()
+        };
+        body.push_str(&format!(
+            "<tr><td>#{} {}</td><td>{}</td><td>{}</td><td>{} by {}</td><td>{}</td><td>{action}</td></tr>",
+            m.id,
+            esc(&m.name),
+            esc(&m.trained_on),
+            esc(&figures),
+            when(m.created_at),
+            esc(&m.created_by),
+            if in_force {
+                format!("yes, since {} ({})", m.activated_at.map(when).unwrap_or_default(), esc(&m.activated_by))
+            } else {
+                "no".into()
+            },
+        ));
+    }
+    body.push_str("</table>");
+    if rows.is_empty() {
+        body.push_str("<p>No model yet: the queue is ranked by the rules alone.</p>");
+    }
+    Ok(page(Some(&p), "Detection models", &body))
+}
+
+async fn activate_model(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| {
+            let m = nexus_fiu::detection::activate_model(&s.store, Some(&p), id)?;
+            s.set_model(m);
+            Ok(())
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/models").into_response())
 }
 
 // ---------------------------------------------------------------- oversight

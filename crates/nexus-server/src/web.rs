@@ -24,7 +24,7 @@ use tokio::sync::{Notify, Semaphore};
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
-    pub store: Store,
+    pub store: Arc<Store>,
     pub screening: RwLock<Arc<Screening>>,
     pub detect_config: DetectConfig,
     /// The detection model in force (none: the rules alone rank).
@@ -42,6 +42,8 @@ pub struct Inner {
     /// Where audit checkpoints are appended besides the database.
     pub audit_anchor: Option<PathBuf>,
     pub metrics: crate::metrics::Metrics,
+    /// Detection at intake: batches go to its worker as they are stored.
+    pub stream: nexus_fiu::streaming::StreamIntake,
     /// When the oldest transaction detection has not run over arrived (0: none).
     pub detection_pending_since: std::sync::atomic::AtomicI64,
 }
@@ -82,6 +84,13 @@ impl AppState {
         let metrics = crate::metrics::Metrics::new();
         let wait = metrics.writer_wait.clone();
         store.observe_writer_wait(Box::new(move |d| wait.observe(d.as_secs_f64())));
+        let store = Arc::new(store);
+        let latency = metrics.stream_alert_latency.clone();
+        let stream = nexus_fiu::streaming::StreamIntake::start(
+            store.clone(),
+            detect_config.clone(),
+            Box::new(move |d| latency.observe(d.as_secs_f64())),
+        );
         Ok(AppState(Arc::new(Inner {
             store,
             screening: RwLock::new(Arc::new(screening)),
@@ -95,6 +104,7 @@ impl AppState {
             inbox_rejections: RejectionBudget::default(),
             audit_anchor,
             metrics,
+            stream,
             detection_pending_since: std::sync::atomic::AtomicI64::new(nexus_store::now()),
         })))
     }

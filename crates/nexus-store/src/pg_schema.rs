@@ -362,6 +362,7 @@ ALTER TABLE alerts ADD COLUMN updated_at BIGINT;
 ALTER TABLE alerts ADD COLUMN is_open BIGINT GENERATED ALWAYS AS (CASE WHEN status IN ('new','assigned','escalated') AND suppressed = 0 THEN 1 ELSE 0 END) STORED;
 CREATE INDEX alerts_open_queue ON alerts(is_open, score DESC, id);
 CREATE INDEX alerts_suppressed_queue ON alerts(suppressed, score DESC, id);
+CREATE INDEX transactions_by_time ON transactions(at, id);
 CREATE UNIQUE INDEX alerts_open_episode ON alerts(episode) WHERE episode IS NOT NULL AND status IN ('new','assigned','escalated');
 CREATE TABLE detection_models (
     id            BIGSERIAL PRIMARY KEY,

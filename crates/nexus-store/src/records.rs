@@ -176,6 +176,18 @@ pub struct Transfer {
     pub channel: String,
 }
 
+/// A transaction with its accounts' keys (streaming detection's replay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedTransfer {
+    pub id: i64,
+    pub at: i64,
+    pub amount_minor: i64,
+    pub currency: [u8; 3],
+    pub channel: String,
+    pub from_key: String,
+    pub to_key: String,
+}
+
 /// An account as detection labels it: its key, its holder's entity and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountLabel {
@@ -1236,7 +1248,12 @@ impl Db<'_> {
     /// accounts, span, total, explanation, score and probability). An
     /// alert an analyst already took up (assigned, escalated) stays raised
     /// even when the model now puts the episode under its threshold.
-    pub fn upsert_episode_alert(&self, a: &NewAlert) -> Result<EpisodeOutcome> {
+    ///
+    /// Streaming detection (`from_stream`) raises new episodes only: an
+    /// open one is left to the periodic run, which sees the whole history.
+    /// A periodic run that finds an episode unchanged marks it confirmed
+    /// (`updated_at`).
+    pub fn upsert_episode_alert(&self, a: &NewAlert, from_stream: bool) -> Result<EpisodeOutcome> {
         let Some(episode) = &a.episode else {
             return Ok(match self.insert_alert(a)? {
                 Some(id) => EpisodeOutcome::Raised(id),
@@ -1257,10 +1274,27 @@ impl Db<'_> {
                 None => EpisodeOutcome::Unchanged,
             });
         };
-        if transactions == a.transactions {
+        if from_stream {
             return Ok(EpisodeOutcome::Unchanged);
         }
         let suppressed = a.suppressed && status == "new";
+        if transactions == a.transactions {
+            // The same pattern: confirmed, with this run's verdict on it.
+            self.conn.execute(
+                "UPDATE alerts SET score = ?2, probability = ?3, suppressed = ?4, model_id = ?5, updated_at = ?6,
+                     explanation = ?7 WHERE id = ?1",
+                params![
+                    id,
+                    a.score,
+                    a.probability,
+                    suppressed as i64,
+                    a.model_id,
+                    crate::now(),
+                    a.explanation
+                ],
+            )?;
+            return Ok(EpisodeOutcome::Unchanged);
+        }
         self.conn.execute(
             "UPDATE alerts SET score = ?2, entity_id = COALESCE(?3, entity_id), accounts = ?4, transactions = ?5,
                  first_at = ?6, last_at = ?7, total_minor = ?8, explanation = ?9, probability = ?10,
@@ -1283,6 +1317,69 @@ impl Db<'_> {
             ],
         )?;
         Ok(EpisodeOutcome::Extended(id))
+    }
+
+    /// Alerts raised at intake (dedup key `prefix…`) before a periodic run
+    /// started at `run_started` that the run neither extended nor found
+    /// unchanged, and nobody took up: below the fold, with the reason.
+    pub fn suppress_unconfirmed(&self, prefix: &str, run_started: i64) -> Result<usize> {
+        self.conn.execute(
+            "UPDATE alerts SET suppressed = 1,
+                 explanation = explanation || ' — not confirmed by the run over the whole network'
+             WHERE dedup_key LIKE ?1 AND status = 'new' AND suppressed = 0 AND created_at < ?2
+               AND (updated_at IS NULL OR updated_at < ?2)",
+            params![format!("{prefix}%"), run_started],
+        )
+    }
+
+    /// The time of the latest stored transaction.
+    pub fn latest_transaction_time(&self) -> Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT MAX(at) FROM transactions", params![], |r| r.get(0))
+    }
+
+    /// Transactions between two accounts from `(at, id)` on, in time
+    /// order, with the accounts' keys: the recent past streaming detection
+    /// replays at start.
+    pub fn keyed_transfers_since(
+        &self,
+        at: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<KeyedTransfer>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT t.id, t.at, t.amount_minor, t.currency, t.channel, f.key, o.key FROM transactions t
+             JOIN accounts f ON f.id = t.from_account JOIN accounts o ON o.id = t.to_account
+             WHERE (t.at > ?1 OR (t.at = ?1 AND t.id > ?2))
+             ORDER BY t.at, t.id LIMIT ?3",
+        )?;
+        let rows = s.query_map(params![at, after_id, limit], |r| {
+            let c: String = r.get(3)?;
+            let b = c.as_bytes();
+            Ok(KeyedTransfer {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                amount_minor: r.get(2)?,
+                currency: [
+                    *b.first().unwrap_or(&b'X'),
+                    *b.get(1).unwrap_or(&b'X'),
+                    *b.get(2).unwrap_or(&b'X'),
+                ],
+                channel: r.get(4)?,
+                from_key: r.get(5)?,
+                to_key: r.get(6)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// Alerts kept under the model's threshold, not yet taken up.
+    pub fn count_suppressed_alerts(&self) -> Result<i64> {
+        self.conn.query_row(
+            "SELECT COUNT(*) FROM alerts WHERE suppressed = 1 AND status = 'new'",
+            params![],
+            |r| r.get(0),
+        )
     }
 
     /// The queue: alerts in `status` (all open ones for `"open"`, every

@@ -373,6 +373,7 @@ ALTER TABLE alerts ADD COLUMN updated_at INTEGER;
 ALTER TABLE alerts ADD COLUMN is_open INTEGER GENERATED ALWAYS AS (status IN ('new','assigned','escalated') AND suppressed = 0) VIRTUAL;
 CREATE INDEX alerts_open_queue ON alerts(is_open, score DESC, id);
 CREATE INDEX alerts_suppressed_queue ON alerts(suppressed, score DESC, id);
+CREATE INDEX transactions_by_time ON transactions(at, id);
 CREATE UNIQUE INDEX alerts_open_episode ON alerts(episode) WHERE episode IS NOT NULL AND status IN ('new','assigned','escalated');
 CREATE TABLE detection_models (
     id            INTEGER PRIMARY KEY,

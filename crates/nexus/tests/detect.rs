@@ -153,11 +153,10 @@ fn model_trained_on_amlsim_reaches_f1_on_held_out_period() {
     assert!(o.status.success(), "{}", stderr(&o));
     let f1 = figure(&stdout(&o), "evaluation: alerts file", "F1 ");
     assert!((f1 - model_f1).abs() < 1e-9, "{f1} vs {model_f1}");
-    let time: std::collections::HashMap<String, String> =
-        read_csv(&data.join("transactions.csv"))
-            .into_iter()
-            .map(|r| (r["id"].clone(), r["timestamp"].clone()))
-            .collect();
+    let time: std::collections::HashMap<String, String> = read_csv(&data.join("transactions.csv"))
+        .into_iter()
+        .map(|r| (r["id"].clone(), r["timestamp"].clone()))
+        .collect();
     let in_holdout = |t: &str| time[t].as_str() >= holdout_from.as_str();
     let truth: HashSet<String> = read_csv(&data.join("labels.csv"))
         .into_iter()
@@ -167,14 +166,24 @@ fn model_trained_on_amlsim_reaches_f1_on_held_out_period() {
     let rows = read_csv(&alerts);
     let flagged: HashSet<String> = rows
         .iter()
-        .flat_map(|r| r["transactions"].split(';').map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|r| {
+            r["transactions"]
+                .split(';')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .filter(|t| in_holdout(t))
         .collect();
     let tp = flagged.intersection(&truth).count() as f64;
     let (p, r) = (tp / flagged.len() as f64, tp / truth.len() as f64);
     let file_f1 = 2.0 * p * r / (p + r);
-    assert!((file_f1 - f1).abs() < 1e-3, "file {file_f1} vs reported {f1}");
-    assert!(rows.iter().all(|r| r["decision"] == "raised" && !r["probability"].is_empty()));
+    assert!(
+        (file_f1 - f1).abs() < 1e-3,
+        "file {file_f1} vs reported {f1}"
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r["decision"] == "raised" && !r["probability"].is_empty()));
     assert!(rows
         .iter()
         .any(|r| r["typology"] == "model" && r["explanation"].contains("the model scores")));
