@@ -207,6 +207,96 @@ fn load_network(store: &Store, config: &DetectConfig) -> Result<Option<Network>>
     }))
 }
 
+/// What detection learns from: the stored network and which of its
+/// transactions are laundering by the FIU's own decisions.
+pub struct TrainingData {
+    pub graph: TemporalGraph,
+    /// Edge → (pattern, typology): the transactions of confirmed alerts
+    /// (escalated or taken into a case), and of a cold start's labels.
+    pub labels: HashMap<u32, (String, String)>,
+    pub confirmed_alerts: usize,
+    pub dismissed_alerts: usize,
+    /// Labelled transactions that came from the cold-start labels.
+    pub from_cold_start: usize,
+    /// Cold-start references the store does not hold.
+    pub unknown_references: usize,
+}
+
+/// The training data of this FIU. `cold_start` maps transaction
+/// references (the bank feed's or a scenario's ids) to (pattern, typology)
+/// for an FIU without enough decisions yet. A transaction an analyst
+/// dismissed is never a positive, whatever the cold start says.
+pub fn training_data(
+    store: &Store,
+    config: &DetectConfig,
+    cold_start: &HashMap<String, (String, String)>,
+) -> Result<Option<TrainingData>> {
+    let Some(n) = load_network(store, config)? else {
+        return Ok(None);
+    };
+    let g = n.graph;
+    let edge_of: HashMap<i64, u32> = g
+        .ids
+        .iter()
+        .enumerate()
+        .filter_map(|(e, id)| id.parse::<i64>().ok().map(|id| (id, e as u32)))
+        .collect();
+    let mut labels: HashMap<u32, (String, String)> = HashMap::new();
+    let mut dismissed: HashSet<u32> = HashSet::new();
+    let decisions = store.read(|db| db.disposed_alerts())?;
+    let (mut confirmed_alerts, mut dismissed_alerts) = (0, 0);
+    for d in &decisions {
+        let edges = d
+            .transactions
+            .split(';')
+            .filter_map(|t| t.parse::<i64>().ok())
+            .filter_map(|id| edge_of.get(&id).copied());
+        if d.confirmed {
+            confirmed_alerts += 1;
+            for e in edges {
+                labels.insert(e, (format!("ALERT-{}", d.alert_id), d.typology.to_string()));
+            }
+        } else {
+            dismissed_alerts += 1;
+            dismissed.extend(edges);
+        }
+    }
+    let mut from_cold_start = 0;
+    let mut unknown_references = 0;
+    if !cold_start.is_empty() {
+        let refs: Vec<&str> = cold_start.keys().map(String::as_str).collect();
+        let ids = store.read(|db| db.transaction_ids_by_reference(&refs))?;
+        for (reference, label) in cold_start {
+            let Some(found) = ids.get(reference) else {
+                unknown_references += 1;
+                continue;
+            };
+            for id in found {
+                if let Some(&e) = edge_of.get(id) {
+                    if !labels.contains_key(&e) {
+                        labels.insert(e, label.clone());
+                        from_cold_start += 1;
+                    }
+                }
+            }
+        }
+    }
+    for e in &dismissed {
+        if labels.get(e).is_some_and(|(p, _)| !p.starts_with("ALERT-")) {
+            labels.remove(e);
+            from_cold_start -= 1;
+        }
+    }
+    Ok(Some(TrainingData {
+        graph: g,
+        labels,
+        confirmed_alerts,
+        dismissed_alerts,
+        from_cold_start,
+        unknown_references,
+    }))
+}
+
 /// Typologies whose alerts are one story per focal account.
 fn episode_typology(t: Typology) -> bool {
     matches!(
@@ -381,5 +471,92 @@ fn new_alert(n: &Network, a: &Alert, suppressed: bool, model_id: Option<i64>) ->
             .flatten(),
         model_id,
         ..NewAlert::new(AlertKind::Typology, a.typology)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nexus_model::AlertStatus;
+    use nexus_store::NewTransaction;
+
+    /// Three transactions between accounts; an alert an analyst escalated
+    /// over the first, one dismissed over the second.
+    fn fiu() -> (tempfile::TempDir, Store, Vec<i64>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("fiu.db")).unwrap();
+        let ids = store
+            .write(|d| {
+                let a = d.upsert_account("NXTJB1XX|A", "", None)?;
+                let b = d.upsert_account("NXTJB1XX|B", "", None)?;
+                let mut ids = Vec::new();
+                for (i, reference) in ["T1", "T2", "T3"].iter().enumerate() {
+                    ids.push(
+                        d.insert_transaction(&NewTransaction {
+                            report_id: None,
+                            reference,
+                            at: 1_767_225_600 + i as i64 * 3600,
+                            amount_minor: 100_000,
+                            currency: "USD",
+                            from_account: Some(a),
+                            to_account: Some(b),
+                            from_entity: None,
+                            to_entity: None,
+                            channel: "domestic_transfer",
+                            description: "",
+                            source_institution: None,
+                        })?
+                        .unwrap(),
+                    );
+                }
+                for (n, (tx, status)) in [
+                    (ids[0], AlertStatus::Escalated),
+                    (ids[1], AlertStatus::Dismissed),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    let alert = d
+                        .insert_alert(&NewAlert {
+                            transactions: tx.to_string(),
+                            dedup_key: format!("t{n}"),
+                            ..NewAlert::new(AlertKind::Typology, Typology::FanIn)
+                        })?
+                        .unwrap();
+                    d.update_alert(alert, status, None, "decided", None)?;
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        (dir, store, ids)
+    }
+
+    #[test]
+    fn confirmed_alerts_are_positives_and_a_dismissal_outweighs_a_cold_start() {
+        let (_dir, store, _) = fiu();
+        let cold: HashMap<String, (String, String)> = ["T2", "T3", "T9"]
+            .iter()
+            .map(|r| (r.to_string(), ("P1".to_string(), "fan_in".to_string())))
+            .collect();
+        let data = training_data(&store, &DetectConfig::default(), &cold)
+            .unwrap()
+            .unwrap();
+        assert_eq!((data.confirmed_alerts, data.dismissed_alerts), (1, 1));
+        assert_eq!(data.unknown_references, 1, "T9 is not held here");
+        let positive: HashSet<&str> = data
+            .labels
+            .keys()
+            .map(|&e| data.graph.ids[e as usize].as_str())
+            .collect();
+        let t = |i: usize| data.graph.ids[i].as_str();
+        // Edges are in time order: T1, T2, T3.
+        assert!(positive.contains(t(0)), "the escalated alert's payment");
+        assert!(
+            !positive.contains(t(1)),
+            "dismissed by an analyst, whatever the cold start says"
+        );
+        assert!(positive.contains(t(2)), "the cold start's");
+        assert_eq!(data.from_cold_start, 1);
+        assert!(data.labels[&0].0.starts_with("ALERT-"));
     }
 }

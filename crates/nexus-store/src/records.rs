@@ -176,6 +176,17 @@ pub struct Transfer {
     pub channel: String,
 }
 
+/// An analyst's decision on a typology or model alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disposition {
+    pub alert_id: i64,
+    pub typology: Typology,
+    /// Escalated or taken into a case (true), dismissed (false).
+    pub confirmed: bool,
+    /// Store ids, `;`-separated.
+    pub transactions: String,
+}
+
 /// A transaction with its accounts' keys (streaming detection's replay).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyedTransfer {
@@ -1371,6 +1382,54 @@ impl Db<'_> {
             })
         })?;
         collect(rows)
+    }
+
+    /// Typology and model alerts an analyst decided on: confirmed
+    /// (escalated, or taken into a case) or dismissed. Learning from
+    /// analysts starts here.
+    pub fn disposed_alerts(&self) -> Result<Vec<Disposition>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, typology, status, case_id, transactions FROM alerts
+             WHERE kind IN ('typology','model') AND (status IN ('escalated','dismissed') OR case_id IS NOT NULL)
+             ORDER BY id",
+        )?;
+        let rows = s.query_map(params![], |r| {
+            let status: String = r.get(2)?;
+            let case_id: Option<i64> = r.get(3)?;
+            Ok(Disposition {
+                alert_id: r.get(0)?,
+                typology: r.get(1)?,
+                confirmed: status != "dismissed" || case_id.is_some(),
+                transactions: r.get(4)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// Store ids of the transactions with these references (the ids of
+    /// the bank's feed or of a scenario).
+    pub fn transaction_ids_by_reference(
+        &self,
+        references: &[&str],
+    ) -> Result<std::collections::HashMap<String, Vec<i64>>> {
+        let mut out: std::collections::HashMap<String, Vec<i64>> = Default::default();
+        for chunk in references.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+            let mut s = self.conn.prepare(&format!(
+                "SELECT reference, id FROM transactions WHERE reference IN ({})",
+                marks.join(",")
+            ))?;
+            let values: Vec<crate::sql::Value> = chunk
+                .iter()
+                .map(|r| crate::sql::Value::Text(r.to_string()))
+                .collect();
+            let rows = s.query_map(values, |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)))?;
+            for row in rows {
+                let (reference, id) = row?;
+                out.entry(reference).or_default().push(id);
+            }
+        }
+        Ok(out)
     }
 
     /// Alerts kept under the model's threshold, not yet taken up.

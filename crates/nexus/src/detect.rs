@@ -27,9 +27,9 @@ pub enum InputFormat {
 
 #[derive(clap::Args)]
 pub struct Input {
-    /// Transactions to analyse.
+    /// Transactions to analyse (`nexus train --db` reads the FIU's instead).
     #[arg(long)]
-    transactions: PathBuf,
+    transactions: Option<PathBuf>,
     /// Their format.
     #[arg(long, value_enum, default_value = "interchange")]
     from: InputFormat,
@@ -39,6 +39,14 @@ pub struct Input {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+}
+
+impl Input {
+    fn transactions(&self) -> Result<&Path> {
+        self.transactions
+            .as_deref()
+            .context("--transactions FILE is required")
+    }
 }
 
 #[derive(clap::Args)]
@@ -68,9 +76,18 @@ pub struct FeaturesArgs {
 pub struct TrainArgs {
     #[command(flatten)]
     input: Input,
-    /// Labels CSV (interchange labels.csv): labelled transactions are the positive class.
+    /// Labels CSV (interchange labels.csv): labelled transactions are the
+    /// positive class. With --db: a cold start, matched on the stored
+    /// transactions' references.
     #[arg(long)]
-    labels: PathBuf,
+    labels: Option<PathBuf>,
+    /// Learn from an FIU's own decisions instead of files: its stored
+    /// network, the transactions of alerts its analysts confirmed
+    /// (escalated or taken into a case) as laundering, dismissed ones never.
+    /// The model is recorded in the FIU (not in force: a supervisor decides)
+    /// and written to --out.
+    #[arg(long, conflicts_with = "transactions")]
+    db: Option<String>,
     /// Model file to write.
     #[arg(long)]
     out: PathBuf,
@@ -140,7 +157,7 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
             }
         }
     };
-    let path = &input.transactions;
+    let path = input.transactions()?;
     // Every reader yields transactions row by row; a bad row is reported
     // and reading goes on.
     let mut drain = |next: &mut dyn FnMut() -> Result<
@@ -233,7 +250,7 @@ pub fn run_features(a: FeaturesArgs) -> Result<()> {
         }
         let params = crate::gfp::read_params(params, a.gfp_config.as_deref())?;
         return crate::gfp::run(
-            &a.input.transactions,
+            a.input.transactions()?,
             params,
             a.batch,
             threads(a.input.threads),
@@ -319,8 +336,12 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
         bail!("--holdout must be in 0..0.95, got {}", a.holdout);
     }
     let config = load_config(a.input.config.as_deref())?;
+    if let Some(db) = &a.db {
+        return train_on_fiu(&a, db, &config);
+    }
+    let labels_path = a.labels.as_deref().context("--labels FILE is required")?;
     let g = load(&a.input, &config)?;
-    let labels = read_labels(&a.labels, &g)?;
+    let labels = read_labels(labels_path, &g)?;
     let trained = train_and_report(
         &g,
         &config,
@@ -334,6 +355,80 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
     Ok(())
 }
 
+/// Fewer labelled transactions than this make no model worth a supervisor's time.
+const MIN_LABELLED: usize = 30;
+
+/// `nexus train --db`: learning from the FIU's decisions.
+fn train_on_fiu(a: &TrainArgs, db: &str, config: &DetectConfig) -> Result<()> {
+    let store = crate::db::open_existing(db)?;
+    let mut cold_start = HashMap::new();
+    if let Some(path) = &a.labels {
+        for (line, l) in nexus_formats::interchange::read_labels_with_lines(path)
+            .with_context(|| format!("reading labels {}", path.display()))?
+        {
+            if l.transaction_id.is_empty() {
+                continue;
+            }
+            if cold_start
+                .insert(l.transaction_id.clone(), (l.pattern_id, l.typology))
+                .is_some()
+            {
+                bail!(
+                    "{}: line {line}: transaction `{}` is labelled twice",
+                    path.display(),
+                    l.transaction_id
+                );
+            }
+        }
+    }
+    let data = nexus_fiu::detection::training_data(&store, config, &cold_start)?
+        .context("the FIU holds no transactions between accounts yet: nothing to learn from")?;
+    eprintln!(
+        "nexus: {} transactions; {} confirmed and {} dismissed alerts; {} labelled transactions ({} from the cold start; {} of its references unknown here)",
+        data.graph.edge_count(),
+        data.confirmed_alerts,
+        data.dismissed_alerts,
+        data.labels.len(),
+        data.from_cold_start,
+        data.unknown_references
+    );
+    if data.labels.len() < MIN_LABELLED {
+        bail!(
+            "only {} labelled transactions (at least {MIN_LABELLED} are needed): confirm more alerts, or give a cold start with --labels",
+            data.labels.len()
+        );
+    }
+    let trained = train_and_report(
+        &data.graph,
+        config,
+        &data.labels,
+        a.holdout,
+        a.trees,
+        threads(a.input.threads),
+    );
+    let body = trained.model.write();
+    write_atomically(&a.out, body.as_bytes())?;
+    let id = nexus_fiu::detection::record_model(
+        &store,
+        "cli",
+        &format!("trained {}", nexus_model::Timestamp(nexus_store::now())),
+        &body,
+        &trained.metrics_json(),
+        &format!(
+            "{} transactions of this FIU; {} confirmed and {} dismissed alerts; {} cold-start labels",
+            data.graph.edge_count(),
+            data.confirmed_alerts,
+            data.dismissed_alerts,
+            data.from_cold_start
+        ),
+    )?;
+    eprintln!(
+        "nexus: wrote {} and recorded it as model {id}: not in force until a supervisor puts it in force (page Detection models)",
+        a.out.display()
+    );
+    Ok(())
+}
+
 /// Trains on an interchange transactions file and its labels (the demo's
 /// cold start on a scenario of its own seed).
 pub fn train_from_files(
@@ -343,7 +438,7 @@ pub fn train_from_files(
     trees: usize,
 ) -> Result<nexus_graph::training::Trained> {
     let input = Input {
-        transactions: transactions.to_path_buf(),
+        transactions: Some(transactions.to_path_buf()),
         from: InputFormat::Interchange,
         config: None,
         threads: None,
@@ -454,7 +549,7 @@ pub fn run_detect(a: DetectArgs) -> Result<()> {
         if a.model.is_some() || a.labels.is_some() || a.flagged.is_some() || a.all {
             bail!("--follow runs the rules only; --model, --labels, --flagged and --all work on a file");
         }
-        return follow(config, &a.input.transactions, &a.out);
+        return follow(config, a.input.transactions()?, &a.out);
     }
     let model = a.model.as_deref().map(read_model).transpose()?;
     let evaluate_from = a.evaluate_from.as_deref().map(timestamp_arg).transpose()?;
