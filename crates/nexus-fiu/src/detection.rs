@@ -273,8 +273,8 @@ pub fn training_data(
             };
             for id in found {
                 if let Some(&e) = edge_of.get(id) {
-                    if !labels.contains_key(&e) {
-                        labels.insert(e, label.clone());
+                    if let std::collections::hash_map::Entry::Vacant(v) = labels.entry(e) {
+                        v.insert(label.clone());
                         from_cold_start += 1;
                     }
                 }
