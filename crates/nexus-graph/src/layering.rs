@@ -5,7 +5,7 @@
 //! one hub; layering spreads the money so that no account looks like one.
 
 use crate::graph::{is_transfer, TemporalGraph};
-use crate::rules::{clusters, novelty, span, time_span, transfers, usd, Alert, DetectConfig};
+use crate::rules::{clusters, novelty, span, time_span, transfers, Alert, DetectConfig};
 use nexus_model::Typology;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -260,7 +260,7 @@ fn alert(
         l.receivers.len(),
         l.pairs,
         l.senders.len() * l.receivers.len(),
-        usd(total),
+        crate::rules::money(g, &l.edges),
         l.edges.len(),
         span(time_span(g, &l.edges)),
     );
@@ -278,7 +278,7 @@ fn alert(
             edges.sort_unstable();
             let explanation = format!(
                 "{first}; they passed {} ({:.0}%) on across the board to accounts {} ({} receivers, {} of {} pairs) — two layers {rule}",
-                usd(passed),
+                crate::rules::money(g, &second.edges),
                 100.0 * passed / total,
                 names(g, &second.receivers),
                 second.receivers.len(),

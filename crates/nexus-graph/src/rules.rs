@@ -247,11 +247,56 @@ impl Alert {
 }
 
 pub fn usd(v: f64) -> String {
+    // Rounding never shows "USD -0".
+    let v = if v.abs() < 0.5 { 0.0 } else { v };
     if v >= 10_000.0 {
-        format!("USD {:.0}k", v / 1000.0)
+        format!("USD {}k", grouped(v / 1000.0))
     } else {
-        format!("USD {v:.0}")
+        format!("USD {}", grouped(v))
     }
+}
+
+/// A sum of money as an analyst reads it: in the currency the transfers
+/// were made in, with US dollars in brackets for comparison (`TJS 95,400
+/// (USD 8,916)`); several currencies are listed each, their total in US
+/// dollars first.
+pub fn money(g: &TemporalGraph, edges: &[u32]) -> String {
+    let mut by_currency: Vec<(Currency, f64)> = Vec::new();
+    let mut total_usd = 0.0;
+    for &e in edges {
+        let c = g.currencies[g.currency[e as usize] as usize];
+        total_usd += g.usd[e as usize];
+        match by_currency.iter_mut().find(|(x, _)| *x == c) {
+            Some((_, sum)) => *sum += g.amount[e as usize],
+            None => by_currency.push((c, g.amount[e as usize])),
+        }
+    }
+    match by_currency.as_slice() {
+        [] => usd(0.0),
+        [(c, _)] if *c == Currency::USD => usd(total_usd),
+        [(c, native)] => format!("{} {} ({})", c.as_str(), grouped(*native), usd(total_usd)),
+        several => {
+            let parts: Vec<String> = several
+                .iter()
+                .map(|(c, n)| format!("{} {}", c.as_str(), grouped(*n)))
+                .collect();
+            format!("{} ({})", usd(total_usd), parts.join(" + "))
+        }
+    }
+}
+
+/// Whole units with thousands separated by commas.
+fn grouped(v: f64) -> String {
+    let whole = v.round().max(0.0) as u64;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 pub fn span(seconds: i64) -> String {
@@ -412,7 +457,7 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
                 "account {} {} {} in {} transactions {} {} distinct accounts within {}, {:.0}% of them one-off counterparties (rule: ≥ {} counterparties within {})",
                 g.accounts[v as usize],
                 verb,
-                usd(total),
+                money(g, &run),
                 run.len(),
                 if outgoing { "to" } else { "from" },
                 parties.len(),
@@ -498,7 +543,7 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                     explanation: format!(
                         "account {} scattered {} over {} intermediaries that passed it on to account {} within {} (rule: ≥ {} intermediaries within {})",
                         g.accounts[s as usize],
-                        usd(total_in),
+                        money(g, &pairs.iter().map(|&(e, _)| e).collect::<HashSet<_>>().into_iter().collect::<Vec<_>>()),
                         mids.len(),
                         g.accounts[target as usize],
                         span(time_span(g, &edges)),
@@ -571,9 +616,9 @@ fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 explanation: format!(
                     "account {} gathered {} from {} accounts and sent {} on to {} accounts within {} (rule: ≥ {} in and ≥ {} out within {})",
                     g.accounts[h as usize],
-                    usd(total_in),
+                    money(g, &run),
                     sources.len(),
-                    usd(total_out),
+                    money(g, outs),
                     dests.len(),
                     span(time_span(g, &edges)),
                     c.scatter_min,
@@ -625,12 +670,13 @@ fn cycles(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 typology: Typology::Cycle,
                 score: 0.7,
                 explanation: format!(
-                    "money went round {} → {} in {} hops within {}, {} in all (rule: cycles of {}–{} accounts with increasing times within {})",
+                    "money went round {} → {} in {} hops within {}: {} left at the first hop, {} came back at the last (rule: cycles of {}–{} accounts with increasing times within {})",
                     names.join(" → "),
                     names[0],
                     cyc.len(),
                     span(time_span(g, &cyc)),
-                    usd(total),
+                    money(g, &cyc[..1]),
+                    money(g, &cyc[cyc.len() - 1..]),
                     c.cycle_min_len,
                     c.cycle_max_len,
                     span(c.cycle_window)
@@ -778,8 +824,8 @@ fn pass_through(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             explanation: format!(
                 "account {} passed on {} of {} received, {} times, each within {} (kept {:.1}%) (rule: ≥ {} times out again within {} at ≥ {:.0}% of the amount)",
                 g.accounts[m as usize],
-                usd(total - kept),
-                usd(total),
+                money(g, &pairs.iter().map(|&(_, f)| f).collect::<Vec<_>>()),
+                money(g, &pairs.iter().map(|&(e, _)| e).collect::<Vec<_>>()),
                 pairs.len(),
                 span(max_delay.max(60)),
                 100.0 * kept / total,
@@ -889,8 +935,8 @@ fn designated_activity(g: &TemporalGraph, flags: &Flags) -> Vec<Alert> {
         }
         edges.sort_unstable();
         edges.dedup();
-        let received: f64 = g.in_edges(v).iter().map(|&e| g.usd[e as usize]).sum();
-        let sent: f64 = g.out_edges(v).iter().map(|&e| g.usd[e as usize]).sum();
+        let received = money(g, g.in_edges(v));
+        let sent = money(g, g.out_edges(v));
         let mut accounts = vec![v];
         for &e in &edges {
             for a in [g.src[e as usize], g.dst[e as usize]] {
@@ -907,8 +953,8 @@ fn designated_activity(g: &TemporalGraph, flags: &Flags) -> Vec<Alert> {
                 "designated account {} moved money: {} transactions, {} received and {} sent, with {} counterparties (rule: any movement on a designated account; freeze without delay)",
                 g.accounts[v as usize],
                 edges.len(),
-                usd(received),
-                usd(sent),
+                received,
+                sent,
                 accounts.len() - 1
             ),
             accounts,
@@ -978,19 +1024,18 @@ fn nexus_paths(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert>
                 .iter()
                 .map(|&a| g.accounts[a as usize].as_str())
                 .collect();
-            let total: f64 = path.iter().map(|&e| g.usd[e as usize]).sum();
             alerts.push(Alert {
                 probability: None,
                 typology: Typology::NexusPath,
                 score: 0.9,
                 explanation: format!(
-                    "money from predicate-offence account {} reached designated/high-risk account {} in {} hops within {} via {} ({} moved along the path) (rule: ≤ {} hops within {})",
+                    "money from predicate-offence account {} reached designated/high-risk account {} in {} hops within {} via {} ({} at its first hop) (rule: ≤ {} hops within {})",
                     names[0],
                     names[names.len() - 1],
                     path.len(),
                     span(time_span(g, &path).max(60)),
                     names.join(" → "),
-                    usd(total),
+                    money(g, &path[..1]),
                     c.nexus_hops,
                     span(c.nexus_window)
                 ),
@@ -1036,7 +1081,7 @@ mod tests {
         assert_eq!(fan.len(), 1);
         assert_eq!(fan[0].edges.len(), 6);
         assert!(
-            fan[0].explanation.contains("sent USD 5400"),
+            fan[0].explanation.contains("sent USD 5,400"),
             "{}",
             fan[0].explanation
         );
@@ -1121,6 +1166,38 @@ mod tests {
         assert!(detect(&g, &c, &flags)
             .iter()
             .all(|a| a.typology != Typology::NexusPath));
+    }
+
+    #[test]
+    fn money_reads_in_the_currency_paid_with_dollars_beside() {
+        use crate::GraphBuilder;
+        use nexus_model::{Minor, Timestamp, Transaction};
+        let mut b = GraphBuilder::new();
+        let rows = [
+            ("a", "b", 95_400_00, Currency::TJS),
+            ("a", "c", 1_000_00, Currency::USD),
+            ("a", "d", 1_500_000_00, Currency::RUB),
+        ];
+        for (i, &(from, to, minor, currency)) in rows.iter().enumerate() {
+            b.push(
+                i as u64 + 2,
+                &Transaction {
+                    id: format!("t{i}"),
+                    timestamp: Timestamp(i as i64),
+                    from_account: from.into(),
+                    to_account: to.into(),
+                    amount: Minor(minor),
+                    currency,
+                    channel: Channel::Wire,
+                },
+            );
+        }
+        let config = DetectConfig::default();
+        let (g, _) = b.build(|c| config.usd_per_unit(c));
+        assert_eq!(money(&g, &[0]), "TJS 95,400 (USD 8,916)");
+        assert_eq!(money(&g, &[1]), "USD 1,000");
+        assert_eq!(money(&g, &[0, 2]), "USD 26k (TJS 95,400 + RUB 1,500,000)");
+        assert_eq!(usd(-0.3), "USD 0");
     }
 
     #[test]

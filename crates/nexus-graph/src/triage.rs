@@ -20,7 +20,7 @@
 
 use crate::features::{FeatureComputer, FeatureConfig, FEATURE_COUNT};
 use crate::gbdt::Model;
-use crate::rules::{span, usd, Alert, DetectConfig, Flags};
+use crate::rules::{money, span, Alert, DetectConfig, Flags};
 use crate::TemporalGraph;
 use nexus_model::Typology;
 use std::collections::HashMap;
@@ -178,7 +178,6 @@ fn merge(g: &TemporalGraph, mut parts: Vec<Alert>) -> Alert {
         g.time[edges[0] as usize],
         g.time[edges[edges.len() - 1] as usize],
     );
-    let total: f64 = edges.iter().map(|&e| g.usd[e as usize]).sum();
     let first = parts.swap_remove(0);
     Alert {
         typology: first.typology,
@@ -189,7 +188,7 @@ fn merge(g: &TemporalGraph, mut parts: Vec<Alert>) -> Alert {
             span(t1 - t0),
             edges.len(),
             accounts.len(),
-            usd(total)
+            money(g, &edges)
         ),
         accounts,
         edges,
@@ -389,11 +388,13 @@ fn group_alert(g: &TemporalGraph, scores: &[f32], threshold: f32, edges: Vec<u32
         .expect("a group has accounts");
     accounts.retain(|&v| v != hub);
     accounts.insert(0, hub);
-    let (ins, outs, received, sent) = degree[&hub];
+    let (ins, outs, _, _) = degree[&hub];
+    let hub_in: Vec<u32> = edges.iter().copied().filter(|&e| g.dst[e as usize] == hub).collect();
+    let hub_out: Vec<u32> = edges.iter().copied().filter(|&e| g.src[e as usize] == hub).collect();
+    let (received, sent) = (money(g, &hub_in), money(g, &hub_out));
     let probs: Vec<f64> = edges.iter().map(|&e| scores[e as usize] as f64).collect();
     let mean = probs.iter().sum::<f64>() / probs.len() as f64;
     let best = probs.iter().copied().fold(0.0, f64::max);
-    let total: f64 = edges.iter().map(|&e| g.usd[e as usize]).sum();
     let (t0, t1) = (
         g.time[edges[0] as usize],
         g.time[edges[edges.len() - 1] as usize],
@@ -402,18 +403,18 @@ fn group_alert(g: &TemporalGraph, scores: &[f32], threshold: f32, edges: Vec<u32
         (0, _) => format!(
             "account {} sent {} in {outs} transactions",
             g.accounts[hub as usize],
-            usd(sent)
+            sent
         ),
         (_, 0) => format!(
             "account {} received {} in {ins} transactions",
             g.accounts[hub as usize],
-            usd(received)
+            received
         ),
         _ => format!(
             "account {} received {} in {ins} transactions and sent {} in {outs}",
             g.accounts[hub as usize],
-            usd(received),
-            usd(sent)
+            received,
+            sent
         ),
     };
     Alert {
@@ -427,7 +428,7 @@ fn group_alert(g: &TemporalGraph, scores: &[f32], threshold: f32, edges: Vec<u32
             mean,
             best,
             threshold,
-            usd(total),
+            money(g, &edges),
         ),
         accounts,
         edges,

@@ -1090,6 +1090,7 @@ impl Db<'_> {
         collect(rows)
     }
 
+    /// The transactions of `ids`, in time order (as an alert tells them).
     pub fn transactions_by_ids(&self, ids: &[i64]) -> Result<Vec<TransactionRow>> {
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {TRANSACTION_COLUMNS} FROM transactions t
@@ -1101,6 +1102,7 @@ impl Db<'_> {
                 out.push(t);
             }
         }
+        out.sort_by_key(|t| (t.at, t.id));
         Ok(out)
     }
 
