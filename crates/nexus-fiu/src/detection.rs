@@ -365,7 +365,7 @@ pub fn run_detection(
         }
     }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let scores = model.map(|m| score_edges(g, &m.model, threads));
+    let scores = model.map(|m| score_edges(g, &m.model, threads, &|_, _| {}));
     let triaged = detect_and_rank(
         g,
         config,

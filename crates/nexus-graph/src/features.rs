@@ -73,8 +73,30 @@ pub const FEATURE_COUNT: usize = 27;
 /// Features of every edge, row-major (`edge * FEATURE_COUNT + feature`),
 /// computed on `threads` threads.
 pub fn compute(g: &TemporalGraph, config: &FeatureConfig, threads: usize) -> Vec<f32> {
-    let all: Vec<u32> = (0..g.edge_count() as u32).collect();
-    FeatureComputer::new(g, *config).rows(&all, threads)
+    compute_with_progress(g, config, threads, &|_, _| {})
+}
+
+/// [`compute`], a million edges at a time, calling `progress(done, total)`
+/// after each.
+pub fn compute_with_progress(
+    g: &TemporalGraph,
+    config: &FeatureConfig,
+    threads: usize,
+    progress: &dyn Fn(u64, u64),
+) -> Vec<f32> {
+    const CHUNK: u32 = 1 << 20;
+    let computer = FeatureComputer::new(g, *config);
+    let n = g.edge_count() as u32;
+    let mut out = Vec::with_capacity(n as usize * FEATURE_COUNT);
+    let mut from = 0u32;
+    while from < n {
+        let to = n.min(from + CHUNK);
+        let edges: Vec<u32> = (from..to).collect();
+        out.extend(computer.rows(&edges, threads));
+        from = to;
+        progress(to as u64, n as u64);
+    }
+    out
 }
 
 /// Computes features for any subset of edges, so that a large graph can be

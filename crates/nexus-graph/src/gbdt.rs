@@ -359,6 +359,27 @@ pub fn train(
     validation_rows: &[usize],
     config: &TrainConfig,
 ) -> Model {
+    train_with_progress(
+        features,
+        feature_names,
+        labels,
+        train_rows,
+        validation_rows,
+        config,
+        &|_| {},
+    )
+}
+
+/// [`train`], calling `tree_done(trees so far)` after each tree.
+pub fn train_with_progress(
+    features: &[f32],
+    feature_names: &[&str],
+    labels: &[bool],
+    train_rows: &[usize],
+    validation_rows: &[usize],
+    config: &TrainConfig,
+    tree_done: &dyn Fn(usize),
+) -> Model {
     let nf = feature_names.len();
     let bins = config.bins.clamp(2, 255);
     // Bins from (a sample of) the training rows.
@@ -419,6 +440,7 @@ pub fn train(
             *s += leaf_value(&nodes, &features[r * nf..(r + 1) * nf]);
         }
         trees.push(nodes);
+        tree_done(trees.len());
     }
     let mut model = Model {
         feature_names: feature_names.iter().map(|s| s.to_string()).collect(),

@@ -291,7 +291,7 @@ fn grouped(v: f64) -> String {
     let digits = whole.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -1174,9 +1174,9 @@ mod tests {
         use nexus_model::{Minor, Timestamp, Transaction};
         let mut b = GraphBuilder::new();
         let rows = [
-            ("a", "b", 95_400_00, Currency::TJS),
-            ("a", "c", 1_000_00, Currency::USD),
-            ("a", "d", 1_500_000_00, Currency::RUB),
+            ("a", "b", 9_540_000, Currency::TJS),
+            ("a", "c", 100_000, Currency::USD),
+            ("a", "d", 150_000_000, Currency::RUB),
         ];
         for (i, &(from, to, minor, currency)) in rows.iter().enumerate() {
             b.push(

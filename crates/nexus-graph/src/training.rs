@@ -32,6 +32,7 @@ pub struct Holdout {
 
 /// Trains on `g` with `labels` (edge → pattern, typology); the last
 /// `holdout` share of the time span (0..0.95) is kept for judging.
+/// `progress(stage, done, total)` reports the stages `features` and `trees`.
 pub fn train_with_holdout(
     g: &TemporalGraph,
     config: &DetectConfig,
@@ -39,11 +40,14 @@ pub fn train_with_holdout(
     holdout: f64,
     trees: usize,
     threads: usize,
+    progress: &dyn Fn(&str, u64, u64),
 ) -> Trained {
     let truth: Vec<bool> = (0..g.edge_count() as u32)
         .map(|e| labels.contains_key(&e))
         .collect();
-    let f = features::compute(g, &FeatureConfig::default(), threads);
+    let f = features::compute_with_progress(g, &FeatureConfig::default(), threads, &|d, n| {
+        progress("features", d, n)
+    });
     let holdout = holdout.clamp(0.0, 0.95);
     let (t0, t1) = (g.time[0], g.time[g.edge_count() - 1]);
     let cut = t1 - ((t1 - t0) as f64 * holdout) as i64;
@@ -58,7 +62,7 @@ pub fn train_with_holdout(
     } else {
         (rows(i64::MIN, train_end), rows(train_end, i64::MAX))
     };
-    let model = gbdt::train(
+    let model = gbdt::train_with_progress(
         &f,
         FEATURE_NAMES,
         &truth,
@@ -68,6 +72,7 @@ pub fn train_with_holdout(
             trees,
             ..TrainConfig::default()
         },
+        &|t| progress("trees", t as u64, trees as u64),
     );
     let held = (holdout > 0.0).then(|| {
         let scores: Vec<f32> = (0..g.edge_count())

@@ -68,7 +68,13 @@ pub fn detect_and_rank(
 /// The model's calibrated probability for every edge, computing features
 /// a million edges at a time (the full matrix of a hundred million rows
 /// would not fit beside the graph).
-pub fn score_edges(g: &TemporalGraph, model: &Model, threads: usize) -> Vec<f32> {
+/// `progress(done, total)` is called after each chunk.
+pub fn score_edges(
+    g: &TemporalGraph,
+    model: &Model,
+    threads: usize,
+    progress: &dyn Fn(u64, u64),
+) -> Vec<f32> {
     const CHUNK: u32 = 1 << 20;
     let computer = FeatureComputer::new(g, FeatureConfig::default());
     let n = g.edge_count() as u32;
@@ -80,6 +86,7 @@ pub fn score_edges(g: &TemporalGraph, model: &Model, threads: usize) -> Vec<f32>
         let rows = computer.rows(&edges, threads);
         scores.extend(rows.chunks(FEATURE_COUNT).map(|row| model.predict(row)));
         from = to;
+        progress(to as u64, n as u64);
     }
     scores
 }
@@ -389,8 +396,16 @@ fn group_alert(g: &TemporalGraph, scores: &[f32], threshold: f32, edges: Vec<u32
     accounts.retain(|&v| v != hub);
     accounts.insert(0, hub);
     let (ins, outs, _, _) = degree[&hub];
-    let hub_in: Vec<u32> = edges.iter().copied().filter(|&e| g.dst[e as usize] == hub).collect();
-    let hub_out: Vec<u32> = edges.iter().copied().filter(|&e| g.src[e as usize] == hub).collect();
+    let hub_in: Vec<u32> = edges
+        .iter()
+        .copied()
+        .filter(|&e| g.dst[e as usize] == hub)
+        .collect();
+    let hub_out: Vec<u32> = edges
+        .iter()
+        .copied()
+        .filter(|&e| g.src[e as usize] == hub)
+        .collect();
     let (received, sent) = (money(g, &hub_in), money(g, &hub_out));
     let probs: Vec<f64> = edges.iter().map(|&e| scores[e as usize] as f64).collect();
     let mean = probs.iter().sum::<f64>() / probs.len() as f64;
@@ -402,19 +417,15 @@ fn group_alert(g: &TemporalGraph, scores: &[f32], threshold: f32, edges: Vec<u32
     let shape = match (ins, outs) {
         (0, _) => format!(
             "account {} sent {} in {outs} transactions",
-            g.accounts[hub as usize],
-            sent
+            g.accounts[hub as usize], sent
         ),
         (_, 0) => format!(
             "account {} received {} in {ins} transactions",
-            g.accounts[hub as usize],
-            received
+            g.accounts[hub as usize], received
         ),
         _ => format!(
             "account {} received {} in {ins} transactions and sent {} in {outs}",
-            g.accounts[hub as usize],
-            received,
-            sent
+            g.accounts[hub as usize], received, sent
         ),
     };
     Alert {

@@ -166,8 +166,12 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
     >|
      -> Result<()> {
         let mut line = 1u64;
+        let progress = crate::progress::Progress::new("reading transactions", None);
         loop {
             line += 1;
+            if line % 100_000 == 0 {
+                progress.set(line - 1, 0);
+            }
             match next() {
                 Ok(None) => return Ok(()),
                 Ok(Some(t)) => {
@@ -228,7 +232,11 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
 
 fn compute_features(g: &TemporalGraph, n_threads: usize) -> Vec<f32> {
     let started = Instant::now();
-    let f = features::compute(g, &FeatureConfig::default(), n_threads);
+    let progress = crate::progress::Progress::new("features", Some(g.edge_count() as u64));
+    let f = features::compute_with_progress(g, &FeatureConfig::default(), n_threads, &|d, n| {
+        progress.set(d, n)
+    });
+    progress.finish();
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "nexus: {} features of {} transactions in {:.2} s ({:.0} transactions/s, {} threads)",
@@ -467,7 +475,29 @@ pub fn train_and_report(
     n_threads: usize,
 ) -> nexus_graph::training::Trained {
     let started = Instant::now();
-    let t = nexus_graph::training::train_with_holdout(g, config, labels, holdout, trees, n_threads);
+    let features = crate::progress::Progress::new("features", Some(g.edge_count() as u64));
+    let boosting = std::cell::OnceCell::new();
+    let t = nexus_graph::training::train_with_holdout(
+        g,
+        config,
+        labels,
+        holdout,
+        trees,
+        n_threads,
+        &|stage, done, total| match stage {
+            "features" => features.set(done, total),
+            _ => {
+                features.finish();
+                boosting
+                    .get_or_init(|| crate::progress::Progress::new("boosting", Some(total)))
+                    .set(done, total)
+            }
+        },
+    );
+    features.finish();
+    if let Some(b) = boosting.get() {
+        b.finish();
+    }
     eprintln!(
         "nexus: trained {} trees on {} transactions ({} laundering) in {:.1} s; calibrated ({} knots) and threshold {:.3} chosen on {} later transactions",
         trees,
@@ -566,7 +596,9 @@ pub fn run_detect(a: DetectArgs) -> Result<()> {
     let n_threads = threads(a.input.threads);
     let scores = model.as_ref().map(|m| {
         let started = Instant::now();
-        let scores = score_edges(&g, m, n_threads);
+        let progress = crate::progress::Progress::new("scoring", Some(g.edge_count() as u64));
+        let scores = score_edges(&g, m, n_threads, &|d, n| progress.set(d, n));
+        progress.finish();
         let secs = started.elapsed().as_secs_f64();
         eprintln!(
             "nexus: {} features of {} transactions computed and scored in {:.2} s ({:.0} transactions/s, {} threads)",

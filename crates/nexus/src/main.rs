@@ -12,6 +12,7 @@ mod detect;
 mod exchange;
 mod gfp;
 mod output;
+mod progress;
 mod screen;
 mod service;
 
