@@ -169,7 +169,7 @@ fn load(input: &Input, config: &DetectConfig) -> Result<TemporalGraph> {
         let progress = crate::progress::Progress::new("reading transactions", None);
         loop {
             line += 1;
-            if line % 100_000 == 0 {
+            if line.is_multiple_of(100_000) {
                 progress.set(line - 1, 0);
             }
             match next() {
