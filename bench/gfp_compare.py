@@ -5,7 +5,7 @@ same batches (2048), same number of threads. Checks that every engineered value 
 (relative tolerance 1e-6: vertex moments are floating-point sums) and reports both
 throughputs and their ratio.
 
-Usage: gfp_compare.py TX.csv NEXUS_BIN [threads] [--gen N_EDGES N_ACCOUNTS SPAN_SECONDS SEED]
+Usage: gfp_compare.py TX.csv NEXUS_BIN [threads] [--gen|--gen-heavy N_EDGES N_ACCOUNTS SPAN_SECONDS SEED]
                       [--set key=json]
 --gen first writes TX.csv as a random interchange file (for probing corner cases: ties,
 self-loops, dense neighbourhoods); --set overrides one parameter.
@@ -32,6 +32,30 @@ def generate(path, n_edges, n_accounts, span, seed):
             amount = round(float(rng.choice([100, 250, 999.99, rng.uniform(1, 5000)])), 2)
             stamp = datetime.datetime.fromtimestamp(int(ts[i]), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
             w.writerow([f'T{i:09d}', stamp, f'A{s:06d}', f'A{d:06d}', f'{amount:.2f}', 'USD', 'wire'])
+
+def generate_heavy(path, n_edges, n_accounts, span, seed, exponent=1.1):
+    """Heavy-tailed: accounts drawn with probability ~ 1/rank^exponent, so
+    that a few hubs (payment processors, exchanges) carry thousands of
+    transactions each while most accounts have a handful."""
+    rng = np.random.default_rng(seed)
+    t0 = 1767225600
+    ts = np.sort(rng.integers(0, span, n_edges)) + t0
+    weights = 1.0 / np.arange(1, n_accounts + 1) ** exponent
+    weights /= weights.sum()
+    perm = rng.permutation(n_accounts)  # hubs are not the lowest ids
+    src = perm[rng.choice(n_accounts, n_edges, p=weights)]
+    dst = perm[rng.choice(n_accounts, n_edges, p=weights)]
+    amounts = np.round(rng.lognormal(5.5, 1.2, n_edges), 2)
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['id', 'timestamp', 'from_account', 'to_account', 'amount', 'currency', 'channel'])
+        for i in range(n_edges):
+            stamp = datetime.datetime.fromtimestamp(int(ts[i]), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+            w.writerow([f'T{i:09d}', stamp, f'A{src[i]:06d}', f'A{dst[i]:06d}', f'{max(amounts[i], 0.01):.2f}', 'USD', 'wire'])
+    counts = np.bincount(np.concatenate([src, dst]), minlength=n_accounts)
+    print(f'heavy-tailed input: {n_edges} transactions, {n_accounts} accounts; '
+          f'{int((counts > 1000).sum())} accounts with more than 1,000 transactions, the largest {int(counts.max())}',
+          file=sys.stderr)
 
 def load_params(threads, overrides):
     here = os.path.dirname(os.path.abspath(__file__))
@@ -68,6 +92,9 @@ def main():
     overrides = {}
     while '--set' in args:
         i = args.index('--set'); k, v = args[i + 1].split('=', 1); overrides[k] = json.loads(v); del args[i:i + 2]
+    if '--gen-heavy' in args:
+        i = args.index('--gen-heavy'); n, a, span, seed = map(int, args[i + 1:i + 5]); del args[i:i + 5]
+        generate_heavy(args[0], n, a, span, seed)
     if '--gen' in args:
         i = args.index('--gen'); n, a, span, seed = map(int, args[i + 1:i + 5]); del args[i:i + 5]
         generate(args[0], n, a, span, seed)
