@@ -33,18 +33,20 @@ def generate(path, n_edges, n_accounts, span, seed):
             stamp = datetime.datetime.fromtimestamp(int(ts[i]), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
             w.writerow([f'T{i:09d}', stamp, f'A{s:06d}', f'A{d:06d}', f'{amount:.2f}', 'USD', 'wire'])
 
-def generate_heavy(path, n_edges, n_accounts, span, seed, exponent=1.1):
-    """Heavy-tailed: accounts drawn with probability ~ 1/rank^exponent, so
-    that a few hubs (payment processors, exchanges) carry thousands of
-    transactions each while most accounts have a handful."""
+def generate_heavy(path, n_edges, n_accounts, span, seed, hubs=50, hub_share=0.1):
+    """Heavy-tailed: each side of a transaction is, with probability
+    `hub_share`, one of `hubs` hub accounts (payment processors, exchanges,
+    a mule herder's collection account), otherwise any account: the hubs
+    carry thousands of transactions each, most accounts a handful."""
     rng = np.random.default_rng(seed)
     t0 = 1767225600
     ts = np.sort(rng.integers(0, span, n_edges)) + t0
-    weights = 1.0 / np.arange(1, n_accounts + 1) ** exponent
-    weights /= weights.sum()
     perm = rng.permutation(n_accounts)  # hubs are not the lowest ids
-    src = perm[rng.choice(n_accounts, n_edges, p=weights)]
-    dst = perm[rng.choice(n_accounts, n_edges, p=weights)]
+    def side():
+        anyone = rng.integers(0, n_accounts, n_edges)
+        hub = rng.integers(0, hubs, n_edges)
+        return perm[np.where(rng.random(n_edges) < hub_share, hub, anyone)]
+    src, dst = side(), side()
     amounts = np.round(rng.lognormal(5.5, 1.2, n_edges), 2)
     with open(path, 'w', newline='') as f:
         w = csv.writer(f)
