@@ -168,8 +168,8 @@ fn contains_number(haystack: &[u8], number: &str) -> bool {
         let alone = !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
             && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
         let prefix = b"content-length: ";
-        let header = at >= prefix.len()
-            && haystack[at - prefix.len()..at].eq_ignore_ascii_case(prefix);
+        let header =
+            at >= prefix.len() && haystack[at - prefix.len()..at].eq_ignore_ascii_case(prefix);
         alone && !header
     })
 }
