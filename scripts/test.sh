@@ -58,7 +58,7 @@ cargo test --release --workspace "${ignored_args[@]}" 2>&1 | tee "$log"
 if [ -n "$pg_dir" ]; then
   # The store and the whole service suite again, on PostgreSQL.
   NEXUS_TEST_BACKEND=postgres cargo test --release -p nexus-store -p nexus \
-    --test records --test service --test security --test exchange --test browser --test operations --test detection_service \
+    --test records --test service --test security --test exchange --test browser --test operations --test detection_service --test investigation \
     "${ignored_args[@]}" 2>&1 | tee -a "$log"
   # Moving an FIU between the two databases (ignored above without ../shared).
   if [ ! -d ../shared ]; then

@@ -44,7 +44,14 @@ pub fn open(store: &Store, p: &Principal, title: &str, summary: &str) -> Result<
 }
 
 /// Puts an alert into a case — an existing one named by its reference, or a
-/// new one titled `wanted` — with the entities it names; the case's id.
+/// new one titled `wanted` — with what it showed; the case's id.
+///
+/// The alert's subject and its focal account (the first of its accounts:
+/// the one the pattern is about) become the case's subjects; the other
+/// accounts and their holders join as counterparties, and the alert's
+/// transactions join as they are, so that a case opened from a fan-in or a
+/// cycle holds the money flows the analyst saw even where the banks' feeds
+/// named no holder.
 pub fn add_alert(
     store: &Store,
     p: &Principal,
@@ -71,21 +78,7 @@ pub fn add_alert(
                 )))
             }
         };
-        if let Some(e) = a.entity_id {
-            db.add_case_entity(case.id, e)?;
-        }
-        // Account holders of a typology alert join the case too.
-        let ids: Vec<i64> = a
-            .transactions
-            .split(';')
-            .filter_map(|t| t.parse().ok())
-            .take(500)
-            .collect();
-        for t in db.transactions_by_ids(&ids)? {
-            for e in [t.from_entity, t.to_entity].into_iter().flatten() {
-                db.add_case_entity(case.id, e)?;
-            }
-        }
+        put_alert_contents(db, case.id, &a)?;
         db.update_alert(
             alert_id,
             nexus_model::AlertStatus::Escalated,
@@ -102,6 +95,49 @@ pub fn add_alert(
         })?;
         Ok(Ok(case.id))
     })?
+}
+
+/// Most transactions an alert brings into a case.
+pub const ALERT_TRANSACTIONS: usize = 5_000;
+
+/// Puts an alert's subject, accounts and transactions into a case.
+fn put_alert_contents(db: &Db, case_id: i64, a: &nexus_store::AlertRow) -> Result<(), StoreError> {
+    use nexus_model::CaseRole::{Counterparty, Subject};
+    if let Some(e) = a.entity_id {
+        db.add_case_entity(case_id, e, Subject)?;
+    }
+    let mut focal_holder = a.entity_id;
+    for (i, key) in a.accounts.split(';').filter(|k| !k.is_empty()).enumerate() {
+        let Some(account) = db.account_id_by_key(key)? else {
+            continue;
+        };
+        let role = if i == 0 { Subject } else { Counterparty };
+        db.add_case_account(case_id, account, role)?;
+        let holder = db.account_holder(account)?;
+        if i == 0 && focal_holder.is_none() {
+            focal_holder = holder;
+            if let Some(e) = holder {
+                db.add_case_entity(case_id, e, Subject)?;
+            }
+        }
+    }
+    let ids: Vec<i64> = a
+        .transactions
+        .split(';')
+        .filter_map(|t| t.parse().ok())
+        .take(ALERT_TRANSACTIONS)
+        .collect();
+    for t in db.transactions_by_ids(&ids)? {
+        db.add_case_transaction(case_id, t.id)?;
+        // Whoever else took part is a counterparty, never a subject by
+        // having dealt with one.
+        for e in [t.from_entity, t.to_entity].into_iter().flatten() {
+            if Some(e) != focal_holder {
+                db.add_case_entity(case_id, e, Counterparty)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Applies a change to case `id` and audits it under the case's reference;
@@ -146,28 +182,69 @@ pub fn add_note(store: &Store, p: &Principal, id: i64, body: &str) -> Result<(),
     })
 }
 
-/// Puts an entity into a case: from now on the case's purpose opens it.
+/// Puts an entity into a case as a subject (or makes a counterparty one):
+/// from now on the case's purpose opens it.
 pub fn add_entity(store: &Store, p: &Principal, id: i64, entity_id: i64) -> Result<(), FiuError> {
     change(store, p, id, "case.add-entity", |db| {
         if db.entity(entity_id)?.is_none() {
             return Ok(Err(FiuError::NotFound(format!("no entity {entity_id}"))));
         }
-        db.add_case_entity(id, entity_id)?;
+        db.add_case_entity(id, entity_id, nexus_model::CaseRole::Subject)?;
         Ok(Ok((format!("entity:{entity_id}"), String::new())))
     })
+}
+
+/// Puts an account into a case as a subject, by its key as the UI shows it
+/// (`BIC|number`), with its holder when known.
+pub fn add_account(store: &Store, p: &Principal, id: i64, key: &str) -> Result<(), FiuError> {
+    let key = key.trim().to_string();
+    change(store, p, id, "case.add-account", |db| {
+        let Some(account) = db.account_id_by_key(&key)? else {
+            return Ok(Err(FiuError::NotFound(format!(
+                "no account {key:?}: give it as BIC|number, as the account pages show it"
+            ))));
+        };
+        db.add_case_account(id, account, nexus_model::CaseRole::Subject)?;
+        if let Some(holder) = db.account_holder(account)? {
+            db.add_case_entity(id, holder, nexus_model::CaseRole::Subject)?;
+        }
+        Ok(Ok((format!("account:{account}"), key.clone())))
+    })
+}
+
+/// What a freeze is on: a party of the case or one of its accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreezeTarget {
+    Entity(i64),
+    Account(i64),
+}
+
+impl FreezeTarget {
+    /// `entity:7` or `account:12`, as the case page's form sends it.
+    pub fn parse(text: &str) -> Option<FreezeTarget> {
+        let (kind, id) = text.trim().split_once(':')?;
+        let id: i64 = id.parse().ok()?;
+        match kind {
+            "entity" => Some(FreezeTarget::Entity(id)),
+            "account" => Some(FreezeTarget::Account(id)),
+            _ => None,
+        }
+    }
 }
 
 /// A provisional measure to order.
 #[derive(Debug, Clone)]
 pub struct FreezeOrder {
-    pub entity_id: i64,
+    pub target: FreezeTarget,
     pub assets: String,
     pub legal_basis: String,
     pub issued_on: Date,
     pub expires_on: Date,
 }
 
-/// Orders a freeze on a subject of the case (and only on one).
+/// Proposes a freeze on a subject of the case or one of its subject
+/// accounts (and only on those). It is not in force until a supervisor
+/// other than its author approves it ([`decide_freeze`]).
 pub fn order_freeze(
     store: &Store,
     p: &Principal,
@@ -185,35 +262,110 @@ pub fn order_freeze(
         ));
     }
     change(store, p, id, "freeze.order", |db| {
-        if db.entity(o.entity_id)?.is_none() {
-            return Ok(Err(FiuError::NotFound(format!(
-                "no entity {}",
-                o.entity_id
-            ))));
-        }
-        if !db.case_has_entity(id, o.entity_id)? {
-            return Ok(Err(FiuError::Invalid(format!(
-                "entity {} is not a subject of this case; add it to the case first",
-                o.entity_id
-            ))));
-        }
+        let (entity, account) = match o.target {
+            FreezeTarget::Entity(e) => {
+                if db.entity(e)?.is_none() {
+                    return Ok(Err(FiuError::NotFound(format!("no entity {e}"))));
+                }
+                let subject = db
+                    .case_parties(id)?
+                    .iter()
+                    .any(|(x, role)| x.id == e && *role == nexus_model::CaseRole::Subject);
+                if !subject {
+                    return Ok(Err(FiuError::Invalid(format!(
+                        "entity {e} is not a subject of this case; add it to the case first"
+                    ))));
+                }
+                (Some(e), None)
+            }
+            FreezeTarget::Account(a) => {
+                let Some(row) = db.case_accounts(id)?.into_iter().find(|x| x.id == a) else {
+                    return Ok(Err(FiuError::Invalid(format!(
+                        "account {a} is not in this case; add it to the case first"
+                    ))));
+                };
+                if row.role != nexus_model::CaseRole::Subject {
+                    return Ok(Err(FiuError::Invalid(format!(
+                        "account {} is a counterparty of this case; make it a subject first",
+                        row.key
+                    ))));
+                }
+                (row.entity_id, Some(a))
+            }
+        };
         let fid = db.insert_freeze(
             id,
-            o.entity_id,
+            entity,
+            account,
             o.assets.trim(),
             o.legal_basis.trim(),
             &o.issued_on.to_string(),
             &o.expires_on.to_string(),
             p.user_id.unwrap_or(0),
         )?;
+        let on = match o.target {
+            FreezeTarget::Entity(e) => format!("entity {e}"),
+            FreezeTarget::Account(a) => format!("account {a}"),
+        };
         Ok(Ok((
-            format!(
-                "freeze {fid} on entity {} until {}",
-                o.entity_id, o.expires_on
-            ),
+            format!("freeze {fid} proposed on {on} until {}", o.expires_on),
             String::new(),
         )))
     })
+}
+
+/// A supervisor's decision on a proposed freeze: approve (in force from
+/// now) or reject, with the reasons, never on one's own proposal; the case
+/// it belongs to.
+pub fn decide_freeze(
+    store: &Store,
+    p: &Principal,
+    freeze_id: i64,
+    approve: bool,
+    reasons: &str,
+) -> Result<i64, FiuError> {
+    if p.role != Role::Supervisor {
+        return Err(FiuError::Forbidden(
+            "a freeze is approved or rejected by a supervisor".into(),
+        ));
+    }
+    let reasons = reasons.trim();
+    if !approve && reasons.is_empty() {
+        return Err(FiuError::Invalid("say why the freeze is rejected".into()));
+    }
+    store.write(|db| {
+        let Some(fr) = db.freeze(freeze_id)? else {
+            return Ok(Err(FiuError::NotFound(format!("no freeze {freeze_id}"))));
+        };
+        if fr.status != nexus_model::FreezeStatus::Proposed {
+            return Ok(Err(FiuError::Conflict(format!(
+                "freeze {freeze_id} is {}, not proposed",
+                fr.status
+            ))));
+        }
+        if Some(fr.created_by_id) == p.user_id {
+            return Ok(Err(FiuError::Forbidden(
+                "the four-eyes rule: a freeze is decided by a supervisor other than the one who proposed it".into(),
+            )));
+        }
+        let status = if approve {
+            nexus_model::FreezeStatus::InForce
+        } else {
+            nexus_model::FreezeStatus::Rejected
+        };
+        db.decide_freeze(freeze_id, status, p.user_id.unwrap_or(0), reasons)?;
+        let case_ref = db.case(fr.case_id)?.map(|c| c.reference).unwrap_or_default();
+        db.audit(&AuditRecord {
+            actor: p.actor.clone(),
+            action: if approve { "freeze.approve" } else { "freeze.reject" }.into(),
+            object: format!("freeze:{freeze_id}"),
+            case_ref,
+            detail: format!("proposed by {}", fr.created_by),
+            personal: reasons.to_string(),
+            ..AuditRecord::default()
+        })?;
+        Ok(Ok(fr.case_id))
+    })?
 }
 
 /// Changes a freeze's status; the case it belongs to.
@@ -224,20 +376,39 @@ pub fn update_freeze(
     status: &str,
     outcome: &str,
 ) -> Result<i64, FiuError> {
-    let status = nexus_model::FreezeStatus::parse(status).ok_or_else(|| {
-        FiuError::Invalid(format!(
-            "unknown freeze status {status:?}: in-force, lifted, expired or confiscated"
-        ))
-    })?;
+    use nexus_model::FreezeStatus::{Confiscated, Expired, InForce, Lifted};
+    if p.role != Role::Supervisor {
+        return Err(FiuError::Forbidden(
+            "a freeze is lifted or its outcome recorded by a supervisor".into(),
+        ));
+    }
+    let status = nexus_model::FreezeStatus::parse(status)
+        .filter(|s| matches!(s, Lifted | Expired | Confiscated))
+        .ok_or_else(|| {
+            FiuError::Invalid(format!(
+                "a freeze in force ends lifted, expired or confiscated, not {status:?}"
+            ))
+        })?;
     store.write(|db| {
-        let Some(fr) = db.freezes(None)?.into_iter().find(|x| x.id == freeze_id) else {
+        let Some(fr) = db.freeze(freeze_id)? else {
             return Ok(Err(FiuError::NotFound(format!("no freeze {freeze_id}"))));
         };
+        if fr.status != InForce {
+            return Ok(Err(FiuError::Conflict(format!(
+                "freeze {freeze_id} is {}, not in force",
+                fr.status
+            ))));
+        }
         db.update_freeze(freeze_id, status, outcome.trim())?;
+        let case_ref = db
+            .case(fr.case_id)?
+            .map(|c| c.reference)
+            .unwrap_or_default();
         db.audit(&AuditRecord {
             actor: p.actor.clone(),
             action: "freeze.update".into(),
             object: format!("freeze:{freeze_id}"),
+            case_ref,
             detail: status.as_str().to_string(),
             personal: outcome.trim().to_string(),
             ..AuditRecord::default()
@@ -246,33 +417,82 @@ pub fn update_freeze(
     })?
 }
 
-/// The case as a package for a law-enforcement agency (`None` for no case).
+/// The case as a package for a law-enforcement agency (`None` for no case):
+/// its subjects and, apart, the counterparties they dealt with; the
+/// accounts with their roles; the transactions with the report each came
+/// from (the reporting entity's own reference); every spelling a report
+/// gave a party; notes, documents (name and SHA-256), measures with who
+/// proposed and who decided them, and earlier disseminations.
 pub fn package(db: &Db, id: i64) -> Result<Option<serde_json::Value>, StoreError> {
     let Some(c) = db.case(id)? else {
         return Ok(None);
     };
-    let entities = db.case_entities(id)?;
-    let mut ents = Vec::new();
-    for e in &entities {
-        let subjects = db.entity_subjects(e.id)?;
-        ents.push(json!({"entity_id": e.id, "kind": e.kind, "name": e.name, "birth_date": e.birth_date, "countries": e.countries,
-            "names_as_reported": subjects.iter().map(|s| json!({"name": s.name, "report_id": s.report_id, "identifiers": s.identifiers, "account": s.account})).collect::<Vec<_>>(),
-            "alerts": db.entity_alerts(e.id)?.iter().map(|a| json!({"alert_id": a.id, "typology": a.typology, "explanation": a.explanation, "status": a.status})).collect::<Vec<_>>()}));
+    let mut reports = std::collections::BTreeMap::new();
+    let mut source_of = |db: &Db, report_id: i64| -> Result<serde_json::Value, StoreError> {
+        if let Some(v) = reports.get(&report_id) {
+            return Ok(serde_json::Value::clone(v));
+        }
+        let v = match db.report(report_id)? {
+            Some(r) => {
+                let institution = db
+                    .institution(r.institution)?
+                    .map(|i| i.name)
+                    .unwrap_or_default();
+                json!({"report_id": r.id, "reporting_entity": institution, "reference": r.entity_reference,
+                       "received": Timestamp(r.received_at).to_string()})
+            }
+            None => json!({"report_id": report_id}),
+        };
+        reports.insert(report_id, v.clone());
+        Ok(v)
+    };
+    let (mut subjects, mut counterparties) = (Vec::new(), Vec::new());
+    for (e, role) in db.case_parties(id)? {
+        let mut names = Vec::new();
+        for s in db.entity_subjects(e.id)? {
+            names.push(
+                json!({"name": s.name, "identifiers": s.identifiers, "account": s.account,
+                "source": source_of(db, s.report_id)?}),
+            );
+        }
+        let party = json!({"entity_id": e.id, "kind": e.kind, "name": e.name, "birth_date": e.birth_date, "countries": e.countries,
+            "names_as_reported": names,
+            "alerts": db.entity_alerts(e.id)?.iter().map(|a| json!({"alert_id": a.id, "typology": a.typology, "explanation": a.explanation, "status": a.status})).collect::<Vec<_>>()});
+        match role {
+            nexus_model::CaseRole::Subject => subjects.push(party),
+            nexus_model::CaseRole::Counterparty => counterparties.push(party),
+        }
     }
-    let txs = db.case_transactions(id, 5000)?;
+    let accounts: Vec<_> = db
+        .case_accounts(id)?
+        .into_iter()
+        .map(|a| json!({"account": a.key, "holder_as_reported": a.name, "holder_entity_id": a.entity_id, "role": a.role}))
+        .collect();
+    let mut transactions = Vec::new();
+    for t in db.case_transactions(id, 5000)? {
+        let source = match (t.report_id, t.source_institution) {
+            (Some(r), _) => source_of(db, r)?,
+            (None, Some(i)) => {
+                let name = db.institution(i)?.map(|x| x.name).unwrap_or_default();
+                json!({"batch_of": name})
+            }
+            (None, None) => json!("payment data loaded by the FIU"),
+        };
+        transactions.push(json!({"reference": t.reference, "at": Timestamp(t.at).to_string(), "amount": t.amount_minor as f64 / 100.0,
+            "currency": t.currency, "from_account": t.from_account, "to_account": t.to_account, "channel": t.channel, "source": source}));
+    }
     Ok(Some(json!({
         "case": {"reference": c.reference, "title": c.title, "status": c.status, "summary": c.summary, "opened": Timestamp(c.created_at).to_string()},
-        "entities": ents,
-        "transactions": txs.iter().map(|t| json!({"reference": t.reference, "at": Timestamp(t.at).to_string(), "amount": t.amount_minor as f64 / 100.0,
-            "currency": t.currency, "from_account": t.from_account, "to_account": t.to_account, "channel": t.channel,
-            "source": match (t.report_id, t.source_institution) {
-                (Some(r), _) => format!("report {r}"),
-                (None, Some(i)) => format!("batch of reporting entity {i}"),
-                (None, None) => "payment data loaded by the FIU".to_string(),
-            }})).collect::<Vec<_>>(),
+        "subjects": subjects,
+        "counterparties": counterparties,
+        "accounts": accounts,
+        "transactions": transactions,
         "notes": db.case_notes(id)?.iter().map(|n| json!({"author": n.author, "at": Timestamp(n.at).to_string(), "body": n.body})).collect::<Vec<_>>(),
-        "provisional_measures": db.freezes(Some(id))?.iter().map(|f| json!({"subject": f.entity_name, "assets": f.assets, "legal_basis": f.legal_basis,
-            "issued_on": f.issued_on, "expires_on": f.expires_on, "status": f.status, "outcome": f.outcome})).collect::<Vec<_>>(),
+        "documents": db.case_documents(id)?.iter().map(|d| json!({"filename": d.filename, "content_type": d.content_type, "size": d.size, "sha256": d.sha256, "added_by": d.uploaded_by, "at": Timestamp(d.at).to_string()})).collect::<Vec<_>>(),
+        "provisional_measures": db.freezes(Some(id))?.iter().map(|f| json!({"on": f.entity_name, "assets": f.assets, "legal_basis": f.legal_basis,
+            "issued_on": f.issued_on, "expires_on": f.expires_on, "status": f.status, "outcome": f.outcome,
+            "proposed_by": f.created_by, "decided_by": f.decided_by, "decision": f.decision})).collect::<Vec<_>>(),
+        "disseminations": db.disseminations(id)?.iter().map(|d| json!({"agency": d.agency, "legal_basis": d.legal_basis, "at": Timestamp(d.created_at).to_string()})).collect::<Vec<_>>(),
         "generated_by": "nexus",
     })))
 }

@@ -74,6 +74,6 @@ pub use entities::{
 pub use money::{AmountError, Currency, Minor};
 pub use time::{Date, TimeError, Timestamp};
 pub use vocab::{
-    AlertKind, AlertStatus, CaseStatus, ClearanceStatus, EntityKind, FreezeStatus, ReportStatus,
-    Role, Typology,
+    AlertKind, AlertStatus, CaseRole, CaseStatus, ClearanceStatus, EntityKind, FreezeStatus,
+    ReportStatus, Role, Typology,
 };

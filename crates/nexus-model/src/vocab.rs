@@ -70,12 +70,27 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Where a provisional measure stands.
+    /// Where a provisional measure stands. An order is proposed by one
+    /// person and in force only once a supervisor other than its author
+    /// approves it (four eyes); only a supervisor lifts it or records its
+    /// outcome.
     FreezeStatus {
+        Proposed => "proposed",
+        Rejected => "rejected",
         InForce => "in-force",
         Lifted => "lifted",
         Expired => "expired",
         Confiscated => "confiscated",
+    }
+}
+
+vocabulary! {
+    /// What a party or account is to a case: a subject the case is about, or
+    /// a counterparty that dealt with a subject (shown and disseminated as
+    /// such, never as a suspect).
+    CaseRole {
+        Subject => "subject",
+        Counterparty => "counterparty",
     }
 }
 

@@ -378,6 +378,31 @@ CREATE TABLE detection_models (
 );
 ALTER TABLE alerts ADD COLUMN model_id BIGINT REFERENCES detection_models(id);
 "#,
+    // 7: the analyst's day (see schema.rs).
+    r#"
+ALTER TABLE case_entities ADD COLUMN role TEXT NOT NULL DEFAULT 'subject' CHECK (role IN {CaseRole});
+CREATE TABLE case_accounts (
+    case_id     BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    account_id  BIGINT NOT NULL REFERENCES accounts(id),
+    role        TEXT NOT NULL CHECK (role IN {CaseRole}),
+    PRIMARY KEY (case_id, account_id)
+);
+CREATE TABLE case_transactions (
+    case_id         BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    transaction_id  BIGINT NOT NULL REFERENCES transactions(id),
+    PRIMARY KEY (case_id, transaction_id)
+);
+ALTER TABLE freezes DROP CONSTRAINT freezes_status_check;
+ALTER TABLE freezes ADD CONSTRAINT freezes_status_check CHECK (status IN {FreezeStatus});
+ALTER TABLE freezes ALTER COLUMN status SET DEFAULT 'proposed';
+ALTER TABLE freezes ALTER COLUMN entity_id DROP NOT NULL;
+ALTER TABLE freezes ADD COLUMN account_id BIGINT REFERENCES accounts(id);
+ALTER TABLE freezes ADD COLUMN decided_by BIGINT REFERENCES users(id);
+ALTER TABLE freezes ADD COLUMN decided_at BIGINT;
+ALTER TABLE freezes ADD COLUMN decision TEXT NOT NULL DEFAULT '';
+ALTER TABLE freezes ADD CONSTRAINT freezes_names_a_party CHECK (entity_id IS NOT NULL OR account_id IS NOT NULL);
+CREATE INDEX freezes_by_case ON freezes(case_id);
+"#,
 ];
 
 /// The migrations with every vocabulary's spelling from `nexus_model`.

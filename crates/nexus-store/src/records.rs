@@ -6,8 +6,8 @@
 use crate::sql::{params, OptionalExtension, Row};
 use crate::{Db, Result, StoreError};
 use nexus_model::{
-    AlertKind, AlertStatus, CaseStatus, ClearanceStatus, EntityKind, FreezeStatus, ReportStatus,
-    Role, Typology,
+    AlertKind, AlertStatus, CaseRole, CaseStatus, ClearanceStatus, EntityKind, FreezeStatus,
+    ReportStatus, Role, Typology,
 };
 
 /// A person who signs in to the service.
@@ -360,11 +360,28 @@ pub struct DocumentRow {
     pub at: i64,
 }
 
+/// An account put into a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAccountRow {
+    pub id: i64,
+    /// `BIC|number`, as the UI shows it.
+    pub key: String,
+    /// The holder's name as the bank gave it ('' when it gave none).
+    pub name: String,
+    /// The holder, when resolved to an entity.
+    pub entity_id: Option<i64>,
+    pub entity_name: Option<String>,
+    pub role: CaseRole,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FreezeRow {
     pub id: i64,
     pub case_id: i64,
-    pub entity_id: i64,
+    /// The party frozen, when known; else the account.
+    pub entity_id: Option<i64>,
+    pub account_id: Option<i64>,
+    /// The party's name, or the account's key with its holder's name.
     pub entity_name: String,
     pub assets: String,
     pub legal_basis: String,
@@ -372,6 +389,14 @@ pub struct FreezeRow {
     pub expires_on: String,
     pub status: FreezeStatus,
     pub outcome: String,
+    /// Who ordered (proposed) it: user id and name.
+    pub created_by_id: i64,
+    pub created_by: String,
+    pub created_at: i64,
+    /// The supervisor who approved or rejected it, when, and why.
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub decision: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1647,21 +1672,82 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn add_case_entity(&self, case_id: i64, entity_id: i64) -> Result<()> {
+    /// Puts a party into a case with a role; a subject stays a subject (a
+    /// counterparty may later be made one, never the reverse by this call).
+    pub fn add_case_entity(&self, case_id: i64, entity_id: i64, role: CaseRole) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO case_entities(case_id, entity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![case_id, entity_id],
+            "INSERT INTO case_entities(case_id, entity_id, role) VALUES (?1, ?2, ?3)
+             ON CONFLICT (case_id, entity_id) DO UPDATE SET role = CASE WHEN excluded.role = 'subject' THEN 'subject' ELSE case_entities.role END",
+            params![case_id, entity_id, role],
         )?;
         Ok(())
     }
 
-    pub fn case_entities(&self, case_id: i64) -> Result<Vec<EntityRow>> {
+    /// The parties of a case with their roles, subjects first.
+    pub fn case_parties(&self, case_id: i64) -> Result<Vec<(EntityRow, CaseRole)>> {
         let mut s = self.conn.prepare_cached(
-            "SELECT e.id, e.kind, e.name, e.birth_date, e.countries, e.created_at FROM case_entities c JOIN entities e ON e.id = c.entity_id
-             WHERE c.case_id = ?1 ORDER BY e.id",
+            "SELECT e.id, e.kind, e.name, e.birth_date, e.countries, e.created_at, c.role FROM case_entities c JOIN entities e ON e.id = c.entity_id
+             WHERE c.case_id = ?1 ORDER BY c.role DESC, e.id",
         )?;
-        let rows = s.query_map([case_id], entity_from_row)?;
+        let rows = s.query_map([case_id], |r| Ok((entity_from_row(r)?, r.get(6)?)))?;
         collect(rows)
+    }
+
+    /// Every party of a case, whatever its role.
+    pub fn case_entities(&self, case_id: i64) -> Result<Vec<EntityRow>> {
+        Ok(self
+            .case_parties(case_id)?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// Puts an account into a case with a role (a subject stays a subject).
+    pub fn add_case_account(&self, case_id: i64, account_id: i64, role: CaseRole) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO case_accounts(case_id, account_id, role) VALUES (?1, ?2, ?3)
+             ON CONFLICT (case_id, account_id) DO UPDATE SET role = CASE WHEN excluded.role = 'subject' THEN 'subject' ELSE case_accounts.role END",
+            params![case_id, account_id, role],
+        )?;
+        Ok(())
+    }
+
+    /// The accounts of a case: id, key, holder name as the bank gave it, the
+    /// resolved holder, and the role.
+    pub fn case_accounts(&self, case_id: i64) -> Result<Vec<CaseAccountRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT a.id, a.key, a.name, a.entity_id, e.name, c.role FROM case_accounts c JOIN accounts a ON a.id = c.account_id
+             LEFT JOIN entities e ON e.id = a.entity_id WHERE c.case_id = ?1 ORDER BY c.role DESC, a.key",
+        )?;
+        let rows = s.query_map([case_id], |r| {
+            Ok(CaseAccountRow {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                name: r.get(2)?,
+                entity_id: r.get(3)?,
+                entity_name: r.get(4)?,
+                role: r.get(5)?,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// Puts a transaction into a case.
+    pub fn add_case_transaction(&self, case_id: i64, transaction_id: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO case_transactions(case_id, transaction_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![case_id, transaction_id],
+        )?;
+        Ok(())
+    }
+
+    /// An account by its key.
+    pub fn account_id_by_key(&self, key: &str) -> Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT id FROM accounts WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
     }
 
     /// Cases an entity belongs to.
@@ -1709,8 +1795,11 @@ impl Db<'_> {
             "SELECT {TRANSACTION_COLUMNS} FROM transactions t
              LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account
              WHERE t.id IN (
-               SELECT t2.id FROM transactions t2 JOIN case_entities c ON c.entity_id = t2.from_entity WHERE c.case_id = ?1
-               UNION SELECT t3.id FROM transactions t3 JOIN case_entities c ON c.entity_id = t3.to_entity WHERE c.case_id = ?1)
+               SELECT ct.transaction_id FROM case_transactions ct WHERE ct.case_id = ?1
+               UNION SELECT t2.id FROM transactions t2 JOIN case_entities c ON c.entity_id = t2.from_entity WHERE c.case_id = ?1 AND c.role = 'subject'
+               UNION SELECT t3.id FROM transactions t3 JOIN case_entities c ON c.entity_id = t3.to_entity WHERE c.case_id = ?1 AND c.role = 'subject'
+               UNION SELECT t4.id FROM transactions t4 JOIN case_accounts c ON c.account_id = t4.from_account WHERE c.case_id = ?1 AND c.role = 'subject'
+               UNION SELECT t5.id FROM transactions t5 JOIN case_accounts c ON c.account_id = t5.to_account WHERE c.case_id = ?1 AND c.role = 'subject')
              ORDER BY t.at LIMIT ?2"
         ))?;
         let rows = s.query_map(params![case_id, limit], transaction_from_row)?;
@@ -1771,10 +1860,13 @@ impl Db<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// Records a proposed freeze of a party or an account (at least one).
+    #[allow(clippy::too_many_arguments)]
     pub fn insert_freeze(
         &self,
         case_id: i64,
-        entity_id: i64,
+        entity_id: Option<i64>,
+        account_id: Option<i64>,
         assets: &str,
         legal_basis: &str,
         issued_on: &str,
@@ -1782,9 +1874,9 @@ impl Db<'_> {
         created_by: i64,
     ) -> Result<i64> {
         self.conn.insert(
-            "INSERT INTO freezes(case_id, entity_id, assets, legal_basis, issued_on, expires_on, created_by, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![case_id, entity_id, assets, legal_basis, issued_on, expires_on, created_by, crate::now()],
+            "INSERT INTO freezes(case_id, entity_id, account_id, assets, legal_basis, issued_on, expires_on, status, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![case_id, entity_id, account_id, assets, legal_basis, issued_on, expires_on, FreezeStatus::Proposed, created_by, crate::now()],
         )
     }
 
@@ -1796,23 +1888,63 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn freezes(&self, case_id: Option<i64>) -> Result<Vec<FreezeRow>> {
-        let mut s = self.conn.prepare_cached(
-            "SELECT f.id, f.case_id, f.entity_id, e.name, f.assets, f.legal_basis, f.issued_on, f.expires_on, f.status, f.outcome
-             FROM freezes f JOIN entities e ON e.id = f.entity_id WHERE CAST(?1 AS BIGINT) IS NULL OR f.case_id = ?1 ORDER BY f.id",
+    /// Records a supervisor's decision on a proposed freeze.
+    pub fn decide_freeze(
+        &self,
+        id: i64,
+        status: FreezeStatus,
+        decided_by: i64,
+        decision: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE freezes SET status = ?2, decided_by = ?3, decided_at = ?4, decision = ?5 WHERE id = ?1",
+            params![id, status, decided_by, crate::now(), decision],
         )?;
-        let rows = s.query_map([case_id], |r| {
+        Ok(())
+    }
+
+    /// One freeze.
+    pub fn freeze(&self, id: i64) -> Result<Option<FreezeRow>> {
+        Ok(self.freezes_where("f.id = ?1", id)?.into_iter().next())
+    }
+
+    /// The freezes of a case, or every freeze (`None`).
+    pub fn freezes(&self, case_id: Option<i64>) -> Result<Vec<FreezeRow>> {
+        match case_id {
+            Some(id) => self.freezes_where("f.case_id = ?1", id),
+            None => self.freezes_where("f.id >= ?1", 0),
+        }
+    }
+
+    fn freezes_where(&self, condition: &str, value: i64) -> Result<Vec<FreezeRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT f.id, f.case_id, f.entity_id, f.account_id,
+                    COALESCE(e.name, a.key || CASE WHEN a.name <> '' THEN ' (' || a.name || ')' ELSE '' END, ''),
+                    f.assets, f.legal_basis, f.issued_on, f.expires_on, f.status, f.outcome,
+                    cu.username, f.created_at, du.username, f.decided_at, f.decision, f.created_by
+             FROM freezes f LEFT JOIN entities e ON e.id = f.entity_id LEFT JOIN accounts a ON a.id = f.account_id
+             JOIN users cu ON cu.id = f.created_by LEFT JOIN users du ON du.id = f.decided_by
+             WHERE {condition} ORDER BY f.id"
+        ))?;
+        let rows = s.query_map([value], |r| {
             Ok(FreezeRow {
                 id: r.get(0)?,
                 case_id: r.get(1)?,
                 entity_id: r.get(2)?,
-                entity_name: r.get(3)?,
-                assets: r.get(4)?,
-                legal_basis: r.get(5)?,
-                issued_on: r.get(6)?,
-                expires_on: r.get(7)?,
-                status: r.get(8)?,
-                outcome: r.get(9)?,
+                account_id: r.get(3)?,
+                entity_name: r.get(4)?,
+                assets: r.get(5)?,
+                legal_basis: r.get(6)?,
+                issued_on: r.get(7)?,
+                expires_on: r.get(8)?,
+                status: r.get(9)?,
+                outcome: r.get(10)?,
+                created_by: r.get(11)?,
+                created_at: r.get(12)?,
+                decided_by: r.get(13)?,
+                decided_at: r.get(14)?,
+                decision: r.get(15)?,
+                created_by_id: r.get(16)?,
             })
         })?;
         collect(rows)
@@ -1874,7 +2006,8 @@ impl Db<'_> {
     pub fn purge_reports_before(&self, before: i64) -> Result<Vec<i64>> {
         let mut s = self.conn.prepare(
             "SELECT r.id FROM reports r WHERE r.received_at < ?1 AND NOT EXISTS (
-               SELECT 1 FROM subjects s JOIN case_entities c ON c.entity_id = s.entity_id WHERE s.report_id = r.id)",
+               SELECT 1 FROM subjects s JOIN case_entities c ON c.entity_id = s.entity_id WHERE s.report_id = r.id)
+               AND NOT EXISTS (SELECT 1 FROM transactions t JOIN case_transactions ct ON ct.transaction_id = t.id WHERE t.report_id = r.id)",
         )?;
         let ids: Vec<i64> = collect(s.query_map([before], |r| r.get(0))?)?;
         for id in &ids {
@@ -1891,7 +2024,7 @@ impl Db<'_> {
                  UPDATE transactions SET from_entity = NULL WHERE from_entity NOT IN (SELECT entity_id FROM subjects);
                  UPDATE transactions SET to_entity = NULL WHERE to_entity NOT IN (SELECT entity_id FROM subjects);
                  DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM subjects) AND id NOT IN (SELECT entity_id FROM case_entities)
-                   AND id NOT IN (SELECT entity_id FROM freezes) AND id NOT IN (SELECT entity_id FROM alerts WHERE entity_id IS NOT NULL);",
+                   AND id NOT IN (SELECT entity_id FROM freezes WHERE entity_id IS NOT NULL) AND id NOT IN (SELECT entity_id FROM alerts WHERE entity_id IS NOT NULL);",
             )?;
         }
         Ok(ids)

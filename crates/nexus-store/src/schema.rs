@@ -389,6 +389,49 @@ CREATE TABLE detection_models (
 );
 ALTER TABLE alerts ADD COLUMN model_id INTEGER REFERENCES detection_models(id);
 "#,
+    // 7: the analyst's day. A case holds what its alerts showed — the
+    // accounts (subject or counterparty) and the transactions themselves —
+    // and its parties have a role, so that a counterparty is never
+    // disseminated as a subject. A freeze may name an account (a feed's
+    // holder is often unknown), is proposed by one person and decided by a
+    // supervisor who is not its author (four eyes); the decision is kept.
+    r#"
+ALTER TABLE case_entities ADD COLUMN role TEXT NOT NULL DEFAULT 'subject' CHECK (role IN {CaseRole});
+CREATE TABLE case_accounts (
+    case_id     INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id),
+    role        TEXT NOT NULL CHECK (role IN {CaseRole}),
+    PRIMARY KEY (case_id, account_id)
+) WITHOUT ROWID;
+CREATE TABLE case_transactions (
+    case_id         INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    transaction_id  INTEGER NOT NULL REFERENCES transactions(id),
+    PRIMARY KEY (case_id, transaction_id)
+) WITHOUT ROWID;
+CREATE TABLE freezes_v7 (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases(id),
+    entity_id    INTEGER REFERENCES entities(id),
+    account_id   INTEGER REFERENCES accounts(id),
+    assets       TEXT NOT NULL,
+    legal_basis  TEXT NOT NULL,
+    issued_on    TEXT NOT NULL,
+    expires_on   TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'proposed' CHECK (status IN {FreezeStatus}),
+    outcome      TEXT NOT NULL DEFAULT '',
+    created_by   INTEGER NOT NULL REFERENCES users(id),
+    created_at   INTEGER NOT NULL,
+    decided_by   INTEGER REFERENCES users(id),
+    decided_at   INTEGER,
+    decision     TEXT NOT NULL DEFAULT '',
+    CHECK (entity_id IS NOT NULL OR account_id IS NOT NULL)
+);
+INSERT INTO freezes_v7(id, case_id, entity_id, assets, legal_basis, issued_on, expires_on, status, outcome, created_by, created_at)
+    SELECT id, case_id, entity_id, assets, legal_basis, issued_on, expires_on, status, outcome, created_by, created_at FROM freezes;
+DROP TABLE freezes;
+ALTER TABLE freezes_v7 RENAME TO freezes;
+CREATE INDEX freezes_by_case ON freezes(case_id);
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.
@@ -426,6 +469,10 @@ pub(crate) fn fill_vocabularies(template: &str) -> String {
         .replace(
             "{CaseStatus}",
             &in_list(CaseStatus::ALL.iter().map(|v| v.as_str())),
+        )
+        .replace(
+            "{CaseRole}",
+            &in_list(CaseRole::ALL.iter().map(|v| v.as_str())),
         )
         .replace(
             "{FreezeStatus}",

@@ -236,6 +236,7 @@ spelled!(
     nexus_model::AlertStatus,
     nexus_model::ClearanceStatus,
     nexus_model::CaseStatus,
+    nexus_model::CaseRole,
     nexus_model::FreezeStatus,
     nexus_model::Role,
     nexus_model::Typology

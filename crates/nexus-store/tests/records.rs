@@ -250,7 +250,7 @@ fn the_retention_purge_removes_old_reports_but_not_what_a_case_holds() {
                 })?;
                 if in_case {
                     let c = d.create_case("Kept case", "", user, 2026)?;
-                    d.add_case_entity(c.id, e)?;
+                    d.add_case_entity(c.id, e, nexus_model::CaseRole::Subject)?;
                 }
             }
             Ok(())

@@ -380,7 +380,7 @@ fn main() {
     store
         .write(|d| {
             for i in 0..1000 {
-                d.add_case_entity(case_ref.id, pick(i))?;
+                d.add_case_entity(case_ref.id, pick(i), nexus_model::CaseRole::Subject)?;
             }
             Ok(())
         })

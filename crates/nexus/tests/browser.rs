@@ -359,9 +359,16 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     );
     driver.type_into("form[action$='/case'] input[name=case]", "Rahimov network");
     driver.click("form[action$='/case'] button");
-    // The case page asks for a purpose under the new case's reference, suggested in the form.
-    driver.type_into("input[name=purpose]", "analysis of the Rahimov network");
-    driver.click("form.stack button");
+    // The case page opens at once: the purpose stated for the queue carries
+    // over to the case made from the alert, shown in the bar.
+    driver.wait_for(
+        "return document.querySelector('h1').textContent.startsWith('CASE-')",
+        "the case page, without asking for the purpose again",
+    );
+    assert!(
+        driver.text("nav .purpose").contains("CASE-"),
+        "the bar shows the purpose now stands under the case"
+    );
     driver.wait_for(
         "const g = document.getElementById('graph'); return !!g && g.dataset.ready === '3'",
         "the case graph: the reported accounts and the CSV batch's third",

@@ -21,8 +21,10 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 
-const CSS: &str = include_str!("../assets/nexus.css");
-const JS: &str = include_str!("../assets/nexus.js");
+mod cases;
+
+const CSS: &str = include_str!("../../assets/nexus.css");
+const JS: &str = include_str!("../../assets/nexus.js");
 
 pub fn routes(limits: &Limits) -> Router<AppState> {
     let limit = |max: usize| BodyLimit {
@@ -54,16 +56,18 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/entities/{id}", get(entity_page))
         .route("/search", get(search_page))
         .route("/cases", get(cases_page).post(create_case))
-        .route("/cases/{id}", get(case_page))
-        .route("/cases/{id}/notes", post(add_note))
-        .route("/cases/{id}/entities", post(add_entity))
-        .route("/cases/{id}/freezes", post(add_freeze))
+        .route("/cases/{id}", get(cases::case_page))
+        .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/entities", post(cases::add_entity))
+        .route("/cases/{id}/accounts", post(cases::add_account))
+        .route("/cases/{id}/freezes", post(cases::add_freeze))
         .route("/cases/{id}/disseminate", post(disseminate))
         .route("/cases/{id}/graph.json", get(case_graph))
         .route("/cases/{id}/documents/{doc}", get(download_document))
         .route("/cases/{id}/package.json", get(package_json))
-        .route("/cases/{id}/package.html", get(package_html))
-        .route("/freezes/{id}", post(update_freeze))
+        .route("/cases/{id}/package.html", get(cases::package_html))
+        .route("/freezes/{id}", post(cases::update_freeze))
+        .route("/freezes/{id}/decision", post(cases::decide_freeze))
         .route("/models", get(models_page))
         .route("/models/{id}/activate", post(activate_model))
         .route("/clearances", get(clearances_page))
@@ -1027,7 +1031,23 @@ async fn alert_to_case(
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
     let case_id = state
-        .blocking(move |s| Ok(nexus_fiu::cases::add_alert(&s.store, &p, id, &f.case)?))
+        .blocking(move |s| {
+            let case_id = nexus_fiu::cases::add_alert(&s.store, &p, id, &f.case)?;
+            // The purpose stated for the alert carries over to the case made
+            // from it (recorded as a new statement), so the case page opens
+            // without asking again for what the analyst just said.
+            if let Some(stated) = &p.purpose {
+                if let Some(case) = s.store.read(|db| db.case(case_id))? {
+                    nexus_fiu::sessions::state_purpose(
+                        &s.store,
+                        &p,
+                        &stated.purpose,
+                        &case.reference,
+                    )?;
+                }
+            }
+            Ok(case_id)
+        })
         .await
         .map_err(html_err)?;
     Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
@@ -1220,230 +1240,6 @@ async fn create_case(
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
-async fn case_page(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    let out = state
-        .blocking(move |s| {
-            s.store
-                .write(|db| {
-                    let Some(c) = db.case(id)? else { return Ok(None) };
-                    let purpose = match require_purpose(db, &p, &headers, &format!("/cases/{id}"), &c.reference, Record::Case(id))? {
-                        Ok(purpose) => purpose,
-                        Err(form) => return Ok(Some(form)),
-                    };
-                    let x = csrf(&p);
-                    let mut body = format!(
-                        "<p>{} · status <b>{}</b> · opened {}</p><p>{}</p>",
-                        esc(&c.reference),
-                        esc(c.status.as_str()),
-                        when(c.created_at),
-                        esc(&c.summary)
-                    );
-                    let entities = db.case_entities(id)?;
-                    body.push_str("<h2>Entities</h2><ul>");
-                    for e in &entities {
-                        body.push_str(&format!("<li><a href=/entities/{}>{} (#{})</a> {}</li>", e.id, esc(&e.name), e.id, esc(e.birth_date.as_deref().unwrap_or(""))));
-                    }
-                    body.push_str(&format!(
-                        "</ul><form method=post action=/cases/{id}/entities class=inline>{x}<input name=entity_id type=number min=1 required placeholder=\"entity #\"><button>Add entity</button></form>"
-                    ));
-                    body.push_str(&format!(
-                        "<h2>Network</h2><p class=hint>Accounts and money flows of the case's entities. Drag to rearrange; the slider limits the period shown.</p>\
-                         <div id=graph data-src=\"/cases/{id}/graph.json\"></div>"
-                    ));
-                    let transactions = db.case_transactions(id, 500)?;
-                    body.push_str(&format!("<h2>Transactions ({})</h2><table id=case-transactions><tr><th>Time</th><th>Reference</th><th>From</th><th>To</th><th>Amount</th><th>Channel</th></tr>", transactions.len()));
-                    for t in &transactions {
-                        body.push_str(&format!(
-                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=num>{} {}</td><td>{}</td></tr>",
-                            when(t.at),
-                            esc(&t.reference),
-                            esc(t.from_account.as_deref().unwrap_or("")),
-                            esc(t.to_account.as_deref().unwrap_or("")),
-                            money(t.amount_minor),
-                            esc(&t.currency),
-                            esc(&t.channel)
-                        ));
-                    }
-                    body.push_str("</table><h2>Documents</h2><ul id=documents>");
-                    for d in db.case_documents(id)? {
-                        body.push_str(&format!(
-                            "<li><a href=/cases/{id}/documents/{}>{}</a> ({} bytes, {}, added by {} {}) <code>sha256 {}</code></li>",
-                            d.id,
-                            esc(&d.filename),
-                            d.size,
-                            esc(&d.content_type),
-                            esc(&d.uploaded_by),
-                            when(d.at),
-                            esc(&d.sha256[..16])
-                        ));
-                    }
-                    body.push_str(&format!(
-                        "</ul><form id=document-upload class=inline data-csrf=\"{}\" data-case={id}><input type=file id=document required>\
-                         <button>Attach document</button></form>",
-                        esc(p.csrf.as_deref().unwrap_or(""))
-                    ));
-                    body.push_str("<h2>Notes</h2>");
-                    for n in db.case_notes(id)? {
-                        body.push_str(&format!("<div class=message><b>{}</b> · {}<p>{}</p></div>", esc(&n.author), when(n.at), esc(&n.body)));
-                    }
-                    body.push_str(&format!(
-                        "<form method=post action=/cases/{id}/notes class=stack>{x}<label>Note <textarea name=body required></textarea></label><button>Add note</button></form>"
-                    ));
-                    body.push_str("<h2>Provisional measures</h2><table><tr><th>Subject</th><th>Assets</th><th>Legal basis</th><th>Issued</th><th>Expires</th><th>Status</th><th>Outcome</th><th></th></tr>");
-                    for f in db.freezes(Some(id))? {
-                        body.push_str(&format!(
-                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form method=post action=/freezes/{fid} class=inline>{x}\
-                             <select name=status><option>in-force</option><option>lifted</option><option>expired</option><option>confiscated</option></select>\
-                             <input name=outcome placeholder=outcome><button>Update</button></form></td></tr>",
-                            esc(&f.entity_name),
-                            esc(&f.assets),
-                            esc(&f.legal_basis),
-                            esc(&f.issued_on),
-                            esc(&f.expires_on),
-                            esc(f.status.as_str()),
-                            esc(&f.outcome),
-                            fid = f.id
-                        ));
-                    }
-                    let options: String = entities.iter().map(|e| format!("<option value={}>{}</option>", e.id, esc(&e.name))).collect();
-                    body.push_str(&format!(
-                        "</table><form method=post action=/cases/{id}/freezes class=stack>{x}<label>Subject <select name=entity_id>{options}</select></label>\
-                         <label>Assets <input name=assets required placeholder=\"account NXTJB1XX|A0001234, balance …\"></label>\
-                         <label>Legal basis <input name=legal_basis required placeholder=\"AML/CFT Law art. …; UNSCR 1373\"></label>\
-                         <label>Issued on <input name=issued_on type=date required></label><label>Expires on <input name=expires_on type=date required></label>\
-                         <button>Order freeze</button></form>"
-                    ));
-                    body.push_str("<h2>Dissemination</h2><ul>");
-                    for d in db.disseminations(id)? {
-                        body.push_str(&format!("<li>{} to {} — {}</li>", when(d.created_at), esc(&d.agency), esc(&d.legal_basis)));
-                    }
-                    body.push_str(&format!(
-                        "</ul><p><a href=/cases/{id}/package.html>Package (printable)</a> · <a href=/cases/{id}/package.json>Package (JSON)</a></p>"
-                    ));
-                    if p.role == Role::Supervisor {
-                        body.push_str(&format!(
-                            "<form method=post action=/cases/{id}/disseminate class=stack>{x}<label>Agency <input name=agency required placeholder=\"Drug Control Agency\"></label>\
-                             <label>Legal basis <input name=legal_basis required></label><button>Disseminate</button></form>"
-                        ));
-                    } else {
-                        body.push_str("<p class=hint>Dissemination is decided by a supervisor.</p>");
-                    }
-                    audit_view(db, &p, &purpose, "case.view", format!("case:{id}"), String::new())?;
-                    Ok(Some(page(Some(&p), &format!("{}: {}", c.reference, c.title), &body)))
-                })
-                .map_err(AppError::from)
-        })
-        .await
-        .map_err(html_err)?;
-    out.map(IntoResponse::into_response)
-        .ok_or_else(|| AppError::not_found().html())
-}
-
-async fn add_note(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-    Form(f): Form<BodyForm>,
-) -> Result<Response, AppError> {
-    p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    state
-        .blocking(move |s| Ok(nexus_fiu::cases::add_note(&s.store, &p, id, &f.body)?))
-        .await
-        .map_err(html_err)?;
-    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
-}
-
-/// Applies a change to an existing case and audits it.
-
-#[derive(Deserialize)]
-struct EntityForm {
-    csrf: String,
-    entity_id: i64,
-}
-
-async fn add_entity(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-    Form(f): Form<EntityForm>,
-) -> Result<Response, AppError> {
-    p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    state
-        .blocking(move |s| Ok(nexus_fiu::cases::add_entity(&s.store, &p, id, f.entity_id)?))
-        .await
-        .map_err(html_err)?;
-    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
-}
-
-#[derive(Deserialize)]
-struct FreezeForm {
-    csrf: String,
-    entity_id: i64,
-    assets: String,
-    legal_basis: String,
-    issued_on: String,
-    expires_on: String,
-}
-
-async fn add_freeze(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-    Form(f): Form<FreezeForm>,
-) -> Result<Response, AppError> {
-    p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    let order = nexus_fiu::cases::FreezeOrder {
-        entity_id: f.entity_id,
-        assets: f.assets,
-        legal_basis: f.legal_basis,
-        issued_on: nexus_model::Date::parse(&f.issued_on)
-            .map_err(|_| AppError::bad_request("issued on: YYYY-MM-DD").html())?,
-        expires_on: nexus_model::Date::parse(&f.expires_on)
-            .map_err(|_| AppError::bad_request("expires on: YYYY-MM-DD").html())?,
-    };
-    state
-        .blocking(move |s| Ok(nexus_fiu::cases::order_freeze(&s.store, &p, id, &order)?))
-        .await
-        .map_err(html_err)?;
-    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
-}
-
-#[derive(Deserialize)]
-struct FreezeUpdate {
-    csrf: String,
-    status: String,
-    #[serde(default)]
-    outcome: String,
-}
-
-async fn update_freeze(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-    Form(f): Form<FreezeUpdate>,
-) -> Result<Response, AppError> {
-    p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    let case_id = state
-        .blocking(move |s| {
-            Ok(nexus_fiu::cases::update_freeze(
-                &s.store, &p, id, &f.status, &f.outcome,
-            )?)
-        })
-        .await
-        .map_err(html_err)?;
-    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
-}
-
 #[derive(Deserialize)]
 struct DisseminateForm {
     csrf: String,
@@ -1539,83 +1335,6 @@ async fn package_json(
         .into_response())
 }
 
-async fn package_html(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, AppError> {
-    let v = case_read(&state, p, headers, id, "case.export", move |db| {
-        nexus_fiu::cases::package(db, id)
-    })
-    .await
-    .map_err(html_err)?;
-    let c = &v["case"];
-    let s = |x: &serde_json::Value| esc(x.as_str().unwrap_or(""));
-    let mut body = format!(
-        "<!doctype html><meta charset=utf-8><title>{r}</title><link rel=stylesheet href=/static/nexus.css><main class=print>\
-         <p class=classification>CONFIDENTIAL — financial intelligence. Use only for the purpose disseminated; no onward disclosure without the FIU's consent.</p>\
-         <h1>{r}: {t}</h1><p>{sum}</p><p>Status {st}, opened {o}</p><h2>Subjects</h2>",
-        r = s(&c["reference"]),
-        t = s(&c["title"]),
-        sum = s(&c["summary"]),
-        st = s(&c["status"]),
-        o = s(&c["opened"])
-    );
-    for e in v["entities"].as_array().into_iter().flatten() {
-        body.push_str(&format!(
-            "<h3>{} ({})</h3><p>Born {} · {}</p><ul>",
-            s(&e["name"]),
-            s(&e["kind"]),
-            s(&e["birth_date"]),
-            s(&e["countries"])
-        ));
-        for a in e["alerts"].as_array().into_iter().flatten() {
-            body.push_str(&format!(
-                "<li>{}: {}</li>",
-                s(&a["typology"]),
-                s(&a["explanation"])
-            ));
-        }
-        body.push_str("</ul>");
-    }
-    body.push_str("<h2>Transactions</h2><table><tr><th>Time</th><th>From</th><th>To</th><th>Amount</th><th>Channel</th></tr>");
-    for t in v["transactions"].as_array().into_iter().flatten() {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=num>{:.2} {}</td><td>{}</td></tr>",
-            s(&t["at"]),
-            s(&t["from_account"]),
-            s(&t["to_account"]),
-            t["amount"].as_f64().unwrap_or(0.0),
-            s(&t["currency"]),
-            s(&t["channel"])
-        ));
-    }
-    body.push_str("</table><h2>Provisional measures</h2><ul>");
-    for f in v["provisional_measures"].as_array().into_iter().flatten() {
-        body.push_str(&format!(
-            "<li>{}: {} — {} ({} to {}), {}</li>",
-            s(&f["subject"]),
-            s(&f["assets"]),
-            s(&f["legal_basis"]),
-            s(&f["issued_on"]),
-            s(&f["expires_on"]),
-            s(&f["status"])
-        ));
-    }
-    body.push_str("</ul><h2>Analyst notes</h2>");
-    for n in v["notes"].as_array().into_iter().flatten() {
-        body.push_str(&format!(
-            "<p><b>{}</b> {}: {}</p>",
-            s(&n["author"]),
-            s(&n["at"]),
-            s(&n["body"])
-        ));
-    }
-    body.push_str("</main>");
-    Ok(Html(body))
-}
-
 /// Nodes (accounts) and links (transactions) of a case, for the graph.
 async fn case_graph(
     State(state): State<AppState>,
@@ -1627,7 +1346,12 @@ async fn case_graph(
         if db.case(id)?.is_none() {
             return Ok(None);
         }
-        let in_case: Vec<i64> = db.case_entities(id)?.iter().map(|e| e.id).collect();
+        let in_case: Vec<i64> = db
+            .case_parties(id)?
+            .iter()
+            .filter(|(_, role)| *role == nexus_model::CaseRole::Subject)
+            .map(|(e, _)| e.id)
+            .collect();
         let txs = db.case_transactions(id, 2000)?;
         let mut nodes: HashMap<String, serde_json::Value> = HashMap::new();
         let mut links = Vec::new();
