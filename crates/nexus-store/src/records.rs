@@ -143,6 +143,32 @@ pub struct TransactionRow {
     pub source_institution: Option<i64>,
 }
 
+/// The prefix of the account key that stands for a party when a report
+/// named no account (`entity:7`).
+pub const PARTY_ACCOUNT: &str = "entity:";
+
+/// A side of a stored payment that names no real account: none, or a
+/// party's stand-in.
+fn stands_in(side: &(Option<i64>, Option<String>)) -> bool {
+    side.0.is_none()
+        || side
+            .1
+            .as_deref()
+            .is_some_and(|k| k.starts_with(PARTY_ACCOUNT))
+}
+
+/// A stored transaction as [`Db::same_payment`] compares it.
+struct StoredPayment {
+    id: i64,
+    /// Account id and key of each side.
+    from: (Option<i64>, Option<String>),
+    to: (Option<i64>, Option<String>),
+    from_entity: Option<i64>,
+    to_entity: Option<i64>,
+    report_id: Option<i64>,
+    source_institution: Option<i64>,
+}
+
 /// A new transaction; accounts by key (`institution|number`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTransaction<'a> {
@@ -1083,7 +1109,17 @@ impl Db<'_> {
 
     /// Stores a transaction; `None` when the same one (reference and
     /// accounts) is already there, as when two banks report both sides.
+    /// Stores a transaction unless it is one already stored — the same
+    /// payment seen twice, typically in a bank's goAML report and in its
+    /// feed (see [`Db::same_payment`]); then what the new sighting adds (a
+    /// concrete account where the report named only the party, the report,
+    /// the batch's sender) is merged into the stored one and `None` is
+    /// returned, as for an exact duplicate.
     pub fn insert_transaction(&self, t: &NewTransaction) -> Result<Option<i64>> {
+        if let Some(existing) = self.same_payment(t)? {
+            self.merge_payment(&existing, t)?;
+            return Ok(None);
+        }
         self.conn.insert_id(
             "INSERT INTO transactions(report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
@@ -1102,6 +1138,123 @@ impl Db<'_> {
                 t.source_institution
             ],
         )
+    }
+
+    /// The stored transaction that is the same payment as `t`, if any: the
+    /// same reference, amount and currency within a day, the same account
+    /// on at least one side, and on the other side the same account or one
+    /// that stands in for a party (`entity:N`, a report that named no
+    /// account) or none.
+    fn same_payment(&self, t: &NewTransaction) -> Result<Option<StoredPayment>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT t.id, t.from_account, t.to_account, fa.key, ta.key, t.from_entity, t.to_entity, t.report_id, t.source_institution
+             FROM transactions t LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account
+             WHERE t.reference = ?1 AND t.amount_minor = ?2 AND t.currency = ?3 AND t.at BETWEEN ?4 AND ?5 LIMIT 20",
+        )?;
+        let day = 86_400;
+        let candidates = collect(s.query_map(
+            params![
+                t.reference,
+                t.amount_minor,
+                t.currency,
+                t.at - day,
+                t.at + day
+            ],
+            |r| {
+                Ok(StoredPayment {
+                    id: r.get(0)?,
+                    from: (r.get(1)?, r.get::<Option<String>>(3)?),
+                    to: (r.get(2)?, r.get::<Option<String>>(4)?),
+                    from_entity: r.get(5)?,
+                    to_entity: r.get(6)?,
+                    report_id: r.get(7)?,
+                    source_institution: r.get(8)?,
+                })
+            },
+        )?)?;
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let key = |id: Option<i64>| -> Result<(Option<i64>, Option<String>)> {
+            Ok((
+                id,
+                match id {
+                    Some(id) => self.account_key(id)?,
+                    None => None,
+                },
+            ))
+        };
+        let (from, to) = (key(t.from_account)?, key(t.to_account)?);
+        Ok(candidates.into_iter().find(|c| {
+            let same = |a: &(Option<i64>, Option<String>), b: &(Option<i64>, Option<String>)| {
+                a.0.is_some() && a.0 == b.0
+            };
+            let compatible = |a: &(Option<i64>, Option<String>),
+                              b: &(Option<i64>, Option<String>)| {
+                same(a, b) || stands_in(a) || stands_in(b)
+            };
+            (same(&c.from, &from) && compatible(&c.to, &to))
+                || (same(&c.to, &to) && compatible(&c.from, &from))
+        }))
+    }
+
+    /// Completes a stored payment with what another sighting of it adds.
+    fn merge_payment(&self, c: &StoredPayment, t: &NewTransaction) -> Result<()> {
+        for (stored, new, entity, column, entity_column) in [
+            (
+                &c.from,
+                t.from_account,
+                c.from_entity.or(t.from_entity),
+                "from_account",
+                "from_entity",
+            ),
+            (
+                &c.to,
+                t.to_account,
+                c.to_entity.or(t.to_entity),
+                "to_account",
+                "to_entity",
+            ),
+        ] {
+            let Some(new) = new else { continue };
+            let new_is_concrete = !self
+                .account_key(new)?
+                .is_some_and(|k| k.starts_with(PARTY_ACCOUNT));
+            if stands_in(stored) && new_is_concrete && stored.0 != Some(new) {
+                self.conn.execute(
+                    &format!("UPDATE transactions SET {column} = ?2 WHERE id = ?1"),
+                    params![c.id, new],
+                )?;
+                // The report told whose account it is.
+                if let Some(e) = entity {
+                    self.conn.execute(
+                        "UPDATE accounts SET entity_id = ?2 WHERE id = ?1 AND entity_id IS NULL",
+                        params![new, e],
+                    )?;
+                }
+            }
+            if let Some(e) = entity {
+                self.conn.execute(
+                    &format!("UPDATE transactions SET {entity_column} = ?2 WHERE id = ?1 AND {entity_column} IS NULL"),
+                    params![c.id, e],
+                )?;
+            }
+        }
+        // The report that described it (not onto the FIU's own bulk data,
+        // which retention must not delete with a report), and the batch's sender.
+        if c.report_id.is_none() && c.source_institution.is_some() && t.report_id.is_some() {
+            self.conn.execute(
+                "UPDATE transactions SET report_id = ?2 WHERE id = ?1",
+                params![c.id, t.report_id],
+            )?;
+        }
+        if c.source_institution.is_none() && t.source_institution.is_some() {
+            self.conn.execute(
+                "UPDATE transactions SET source_institution = ?2 WHERE id = ?1",
+                params![c.id, t.source_institution],
+            )?;
+        }
+        Ok(())
     }
 
     pub fn entity_transactions(&self, entity_id: i64, limit: i64) -> Result<Vec<TransactionRow>> {
@@ -2011,6 +2164,11 @@ impl Db<'_> {
         )?;
         let ids: Vec<i64> = collect(s.query_map([before], |r| r.get(0))?)?;
         for id in &ids {
+            // A payment a bank's feed also carried stays, without the report.
+            self.conn.execute(
+                "UPDATE transactions SET report_id = NULL WHERE report_id = ?1 AND source_institution IS NOT NULL",
+                [id],
+            )?;
             self.conn
                 .execute("DELETE FROM transactions WHERE report_id = ?1", [id])?;
             self.conn

@@ -301,3 +301,68 @@ fn batches_of_transactions_skip_what_is_there_and_share_accounts() {
         .unwrap();
     assert_eq!((first, again, accounts), (2, 1, 2));
 }
+
+/// A bank reports a payment in a goAML report naming only the sender (no
+/// account: the report's stand-in `entity:N`) and sends the same payment in
+/// its feed with both accounts: one transaction, with the report, the
+/// concrete account, the sender known as the account's holder. A payment
+/// with another reference, or from another account, is another payment.
+#[test]
+fn the_same_payment_from_a_report_and_a_feed_is_stored_once() {
+    let (_dir, store) = open();
+    let (count, row, holder, other) = store
+        .write(|d| {
+            let r = d.insert_report(&report("STR-7", b"<report/>"))?;
+            let e = d.create_entity(EntityKind::Person, "Jamshed Rahimov", None, "TJ")?;
+            let stand_in = d.upsert_account(&format!("entity:{e}"), "", Some(e))?;
+            let ids = d.account_ids(&["NXTJB1XX|A1", "NXTJB1XX|A2", "NXTJB1XX|HUB"])?;
+            let (a1, a2, hub) = (ids["NXTJB1XX|A1"], ids["NXTJB1XX|A2"], ids["NXTJB1XX|HUB"]);
+            let payment = |report_id, from, from_entity, source, reference, at| NewTransaction {
+                report_id,
+                reference,
+                at,
+                amount_minor: 980_000,
+                currency: "TJS",
+                from_account: Some(from),
+                to_account: Some(hub),
+                from_entity,
+                to_entity: None,
+                channel: "wire",
+                description: "",
+                source_institution: source,
+            };
+            let t0 = 1_767_600_000;
+            let first =
+                d.insert_transaction(&payment(Some(r), stand_in, Some(e), None, "TX-1", t0))?;
+            assert!(first.is_some());
+            // The feed: the same payment, stamped a few hours later.
+            let again =
+                d.insert_transaction(&payment(None, a1, None, Some(101), "TX-1", t0 + 3_600))?;
+            assert_eq!(again, None, "the same payment");
+            // Another payment: another reference, or the same reference from another account.
+            let other = d.insert_transaction(&payment(None, a1, None, Some(101), "TX-2", t0))?;
+            let later = d.insert_transaction(&payment(None, a2, None, Some(101), "TX-1", t0))?;
+            let rows = d.transactions_by_ids(&[first.unwrap()])?;
+            Ok((
+                d.counts()?.transactions,
+                rows[0].clone(),
+                d.account_holder(a1)?,
+                other.is_some() && later.is_some(),
+            ))
+        })
+        .unwrap();
+    assert_eq!(count, 3);
+    assert!(other, "other payments are stored");
+    assert_eq!(row.from_account.as_deref(), Some("NXTJB1XX|A1"));
+    assert_eq!(
+        row.report_id.map(|_| ()),
+        Some(()),
+        "the report stays linked"
+    );
+    assert_eq!(
+        row.source_institution,
+        Some(101),
+        "the feed's sender recorded"
+    );
+    assert!(holder.is_some(), "the report told whose account it is");
+}
