@@ -236,6 +236,8 @@ struct Validator {
     more_problems: usize,
     max_problems: usize,
     subjects: Vec<ReportedSubject>,
+    /// When the report says it was submitted: nobody is born after it.
+    submitted: Option<Timestamp>,
 }
 
 fn join(path: &str, name: &str) -> String {
@@ -365,13 +367,14 @@ impl Validator {
         } else {
             self.optional(node, path, name)
         };
-        if !text.is_empty() && !is_upper_code(text, 2) {
+        if !text.is_empty() && !nexus_model::codes::is_country_code(text) {
             let line = node.child(name).map_or(node.line, |c| c.line);
-            self.problem(
-                &join(path, name),
-                line,
-                format!("{text:?} is not an ISO 3166 alpha-2 country code"),
-            );
+            let why = if is_upper_code(text, 2) {
+                "is not on the ISO 3166 country code list"
+            } else {
+                "is not an ISO 3166 alpha-2 country code (two capital letters, e.g. TJ)"
+            };
+            self.problem(&join(path, name), line, format!("{text:?} {why}"));
         }
         text.to_string()
     }
@@ -439,9 +442,11 @@ impl Validator {
             } else {
                 "submission_date"
             };
-        let submission_date = self.date_time(root, p, date_name, true).unwrap_or_default();
+        let submitted = self.date_time(root, p, date_name, true);
+        self.submitted = submitted;
+        let submission_date = submitted.unwrap_or_default();
         let currency = self.required(root, p, "currency_code_local").to_string();
-        if !currency.is_empty() && !is_upper_code(&currency, 3) {
+        if !currency.is_empty() && !nexus_model::codes::is_currency_code(&currency) {
             let line = root
                 .child("currency_code_local")
                 .map_or(root.line, |c| c.line);
@@ -752,7 +757,26 @@ impl Validator {
                 );
             }
         }
-        let birth = self.date_time(n, path, "birthdate", my_client);
+        let mut birth = self.date_time(n, path, "birthdate", my_client);
+        if let (Some(b), Some(submitted)) = (birth, self.submitted) {
+            if b > submitted {
+                let line = n.child("birthdate").map_or(n.line, |c| c.line);
+                self.problem(
+                    &join(path, "birthdate"),
+                    line,
+                    format!("{b} is after the report's submission date {submitted}"),
+                );
+                birth = None;
+            } else if b.date().year < 1900 {
+                let line = n.child("birthdate").map_or(n.line, |c| c.line);
+                self.problem(
+                    &join(path, "birthdate"),
+                    line,
+                    format!("{b} is before 1900"),
+                );
+                birth = None;
+            }
+        }
         let mut countries = Vec::new();
         for name in ["nationality1", "nationality2", "nationality3", "residence"] {
             let required = my_client && name == "nationality1";

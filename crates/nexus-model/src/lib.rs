@@ -60,6 +60,7 @@ macro_rules! vocabulary {
 #[doc(hidden)]
 pub use serde as __serde;
 
+pub mod codes;
 pub mod countries;
 pub mod entities;
 pub mod money;

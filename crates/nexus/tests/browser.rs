@@ -316,7 +316,19 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         set('id_number', 'A7654321'); set('account', 'A200'); set('bic', 'NXTJB1XX'); set('currency', 'TJS');
         set('number', 'WF1'); set('date', '2026-03-01T11:30'); set('amount', '45000.00'); set('direction', 'out');
         set('cp_first_name', 'Ahmad'); set('cp_last_name', 'Karimi'); set('cp_account', 'AE0001'); set('cp_bic', 'NXAEB1XX'); set('cp_country', 'AE');
+        set('birth_date', '2031-07-01'); set('amount', 'forty thousand');
         return true;");
+    driver.click("form[action='/reports/new'] button");
+    // A birth date in the future and an amount in words come back named by
+    // their fields, with everything typed kept.
+    driver.wait_for(
+        "return !!document.getElementById('form-problems')",
+        "the form's problems",
+    );
+    let kept = driver.js("return [document.querySelector('[name=first_name]').value, document.querySelector('[name=nationality]').value, document.querySelectorAll('label.invalid').length]");
+    assert_eq!(kept, json!(["Зарина", "TJ", 2]), "{}", driver.source());
+    assert!(driver.text("form.stack").contains("is in the future"));
+    driver.js("document.querySelector('[name=birth_date]').value = '1990-07-01'; document.querySelector('[name=amount]').value = '45,000.00'; return true;");
     driver.click("form[action='/reports/new'] button");
     driver.wait_for("return location.pathname.startsWith('/reports/') && document.body.textContent.includes('WEB-FORM-1')", "the filed report");
     assert!(

@@ -22,6 +22,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 mod cases;
+mod report_form;
 
 const CSS: &str = include_str!("../../assets/nexus.css");
 const JS: &str = include_str!("../../assets/nexus.js");
@@ -46,7 +47,10 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/", get(home))
         .route("/purpose", post(set_purpose))
         .route("/reports", get(reports_page))
-        .route("/reports/new", get(report_form).post(file_report_form))
+        .route(
+            "/reports/new",
+            get(report_form::report_form).post(report_form::file_report_form),
+        )
         .route("/reports/{id}", get(report_page))
         .route("/reports/{id}/messages", post(report_message))
         .route("/alerts", get(alerts_page))
@@ -550,198 +554,6 @@ async fn report_page(
     page_html
         .map(IntoResponse::into_response)
         .ok_or_else(|| AppError::not_found().html())
-}
-
-async fn report_form(Caller(p): Caller) -> Result<Html<String>, AppError> {
-    p.require(&[Role::ReportingEntity], false)?;
-    let field = |name: &str, label: &str, extra: &str| {
-        format!("<label>{label} <input name={name} {extra}></label>")
-    };
-    let body = format!(
-        "<form method=post action=/reports/new class=stack>{}\
-         <h2>Report</h2>{}<label>Type <select name=report_code><option>STR</option><option>SAR</option></select></label>\
-         <label>Reason for suspicion <textarea name=reason required></textarea></label>{}\
-         <h2>Our customer</h2>{}{}{}{}{}{}{}{}\
-         <h2>Transaction</h2>{}{}{}<label>Direction <select name=direction><option value=in>received by our customer</option><option value=out>sent by our customer</option></select></label>\
-         <h2>Counterparty</h2>{}{}{}{}{}\
-         <button>File report</button></form>",
-        csrf(&p),
-        field("reference", "Our reference", "required maxlength=255"),
-        field("action", "Action taken", ""),
-        field("first_name", "First name (any script)", "required"),
-        field("last_name", "Last name", "required"),
-        field("birth_date", "Birth date", "type=date required"),
-        field("nationality", "Nationality (ISO code)", "required size=2 maxlength=2 placeholder=TJ"),
-        field("id_number", "Identity document number", "required"),
-        field("account", "Account number", "required"),
-        field("bic", "Our BIC (SWIFT)", "placeholder=NXTJB1XX"),
-        field("currency", "Currency", "required size=3 maxlength=3 placeholder=TJS"),
-        field("number", "Transaction number", "required"),
-        field("date", "Date and time", "type=datetime-local required"),
-        field("amount", "Amount", "required placeholder=12500.00"),
-        field("cp_first_name", "First name", "required"),
-        field("cp_last_name", "Last name", "required"),
-        field("cp_account", "Account number", "required"),
-        field("cp_bic", "Bank BIC (SWIFT)", "required"),
-        field("cp_country", "Country (ISO code)", "required size=2 maxlength=2"),
-    );
-    Ok(page(Some(&p), "File a report", &body))
-}
-
-#[derive(Deserialize)]
-struct ReportFormData {
-    csrf: String,
-    reference: String,
-    report_code: String,
-    reason: String,
-    #[serde(default)]
-    action: String,
-    first_name: String,
-    last_name: String,
-    birth_date: String,
-    nationality: String,
-    id_number: String,
-    account: String,
-    #[serde(default)]
-    bic: String,
-    currency: String,
-    number: String,
-    date: String,
-    amount: String,
-    direction: String,
-    cp_first_name: String,
-    cp_last_name: String,
-    cp_account: String,
-    cp_bic: String,
-    cp_country: String,
-}
-
-/// The web form becomes a goAML report (the same XML a bank's system would
-/// send) and goes through the same intake.
-async fn file_report_form(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Form(f): Form<ReportFormData>,
-) -> Result<Response, AppError> {
-    use nexus_formats::goaml::{
-        write_report, GoamlAccount, GoamlParty, GoamlPerson, GoamlReport, GoamlSide,
-        GoamlTransaction,
-    };
-    p.require(&[Role::ReportingEntity], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    let institution = p.institution.ok_or_else(|| AppError::forbidden().html())?;
-    let seconds = |d: &str| {
-        if d.len() == 16 {
-            format!("{d}:00")
-        } else {
-            d.to_string()
-        }
-    };
-    let inst_name = state
-        .blocking(move |s| Ok(s.store.read(|db| db.institution(institution))?))
-        .await
-        .map_err(html_err)?
-        .map(|i| i.name)
-        .unwrap_or_else(|| format!("Reporting entity {institution}"));
-    let ours = GoamlSide {
-        my_client: true,
-        funds_code: "E".into(),
-        country: f.nationality.trim().to_uppercase(),
-        party: GoamlParty::Account(Box::new(GoamlAccount {
-            institution_name: inst_name,
-            swift: f.bic.trim().to_string(),
-            account: f.account.trim().to_string(),
-            currency_code: f.currency.trim().to_uppercase(),
-            signatory: Some(GoamlPerson {
-                first_name: f.first_name.trim().to_string(),
-                last_name: f.last_name.trim().to_string(),
-                birthdate: format!("{}T00:00:00", f.birth_date.trim()),
-                id_number: f.id_number.trim().to_string(),
-                nationality1: f.nationality.trim().to_uppercase(),
-                ..GoamlPerson::default()
-            }),
-            ..GoamlAccount::default()
-        })),
-    };
-    let theirs = GoamlSide {
-        my_client: false,
-        funds_code: "E".into(),
-        country: f.cp_country.trim().to_uppercase(),
-        party: GoamlParty::Account(Box::new(GoamlAccount {
-            institution_name: f.cp_bic.trim().to_string(),
-            swift: f.cp_bic.trim().to_string(),
-            account: f.cp_account.trim().to_string(),
-            signatory: Some(GoamlPerson {
-                first_name: f.cp_first_name.trim().to_string(),
-                last_name: f.cp_last_name.trim().to_string(),
-                ..GoamlPerson::default()
-            }),
-            ..GoamlAccount::default()
-        })),
-    };
-    let (from, to) = if f.direction == "out" {
-        (ours, theirs)
-    } else {
-        (theirs, ours)
-    };
-    let report = GoamlReport {
-        rentity_id: u32::try_from(institution).unwrap_or(0),
-        report_code: f.report_code.trim().to_string(),
-        entity_reference: f.reference.trim().to_string(),
-        submission_date: Timestamp(nexus_store::now())
-            .to_string()
-            .trim_end_matches('Z')
-            .to_string(),
-        currency_code_local: f.currency.trim().to_uppercase(),
-        reporting_person: GoamlPerson {
-            first_name: p.username.clone(),
-            last_name: "(web form)".into(),
-            ..GoamlPerson::default()
-        },
-        reason: f.reason.trim().to_string(),
-        action: f.action.trim().to_string(),
-        transactions: vec![GoamlTransaction {
-            transaction_number: f.number.trim().to_string(),
-            transaction_location: "web form".into(),
-            transaction_description: "filed with the web form".into(),
-            date_transaction: seconds(f.date.trim()),
-            transmode_code: "E".into(),
-            amount_local: f.amount.trim().to_string(),
-            from,
-            to,
-            ..GoamlTransaction::default()
-        }],
-        ..GoamlReport::default()
-    };
-    let xml = write_report(&report);
-    let outcome = state
-        .blocking(move |s| {
-            let screening = s.screening();
-            nexus_fiu::intake::receive(
-                &s.store,
-                &screening,
-                &p,
-                institution,
-                vec![("web-form.xml".to_string(), xml.into_bytes())],
-                &s.limits,
-            )
-            .map_err(|e| match e {
-                nexus_fiu::intake::UploadError::Conflict(m) => {
-                    AppError::new(StatusCode::CONFLICT, m)
-                }
-                other => AppError::bad_request(other.to_string()),
-            })
-        })
-        .await
-        .map_err(html_err)?;
-    if outcome
-        .iter()
-        .any(|o| o.status == nexus_model::ReportStatus::Processed)
-    {
-        state.network_changed();
-    }
-    let id = outcome.first().map_or(0, |o| o.report_id);
-    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
