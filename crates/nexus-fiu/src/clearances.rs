@@ -41,18 +41,29 @@ pub fn request(
     })?
 }
 
-/// A supervisor's decision on request `id`: never one's own request, and
-/// only once.
+/// A supervisor's decision on request `id`: never one's own request, only
+/// once, and with the decider's own reasons (an approval says what was
+/// compared — at least [`MIN_JUSTIFICATION`] characters — a refusal why).
 pub fn decide(
     store: &Store,
     p: &Principal,
     id: i64,
     approve: bool,
+    comment: &str,
 ) -> Result<ClearanceRow, FiuError> {
     if p.role != Role::Supervisor {
         return Err(FiuError::Forbidden(
             "clearances are decided by a supervisor".into(),
         ));
+    }
+    let comment = comment.trim();
+    if approve && comment.chars().count() < MIN_JUSTIFICATION {
+        return Err(FiuError::Invalid(format!(
+            "an approval says what you compared (identifiers, birth date, nationality): at least {MIN_JUSTIFICATION} characters"
+        )));
+    }
+    if !approve && comment.is_empty() {
+        return Err(FiuError::Invalid("say why the request is refused".into()));
     }
     let approver = p.user_id.unwrap_or(0);
     store.write(|db| {
@@ -72,7 +83,7 @@ pub fn decide(
                 "a clearance needs a second person's approval: you asked for this one".into(),
             )));
         }
-        db.record_clearance_decision(&c, approver, approve)?;
+        db.record_clearance_decision(&c, approver, approve, comment)?;
         db.audit(&AuditRecord {
             actor: p.actor.clone(),
             action: if approve {
@@ -86,6 +97,7 @@ pub fn decide(
                 "clearance {id}: {} {} version {}",
                 c.list_name, c.list_entry, c.list_version
             ),
+            personal: comment.to_string(),
             ..AuditRecord::default()
         })?;
         Ok(db
@@ -141,6 +153,16 @@ mod tests {
                         )
                     })?
                     .unwrap();
+                d.insert_alert(&NewAlert {
+                    score: 1.0,
+                    entity_id: Some(e),
+                    explanation: "payments of a designated person".into(),
+                    dedup_key: "des:1".into(),
+                    ..NewAlert::new(
+                        nexus_model::AlertKind::Typology,
+                        nexus_model::Typology::DesignatedActivity,
+                    )
+                })?;
                 Ok((alert, analyst, supervisor))
             })
             .unwrap();
@@ -152,11 +174,17 @@ mod tests {
         ));
         let c = request(&store, &sam, alert, "different birth date and nationality").unwrap();
         assert!(
-            matches!(decide(&store, &alice, c, true), Err(FiuError::Forbidden(_))),
+            matches!(
+                decide(&store, &alice, c, true, "birth dates and passports differ"),
+                Err(FiuError::Forbidden(_))
+            ),
             "an analyst"
         );
         assert!(
-            matches!(decide(&store, &sam, c, true), Err(FiuError::Forbidden(_))),
+            matches!(
+                decide(&store, &sam, c, true, "birth dates and passports differ"),
+                Err(FiuError::Forbidden(_))
+            ),
             "one's own request"
         );
         let other = principal(
@@ -165,17 +193,39 @@ mod tests {
                 .unwrap(),
             Role::Supervisor,
         );
+        assert!(
+            matches!(
+                decide(&store, &other, c, true, "ok"),
+                Err(FiuError::Invalid(_))
+            ),
+            "an approval in one click"
+        );
         assert_eq!(
-            decide(&store, &other, c, true).unwrap().status,
+            decide(
+                &store,
+                &other,
+                c,
+                true,
+                "birth 1985 vs listed 1962; passports differ"
+            )
+            .unwrap()
+            .status,
             nexus_model::ClearanceStatus::Approved
         );
         assert!(matches!(
-            decide(&store, &other, c, false),
+            decide(&store, &other, c, false, "changed my mind"),
             Err(FiuError::Conflict(_))
         ));
         assert_eq!(
             store.read(|d| d.alert(alert)).unwrap().unwrap().status,
             nexus_model::AlertStatus::Cleared
+        );
+        let rested = store.read(|d| d.alerts("", "typology", 10, 0)).unwrap();
+        assert!(
+            rested
+                .iter()
+                .all(|a| a.status == nexus_model::AlertStatus::Cleared),
+            "the designated-activity alert rested on the cleared match: {rested:?}"
         );
     }
 }

@@ -25,7 +25,7 @@ const TABLES: &[(&str, &str)] = &[
     ("cases", "id, reference, title, status, created_by, created_at, summary"),
     ("detection_models", "id, name, body, sha256, metrics, trained_on, created_at, created_by, activated_at, activated_by"),
     ("alerts", "id, kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation, list_name, list_entry, list_version, status, assignee, reason, case_id, dedup_key, created_at, probability, suppressed, episode, updated_at, model_id"),
-    ("clearances", "id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at"),
+    ("clearances", "id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at, alert_id, decided_at, comment"),
     ("case_entities", "case_id, entity_id, role"),
     ("case_accounts", "case_id, account_id, role"),
     ("case_transactions", "case_id, transaction_id"),

@@ -402,6 +402,9 @@ ALTER TABLE freezes ADD COLUMN decided_at BIGINT;
 ALTER TABLE freezes ADD COLUMN decision TEXT NOT NULL DEFAULT '';
 ALTER TABLE freezes ADD CONSTRAINT freezes_names_a_party CHECK (entity_id IS NOT NULL OR account_id IS NOT NULL);
 CREATE INDEX freezes_by_case ON freezes(case_id);
+ALTER TABLE clearances ADD COLUMN alert_id BIGINT REFERENCES alerts(id);
+ALTER TABLE clearances ADD COLUMN decided_at BIGINT;
+ALTER TABLE clearances ADD COLUMN comment TEXT NOT NULL DEFAULT '';
 "#,
 ];
 

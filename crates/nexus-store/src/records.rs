@@ -360,6 +360,15 @@ pub struct ClearanceRow {
     pub approved_by: Option<i64>,
     pub status: ClearanceStatus,
     pub at: i64,
+    /// The screening alert the request was made on.
+    pub alert_id: Option<i64>,
+    /// When a supervisor decided, and the reasons given.
+    pub decided_at: Option<i64>,
+    pub comment: String,
+    /// Names, for the redress page: the entity, the requester, the decider.
+    pub entity_name: String,
+    pub requested_by_name: String,
+    pub approved_by_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1715,9 +1724,9 @@ impl Db<'_> {
             ));
         };
         self.conn.insert(
-            "INSERT INTO clearances(entity_id, list_name, list_entry, list_version, justification, requested_by, status, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'requested', ?7)",
-            params![entity, list, entry, version, justification, requested_by, crate::now()],
+            "INSERT INTO clearances(entity_id, list_name, list_entry, list_version, justification, requested_by, status, at, alert_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'requested', ?7, ?8)",
+            params![entity, list, entry, version, justification, requested_by, crate::now(), alert.id],
         )
     }
 
@@ -1729,11 +1738,12 @@ impl Db<'_> {
         c: &ClearanceRow,
         approver: i64,
         approve: bool,
+        comment: &str,
     ) -> Result<()> {
         let status = if approve { "approved" } else { "refused" };
         self.conn.execute(
-            "UPDATE clearances SET status = ?2, approved_by = ?3 WHERE id = ?1",
-            params![c.id, status, approver],
+            "UPDATE clearances SET status = ?2, approved_by = ?3, decided_at = ?4, comment = ?5 WHERE id = ?1",
+            params![c.id, status, approver, crate::now(), comment],
         )?;
         if approve {
             self.conn.execute(
@@ -1741,15 +1751,22 @@ impl Db<'_> {
                  WHERE kind = 'screening' AND entity_id = ?1 AND list_name = ?2 AND list_entry = ?3 AND list_version = ?4",
                 params![c.entity_id, c.list_name, c.list_entry, c.list_version, c.justification],
             )?;
+            // Without another open list match the entity is no longer
+            // designated: the alerts that rested on it close too.
+            self.conn.execute(
+                "UPDATE alerts SET status = 'cleared', reason = 'the list match it rested on was cleared as a false positive (clearance ' || ?2 || ')'
+                 WHERE entity_id = ?1 AND typology IN ('designated_activity', 'nexus_path') AND status IN ('new', 'assigned', 'escalated')
+                   AND NOT EXISTS (SELECT 1 FROM alerts s WHERE s.entity_id = ?1 AND s.kind = 'screening' AND s.status IN ('new', 'assigned', 'escalated'))",
+                params![c.entity_id, c.id.to_string()],
+            )?;
         }
         Ok(())
     }
 
     pub fn clearance(&self, id: i64) -> Result<Option<ClearanceRow>> {
-        self
-            .conn
+        self.conn
             .query_row(
-                "SELECT id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at FROM clearances WHERE id = ?1",
+                &format!("SELECT {CLEARANCE_COLUMNS} WHERE c.id = ?1"),
                 [id],
                 clearance_from_row,
             )
@@ -1758,8 +1775,7 @@ impl Db<'_> {
 
     pub fn clearances(&self, status: &str) -> Result<Vec<ClearanceRow>> {
         let mut s = self.conn.prepare_cached(
-            "SELECT id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at FROM clearances
-             WHERE ?1 = '' OR status = ?1 ORDER BY id DESC LIMIT 500",
+            &format!("SELECT {CLEARANCE_COLUMNS} WHERE ?1 = '' OR c.status = ?1 ORDER BY c.id DESC LIMIT 500"),
         )?;
         let rows = s.query_map([status], clearance_from_row)?;
         collect(rows)
@@ -2223,6 +2239,11 @@ fn entity_from_row(r: &Row) -> crate::Result<EntityRow> {
     })
 }
 
+const CLEARANCE_COLUMNS: &str = "c.id, c.entity_id, c.list_name, c.list_entry, c.list_version, c.justification, c.requested_by,
+    c.approved_by, c.status, c.at, c.alert_id, c.decided_at, c.comment, e.name, ru.username, au.username
+    FROM clearances c JOIN entities e ON e.id = c.entity_id JOIN users ru ON ru.id = c.requested_by
+    LEFT JOIN users au ON au.id = c.approved_by";
+
 fn clearance_from_row(r: &Row) -> crate::Result<ClearanceRow> {
     Ok(ClearanceRow {
         id: r.get(0)?,
@@ -2235,6 +2256,12 @@ fn clearance_from_row(r: &Row) -> crate::Result<ClearanceRow> {
         approved_by: r.get(7)?,
         status: r.get(8)?,
         at: r.get(9)?,
+        alert_id: r.get(10)?,
+        decided_at: r.get(11)?,
+        comment: r.get(12)?,
+        entity_name: r.get(13)?,
+        requested_by_name: r.get(14)?,
+        approved_by_name: r.get(15)?,
     })
 }
 

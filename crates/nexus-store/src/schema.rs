@@ -395,6 +395,7 @@ ALTER TABLE alerts ADD COLUMN model_id INTEGER REFERENCES detection_models(id);
     // disseminated as a subject. A freeze may name an account (a feed's
     // holder is often unknown), is proposed by one person and decided by a
     // supervisor who is not its author (four eyes); the decision is kept.
+    // A clearance keeps the alert it was asked on and the decider's reasons.
     r#"
 ALTER TABLE case_entities ADD COLUMN role TEXT NOT NULL DEFAULT 'subject' CHECK (role IN {CaseRole});
 CREATE TABLE case_accounts (
@@ -431,6 +432,9 @@ INSERT INTO freezes_v7(id, case_id, entity_id, assets, legal_basis, issued_on, e
 DROP TABLE freezes;
 ALTER TABLE freezes_v7 RENAME TO freezes;
 CREATE INDEX freezes_by_case ON freezes(case_id);
+ALTER TABLE clearances ADD COLUMN alert_id INTEGER REFERENCES alerts(id);
+ALTER TABLE clearances ADD COLUMN decided_at INTEGER;
+ALTER TABLE clearances ADD COLUMN comment TEXT NOT NULL DEFAULT '';
 "#,
 ];
 

@@ -4,7 +4,9 @@
 mod common;
 
 use common::db::{literal, TestDb};
-use common::http::{create_token, create_user, form_value, get, login, post, Server};
+use common::http::{
+    create_token, create_user, form_value, get, login, post, state_purpose, Server,
+};
 use common::nexus;
 use common::reports::{str_report, JAMSHED_CYR, JAMSHED_LAT, OTHER};
 use std::path::Path;
@@ -734,7 +736,36 @@ fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
         ],
         format!("csrf={}&decision=approve", sam.csrf).as_bytes(),
     );
+    assert_eq!(r.status, 400, "an approval in one click, without reasons");
+    // The redress page shows the supervisor whom and why, with the match.
+    state_purpose(addr, &sam, "decision on redress requests", "TRIAGE");
+    let page = get(addr, "/clearances", &[("Cookie", &sam.cookie)]).text();
+    assert!(
+        page.contains("born 1985, the listed person 1962")
+            && page.contains("TJ-77")
+            && page.contains(">Approve</button>"),
+        "{page}"
+    );
+    let r = post(
+        addr,
+        "/clearances/1",
+        &[
+            ("Cookie", &sam.cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        format!(
+            "csrf={}&decision=approve&comment={}",
+            sam.csrf,
+            form_value("compared birth dates 1985 vs 1962 and passports")
+        )
+        .as_bytes(),
+    );
     assert_eq!(r.status, 303, "{}", r.text());
+    let page = get(addr, "/clearances", &[("Cookie", &sam.cookie)]).text();
+    assert!(
+        page.contains("compared birth dates 1985 vs 1962") && page.contains("approved"),
+        "the decision with its reasons: {page}"
+    );
     let cleared = get(
         addr,
         "/api/v1/alerts?status=cleared",

@@ -22,6 +22,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 mod cases;
+mod redress;
 mod report_form;
 
 const CSS: &str = include_str!("../../assets/nexus.css");
@@ -74,8 +75,8 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/freezes/{id}/decision", post(cases::decide_freeze))
         .route("/models", get(models_page))
         .route("/models/{id}/activate", post(activate_model))
-        .route("/clearances", get(clearances_page))
-        .route("/clearances/{id}", post(decide_clearance))
+        .route("/clearances", get(redress::clearances_page))
+        .route("/clearances/{id}", post(redress::decide_clearance))
         .route("/oversight", get(oversight_page))
         .route("/exchange", get(exchange_page))
         .route("/exchange/match", post(exchange_match))
@@ -1184,73 +1185,6 @@ async fn case_graph(
 }
 
 // ---------------------------------------------------------------- redress
-
-async fn clearances_page(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-) -> Result<Html<String>, AppError> {
-    p.require(&[Role::Analyst, Role::Supervisor, Role::Oversight], false)?;
-    let rows = state
-        .blocking(|s| Ok(s.store.read(|db| db.clearances(""))?))
-        .await
-        .map_err(html_err)?;
-    let mut body = String::from(
-        "<p>A match cleared as a false positive is recorded with its justification and a second person's approval, \
-         and is not raised again for the same version of the list entry.</p>\
-         <table><tr><th>#</th><th>Entity</th><th>List entry</th><th>Version</th><th>Justification</th><th>Status</th><th></th></tr>",
-    );
-    for c in rows {
-        let decide = if p.role == Role::Supervisor
-            && c.status == nexus_model::ClearanceStatus::Requested
-        {
-            format!(
-                "<form method=post action=/clearances/{id} class=inline>{x}<button name=decision value=approve>Approve</button><button name=decision value=refuse>Refuse</button></form>",
-                id = c.id,
-                x = csrf(&p)
-            )
-        } else {
-            String::new()
-        };
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>#{}</td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{decide}</td></tr>",
-            c.id,
-            c.entity_id,
-            esc(&c.list_name),
-            esc(&c.list_entry),
-            esc(&c.list_version),
-            esc(&c.justification),
-            esc(c.status.as_str())
-        ));
-    }
-    body.push_str("</table>");
-    Ok(page(Some(&p), "False-positive redress", &body))
-}
-
-#[derive(Deserialize)]
-struct DecisionForm {
-    csrf: String,
-    decision: String,
-}
-
-async fn decide_clearance(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> Result<Response, AppError> {
-    p.require(&[Role::Supervisor], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    let approve = match f.decision.as_str() {
-        "approve" => true,
-        "refuse" => false,
-        _ => return Err(AppError::bad_request("decision: approve or refuse").html()),
-    };
-    state
-        .blocking(move |s| Ok(nexus_fiu::clearances::decide(&s.store, &p, id, approve)?))
-        .await
-        .map_err(html_err)?;
-    Ok(Redirect::to("/clearances").into_response())
-}
 
 // ---------------------------------------------------------------- detection models
 
