@@ -196,7 +196,7 @@ fn an_approved_clearance_applies_to_the_entry_version() {
     store
         .write(|d| {
             let row = d.clearance(c)?.unwrap();
-            d.record_clearance_decision(&row, supervisor, true)
+            d.record_clearance_decision(&row, supervisor, true, "different birth date")
         })
         .unwrap();
     assert_eq!(
