@@ -33,9 +33,14 @@ for seed in 3 4; do
 done
 $nexus train --transactions "$out/sim3/transactions.csv" --labels "$out/sim3/labels.csv" \
   --out "$out/sim-model.txt" --holdout 0 2>"$out/train-sim.log"
-say "simulator: trained on seed 3, detected on seed 4"
-$nexus detect --transactions "$out/sim4/transactions.csv" --labels "$out/sim4/labels.csv" \
-  --model "$out/sim-model.txt" --out "$out/sim4-alerts.csv" 2>"$out/detect-sim.log" | tee -a "$summary"
+say "simulator: trained on seed 3, detected on seed 4 (counted on the alerts file by bench/alerts_eval.py)"
+$nexus detect --transactions "$out/sim4/transactions.csv" --all \
+  --model "$out/sim-model.txt" --out "$out/sim4-alerts.csv" 2>"$out/detect-sim.log"
+say "-- rules + model"
+python3 bench/alerts_eval.py "$out/sim4-alerts.csv" "$out/sim4/labels.csv" "$out/sim4/transactions.csv" | tee -a "$summary"
+$nexus detect --transactions "$out/sim4/transactions.csv" --out "$out/sim4-rules.csv" 2>/dev/null
+say "-- rules alone"
+python3 bench/alerts_eval.py "$out/sim4-rules.csv" "$out/sim4/labels.csv" "$out/sim4/transactions.csv" | tee -a "$summary"
 
 say
 say "== 2. graph features: nexus features --gfp vs snapml GraphFeaturePreprocessor, same input, parameters, batches, threads =="
