@@ -5,7 +5,7 @@ same batches (2048), same number of threads. Checks that every engineered value 
 (relative tolerance 1e-6: vertex moments are floating-point sums) and reports both
 throughputs and their ratio.
 
-Usage: gfp_compare.py TX.csv NEXUS_BIN [threads] [--gen|--gen-heavy N_EDGES N_ACCOUNTS SPAN_SECONDS SEED]
+Usage: gfp_compare.py TX.csv NEXUS_BIN [threads] [--gen|--gen-heavy N_EDGES N_ACCOUNTS SPAN_SECONDS SEED [HUBS SHARE]]
                       [--set key=json]
 --gen first writes TX.csv as a random interchange file (for probing corner cases: ties,
 self-loops, dense neighbourhoods); --set overrides one parameter.
@@ -95,8 +95,12 @@ def main():
     while '--set' in args:
         i = args.index('--set'); k, v = args[i + 1].split('=', 1); overrides[k] = json.loads(v); del args[i:i + 2]
     if '--gen-heavy' in args:
+        # --gen-heavy N ACCOUNTS SPAN SEED [HUBS SHARE]
         i = args.index('--gen-heavy'); n, a, span, seed = map(int, args[i + 1:i + 5]); del args[i:i + 5]
-        generate_heavy(args[0], n, a, span, seed)
+        hubs, share = 50, 0.1
+        if len(args) > i + 1 and args[i].isdigit():
+            hubs, share = int(args[i]), float(args[i + 1]); del args[i:i + 2]
+        generate_heavy(args[0], n, a, span, seed, hubs, share)
     if '--gen' in args:
         i = args.index('--gen'); n, a, span, seed = map(int, args[i + 1:i + 5]); del args[i:i + 5]
         generate(args[0], n, a, span, seed)

@@ -30,10 +30,10 @@ def main() -> None:
     reference = dict(con.execute("SELECT id, reference FROM transactions"))
     alerts = con.execute(
         "SELECT id, typology, accounts, transactions FROM alerts "
-        "WHERE kind = 'typology' AND is_open = 1"
+        "WHERE kind IN ('typology', 'model') AND is_open = 1"
     ).fetchall()
     suppressed = con.execute(
-        "SELECT COUNT(*) FROM alerts WHERE kind = 'typology' AND suppressed = 1 AND status = 'new'"
+        "SELECT COUNT(*) FROM alerts WHERE kind IN ('typology', 'model') AND suppressed = 1 AND status = 'new'"
     ).fetchone()[0]
     touch = mostly = 0
     in_alerts = set()

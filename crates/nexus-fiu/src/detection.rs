@@ -470,7 +470,14 @@ fn new_alert(n: &Network, a: &Alert, suppressed: bool, model_id: Option<i64>) ->
             .then(|| focal.map(|f| format!("{}:{f}", a.typology)))
             .flatten(),
         model_id,
-        ..NewAlert::new(AlertKind::Typology, a.typology)
+        ..NewAlert::new(
+            if a.typology == Typology::Model {
+                AlertKind::Model
+            } else {
+                AlertKind::Typology
+            },
+            a.typology,
+        )
     }
 }
 

@@ -487,6 +487,16 @@ const REPORT_COLUMNS: &str =
 const SUBJECT_COLUMNS: &str =
     "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line";
 const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description, t.source_institution";
+/// The condition of the queue's status filter (`?1` is the status).
+fn alert_filter(status: &str) -> &'static str {
+    match status {
+        "open" => "a.is_open = 1",
+        "all" => "1 = 1",
+        "suppressed" => "a.suppressed = 1 AND a.status = 'new'",
+        _ => "a.status = ?1 AND a.suppressed = 0",
+    }
+}
+
 const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at, a.probability, a.suppressed, a.updated_at";
 
 fn report_from_row(r: &Row) -> crate::Result<ReportRow> {
@@ -1630,6 +1640,18 @@ impl Db<'_> {
         )
     }
 
+    /// How many alerts [`Db::alerts`] would list without a limit.
+    pub fn count_alerts(&self, status: &str, kind: &str) -> Result<i64> {
+        let filter = alert_filter(status);
+        self.conn.query_row(
+            &format!(
+                "SELECT COUNT(*) FROM alerts a WHERE {filter} AND (?2 = '' OR a.kind = ?2) AND CAST(?1 AS TEXT) IS NOT NULL"
+            ),
+            params![status, kind],
+            |r| r.get(0),
+        )
+    }
+
     /// The queue: alerts in `status` (all open ones for `"open"`, every
     /// alert for `"all"`), highest score first. Each form is one index scan.
     pub fn alerts(
@@ -1639,12 +1661,7 @@ impl Db<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AlertRow>> {
-        let filter = match status {
-            "open" => "a.is_open = 1",
-            "all" => "1 = 1",
-            "suppressed" => "a.suppressed = 1 AND a.status = 'new'",
-            _ => "a.status = ?1 AND a.suppressed = 0",
-        };
+        let filter = alert_filter(status);
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id
              WHERE {filter} AND (?2 = '' OR a.kind = ?2) AND CAST(?1 AS TEXT) IS NOT NULL

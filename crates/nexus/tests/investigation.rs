@@ -105,6 +105,29 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
     let analyst = login(addr, "dilnoza", &analyst_pw);
     let alert = fan_in_alert(addr, &analyst);
     let alert_id = alert["alert_id"].as_i64().unwrap();
+    // The queue names typologies as analysts do, tells where one is in it,
+    // and filters model alerts apart.
+    let r = form(
+        addr,
+        &analyst,
+        "/purpose",
+        &format!(
+            "purpose={}&case_ref=TRIAGE&next=%2F",
+            form_value("triage of the queue")
+        ),
+    );
+    assert_eq!(r.status, 303);
+    let queue = page(addr, &analyst, "/alerts").text();
+    assert!(
+        queue.contains(">Fan-in</td>") && !queue.contains(">fan_in<"),
+        "{queue}"
+    );
+    assert!(queue.contains("Alerts 1–"), "{queue}");
+    let models = page(addr, &analyst, "/alerts?kind=model").text();
+    assert!(
+        models.contains(" of 0<") && !models.contains(">Fan-in</td>"),
+        "{models}"
+    );
     let r = form(
         addr,
         &analyst,

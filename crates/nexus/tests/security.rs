@@ -464,7 +464,7 @@ fn a_purpose_opens_only_the_records_it_covers() {
     // The purpose stated in a session ends with it: the next user of the browser starts without.
     state_purpose(addr, a, "triage of the queue", "TRIAGE");
     let page = get(addr, "/alerts", &[("Cookie", &a.cookie)]).text();
-    assert!(page.contains("id=queue"), "{page}");
+    assert!(page.contains("id=\"queue\""), "{page}");
     assert_eq!(
         form(addr, a, "/logout", &format!("csrf={}", a.csrf)).status,
         303
@@ -473,7 +473,7 @@ fn a_purpose_opens_only_the_records_it_covers() {
     let bob = login(addr, "bob", &password);
     let page = get(addr, "/alerts", &[("Cookie", &bob.cookie)]).text();
     assert!(
-        page.contains("State your purpose") && !page.contains("id=queue"),
+        page.contains("State your purpose") && !page.contains("id=\"queue\""),
         "{page}"
     );
 }

@@ -138,6 +138,25 @@ impl Batch<'_> {
             return;
         }
         let lo = t.saturating_sub(h.window);
+        // A cycle leaves v and enters u inside [lo, t): most closing edges
+        // of a heavy-tailed graph (a hub paying a one-off customer) fail
+        // this at once, before a search that would walk the hub's whole
+        // neighbourhood.
+        let live = |pi: &u32, away_from: u32| {
+            let pair = &w.pairs[*pi as usize];
+            let other = if pair.src == away_from {
+                pair.dst
+            } else {
+                pair.src
+            };
+            let (a, b) = range(pair.times(), lo, t);
+            other != away_from && a < b
+        };
+        if !w.accounts[v as usize].out.iter().any(|pi| live(pi, v))
+            || !w.accounts[u as usize].inc.iter().any(|pi| live(pi, u))
+        {
+            return;
+        }
         s.begin(w.account_count());
         // Latest departure: label(x) = a path from x reaches u before t
         // when x is left by an edge earlier than label(x).
@@ -249,6 +268,18 @@ impl Batch<'_> {
             let (i, j) = range(pair.times(), a, b);
             i < j
         };
+        // A cycle leaves v and enters u inside the window (see above).
+        if !w.accounts[v as usize]
+            .out
+            .iter()
+            .any(|&pi| w.pairs[pi as usize].dst != v && has_edge(&w.pairs[pi as usize]))
+            || !w.accounts[u as usize]
+                .inc
+                .iter()
+                .any(|&pi| w.pairs[pi as usize].src != u && has_edge(&w.pairs[pi as usize]))
+        {
+            return;
+        }
         s.begin(w.account_count());
         // Hop distances to u (labels), breadth first, up to max_len − 1.
         s.set_label(u, 0);

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use nexus_fiu::auth::{Principal, Role, MIN_PASSWORD};
 use nexus_fiu::limits::Limits;
-use nexus_fiu::purpose::{opens, Purpose, Record, TRIAGE};
+use nexus_fiu::purpose::{opens, Purpose, Record};
 use nexus_fiu::screening::{screen_name, ScreenRequest};
 use nexus_model::Timestamp;
 use nexus_store::{AuditRecord, Db, StoreError};
@@ -21,7 +21,9 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 
+mod alerts;
 mod cases;
+mod labels;
 mod redress;
 mod report_form;
 
@@ -54,7 +56,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         )
         .route("/reports/{id}", get(report_page))
         .route("/reports/{id}/messages", post(report_message))
-        .route("/alerts", get(alerts_page))
+        .route("/alerts", get(alerts::alerts_page))
         .route("/alerts/{id}", get(alert_page).post(alert_action))
         .route("/alerts/{id}/clearance", post(request_clearance))
         .route("/alerts/{id}/case", post(alert_to_case))
@@ -422,18 +424,42 @@ async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<S
         .blocking(|s| Ok(s.store.read(|db| db.counts())?))
         .await
         .map_err(html_err)?;
-    let lists = state.screening().entry_count();
+    let lists = state.screening().entry_count() as i64;
+    let c = labels::count;
     let body = match p.role {
-        Role::ReportingEntity => "<p>File suspicious-transaction and other goAML reports, follow their status and read the FIU's messages.</p>\
-            <p><a class=button href=/reports>Upload a report and see our reports</a></p>"
-            .to_string(),
-        _ => format!(
-            "<div class=cards><div><b>{}</b> reports</div><div><b>{}</b> entities</div><div><b>{}</b> transactions</div>\
-             <div><b>{}</b> open alerts</div><div><b>{}</b> open cases</div><div><b>{lists}</b> list entries</div><div><b>{}</b> audit records</div></div>",
-            counts.reports, counts.entities, counts.transactions, counts.open_alerts, counts.open_cases, counts.audit_records
-        ),
+        Role::ReportingEntity => maud::html! {
+            p { "File suspicious-transaction and other goAML reports, follow their status and read the FIU's messages." }
+            p { a.button href="/reports" { "Upload a report and see our reports" } " " a.button href="/reports/new" { "File a report with the web form" } }
+        },
+        Role::Analyst | Role::Supervisor => maud::html! {
+            div.cards {
+                a href="/alerts" { b { (c(counts.open_alerts)) } " open alerts" }
+                a href="/cases" { b { (c(counts.open_cases)) } " open cases" }
+                a href="/reports" { b { (c(counts.reports)) } " reports" }
+                a href="/search" { b { (c(lists)) } " list entries" }
+                div { b { (c(counts.entities)) } " entities" }
+                div { b { (c(counts.transactions)) } " transactions" }
+            }
+            p.hint { "Start with the alert queue: state the purpose of your work once (e.g. TRIAGE), open the highest alert, and make a case of what needs investigating." }
+        },
+        Role::Oversight => maud::html! {
+            div.cards {
+                a href="/oversight" { b { (c(counts.audit_records)) } " audit records" }
+                a href="/clearances" { "Redress requests" }
+            }
+        },
+        Role::Administrator => maud::html! {
+            div.cards {
+                a href="/admin" { "Users, tokens, lists and retention" }
+                a href="/oversight" { b { (c(counts.audit_records)) } " audit records" }
+            }
+        },
     };
-    Ok(page(Some(&p), "nexus — Financial Intelligence Unit", &body))
+    Ok(page(
+        Some(&p),
+        "nexus — Financial Intelligence Unit",
+        &body.into_string(),
+    ))
 }
 
 // ---------------------------------------------------------------- reports
@@ -617,79 +643,6 @@ async fn report_message(
 }
 
 // ---------------------------------------------------------------- alerts
-
-#[derive(Deserialize)]
-struct QueueQuery {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    offset: Option<i64>,
-}
-
-async fn alerts_page(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    headers: HeaderMap,
-    Query(q): Query<QueueQuery>,
-) -> Result<Html<String>, AppError> {
-    p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    state
-        .blocking(move |s| {
-            s.store
-                .write(|db| {
-                    let purpose = match require_purpose(db, &p, &headers, "/alerts", TRIAGE, Record::AlertQueue)? {
-                        Ok(purpose) => purpose,
-                        Err(form) => return Ok(form),
-                    };
-                    let status = q.status.unwrap_or_else(|| "open".into());
-                    let kind = q.kind.unwrap_or_default();
-                    let offset = q.offset.unwrap_or(0).max(0);
-                    let rows = db.alerts(&status, &kind, 100, offset)?;
-                    let mut body = String::from("<form method=get class=filters>");
-                    for (v, label) in [("open", "Open"), ("new", "New"), ("assigned", "Assigned"), ("escalated", "Escalated"), ("dismissed", "Dismissed"), ("cleared", "Cleared"), ("suppressed", "Below the model's threshold"), ("all", "All")] {
-                        body.push_str(&format!("<label><input type=radio name=status value={v}{}> {label}</label>", if v == status { " checked" } else { "" }));
-                    }
-                    body.push_str("<select name=kind><option value=\"\">all kinds</option>");
-                    for k in ["screening", "typology", "model"] {
-                        body.push_str(&format!("<option{}>{k}</option>", if k == kind { " selected" } else { "" }));
-                    }
-                    body.push_str("</select><button>Show</button></form>");
-                    body.push_str("<table id=queue><tr><th>Alert</th><th>Kind</th><th>Typology</th><th>Score</th><th>Probability</th><th>Subject</th><th>Explanation</th><th>Status</th></tr>");
-                    for a in &rows {
-                        body.push_str(&format!(
-                            "<tr><td><a href=/alerts/{id}>#{id}</a></td><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td><td>{}</td><td class=explain>{}</td><td class=\"status {st}\">{st}</td></tr>",
-                            esc(a.kind.as_str()),
-                            esc(a.typology.as_str()),
-                            a.score,
-                            a.probability.map(|p| format!("{p:.2}")).unwrap_or_default(),
-                            esc(a.entity_name.as_deref().unwrap_or("")),
-                            esc(&a.explanation.chars().take(220).collect::<String>()),
-                            id = a.id,
-                            st = esc(a.status.as_str())
-                        ));
-                    }
-                    body.push_str("</table>");
-                    if rows.len() == 100 {
-                        body.push_str(&format!("<p><a href=\"/alerts?status={}&kind={}&offset={}\">Next page</a></p>", esc(&status), esc(&kind), offset + 100));
-                    }
-                    if status == "open" {
-                        let below = db.count_suppressed_alerts()?;
-                        if below > 0 {
-                            body.push_str(&format!(
-                                "<p class=below-fold>{below} alerts are below the detection model's threshold and not in the queue: <a href=\"/alerts?status=suppressed\">show them</a></p>"
-                            ));
-                        }
-                    }
-                    audit_view(db, &p, &purpose, "alerts.list", format!("alerts:{status}:{}", rows.len()), String::new())?;
-                    Ok(page(Some(&p), "Alert queue", &body))
-                })
-                .map_err(AppError::from)
-        })
-        .await
-        .map_err(html_err)
-}
 
 async fn alert_page(
     State(state): State<AppState>,
