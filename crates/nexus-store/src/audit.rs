@@ -163,8 +163,8 @@ impl Db<'_> {
         rows.collect::<std::result::Result<_, _>>()
     }
 
-    /// Records, newest first, optionally only those whose actor, action or
-    /// object contains `filter` — or, when `search_personal` (oversight, never
+    /// Records, newest first, optionally only those whose actor, action,
+    /// object or detail contains `filter` — or, when `search_personal` (oversight, never
     /// an administrator), whose personal data does.
     pub fn audit_entries(
         &self,
@@ -177,6 +177,7 @@ impl Db<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal FROM audit_log
              WHERE ?1 = '%%' OR lower(actor) LIKE lower(?1) OR lower(object) LIKE lower(?1) OR lower(action) LIKE lower(?1)
+                OR lower(detail) LIKE lower(?1)
                 OR (?4 = 1 AND lower(personal) LIKE lower(?1))
              ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
         )?;

@@ -96,6 +96,7 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
     let analyst_pw = create_user(&db, "dilnoza", "analyst", None);
     let first_pw = create_user(&db, "rustam", "supervisor", None);
     let second_pw = create_user(&db, "gulnora", "supervisor", None);
+    let oversight_pw = create_user(&db, "judge", "oversight", None);
     let server = Server::start(&db);
     let addr = server.addr.as_str();
     feed(addr, &token);
@@ -321,4 +322,24 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
             "{action} in {actions:?}"
         );
     }
+
+    // Oversight asks who looked at the hub's account: the case page and its
+    // package, by whom and why — not only entity pages.
+    let judge = login(addr, "judge", &oversight_pw);
+    let trail = page(
+        addr,
+        &judge,
+        &format!("/oversight?filter={}", form_value("NXTJB1XX|HUB")),
+    )
+    .text();
+    for action in ["case.view", "case.export"] {
+        assert!(
+            trail.contains(action),
+            "{action} of the hub's case: {trail}"
+        );
+    }
+    assert!(
+        trail.contains("dilnoza") && trail.contains("check of a fan-in"),
+        "{trail}"
+    );
 }

@@ -6,7 +6,7 @@
 //! Each page loads what it shows in one transaction (with the purpose check
 //! and the audit record of the read) and renders after it.
 
-use super::{audit_view, case_read, html_err, money, page, require_purpose, when, BodyForm};
+use super::{case_read, html_err, money, page, require_purpose, when, BodyForm};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -78,13 +78,15 @@ pub(super) async fn case_page(
                         disseminations: db.disseminations(id)?,
                         case,
                     };
-                    audit_view(
+                    let (detail, personal) = super::case_about(db, id)?;
+                    super::audit_view_about(
                         db,
                         &p,
                         &purpose,
                         "case.view",
                         format!("case:{id}"),
-                        String::new(),
+                        detail,
+                        personal,
                     )?;
                     Ok(Some(Ok(file)))
                 })

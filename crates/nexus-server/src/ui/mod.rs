@@ -267,16 +267,57 @@ fn audit_view(
     object: String,
     personal: String,
 ) -> Result<(), StoreError> {
+    audit_view_about(db, p, purpose, action, object, String::new(), personal)
+}
+
+/// [`audit_view`] of a record about several people: `detail` names them as
+/// `entity:ID` (what oversight filters by), `personal` by name and account.
+fn audit_view_about(
+    db: &Db,
+    p: &Principal,
+    purpose: &Purpose,
+    action: &str,
+    object: String,
+    detail: String,
+    personal: String,
+) -> Result<(), StoreError> {
     db.audit(&AuditRecord {
         actor: p.actor.clone(),
         action: action.into(),
         object,
         purpose: purpose.purpose.clone(),
         case_ref: purpose.case_ref.clone(),
+        detail,
         personal,
         ..AuditRecord::default()
     })?;
     Ok(())
+}
+
+/// Whom a case is about, for its audit records: `about entity:…` and the
+/// names and subject accounts (so that "who looked at whom" finds every
+/// view of a person's case, its package and graph, not only entity pages).
+fn case_about(db: &Db, id: i64) -> Result<(String, String), StoreError> {
+    let parties = db.case_parties(id)?;
+    let accounts = db.case_accounts(id)?;
+    let detail = parties
+        .iter()
+        .map(|(e, _)| format!("entity:{}", e.id))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut personal: Vec<String> = parties.iter().map(|(e, _)| e.name.clone()).collect();
+    personal.extend(
+        accounts
+            .iter()
+            .filter(|a| a.role == nexus_model::CaseRole::Subject)
+            .map(|a| a.key.clone()),
+    );
+    let detail = if detail.is_empty() {
+        String::new()
+    } else {
+        format!("about {detail}")
+    };
+    Ok((detail, personal.join("; ")))
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -720,7 +761,10 @@ async fn alert_page(
                         ));
                     }
                     body.push_str("</div>");
-                    audit_view(db, &p, &purpose, "alert.view", format!("alert:{id}"), a.entity_name.clone().unwrap_or_default())?;
+                    let mut whom: Vec<String> = a.entity_name.iter().cloned().collect();
+                    whom.extend(a.accounts.split(';').filter(|k| !k.is_empty()).take(20).map(String::from));
+                    let detail = a.entity_id.map(|e| format!("about entity:{e}")).unwrap_or_default();
+                    audit_view_about(db, &p, &purpose, "alert.view", format!("alert:{id}"), detail, whom.join("; "))?;
                     Ok(Some(page(Some(&p), &format!("Alert #{id}"), &body)))
                 })
                 .map_err(AppError::from)
@@ -1066,13 +1110,15 @@ async fn case_read<T: Send + 'static>(
                         return Ok(Err(AppError::new(StatusCode::FORBIDDEN, why)));
                     }
                     let out = f(db)?;
-                    audit_view(
+                    let (detail, personal) = case_about(db, id)?;
+                    audit_view_about(
                         db,
                         &p,
                         &purpose,
                         action,
                         format!("case:{id}"),
-                        String::new(),
+                        detail,
+                        personal,
                     )?;
                     Ok(out.ok_or_else(AppError::not_found))
                 })
@@ -1288,8 +1334,8 @@ async fn oversight_page(
     };
     let mut body = format!(
         "{chain}<form method=get class=filters><label>Actor, action or object contains <input name=filter value=\"{}\"></label><button>Filter</button></form>\
-         <p class=hint>Who looked at whom: filter by <code>entity.view</code>, by a user (<code>user:alice</code>) or by a subject (<code>entity:12</code>).</p>\
-         <table id=audit><tr><th>#</th><th>When</th><th>Who</th><th>Did</th><th>What</th><th>Purpose</th><th>Case</th><th>Detail</th><th>About whom</th></tr>",
+         <p class=hint>Who looked at whom: filter by a person's name or account (every view of them: entity, alert, case, package, graph, report), by a subject (<code>entity:12</code>), by a user (<code>user:alice</code>) or by an action (<code>case.export</code>).</p>\
+         <div class=scroll><table id=audit><tr><th>#</th><th>When</th><th>Who</th><th>Did</th><th>What</th><th>Purpose</th><th>Case</th><th>Detail</th><th>About whom</th></tr>",
         esc(&q.filter)
     );
     for e in &entries {
@@ -1310,7 +1356,7 @@ async fn oversight_page(
             esc(&e.record.detail.chars().take(200).collect::<String>())
         ));
     }
-    body.push_str("</table>");
+    body.push_str("</table></div>");
     if entries.len() == 200 {
         body.push_str(&format!(
             "<p><a href=\"/oversight?filter={}&offset={}\">Older</a></p>",
