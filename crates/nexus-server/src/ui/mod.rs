@@ -289,7 +289,6 @@ fn audit_view_about(
         case_ref: purpose.case_ref.clone(),
         detail,
         personal,
-        ..AuditRecord::default()
     })?;
     Ok(())
 }
