@@ -47,3 +47,7 @@ pub mod streaming;
 
 pub use error::FiuError;
 pub use limits::Limits;
+
+/// The setting that holds what the sign-in page tells a newcomer to a
+/// demonstration FIU (set by `nexus demo`; absent in production).
+pub const DEMO_WELCOME: &str = "demo.welcome";

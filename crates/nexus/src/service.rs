@@ -562,6 +562,24 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
         ));
     }
 
+    // What the sign-in page tells a newcomer to this demo (never a password:
+    // those are in credentials.txt beside the database and on the terminal).
+    store.write(|d| {
+        d.set_setting(
+            nexus_fiu::DEMO_WELCOME,
+            &format!(
+                "This is a demonstration FIU on a simulated Central Asian financial system with planted cases. \
+                 The passwords were printed where `nexus demo` started and are in {}.\n\
+                 analyst — start here: state a purpose (TRIAGE), open the highest alert in the queue, make a case of a fan-in or a sanctions match, propose a freeze.\n\
+                 supervisor — approve the freeze, decide redress requests, disseminate a case, put a detection model in force.\n\
+                 bank — upload a goAML report or a CSV batch, or file one with the web form, and read the FIU's messages.\n\
+                 oversight — see who looked at whom and why, and check the audit chain.\n\
+                 admin — users, tokens, lists and retention (no personal data).",
+                credentials_path.display()
+            ),
+        )
+    })?;
+
     // Lists: the real UN list when ../shared is there, and the scenario's own list.
     if let Some(path) = &un {
         load_list(&store, path, "UN Consolidated List")?;

@@ -97,13 +97,27 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
     let first_pw = create_user(&db, "rustam", "supervisor", None);
     let second_pw = create_user(&db, "gulnora", "supervisor", None);
     let oversight_pw = create_user(&db, "judge", "oversight", None);
+    db.execute("INSERT INTO settings(key, value) VALUES ('demo.welcome', 'A demonstration FIU.\nanalyst — start here: the alert queue.')");
     let server = Server::start(&db);
     let addr = server.addr.as_str();
     feed(addr, &token);
 
+    // A newcomer to a demonstration FIU is told whom to sign in as.
+    let welcome = get(addr, "/login", &[]).text();
+    assert!(
+        welcome.contains("id=\"demo-welcome\"") && welcome.contains("<b>analyst</b> — start here"),
+        "{welcome}"
+    );
+
     // The analyst works the queue under TRIAGE, opens the alert, states a
     // purpose for it and makes a case of it.
     let analyst = login(addr, "dilnoza", &analyst_pw);
+    // Without partners, the exchange page says how one is added.
+    let exchange = page(addr, &analyst, "/exchange").text();
+    assert!(
+        exchange.contains("id=no-partners") && exchange.contains("nexus exchange partner add"),
+        "{exchange}"
+    );
     let alert = fan_in_alert(addr, &analyst);
     let alert_id = alert["alert_id"].as_i64().unwrap();
     // The queue names typologies as analysts do, tells where one is in it,

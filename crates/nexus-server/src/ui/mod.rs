@@ -321,15 +321,29 @@ fn case_about(db: &Db, id: i64) -> Result<(String, String), StoreError> {
 
 // ---------------------------------------------------------------- sign-in
 
-async fn login_page() -> Html<String> {
-    page(
-        None,
-        "Sign in",
-        "<form method=post action=/login class=\"stack narrow\">\
-         <label>User name <input name=username autocomplete=username required autofocus></label>\
-         <label>Password <input name=password type=password autocomplete=current-password required></label>\
-         <button>Sign in</button></form>",
-    )
+async fn login_page(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    let welcome = state
+        .blocking(|s| Ok(s.store.read(|db| db.setting(nexus_fiu::DEMO_WELCOME))?))
+        .await
+        .map_err(html_err)?;
+    let body = maud::html! {
+        @if let Some(text) = &welcome {
+            div.notice #demo-welcome {
+                @for (i, line) in text.lines().enumerate() {
+                    @if i == 0 { p { (line) } } @else {
+                        @let (user, what) = line.split_once(" — ").unwrap_or((line, ""));
+                        p { b { (user) } " — " (what) }
+                    }
+                }
+            }
+        }
+        form.stack.narrow method="post" action="/login" {
+            label { "User name " input name="username" autocomplete="username" required autofocus; }
+            label { "Password " input name="password" type="password" autocomplete="current-password" required; }
+            button { "Sign in" }
+        }
+    };
+    Ok(page(None, "Sign in", &body.into_string()))
 }
 
 #[derive(Deserialize)]
@@ -1603,6 +1617,15 @@ async fn exchange_page(
                         Some(f) => format!("<p>This FIU's key fingerprint: <code>{}</code> ({})</p>", esc(f), esc(&country)),
                         None => "<p class=error>No exchange identity yet: an administrator runs <code>nexus exchange init</code>.</p>".into(),
                     };
+                    if partners.is_empty() {
+                        body.push_str(
+                            "<h2>Partner FIUs</h2><p class=notice id=no-partners>No partner FIU yet. Partners exchange public keys out of band \
+                             (each runs <code>nexus exchange identity</code> and sends the key by a channel both trust); an administrator then adds each one with \
+                             <code>nexus exchange partner add --db FIU.db --name \"FIU of Kyrgyzstan\" --country KG --key KEY --address https://…</code>. \
+                             Private matching and messages appear here once a partner is in the directory.</p>",
+                        );
+                        return Ok(page(Some(&p), "Partner FIUs", &body));
+                    }
                     body.push_str("<h2>Partner FIUs</h2><table><tr><th>Name</th><th>Country</th><th>Key fingerprint</th><th>Address</th></tr>");
                     for pt in &partners {
                         body.push_str(&format!("<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>", esc(&pt.name), esc(&pt.country), esc(&pt.fingerprint), esc(&pt.address)));
