@@ -65,6 +65,10 @@ pub enum Record {
     PartnerMessage {
         case_id: Option<i64>,
     },
+    /// A search across the FIU's subjects, accounts, reports and
+    /// transactions: part of investigating an alert or a case, not of
+    /// triage (each result still opens under its own rule).
+    Search,
 }
 
 /// The scope a reference names in this FIU, or `None` when it names nothing.
@@ -102,6 +106,7 @@ pub fn alert_entities(db: &Db, a: &AlertRow) -> Result<HashSet<i64>, StoreError>
 pub fn covers(db: &Db, scope: Scope, record: Record) -> Result<bool, StoreError> {
     Ok(match (scope, record) {
         (Scope::Triage, Record::AlertQueue | Record::Alert(_)) => true,
+        (Scope::Alert(_) | Scope::Case(_), Record::Search) => true,
         (Scope::Triage, _) => false,
         (Scope::Alert(a), Record::Alert(b)) => a == b,
         (Scope::Alert(a), Record::Entity(e)) => match db.alert(a)? {
@@ -164,6 +169,7 @@ pub fn refusal(case_ref: &str, named: Option<Scope>, record: Record) -> String {
             "the subjects of report {r} are read under an alert or a case that holds one of them"
         ),
         Record::Case(_) => "a case is read under its own reference".to_string(),
+        Record::Search => "searching the FIU's data is part of investigating an alert (ALERT-n) or a case".to_string(),
         Record::PartnerMessage { .. } => {
             "a partner FIU's message is read under the case it was linked to".to_string()
         }

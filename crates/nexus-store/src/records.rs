@@ -997,6 +997,52 @@ impl Db<'_> {
         collect(rows)
     }
 
+    /// Accounts whose key (`BIC|number`) or holder name as reported
+    /// contains `text`, with their resolved holders.
+    pub fn search_accounts(&self, text: &str, limit: i64) -> Result<Vec<CaseAccountRow>> {
+        let like = format!("%{text}%");
+        let mut s = self.conn.prepare_cached(
+            "SELECT a.id, a.key, a.name, a.entity_id, e.name FROM accounts a LEFT JOIN entities e ON e.id = a.entity_id
+             WHERE a.key NOT LIKE 'entity:%' AND (lower(a.key) LIKE lower(?1) OR lower(a.name) LIKE lower(?1)) ORDER BY a.key LIMIT ?2",
+        )?;
+        let rows = s.query_map(params![like, limit], |r| {
+            Ok(CaseAccountRow {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                name: r.get(2)?,
+                entity_id: r.get(3)?,
+                entity_name: r.get(4)?,
+                role: CaseRole::Counterparty,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// Reports whose reporting entity's reference contains `text`.
+    pub fn search_reports(&self, text: &str, limit: i64) -> Result<Vec<ReportRow>> {
+        let like = format!("%{text}%");
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE lower(entity_reference) LIKE lower(?1) ORDER BY received_at DESC LIMIT ?2"
+        ))?;
+        let rows = s.query_map(params![like, limit], report_from_row)?;
+        collect(rows)
+    }
+
+    /// Transactions with exactly this reference (a bank's transaction number).
+    pub fn transactions_by_reference(
+        &self,
+        reference: &str,
+        limit: i64,
+    ) -> Result<Vec<TransactionRow>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSACTION_COLUMNS} FROM transactions t
+             LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account
+             WHERE t.reference = ?1 ORDER BY t.at LIMIT ?2"
+        ))?;
+        let rows = s.query_map(params![reference, limit], transaction_from_row)?;
+        collect(rows)
+    }
+
     /// Entities with ids after `after`, in id order (for re-screening).
     pub fn entities_after(&self, after: i64, limit: i64) -> Result<Vec<EntityRow>> {
         let mut s = self

@@ -138,6 +138,11 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
         "{queue}"
     );
     assert!(queue.contains("Alerts 1–"), "{queue}");
+    let triage_search = page(addr, &analyst, "/find?q=HUB").text();
+    assert!(
+        triage_search.contains("State your purpose"),
+        "searching is part of an investigation, not of triage: {triage_search}"
+    );
     let models = page(addr, &analyst, "/alerts?kind=model").text();
     assert!(
         models.contains(" of 0<") && !models.contains(">Fan-in</td>"),
@@ -182,6 +187,26 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
     assert_eq!(accounts.matches("<tr class=\"subject\">").count(), 1);
     assert_eq!(accounts.matches("<tr class=\"counterparty\">").count(), 7);
     assert!(accounts.contains("NXTJB1XX|HUB"));
+
+    // Searching the FIU's data is part of the case: accounts by number,
+    // transactions by their bank's number; a result goes into the case.
+    let found = page(
+        addr,
+        &analyst,
+        &format!("/find?q={}", form_value("NXTJB1XX|S3")),
+    )
+    .text();
+    assert!(
+        found.contains("Accounts (1)") && found.contains(">Add to CASE-"),
+        "{found}"
+    );
+    let found = page(addr, &analyst, "/find?q=p3").text();
+    assert!(found.contains("Transactions (1)"), "{found}");
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'search'"),
+        2,
+        "every search audited"
+    );
 
     // The package says which account the case is about and which only dealt with it.
     let r = page(addr, &analyst, &format!("/cases/{case_id}/package.json"));

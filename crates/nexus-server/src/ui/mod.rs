@@ -26,6 +26,7 @@ mod cases;
 mod labels;
 mod redress;
 mod report_form;
+mod search;
 
 const CSS: &str = include_str!("../../assets/nexus.css");
 const JS: &str = include_str!("../../assets/nexus.js");
@@ -62,6 +63,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/alerts/{id}/case", post(alert_to_case))
         .route("/entities/{id}", get(entity_page))
         .route("/search", get(search_page))
+        .route("/find", get(search::find_page))
         .route("/cases", get(cases_page).post(create_case))
         .route("/cases/{id}", get(cases::case_page))
         .route("/cases/{id}/notes", post(cases::add_note))
@@ -164,6 +166,7 @@ fn page(p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
                     links.extend([
                         ("/alerts", "Alerts"),
                         ("/cases", "Cases"),
+                        ("/find", "Search"),
                         ("/search", "Screening search"),
                         ("/reports", "Reports"),
                         ("/exchange", "Partner FIUs"),
