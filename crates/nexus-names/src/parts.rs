@@ -21,7 +21,8 @@ pub enum PartRole {
     Name,
     /// A patronymic or the marker of one: recorded inconsistently.
     Patronymic,
-    /// A legal form or a filler word of an organisation's name.
+    /// A legal form (short or long: AG, Aktiengesellschaft, ООО), a title
+    /// (Dr, Mr, Mullah, Haji) or a filler word of an organisation's name.
     Legal,
     /// A single letter: an initial.
     Initial,
@@ -162,6 +163,66 @@ const LEGAL_WORDS: &[&str] = &[
     "fund",
     "branch",
     "office",
+    // Long forms of legal forms, whose short forms are above (Aktiengesellschaft
+    // / AG, Open Joint Stock Company / OAO, Incorporated / Inc, Société anonyme
+    // / SA, общество с ограниченной ответственностью / ООО) and the region's
+    // short forms (ЖШС, МЧЖ, ҶДММ, ОсОО, ЧП).
+    "incorporated",
+    "aktiengesellschaft",
+    "gesellschaft",
+    "mit",
+    "beschrankter",
+    "haftung",
+    "open",
+    "closed",
+    "joint",
+    "stock",
+    "public",
+    "societe",
+    "anonyme",
+    "obshchestvo",
+    "ogranichennoi",
+    "ogranichennoy",
+    "otvetstvennostiu",
+    "otvetstvennostyu",
+    "aktsionernoe",
+    "otkrytoe",
+    "zakrytoe",
+    "publichnoe",
+    "tovarishchestvo",
+    "jshs",
+    "zhshs",
+    "mchzh",
+    "jdmm",
+    "dzhdmm",
+    "osoo",
+    "chp",
+    "gosudarstvennoe",
+    "unitarnoe",
+    "predpriiatie",
+    // Titles and honorifics: how a name is addressed, not whose it is.
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "sir",
+    "mullah",
+    "mulla",
+    "mullo",
+    "maulvi",
+    "maulavi",
+    "mawlawi",
+    "maulana",
+    "haji",
+    "hajji",
+    "hadji",
+    "qari",
+    "praesident",
+    "prasident",
+    "president",
+    "gospodin",
 ];
 
 /// Keys of the first half of a split theophoric name (Abd … / Abdul …).
@@ -178,6 +239,69 @@ const SUFFIXES: &[&str] = &[
     "ov", "ev",
 ];
 
+/// The numbers a name carries — digits, ordinals (1st, 2nd), number words
+/// up to twelve (one, first) and Roman numerals of two letters or more
+/// (II, IV; a lone I or V is a word or an initial) — sorted, without repeats.
+/// Two names whose numbers differ name different things (Fund I / Fund II,
+/// Brigade 313 / Brigade 314).
+pub fn numbers_in(name: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let tokens = fold_tokens(name);
+    let last = tokens.len().saturating_sub(1);
+    for (i, t) in tokens.iter().enumerate() {
+        // A lone I closing a name of several words is a numeral (Fund I).
+        if t.folded == "i" && i == last && i >= 2 {
+            out.push(1);
+            continue;
+        }
+        out.extend(token_number(&t.folded));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The number a folded token writes, in any of the forms [`numbers_in`] reads.
+fn token_number(f: &str) -> Option<u32> {
+    const WORDS: &[&str] = &[
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    const ORDINALS: &[&str] = &[
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth", "eleventh", "twelfth",
+    ];
+    const ROMAN: &[&str] = &[
+        "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv",
+    ];
+    const ROMAN_VALUES: &[u32] = &[2, 3, 4, 6, 7, 8, 9, 11, 12, 13, 14, 15];
+    let digits = f.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &f[digits.len()..];
+    if !digits.is_empty()
+        && digits.len() <= 9
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(suffix, "" | "st" | "nd" | "rd" | "th")
+    {
+        return digits.parse().ok();
+    }
+    if let Some(i) = WORDS.iter().position(|w| *w == f) {
+        return Some(i as u32 + 1);
+    }
+    if let Some(i) = ORDINALS.iter().position(|w| *w == f) {
+        return Some(i as u32 + 1);
+    }
+    ROMAN.iter().position(|w| *w == f).map(|i| ROMAN_VALUES[i])
+}
+
+impl NamePart {
+    /// A word that only marks the previous part as a patronymic (o'g'li,
+    /// qizi, uulu), not a patronymic itself.
+    pub fn is_patronymic_marker(&self) -> bool {
+        PATRONYMIC_MARKERS.contains(&self.folded.as_str())
+            || PATRONYMIC_MARKERS.contains(&self.key.as_str())
+    }
+}
+
 /// Analyses a name into parts. Never fails; an empty or symbol-only name
 /// yields no parts.
 pub fn analyse(name: &str) -> Vec<NamePart> {
@@ -188,6 +312,16 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
         let mut folded = t.folded;
         if t.vowelless && folded.len() > 4 && folded.starts_with("al") {
             folded.drain(..2);
+        }
+        // A number is one token whatever its form (First, 1st, II): it
+        // identifies as a name part does (Fund II is not Fund III), and
+        // numbers that disagree are evidence against (see `numbers_in`).
+        if let Some(n) = token_number(&folded) {
+            let digits = n.to_string();
+            let mut part = make_part(t.original, digits.clone(), digits, t.vowelless);
+            part.role = PartRole::Name;
+            raw.push(part);
+            continue;
         }
         let key = phonetic_key(&folded);
         if PARTICLES.contains(&key.as_str()) || PARTICLES.contains(&folded.as_str()) {
@@ -484,5 +618,34 @@ mod properties {
             let upper: Vec<String> = analyse(&a.to_uppercase()).into_iter().map(|p| p.key).collect();
             prop_assert_eq!(lower, upper);
         }
+    }
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_read_in_every_common_form() {
+        assert_eq!(numbers_in("Al-Rashid Trust Fund II"), vec![2]);
+        assert_eq!(numbers_in("Shura Fund I"), vec![1], "closing a name of several words");
+        assert_eq!(numbers_in("I Love"), Vec::<u32>::new(), "a lone I is a word elsewhere");
+        assert_eq!(numbers_in("Brigade 313"), vec![313]);
+        assert_eq!(numbers_in("1st Battalion"), numbers_in("First Battalion"));
+        assert_eq!(numbers_in("Jamshed Rahimov"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn titles_and_long_legal_forms_weigh_like_short_ones() {
+        let roles = |name: &str| -> Vec<PartRole> { analyse(name).iter().map(|p| p.role).collect() };
+        assert_eq!(roles("Dr. Ayman Zawahiri")[0], PartRole::Legal);
+        assert_eq!(roles("Mullah Omar")[0], PartRole::Legal);
+        assert!(roles("Siemens Aktiengesellschaft")[1] == PartRole::Legal);
+        assert!(roles("Rosneft Open Joint Stock Company")[1..]
+            .iter()
+            .all(|r| *r == PartRole::Legal));
+        assert!(roles("ТОО Алтын Жол")[0] == PartRole::Legal);
+        assert!(roles("ЖШС Алтын Жол")[0] == PartRole::Legal);
+        assert!(analyse("Karimov Rustam o'g'li").iter().any(|p| p.is_patronymic_marker()));
     }
 }

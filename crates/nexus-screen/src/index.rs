@@ -25,6 +25,8 @@ pub(crate) struct IndexedName {
     pub name: u16,
     pub quality: NameQuality,
     pub parts: Vec<(u32, PartRole)>,
+    /// Numbers the name carries (Fund II, Brigade 313); mostly none.
+    pub numbers: Vec<u32>,
 }
 
 /// A searchable list (or several lists merged).
@@ -117,6 +119,7 @@ impl ScreeningIndex {
                         name: ni as u16,
                         quality: name.quality,
                         parts,
+                        numbers: nexus_names::numbers_in(&name.text),
                     });
                 }
             }

@@ -32,12 +32,35 @@ const MAX_QUERY_PARTS: usize = 16;
 /// Most a birth date, nationality and document can add together.
 const MAX_BONUS: f32 = 0.24;
 
+/// What a patronymic that disagrees costs (Ibrahimovich / Magomedovich):
+/// in Central Asia and Russia it names the father, so two of them that
+/// differ are two people as surely as two birth years are.
+const PATRONYMIC_CONFLICT: f32 = 0.12;
+
+/// What numbers that disagree cost (Fund I / Fund II, Brigade 313 / 314).
+const NUMBER_CONFLICT: f32 = 0.2;
+
 fn role_factor(role: PartRole) -> f32 {
     match role {
         PartRole::Name => 1.0,
         PartRole::Patronymic => 0.35,
         PartRole::Initial => 0.2,
         PartRole::Legal => 0.1,
+    }
+}
+
+/// How many parts of a name are legal forms, titles or numbers.
+fn legal_count(roles: impl Iterator<Item = PartRole>) -> usize {
+    roles.filter(|r| *r == PartRole::Legal).count()
+}
+
+/// A part's share of its weight by role. The legal parts of a name weigh
+/// together as one (a long form — Open Joint Stock Company — no more than
+/// its short form, OAO).
+fn role_weight(role: PartRole, legal_parts: usize) -> f32 {
+    match role {
+        PartRole::Legal => role_factor(role) / legal_parts.max(1) as f32,
+        _ => role_factor(role),
     }
 }
 
@@ -186,12 +209,13 @@ impl<'a> Screener<'a> {
             return Vec::new();
         }
         let mut qparts: Vec<QueryPart> = Vec::with_capacity(parts.len());
+        let legal_parts = legal_count(parts.iter().map(|(p, _)| p.role));
         for (part, candidates) in parts {
             let base = candidates
                 .first()
                 .map_or(index.unseen_weight, |c| index.vocab[c.0 as usize].weight);
             qparts.push(QueryPart {
-                weight: base * role_factor(part.role),
+                weight: base * role_weight(part.role, legal_parts),
                 part,
                 candidates,
             });
@@ -290,10 +314,11 @@ impl<'a> Screener<'a> {
                 }
             }
         }
+        let legal_parts = legal_count(indexed.parts.iter().map(|p| p.1));
         let list_weights: Vec<f32> = indexed
             .parts
             .iter()
-            .map(|&(v, role)| index.vocab[v as usize].weight * role_factor(role))
+            .map(|&(v, role)| index.vocab[v as usize].weight * role_weight(role, legal_parts))
             .collect();
         pairs.sort_by(|a, b| {
             let wa = a.2 * (qparts[a.0].weight + list_weights[a.1]);
@@ -362,7 +387,8 @@ impl<'a> Screener<'a> {
         if indexed.quality == NameQuality::Weak {
             name_score *= 0.9;
         }
-        let adjustments = adjustments(query, entry);
+        let mut adjustments = adjustments(query, entry);
+        adjustments.extend(self.conflicts(query, qparts, indexed, &aligned));
         let score = (name_score + adjustments.iter().map(|a| a.1).sum::<f32>()).clamp(0.0, 1.0);
         aligned.sort_by_key(|a| a.0);
         let written = |v: u32| index.vocab[v as usize].part.original.clone();
@@ -396,6 +422,56 @@ impl<'a> Screener<'a> {
             adjustments,
             quality: indexed.quality,
         })
+    }
+}
+
+impl Screener<'_> {
+    /// Evidence against inside the names: patronymics that both sides give
+    /// and that disagree, numbers that disagree.
+    fn conflicts(
+        &self,
+        query: &Query,
+        qparts: &[QueryPart],
+        indexed: &crate::index::IndexedName,
+        aligned: &[(usize, usize, f32, Evidence)],
+    ) -> Vec<(String, f32)> {
+        let index = self.index;
+        let mut out = Vec::new();
+        let is_patronymic = |p: &NamePart| p.role == PartRole::Patronymic && !p.is_patronymic_marker();
+        let q_patronymics: Vec<usize> = (0..qparts.len())
+            .filter(|&i| is_patronymic(&qparts[i].part))
+            .collect();
+        let l_patronymics: Vec<usize> = (0..indexed.parts.len())
+            .filter(|&j| is_patronymic(&index.vocab[indexed.parts[j].0 as usize].part))
+            .collect();
+        if !q_patronymics.is_empty() && !l_patronymics.is_empty() {
+            let agree = aligned.iter().any(|a| {
+                q_patronymics.contains(&a.0) && l_patronymics.contains(&a.1) && a.2 >= ROUGH_PART
+            });
+            if !agree {
+                out.push((
+                    format!(
+                        "patronymic {} vs listed {}",
+                        qparts[q_patronymics[0]].part.original,
+                        index.vocab[indexed.parts[l_patronymics[0]].0 as usize]
+                            .part
+                            .original
+                    ),
+                    -PATRONYMIC_CONFLICT,
+                ));
+            }
+        }
+        if !indexed.numbers.is_empty() {
+            let numbers = nexus_names::numbers_in(&query.name);
+            if !numbers.is_empty() && numbers != indexed.numbers {
+                let show = |n: &[u32]| n.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
+                out.push((
+                    format!("number {} vs listed {}", show(&numbers), show(&indexed.numbers)),
+                    -NUMBER_CONFLICT,
+                ));
+            }
+        }
+        out
     }
 }
 
@@ -529,10 +605,14 @@ fn compare_birth(query: BirthDate, listed: BirthDate) -> (String, f32) {
     } else {
         0
     };
+    // Graded: a year or two is a recording error, a decade is another
+    // person (a son named after his father, a common name).
     match gap {
         0 => (what, 0.03),
         1 => (what, 0.0),
-        _ => (what, -0.12),
+        2..=4 => (what, -0.12),
+        5..=9 => (what, -0.2),
+        _ => (what, -0.3),
     }
 }
 
