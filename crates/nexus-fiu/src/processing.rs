@@ -60,7 +60,13 @@ impl Screening {
     }
 
     pub fn screen(&self, query: &Query) -> Vec<Match> {
-        Screener::new(&self.index, DEFAULT_THRESHOLD).screen(query)
+        self.screen_at(query, DEFAULT_THRESHOLD)
+    }
+
+    /// Matches at or above `threshold` (below the default: candidates an
+    /// FIU looks at when tuning).
+    pub fn screen_at(&self, query: &Query, threshold: f32) -> Vec<Match> {
+        Screener::new(&self.index, threshold).screen(query)
     }
 
     /// The matches of every subject of a report (outside any transaction).

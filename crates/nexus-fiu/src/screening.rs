@@ -22,7 +22,17 @@ pub struct ScreenRequest {
     /// `person` or `organisation`.
     #[serde(default)]
     pub kind: Option<String>,
+    /// Also return up to this many candidates below the threshold (scoring
+    /// at least [`CANDIDATE_FLOOR`]), marked as such: for an FIU tuning its
+    /// threshold, at most [`MAX_CANDIDATES`].
+    #[serde(default)]
+    pub top: Option<usize>,
 }
+
+/// Lowest score of a candidate below the threshold.
+pub const CANDIDATE_FLOOR: f32 = 0.5;
+/// Most candidates below the threshold one request returns.
+pub const MAX_CANDIDATES: usize = 20;
 
 /// One list entry a name matched.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +44,8 @@ pub struct ScreenMatch {
     pub score: f32,
     pub explanation: String,
     pub entry_version: String,
+    /// A candidate under the threshold (asked for with `top`), not a match.
+    pub below_threshold: bool,
 }
 
 /// Longest name screened on request.
@@ -73,9 +85,31 @@ pub fn screen_name(
             )))
         }
     };
-    let out: Vec<ScreenMatch> = screening
-        .screen(&q)
-        .iter()
+    let top = req.top.unwrap_or(0);
+    if top > 0 && !principal.role.investigates() {
+        return Err(FiuError::Forbidden(
+            "candidates below the threshold are for the FIU's analysts and supervisors".into(),
+        ));
+    }
+    if top > MAX_CANDIDATES {
+        return Err(FiuError::Invalid(format!(
+            "top: at most {MAX_CANDIDATES} candidates below the threshold"
+        )));
+    }
+    let found = if top > 0 {
+        screening.screen_at(&q, CANDIDATE_FLOOR)
+    } else {
+        screening.screen(&q)
+    };
+    let mut below = 0;
+    let kept = found.into_iter().filter(|m| {
+        if m.score >= nexus_screen::DEFAULT_THRESHOLD {
+            return true;
+        }
+        below += 1;
+        below <= top
+    });
+    let out: Vec<ScreenMatch> = kept
         .map(|m| {
             let e = &screening.index.entries()[m.entry];
             ScreenMatch {
@@ -86,6 +120,7 @@ pub fn screen_name(
                 score: m.score,
                 explanation: m.explanation(),
                 entry_version: entry_version(e),
+                below_threshold: m.score < nexus_screen::DEFAULT_THRESHOLD,
             }
         })
         .collect();
@@ -94,7 +129,11 @@ pub fn screen_name(
             actor: principal.actor.clone(),
             action: "screen.query".into(),
             object: "screening".into(),
-            detail: format!("{} matches", out.len()),
+            detail: format!(
+                "{} matches, {} candidates below the threshold",
+                out.iter().filter(|m| !m.below_threshold).count(),
+                out.iter().filter(|m| m.below_threshold).count()
+            ),
             personal: name.to_string(),
             ..AuditRecord::default()
         })

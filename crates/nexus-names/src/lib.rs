@@ -11,7 +11,9 @@ pub mod script;
 pub mod translit;
 
 pub use fold::{fold_tokens, FoldedToken};
-pub use parts::{analyse, compare_parts, numbers_in, compare_parts_at_least, Evidence, NamePart, PartRole};
+pub use parts::{
+    analyse, compare_parts, compare_parts_at_least, numbers_in, Evidence, NamePart, PartRole,
+};
 pub use phonetic::{consonant_classes, key_similarity, phonetic_key, skeleton};
 
 pub use script::{char_script, detect_script};

@@ -628,8 +628,16 @@ mod evidence_tests {
     #[test]
     fn numbers_are_read_in_every_common_form() {
         assert_eq!(numbers_in("Al-Rashid Trust Fund II"), vec![2]);
-        assert_eq!(numbers_in("Shura Fund I"), vec![1], "closing a name of several words");
-        assert_eq!(numbers_in("I Love"), Vec::<u32>::new(), "a lone I is a word elsewhere");
+        assert_eq!(
+            numbers_in("Shura Fund I"),
+            vec![1],
+            "closing a name of several words"
+        );
+        assert_eq!(
+            numbers_in("I Love"),
+            Vec::<u32>::new(),
+            "a lone I is a word elsewhere"
+        );
         assert_eq!(numbers_in("Brigade 313"), vec![313]);
         assert_eq!(numbers_in("1st Battalion"), numbers_in("First Battalion"));
         assert_eq!(numbers_in("Jamshed Rahimov"), Vec::<u32>::new());
@@ -637,7 +645,8 @@ mod evidence_tests {
 
     #[test]
     fn titles_and_long_legal_forms_weigh_like_short_ones() {
-        let roles = |name: &str| -> Vec<PartRole> { analyse(name).iter().map(|p| p.role).collect() };
+        let roles =
+            |name: &str| -> Vec<PartRole> { analyse(name).iter().map(|p| p.role).collect() };
         assert_eq!(roles("Dr. Ayman Zawahiri")[0], PartRole::Legal);
         assert_eq!(roles("Mullah Omar")[0], PartRole::Legal);
         assert!(roles("Siemens Aktiengesellschaft")[1] == PartRole::Legal);
@@ -646,6 +655,8 @@ mod evidence_tests {
             .all(|r| *r == PartRole::Legal));
         assert!(roles("ТОО Алтын Жол")[0] == PartRole::Legal);
         assert!(roles("ЖШС Алтын Жол")[0] == PartRole::Legal);
-        assert!(analyse("Karimov Rustam o'g'li").iter().any(|p| p.is_patronymic_marker()));
+        assert!(analyse("Karimov Rustam o'g'li")
+            .iter()
+            .any(|p| p.is_patronymic_marker()));
     }
 }

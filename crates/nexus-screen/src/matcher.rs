@@ -437,7 +437,8 @@ impl Screener<'_> {
     ) -> Vec<(String, f32)> {
         let index = self.index;
         let mut out = Vec::new();
-        let is_patronymic = |p: &NamePart| p.role == PartRole::Patronymic && !p.is_patronymic_marker();
+        let is_patronymic =
+            |p: &NamePart| p.role == PartRole::Patronymic && !p.is_patronymic_marker();
         let q_patronymics: Vec<usize> = (0..qparts.len())
             .filter(|&i| is_patronymic(&qparts[i].part))
             .collect();
@@ -466,7 +467,11 @@ impl Screener<'_> {
             if !numbers.is_empty() && numbers != indexed.numbers {
                 let show = |n: &[u32]| n.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
                 out.push((
-                    format!("number {} vs listed {}", show(&numbers), show(&indexed.numbers)),
+                    format!(
+                        "number {} vs listed {}",
+                        show(&numbers),
+                        show(&indexed.numbers)
+                    ),
                     -NUMBER_CONFLICT,
                 ));
             }

@@ -19,8 +19,11 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let mut r = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/name_pairs.csv"))
-        .expect("the regression file");
+    let mut r = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/name_pairs.csv"
+    ))
+    .expect("the regression file");
     r.records()
         .map(|rec| {
             let rec = rec.expect("a well-formed row");
@@ -74,14 +77,20 @@ fn every_class_of_the_regression_file_has_its_expected_outcome() {
         q.birth_date = birth(&r.query_birth);
         q.kind = r.kind;
         let found = screener.screen(&q);
-        let hit = found.iter().find(|m| index.entries()[m.entry].id == format!("E{i}"));
+        let hit = found
+            .iter()
+            .find(|m| index.entries()[m.entry].id == format!("E{i}"));
         let outcome = hit.is_some() == r.expected_match;
         let line = format!(
             "{}: {:?} vs {:?} expected {} got {}",
             r.class,
             r.query,
             r.listed,
-            if r.expected_match { "match" } else { "no match" },
+            if r.expected_match {
+                "match"
+            } else {
+                "no match"
+            },
             match hit {
                 Some(m) => format!("{:.3} ({})", m.score, m.explanation()),
                 None => everything

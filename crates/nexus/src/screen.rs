@@ -37,6 +37,11 @@ pub struct ScreenArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Also write, per query, up to this many best candidates below the
+    /// threshold (scoring at least 0.5), with action `below_threshold`: for
+    /// tuning the threshold on one's own names.
+    #[arg(long, default_value_t = 0)]
+    top: usize,
 }
 
 #[derive(clap::Subcommand)]
@@ -124,6 +129,7 @@ pub fn run(a: ScreenArgs) -> Result<()> {
                 a.threshold,
                 a.exempt.as_deref(),
                 a.threads,
+                a.top,
             )
         }
     }
@@ -210,6 +216,7 @@ fn screen(
     threshold: f32,
     exempt: Option<&Path>,
     threads: Option<usize>,
+    top: usize,
 ) -> Result<()> {
     let started = Instant::now();
     let mut entries: Vec<ListedEntry> = Vec::new();
@@ -232,7 +239,29 @@ fn screen(
     let queries = load_queries(names)?;
     let threads = crate::output::threads(threads);
     let screening = Instant::now();
-    let results = screen_all(&index, &queries, threshold, threads);
+    // With --top, screen down to the candidates' floor and keep, per query,
+    // every match and the best `top` below the threshold.
+    let floor = if top > 0 {
+        threshold.min(nexus_fiu::screening::CANDIDATE_FLOOR)
+    } else {
+        threshold
+    };
+    let results: Vec<Vec<nexus_screen::Match>> = screen_all(&index, &queries, floor, threads)
+        .into_iter()
+        .map(|found| {
+            let mut below = 0;
+            found
+                .into_iter()
+                .filter(|m| {
+                    if m.score >= threshold {
+                        return true;
+                    }
+                    below += 1;
+                    below <= top
+                })
+                .collect()
+        })
+        .collect();
     let screened = screening.elapsed();
     let mut csv = Vec::new();
     push_line(
@@ -250,7 +279,7 @@ fn screen(
     );
     let (mut matched_queries, mut rows, mut humanitarian) = (0usize, 0usize, 0usize);
     for (q, matches) in queries.iter().zip(&results) {
-        if !matches.is_empty() {
+        if matches.iter().any(|m| m.score >= threshold) {
             matched_queries += 1;
         }
         let exemption = exemptions.as_ref().and_then(|x| x.find(&q.counterparty));
@@ -258,6 +287,7 @@ fn screen(
             let e = &index.entries()[m.entry];
             let mut explanation = m.explanation();
             let action = match &exemption {
+                _ if m.score < threshold => "below_threshold",
                 Some(x) => {
                     humanitarian += 1;
                     explanation.push_str(&format!(
@@ -282,7 +312,7 @@ fn screen(
                     action,
                 ],
             );
-            rows += 1;
+            rows += usize::from(m.score >= threshold);
         }
     }
     write_atomically(out, &csv)?;

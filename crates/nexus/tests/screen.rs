@@ -408,3 +408,58 @@ fn bad_input_is_named_and_nothing_is_written() {
     assert!(e.contains("1 entries") && e.contains("2 skipped"), "{e}");
     assert!(e.contains("id `C`") && e.contains("android"), "{e}");
 }
+
+/// An FIU tuning its threshold asks for the best candidates below it: they
+/// come after the matches, marked `below_threshold`, at most `--top` per
+/// name and never under 0.5; without `--top` nothing below the threshold.
+#[test]
+fn top_candidates_below_the_threshold_are_marked_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = write(
+        &dir.path().join("list.csv"),
+        "id,name,aliases,programme\nL1,Mohamed Hassan,,TEST\nL2,Ramzi Mohamed Abdellah Omar Hassan Alassiri,,TEST\nL3,Mohammad Omar Hassan,,TEST\nL4,Olga Petrova,,TEST\n",
+    );
+    let names = write(
+        &dir.path().join("names.csv"),
+        "id,name\nq1,Mohammad Omar Hassan\n",
+    );
+    let out = dir.path().join("out.csv");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "screen",
+            "--list",
+            &list,
+            "--names",
+            &names,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = nexus(&args);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let text = std::fs::read_to_string(&out).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                (
+                    cells[1].to_string(),
+                    cells[3].parse::<f32>().unwrap(),
+                    cells.last().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let plain = run(&[]);
+    assert_eq!(plain.len(), 1, "{plain:?}");
+    assert_eq!((plain[0].0.as_str(), plain[0].2.as_str()), ("L3", "block"));
+    let tuned = run(&["--top", "1"]);
+    assert_eq!(tuned.len(), 2, "the match and one candidate: {tuned:?}");
+    assert_eq!(tuned[0], plain[0]);
+    assert_eq!(tuned[1].2, "below_threshold");
+    assert!(tuned[1].1 < 0.8 && tuned[1].1 >= 0.5, "{tuned:?}");
+    assert!(
+        run(&["--top", "5"]).iter().all(|r| r.0 != "L4"),
+        "never under 0.5"
+    );
+}

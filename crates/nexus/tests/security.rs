@@ -1089,3 +1089,48 @@ fn outputs_never_replace_devices_fifos_or_links() {
         .file_type()
         .is_char_device());
 }
+
+/// Candidates below the threshold are for the FIU's tuning: an analyst gets
+/// them marked `below_threshold`, a bank's token asking for them is refused,
+/// and asking for more than 20 is an error.
+#[test]
+fn candidates_below_the_threshold_are_for_the_fiu() {
+    let f = fiu_with_a_listed_customer();
+    let addr = &f.server.addr;
+    let r = post(
+        addr,
+        "/api/v1/screen",
+        &f.analyst.headers(&[("Content-Type", "application/json")]),
+        br#"{"name": "Eric Badeg Mutombo", "top": 5}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let found = r.json()["matches"].as_array().unwrap().clone();
+    assert!(
+        found.iter().any(|m| m["below_threshold"] == true),
+        "a candidate under the threshold: {found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|m| m["below_threshold"] == (m["score"].as_f64().unwrap() < 0.8)),
+        "{found:?}"
+    );
+    let bearer = format!("Bearer {}", f.bank);
+    let r = post(
+        addr,
+        "/api/v1/screen",
+        &[
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"name": "Eric Badege", "top": 5}"#,
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = post(
+        addr,
+        "/api/v1/screen",
+        &f.analyst.headers(&[("Content-Type", "application/json")]),
+        br#"{"name": "Eric Badege", "top": 500}"#,
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+}

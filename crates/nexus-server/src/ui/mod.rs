@@ -958,6 +958,9 @@ struct SearchQuery {
     birth_date: String,
     #[serde(default)]
     country: String,
+    /// Also show the best candidates below the threshold (tuning).
+    #[serde(default)]
+    candidates: String,
 }
 
 async fn search_page(
@@ -969,10 +972,12 @@ async fn search_page(
     let mut body = format!(
         "<form method=get class=filters><label>Name <input name=name value=\"{}\" required></label>\
          <label>Birth date <input name=birth_date value=\"{}\" placeholder=YYYY-MM-DD></label>\
-         <label>Country <input name=country value=\"{}\" size=3 placeholder=TJ></label><button>Screen</button></form>",
+         <label>Country <input name=country value=\"{}\" size=3 placeholder=TJ></label>\
+         <label><input type=checkbox name=candidates value=1{}> also the 10 best candidates below the threshold</label><button>Screen</button></form>",
         esc(&q.name),
         esc(&q.birth_date),
-        esc(&q.country)
+        esc(&q.country),
+        if q.candidates.is_empty() { "" } else { " checked" }
     );
     if !q.name.trim().is_empty() {
         let req = ScreenRequest {
@@ -980,6 +985,7 @@ async fn search_page(
             birth_date: Some(q.birth_date.clone()),
             country: Some(q.country.to_uppercase()),
             kind: None,
+            top: (!q.candidates.is_empty()).then_some(10),
         };
         let who = p.clone();
         let matches = state
@@ -994,7 +1000,12 @@ async fn search_page(
             }
             Ok(m) => {
                 body.push_str("<table id=matches><tr><th>List</th><th>Entry</th><th>Listed name</th><th>Score</th><th>Why</th></tr>");
+                let mut separated = false;
                 for x in m {
+                    if x.below_threshold && !separated {
+                        separated = true;
+                        body.push_str("<tr class=below-threshold><td colspan=5><i>Candidates below the threshold (not matches):</i></td></tr>");
+                    }
                     body.push_str(&format!(
                         "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{:.2}</td><td class=explain>{}</td></tr>",
                         esc(&x.list),
