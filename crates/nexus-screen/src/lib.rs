@@ -14,6 +14,7 @@
 //! an exempt humanitarian organisation (UNSCR 2664) to documented review.
 
 pub mod diff;
+pub mod evaluate;
 pub mod exempt;
 pub mod index;
 pub mod matcher;

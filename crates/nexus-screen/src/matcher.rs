@@ -154,6 +154,9 @@ pub struct Screener<'a> {
     /// Candidates of parts seen before: names repeat (Muhammad, Ahmad,
     /// Ltd), and comparing a part with the vocabulary is most of the work.
     known_parts: HashMap<(String, bool), Candidates>,
+    /// One name of one entry left out of the list (leave-one-name-out
+    /// evaluation): entry index and name position.
+    excluded: Option<(u32, u16)>,
 }
 
 /// The part cache is emptied when it holds this many parts.
@@ -170,7 +173,18 @@ impl<'a> Screener<'a> {
             touched: Vec::new(),
             retrieved: Vec::new(),
             known_parts: HashMap::new(),
+            excluded: None,
         }
+    }
+
+    /// Screens as if name `name` of entry `entry` were not on the list: the
+    /// entry must then be found through its other names. How an evaluation
+    /// queries a list with its own aliases without the answer in the index.
+    pub fn screen_without(&mut self, query: &Query, entry: usize, name: usize) -> Vec<Match> {
+        self.excluded = Some((entry as u32, name as u16));
+        let out = self.screen(query);
+        self.excluded = None;
+        out
     }
 
     pub fn threshold(&self) -> f32 {
@@ -273,6 +287,9 @@ impl<'a> Screener<'a> {
                 continue;
             }
             let indexed = &index.names[n];
+            if self.excluded == Some((indexed.entry, indexed.name)) {
+                continue;
+            }
             let entry = &index.entries[indexed.entry as usize];
             if !kinds_compatible(query.kind, entry.kind) {
                 continue;

@@ -338,7 +338,7 @@ impl ListedParts {
         for e in &list.entries {
             let texts = std::iter::once(e.primary_name())
                 .chain(std::iter::once(e.name_original_script.clone()))
-                .chain(e.aliases.iter().map(|a| a.name.clone()));
+                .chain(alias_names(e));
             for t in texts {
                 let parts = analyse(&t);
                 if parts.is_empty() {
@@ -454,8 +454,9 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
         let good: Vec<&str> = e
             .aliases
             .iter()
-            .filter(|a| a.quality.eq_ignore_ascii_case("good") && words(&a.name).len() >= 2)
-            .map(|a| a.name.as_str())
+            .filter(|a| a.quality.eq_ignore_ascii_case("good"))
+            .flat_map(|a| a.name.split(';').map(str::trim))
+            .filter(|a| words(a).len() >= 2)
             .collect();
         if !good.is_empty() {
             let alias = *rng.pick(&good);
@@ -530,7 +531,7 @@ pub fn screening_evaluation(list: &UnList, seed: u64, size: EvalSize) -> Vec<Eva
         .flat_map(|e| {
             std::iter::once(e.primary_name())
                 .chain(std::iter::once(e.name_original_script.clone()))
-                .chain(e.aliases.iter().map(|a| a.name.clone()))
+                .chain(alias_names(e))
         })
         .map(|n| analyse(&n).into_iter().map(|p| p.key).collect())
         .collect();
@@ -670,4 +671,13 @@ mod tests {
             "Абдул Халик Шах"
         );
     }
+}
+
+/// The names of an entry's aliases; several spellings in one alias field
+/// ("A; B; C") are several names, as the list reader takes them.
+fn alias_names(e: &nexus_formats::unlist::UnEntry) -> impl Iterator<Item = String> + '_ {
+    e.aliases
+        .iter()
+        .flat_map(|a| a.name.split(';').map(|n| n.trim().to_string()))
+        .filter(|n| !n.is_empty())
 }

@@ -66,6 +66,18 @@ enum ScreenAction {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Leave-one-name-out evaluation on real lists: every name of an entry with several is
+    /// screened against the list without it; recall per list, script and kind of name.
+    LeaveOneOut {
+        /// Lists to evaluate, each on its own (repeat for several).
+        #[arg(long = "list", required = true)]
+        lists: Vec<PathBuf>,
+        #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
+        threshold: f32,
+        /// Also write every held-out name and its outcome as CSV.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Report entries added, removed and changed between two versions of a list.
     Diff {
         old: PathBuf,
@@ -101,6 +113,11 @@ fn parse_threshold(s: &str) -> Result<f32, String> {
 pub fn run(a: ScreenArgs) -> Result<()> {
     match a.action {
         Some(ScreenAction::Evaluation { un_list, out, seed }) => evaluation(&un_list, &out, seed),
+        Some(ScreenAction::LeaveOneOut {
+            lists,
+            threshold,
+            out,
+        }) => leave_one_out(&lists, threshold, out.as_deref()),
         Some(ScreenAction::SyntheticList { entries, out, seed }) => {
             nexus_sim::screening_eval::write_synthetic_list(&out, entries, seed)
                 .with_context(|| format!("writing {}", out.display()))?;
@@ -133,6 +150,78 @@ pub fn run(a: ScreenArgs) -> Result<()> {
             )
         }
     }
+}
+
+fn leave_one_out(lists: &[PathBuf], threshold: f32, out: Option<&Path>) -> Result<()> {
+    use std::collections::BTreeMap;
+    let mut csv = Vec::new();
+    push_line(
+        &mut csv,
+        &[
+            "list",
+            "entry",
+            "name",
+            "script",
+            "quality",
+            "found",
+            "score",
+            "other_entries",
+        ],
+    );
+    println!("list\tgroup\theld-out names\tfound\trecall\tnames also matching another entry");
+    for path in lists {
+        let list = load(path)?;
+        let label = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let index = ScreeningIndex::build(list.entries);
+        let started = Instant::now();
+        let held = nexus_screen::evaluate::leave_one_name_out(&index, threshold);
+        let mut groups: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+        for h in &held {
+            for key in [
+                "all".to_string(),
+                format!("script {}", h.script.as_str()),
+                format!("name {}", h.quality.as_str()),
+            ] {
+                let g = groups.entry(key).or_default();
+                g.0 += 1;
+                g.1 += usize::from(h.found);
+                g.2 += usize::from(h.others > 0);
+            }
+            let e = &index.entries()[h.entry];
+            let score = h.score.map(|s| format!("{s:.3}")).unwrap_or_default();
+            push_line(
+                &mut csv,
+                &[
+                    &label,
+                    &e.id,
+                    &e.names[h.name].text,
+                    h.script.as_str(),
+                    h.quality.as_str(),
+                    if h.found { "yes" } else { "no" },
+                    &score,
+                    &h.others.to_string(),
+                ],
+            );
+        }
+        for (group, (n, found, others)) in &groups {
+            println!(
+                "{label}\t{group}\t{n}\t{found}\t{:.3}\t{others}",
+                *found as f64 / (*n).max(1) as f64
+            );
+        }
+        eprintln!(
+            "nexus: {label}: {} held-out names screened in {:.2} s at threshold {threshold:.2}",
+            held.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(out) = out {
+        write_atomically(out, &csv)?;
+    }
+    Ok(())
 }
 
 fn evaluation(un_list: &Path, out: &Path, seed: u64) -> Result<()> {

@@ -651,9 +651,9 @@ fn acknowledged_reports_survive_sigkill() {
 fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::in_dir(dir.path());
-    // A national list naming a Jamshed Rakhimov born in 1962 (not our customer, born 1985).
+    // A national list naming a Jamshed Rakhimov born in 1982 (not our customer, born 1985).
     let list = dir.path().join("national.csv");
-    std::fs::write(&list, "id,name,birth_date,nationality,kind,reference\nTJ-77,Jamshed Rakhimov,1962,TJ,person,TJ/2020/77\n").unwrap();
+    std::fs::write(&list, "id,name,birth_date,nationality,kind,reference\nTJ-77,Jamshed Rakhimov,1982,TJ,person,TJ/2020/77\n").unwrap();
     let out = nexus(&[
         "lists",
         "load",
@@ -703,7 +703,7 @@ fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
     let form = format!(
         "csrf={}&justification={}",
         alice.csrf,
-        form_value("born 1985, the listed person 1962; different person")
+        form_value("born 1985, the listed person 1982; other father, other passport")
     );
     let r = post(
         addr,
@@ -741,7 +741,7 @@ fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
     state_purpose(addr, &sam, "decision on redress requests", "TRIAGE");
     let page = get(addr, "/clearances", &[("Cookie", &sam.cookie)]).text();
     assert!(
-        page.contains("born 1985, the listed person 1962")
+        page.contains("born 1985, the listed person 1982")
             && page.contains("TJ-77")
             && page.contains(">Approve</button>"),
         "{page}"
@@ -756,14 +756,14 @@ fn a_cleared_false_positive_is_not_raised_again_for_the_same_list_entry() {
         format!(
             "csrf={}&decision=approve&comment={}",
             sam.csrf,
-            form_value("compared birth dates 1985 vs 1962 and passports")
+            form_value("compared birth dates 1985 vs 1982 and passports")
         )
         .as_bytes(),
     );
     assert_eq!(r.status, 303, "{}", r.text());
     let page = get(addr, "/clearances", &[("Cookie", &sam.cookie)]).text();
     assert!(
-        page.contains("compared birth dates 1985 vs 1962") && page.contains("approved"),
+        page.contains("compared birth dates 1985 vs 1982") && page.contains("approved"),
         "the decision with its reasons: {page}"
     );
     let cleared = get(

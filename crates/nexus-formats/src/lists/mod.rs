@@ -467,7 +467,11 @@ pub fn listed_from_un(u: &UnEntry) -> ListedEntry {
             "f.k.a." | "fka" => NameQuality::Former,
             _ => NameQuality::Good,
         };
-        e.add_name(&a.name, q);
+        // The UN sometimes lists several spellings in one alias field
+        // ("Mohammad Islami; Mohamed Islami; Mohammed Islami"): each is a name.
+        for name in a.name.split(';') {
+            e.add_name(name.trim(), q);
+        }
     }
     for d in &u.dates_of_birth {
         let parsed = match d {
@@ -514,6 +518,29 @@ pub fn listed_from_un(u: &UnEntry) -> ListedEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_un_alias_field_with_several_spellings_gives_each_as_a_name() {
+        let u = UnEntry {
+            data_id: "1".into(),
+            name_parts: vec!["MOHAMMAD".into(), "ESLAMI".into()],
+            aliases: vec![crate::unlist::UnAlias {
+                quality: "Good".into(),
+                name: "Mohammad Islami; Mohamed Islami;Mohammed Islami".into(),
+                ..crate::unlist::UnAlias::default()
+            }],
+            ..UnEntry::default()
+        };
+        let names: Vec<String> = listed_from_un(&u)
+            .names
+            .into_iter()
+            .map(|n| n.text)
+            .collect();
+        assert_eq!(
+            names[1..],
+            ["Mohammad Islami", "Mohamed Islami", "Mohammed Islami"]
+        );
+    }
 
     #[test]
     fn birth_date_forms() {
