@@ -638,6 +638,15 @@ pub fn write_synthetic_list(
     w.flush()
 }
 
+/// The names of an entry's aliases; several spellings in one alias field
+/// ("A; B; C") are several names, as the list reader takes them.
+fn alias_names(e: &nexus_formats::unlist::UnEntry) -> impl Iterator<Item = String> + '_ {
+    e.aliases
+        .iter()
+        .flat_map(|a| a.name.split(';').map(|n| n.trim().to_string()))
+        .filter(|n| !n.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,13 +680,4 @@ mod tests {
             "Абдул Халик Шах"
         );
     }
-}
-
-/// The names of an entry's aliases; several spellings in one alias field
-/// ("A; B; C") are several names, as the list reader takes them.
-fn alias_names(e: &nexus_formats::unlist::UnEntry) -> impl Iterator<Item = String> + '_ {
-    e.aliases
-        .iter()
-        .flat_map(|a| a.name.split(';').map(|n| n.trim().to_string()))
-        .filter(|n| !n.is_empty())
 }
