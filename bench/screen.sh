@@ -69,6 +69,15 @@ for t in ("rapidfuzz", "logicv2"):
 PY
 } | tee "$out/summary.txt"
 
+# Leave-one-name-out on the real lists: the publishers' own variants.
+{
+echo
+echo "== leave-one-name-out (nexus screen leave-one-out) =="
+lists=(--list "$un")
+[ -d "$shared/data/lists/ofac/sdn-2021-07" ] && lists+=(--list "$shared/data/lists/ofac/sdn-2021-07")
+$nexus screen leave-one-out "${lists[@]}" --out "$out/leave-one-out.csv"
+} | tee -a "$out/summary.txt"
+
 # One million entries: load, index and screen the same queries.
 $nexus screen synthetic-list --entries "$big" --out "$out/synthetic.csv" 2>/dev/null
 /usr/bin/time -f "%e %M" -o "$out/big.time" $nexus screen --list "$out/synthetic.csv" --list "$un" \
