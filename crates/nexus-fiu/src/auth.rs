@@ -22,6 +22,8 @@ pub struct Principal {
     pub session: Option<String>,
     /// The purpose stated in the session, when one was.
     pub purpose: Option<crate::purpose::Purpose>,
+    /// The language the user chose for the UI ('' = the default).
+    pub language: String,
 }
 
 impl Principal {

@@ -121,6 +121,7 @@ mod tests {
             csrf: None,
             session: None,
             purpose: None,
+            language: String::new(),
         }
     }
 

@@ -387,6 +387,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
                 csrf: None,
                 session: None,
                 purpose: None,
+                language: String::new(),
             });
         }
         let Some(session) = cookie(&parts.headers, SESSION_COOKIE) else {
@@ -408,6 +409,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
             csrf: Some(row.csrf),
             session: Some(hash),
             purpose: Purpose::stated(&row.purpose, &row.case_ref),
+            language: row.user.language,
         })
     }
 }

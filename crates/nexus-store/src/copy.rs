@@ -10,7 +10,7 @@ use crate::{Result, Store, StoreError};
 /// share (no generated columns; `report_problems` has no id on SQLite).
 const TABLES: &[(&str, &str)] = &[
     ("institutions", "id, name, country, codes"),
-    ("users", "id, username, password_hash, role, institution, created_at, disabled"),
+    ("users", "id, username, password_hash, role, institution, created_at, disabled, language"),
     ("sessions", "token_hash, user_id, csrf, created_at, expires_at, purpose, case_ref"),
     ("api_tokens", "id, token_hash, institution, role, label, created_at, revoked"),
     ("reports", "id, institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size, content"),

@@ -406,6 +406,10 @@ ALTER TABLE clearances ADD COLUMN alert_id BIGINT REFERENCES alerts(id);
 ALTER TABLE clearances ADD COLUMN decided_at BIGINT;
 ALTER TABLE clearances ADD COLUMN comment TEXT NOT NULL DEFAULT '';
 "#,
+    // 8: the language each user reads the UI in ('' = the default).
+    r#"
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The migrations with every vocabulary's spelling from `nexus_model`.

@@ -19,6 +19,8 @@ pub struct User {
     pub role: Role,
     pub institution: Option<i64>,
     pub disabled: bool,
+    /// The language the user chose for the UI (`en`, `ru`; '' = the default).
+    pub language: String,
 }
 
 /// Who a bearer token speaks for.
@@ -478,10 +480,11 @@ fn user_from_row(r: &Row) -> crate::Result<User> {
         role: r.get(3)?,
         institution: r.get(4)?,
         disabled: r.get::<i64>(5)? != 0,
+        language: r.get(6)?,
     })
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, role, institution, disabled";
+const USER_COLUMNS: &str = "id, username, password_hash, role, institution, disabled, language";
 const REPORT_COLUMNS: &str =
     "id, institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size";
 const SUBJECT_COLUMNS: &str =
@@ -687,6 +690,15 @@ impl Db<'_> {
             .optional()
     }
 
+    /// Sets the language a user reads the UI in.
+    pub fn set_user_language(&self, id: i64, language: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE users SET language = ?2 WHERE id = ?1",
+            params![id, language],
+        )?;
+        Ok(())
+    }
+
     pub fn user(&self, id: i64) -> Result<Option<User>> {
         self.conn
             .query_row(
@@ -737,9 +749,9 @@ impl Db<'_> {
                 |r| {
                     Ok(LoginSession {
                         user: user_from_row(r)?,
-                        csrf: r.get(6)?,
-                        purpose: r.get(7)?,
-                        case_ref: r.get(8)?,
+                        csrf: r.get(7)?,
+                        purpose: r.get(8)?,
+                        case_ref: r.get(9)?,
                     })
                 },
             )

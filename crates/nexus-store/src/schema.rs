@@ -436,6 +436,10 @@ ALTER TABLE clearances ADD COLUMN alert_id INTEGER REFERENCES alerts(id);
 ALTER TABLE clearances ADD COLUMN decided_at INTEGER;
 ALTER TABLE clearances ADD COLUMN comment TEXT NOT NULL DEFAULT '';
 "#,
+    // 8: the language each user reads the UI in ('' = the default).
+    r#"
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.

@@ -324,6 +324,7 @@ fn main() {
         csrf: None,
         session: None,
         purpose: None,
+        language: String::new(),
     };
     let started = Instant::now();
     let mut processed = 0;

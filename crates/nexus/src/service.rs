@@ -615,6 +615,7 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
             csrf: None,
             session: None,
             purpose: None,
+            language: String::new(),
         };
         let name = path
             .file_name()

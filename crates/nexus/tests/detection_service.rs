@@ -239,7 +239,7 @@ fn a_model_is_in_force_only_by_a_supervisor_and_suppressed_alerts_stay_below_the
     // The queue page says how many are below the fold and where they are.
     {
         let page = get(addr, "/alerts", &[("Cookie", &a.cookie)]).text();
-        let page = if page.contains("name=purpose") {
+        let page = if page.contains("name=\"purpose\"") {
             common::http::state_purpose(addr, &a, "triage of the alert queue", "TRIAGE");
             get(addr, "/alerts", &[("Cookie", &a.cookie)]).text()
         } else {

@@ -138,6 +138,19 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
         "{queue}"
     );
     assert!(queue.contains("Alerts 1–"), "{queue}");
+    // The analyst reads the UI in Russian, and back in English.
+    let r = form(addr, &analyst, "/language", "language=ru");
+    assert_eq!(r.status, 303);
+    let russian = page(addr, &analyst, "/alerts").text();
+    assert!(
+        russian.contains("<html lang=\"ru\">")
+            && russian.contains("Очередь оповещений")
+            && russian.contains(">Сбор средств (fan-in)</td>")
+            && russian.contains(">Оповещения</a>"),
+        "{russian}"
+    );
+    assert_eq!(form(addr, &analyst, "/language", "language=xx").status, 400);
+    assert_eq!(form(addr, &analyst, "/language", "language=en").status, 303);
     let triage_search = page(addr, &analyst, "/find?q=HUB").text();
     assert!(
         triage_search.contains("State your purpose"),

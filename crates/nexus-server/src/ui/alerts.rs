@@ -3,6 +3,7 @@
 //! it, and paging through the whole queue. Read under the stated purpose
 //! (TRIAGE or an alert's reference) and audited.
 
+use super::i18n::Lang;
 use super::labels;
 use super::{audit_view, html_err, page, require_purpose, when};
 use crate::web::{AppError, AppState, Caller, Guard};
@@ -32,19 +33,19 @@ pub(super) struct QueueQuery {
 }
 
 const STATUSES: &[(&str, &str)] = &[
-    ("open", "Open"),
-    ("new", "New"),
-    ("assigned", "Assigned"),
-    ("escalated", "Escalated"),
-    ("dismissed", "Dismissed"),
-    ("cleared", "Cleared"),
-    ("suppressed", "Below the model's threshold"),
-    ("all", "All"),
+    ("open", "queue.status.open"),
+    ("new", "queue.status.new"),
+    ("assigned", "queue.status.assigned"),
+    ("escalated", "queue.status.escalated"),
+    ("dismissed", "queue.status.dismissed"),
+    ("cleared", "queue.status.cleared"),
+    ("suppressed", "queue.status.suppressed"),
+    ("all", "queue.status.all"),
 ];
 const KINDS: &[(&str, &str)] = &[
-    ("screening", "Screening"),
-    ("typology", "Rules"),
-    ("model", "Model"),
+    ("screening", "queue.source.screening"),
+    ("typology", "queue.source.typology"),
+    ("model", "queue.source.model"),
 ];
 
 /// One page of the queue, read in one transaction.
@@ -126,8 +127,9 @@ pub(super) async fn alerts_page(
     match loaded {
         Err(form) => Ok(form.into_response()),
         Ok(queue) => {
-            let body = render(&queue);
-            Ok(page(Some(&viewer), "Alert queue", &body.into_string()).into_response())
+            let lang = Lang::of(Some(&viewer));
+            let body = render(lang, &queue);
+            Ok(page(Some(&viewer), lang.t("queue.title"), &body.into_string()).into_response())
         }
     }
 }
@@ -143,58 +145,61 @@ fn link(status: &str, kind: &str, offset: i64) -> String {
     url
 }
 
-fn render(q: &Queue) -> Markup {
+fn render(lang: Lang, q: &Queue) -> Markup {
+    let t = |k| lang.t(k);
     let first = if q.rows.is_empty() { 0 } else { q.offset + 1 };
     let last = q.offset + q.rows.len() as i64;
     html! {
         form.filters method="get" {
             @for (value, label) in STATUSES {
-                label { input type="radio" name="status" value=(value) checked[*value == q.status]; " " (label) }
+                label { input type="radio" name="status" value=(value) checked[*value == q.status]; " " (t(label)) }
             }
             select name="kind" {
-                option value="" { "every source" }
-                @for (value, label) in KINDS { option value=(value) selected[*value == q.kind] { (label) } }
+                option value="" { (t("queue.every_source")) }
+                @for (value, label) in KINDS { option value=(value) selected[*value == q.kind] { (t(label)) } }
             }
-            button { "Show" }
+            button { (t("queue.show")) }
         }
-        p #queue-range { "Alerts " (labels::count(first)) "–" (labels::count(last)) " of " (labels::count(q.total)) }
+        p #queue-range { (t("queue.range")) " " (labels::count(first)) "–" (labels::count(last)) " " (t("queue.of")) " " (labels::count(q.total)) }
         table #queue {
             tr {
-                th { "Alert" } th { "Raised" } th { "Source" } th { "Typology" } th { "Score" } th { "Probability" }
-                th { "Subject" } th { "Account" } th { "Explanation" } th { "Assignee" } th { "Status" }
+                @for key in ["queue.col.alert", "queue.col.raised", "queue.col.source", "queue.col.typology", "queue.col.score", "queue.col.probability",
+                    "queue.col.subject", "queue.col.account", "queue.col.explanation", "queue.col.assignee", "queue.col.status"] {
+                    th { (t(key)) }
+                }
             }
             @for a in &q.rows {
                 tr {
                     td { a href={ "/alerts/" (a.id) } { "#" (a.id) } }
                     td {
                         (when(a.created_at))
-                        @if let Some(u) = a.updated_at { br; small { "grew " (when(u)) } }
+                        @if let Some(u) = a.updated_at { br; small { (t("queue.grew")) " " (when(u)) } }
                     }
-                    td { (labels::kind(a.kind)) }
-                    td title=(a.typology.as_str()) { (labels::typology(a.typology)) }
+                    td { (labels::kind(lang, a.kind)) }
+                    td title=(a.typology.as_str()) { (labels::typology(lang, a.typology)) }
                     td.num { (format!("{:.2}", a.score)) }
                     td.num { (a.probability.map(|p| format!("{p:.2}")).unwrap_or_default()) }
                     td { (a.entity_name.as_deref().unwrap_or("")) }
                     td { code { (a.accounts.split(';').next().unwrap_or("")) } }
                     td.explain title=(a.explanation) { (labels::excerpt(&a.explanation, 220)) }
                     td { (a.assignee.and_then(|id| q.assignees.get(&id)).map(String::as_str).unwrap_or("")) }
-                    td class={ "status " (a.status.as_str()) } { (labels::status(a.status)) }
+                    td class={ "status " (a.status.as_str()) } { (labels::status(lang, a.status)) }
                 }
             }
         }
         p.pages {
             @if q.offset > 0 {
-                a rel="prev" href=(link(&q.status, &q.kind, (q.offset - PAGE).max(0))) { "← Previous page" }
+                a rel="prev" href=(link(&q.status, &q.kind, (q.offset - PAGE).max(0))) { (t("queue.previous")) }
                 " "
             }
             @if last < q.total {
-                a rel="next" href=(link(&q.status, &q.kind, q.offset + PAGE)) { "Next page →" }
+                a rel="next" href=(link(&q.status, &q.kind, q.offset + PAGE)) { (t("queue.next")) }
             }
         }
         @if q.below_threshold > 0 {
             p.below-fold {
-                (labels::count(q.below_threshold)) " alerts are below the detection model's threshold and not in the queue: "
-                a href="/alerts?status=suppressed" { "show them" }
+                (labels::count(q.below_threshold)) " " (t("queue.below")) " "
+                a href="/alerts?status=suppressed" { (t("queue.show_them")) }
             }
         }
     }

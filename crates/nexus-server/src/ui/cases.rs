@@ -6,6 +6,7 @@
 //! Each page loads what it shows in one transaction (with the purpose check
 //! and the audit record of the read) and renders after it.
 
+use super::i18n::Lang;
 use super::{case_read, html_err, money, page, require_purpose, when, BodyForm};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Path, State};
@@ -105,6 +106,14 @@ pub(super) async fn case_page(
     }
 }
 
+/// The text key of a role (its CSS class is [`role_name`]).
+fn role_key(role: CaseRole) -> &'static str {
+    match role {
+        CaseRole::Subject => "case.subject",
+        CaseRole::Counterparty => "case.counterparty",
+    }
+}
+
 fn role_name(role: CaseRole) -> &'static str {
     match role {
         CaseRole::Subject => "subject",
@@ -113,6 +122,8 @@ fn role_name(role: CaseRole) -> &'static str {
 }
 
 fn render_case(p: &Principal, f: &CaseFile) -> Markup {
+    let lang = Lang::of(Some(p));
+    let t = |k| lang.t(k);
     let id = f.case.id;
     let subjects = f
         .parties
@@ -123,14 +134,14 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         p { (f.case.reference) " · status " b { (f.case.status.as_str()) } " · opened " (when(f.case.created_at)) }
         @if !f.case.summary.is_empty() { p { (f.case.summary) } }
 
-        h2 { "Parties" }
+        h2 { (t("case.parties")) }
         p.hint { (subjects) " subjects, " (f.parties.len() - subjects)
             " counterparties. A counterparty dealt with a subject; it is shown and disseminated as such, never as a suspect." }
         table #case-parties {
             tr { th { "Role" } th { "Name" } th { "Kind" } th { "Born" } th { "Countries" } }
             @for (e, role) in &f.parties {
                 tr.(role_name(*role)) {
-                    td { (role_name(*role)) }
+                    td { (t(role_key(*role))) }
                     td { a href={ "/entities/" (e.id) } { (e.name) } " (#" (e.id) ")" }
                     td { (e.kind.as_str()) }
                     td { (e.birth_date.as_deref().unwrap_or("")) }
@@ -141,15 +152,15 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         form.inline method="post" action={ "/cases/" (id) "/entities" } {
             (csrf_field(p))
             input name="entity_id" type="number" min="1" required placeholder="entity #";
-            button { "Add as subject" }
+            button { (t("case.add_subject")) }
         }
 
-        h2 { "Accounts" }
+        h2 { (t("case.accounts")) }
         table #case-accounts {
             tr { th { "Role" } th { "Account" } th { "Holder as reported" } th { "Holder" } }
             @for a in &f.accounts {
                 tr.(role_name(a.role)) {
-                    td { (role_name(a.role)) }
+                    td { (t(role_key(a.role))) }
                     td { code { (a.key) } }
                     td { (a.name) }
                     td {
@@ -163,14 +174,14 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         form.inline method="post" action={ "/cases/" (id) "/accounts" } {
             (csrf_field(p))
             input name="key" required maxlength="200" placeholder="BIC|account number";
-            button { "Add account as subject" }
+            button { (t("case.add_account")) }
         }
 
-        h2 { "Network" }
+        h2 { (t("case.network")) }
         p.hint { "Accounts and money flows of the case. Drag to rearrange; the slider limits the period shown." }
         div #graph data-src={ "/cases/" (id) "/graph.json" } {}
 
-        h2 { "Transactions (" (f.transactions.len()) ")" }
+        h2 { (t("case.transactions")) " (" (f.transactions.len()) ")" }
         table #case-transactions {
             tr { th { "Time" } th { "Reference" } th { "From" } th { "To" } th { "Amount" } th { "Channel" } }
             @for t in &f.transactions {
@@ -185,7 +196,7 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
             }
         }
 
-        h2 { "Documents" }
+        h2 { (t("case.documents")) }
         ul #documents {
             @for d in &f.documents {
                 li {
@@ -200,22 +211,22 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
             button { "Attach document" }
         }
 
-        h2 { "Notes" }
+        h2 { (t("case.notes")) }
         @for n in &f.notes {
             div.message { b { (n.author) } " · " (when(n.at)) p { (n.body) } }
         }
         form.stack method="post" action={ "/cases/" (id) "/notes" } {
             (csrf_field(p))
             label { "Note " textarea name="body" required {} }
-            button { "Add note" }
+            button { (t("case.add_note")) }
         }
 
-        h2 { "Provisional measures" }
+        h2 { (t("case.measures")) }
         p.hint { "A freeze is proposed by one person and in force only when a supervisor other than its author approves it; only a supervisor lifts it or records its outcome." }
         (freezes_table(p, &f.freezes))
         (freeze_form(p, f))
 
-        h2 { "Dissemination" }
+        h2 { (t("case.dissemination")) }
         ul {
             @for d in &f.disseminations {
                 li { (when(d.created_at)) " to " (d.agency) " — " (d.legal_basis) }
@@ -231,7 +242,7 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
                 (csrf_field(p))
                 label { "Agency " input name="agency" required placeholder="Drug Control Agency"; }
                 label { "Legal basis " input name="legal_basis" required; }
-                button { "Disseminate" }
+                button { (t("case.disseminate")) }
             }
         } @else {
             p.hint { "Dissemination is decided by a supervisor." }
@@ -268,6 +279,7 @@ fn freezes_table(p: &Principal, freezes: &[FreezeRow]) -> Markup {
 /// What the viewer may do with a freeze: decide a proposal (a supervisor
 /// who did not make it), end one in force (a supervisor).
 fn freeze_actions(p: &Principal, f: &FreezeRow) -> Markup {
+    let t = |k| Lang::of(Some(p)).t(k);
     let supervisor = p.role == Role::Supervisor;
     let own = p.user_id == Some(f.created_by_id);
     html! {
@@ -276,8 +288,8 @@ fn freeze_actions(p: &Principal, f: &FreezeRow) -> Markup {
                 form.inline method="post" action={ "/freezes/" (f.id) "/decision" } {
                     (csrf_field(p))
                     input name="reasons" placeholder="reasons (required to reject)" maxlength="2000";
-                    button name="decision" value="approve" { "Approve" }
-                    button name="decision" value="reject" { "Reject" }
+                    button name="decision" value="approve" { (t("case.approve")) }
+                    button name="decision" value="reject" { (t("case.reject")) }
                 }
             }
             FreezeStatus::Proposed if own => { span.hint { "awaits another supervisor's decision" } }
@@ -291,7 +303,7 @@ fn freeze_actions(p: &Principal, f: &FreezeRow) -> Markup {
                         option value="confiscated" { "confiscated" }
                     }
                     input name="outcome" placeholder="outcome" maxlength="2000";
-                    button { "Record" }
+                    button { (t("case.record")) }
                 }
             }
             _ => {}
@@ -300,6 +312,7 @@ fn freeze_actions(p: &Principal, f: &FreezeRow) -> Markup {
 }
 
 fn freeze_form(p: &Principal, f: &CaseFile) -> Markup {
+    let t = |k| Lang::of(Some(p)).t(k);
     let entities: Vec<&EntityRow> = f
         .parties
         .iter()
@@ -327,7 +340,7 @@ fn freeze_form(p: &Principal, f: &CaseFile) -> Markup {
                 label { "Legal basis " input name="legal_basis" required placeholder="AML/CFT Law art. …; UNSCR 1373"; }
                 label { "Issued on " input name="issued_on" type="date" required; }
                 label { "Expires on " input name="expires_on" type="date" required; }
-                button { "Propose freeze" }
+                button { (t("case.propose_freeze")) }
             }
         }
     }

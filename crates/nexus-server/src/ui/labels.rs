@@ -1,46 +1,48 @@
 //! How the UI names the closed vocabularies (stored spellings such as
-//! `fan_in` are for machines). One exhaustive match per vocabulary, so a
-//! new value is a compile error until it has a label.
+//! `fan_in` are for machines). One exhaustive match per vocabulary onto a
+//! text key (`locales/*.txt`), so a new value is a compile error until it
+//! has a label.
 
+use super::i18n::Lang;
 use nexus_model::{AlertKind, AlertStatus, Typology};
 
-/// The typology as an analyst says it.
-pub fn typology(t: Typology) -> &'static str {
-    match t {
-        Typology::FanIn => "Fan-in",
-        Typology::FanOut => "Fan-out",
-        Typology::ScatterGather => "Scatter-gather",
-        Typology::GatherScatter => "Gather-scatter",
-        Typology::Cycle => "Cycle",
-        Typology::Bipartite => "Bipartite layering",
-        Typology::Stack => "Stacked layering",
-        Typology::PassThrough => "Rapid pass-through",
-        Typology::Structuring => "Structuring",
-        Typology::DesignatedActivity => "Activity of a designated person",
-        Typology::NexusPath => "Crime–terror nexus path",
-        Typology::Model => "Model (unusual pattern)",
-        Typology::SanctionsMatch => "Sanctions list match",
-    }
+/// The typology as an analyst says it, in the UI's language.
+pub fn typology(lang: Lang, t: Typology) -> &'static str {
+    lang.t(match t {
+        Typology::FanIn => "typology.fan_in",
+        Typology::FanOut => "typology.fan_out",
+        Typology::ScatterGather => "typology.scatter_gather",
+        Typology::GatherScatter => "typology.gather_scatter",
+        Typology::Cycle => "typology.cycle",
+        Typology::Bipartite => "typology.bipartite",
+        Typology::Stack => "typology.stack",
+        Typology::PassThrough => "typology.pass_through",
+        Typology::Structuring => "typology.structuring",
+        Typology::DesignatedActivity => "typology.designated_activity",
+        Typology::NexusPath => "typology.nexus_path",
+        Typology::Model => "typology.model",
+        Typology::SanctionsMatch => "typology.sanctions_match",
+    })
 }
 
 /// Where an alert comes from.
-pub fn kind(k: AlertKind) -> &'static str {
-    match k {
-        AlertKind::Screening => "Screening",
-        AlertKind::Typology => "Rule",
-        AlertKind::Model => "Model",
-    }
+pub fn kind(lang: Lang, k: AlertKind) -> &'static str {
+    lang.t(match k {
+        AlertKind::Screening => "kind.screening",
+        AlertKind::Typology => "kind.typology",
+        AlertKind::Model => "kind.model",
+    })
 }
 
 /// Where an alert stands.
-pub fn status(s: AlertStatus) -> &'static str {
-    match s {
-        AlertStatus::New => "new",
-        AlertStatus::Assigned => "assigned",
-        AlertStatus::Escalated => "escalated",
-        AlertStatus::Dismissed => "dismissed",
-        AlertStatus::Cleared => "cleared",
-    }
+pub fn status(lang: Lang, s: AlertStatus) -> &'static str {
+    lang.t(match s {
+        AlertStatus::New => "status.new",
+        AlertStatus::Assigned => "status.assigned",
+        AlertStatus::Escalated => "status.escalated",
+        AlertStatus::Dismissed => "status.dismissed",
+        AlertStatus::Cleared => "status.cleared",
+    })
 }
 
 /// `text` cut to at most `max` characters at a word boundary, with an
@@ -86,5 +88,13 @@ mod tests {
         assert_eq!(count(693_116), "693,116");
         assert_eq!(count(0), "0");
         assert_eq!(count(-1_000), "-1,000");
+        assert_eq!(typology(Lang::En, Typology::FanIn), "Fan-in");
+        for t in Typology::ALL {
+            assert_ne!(
+                typology(Lang::Ru, *t),
+                typology(Lang::En, *t),
+                "{t} in Russian"
+            );
+        }
     }
 }

@@ -23,10 +23,13 @@ use std::collections::HashMap;
 
 mod alerts;
 mod cases;
+mod i18n;
 mod labels;
 mod redress;
 mod report_form;
 mod search;
+
+use i18n::Lang;
 
 const CSS: &str = include_str!("../../assets/nexus.css");
 const JS: &str = include_str!("../../assets/nexus.js");
@@ -50,6 +53,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/", get(home))
         .route("/purpose", post(set_purpose))
+        .route("/language", post(set_language))
         .route("/reports", get(reports_page))
         .route(
             "/reports/new",
@@ -155,59 +159,73 @@ fn csrf(p: &Principal) -> String {
     )
 }
 
+/// A whole page: the navigation of the user's role in the user's
+/// language, the purpose in force, the language selector, and `body`
+/// (already rendered, escaped by its template).
 fn page(p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
-    let nav = match p {
-        None => String::new(),
-        Some(p) => {
-            let mut links = vec![("/", "Start")];
-            match p.role {
-                Role::ReportingEntity => links.push(("/reports", "Our reports")),
-                Role::Analyst | Role::Supervisor => {
-                    links.extend([
-                        ("/alerts", "Alerts"),
-                        ("/cases", "Cases"),
-                        ("/find", "Search"),
-                        ("/search", "Screening search"),
-                        ("/reports", "Reports"),
-                        ("/exchange", "Partner FIUs"),
-                        ("/clearances", "Redress"),
-                        ("/models", "Detection models"),
-                    ]);
+    let lang = Lang::of(p);
+    let t = |k| lang.t(k);
+    let nav = p.map(|p| {
+        let mut links = vec![("/", t("nav.start"))];
+        match p.role {
+            Role::ReportingEntity => links.push(("/reports", t("nav.our_reports"))),
+            Role::Analyst | Role::Supervisor => links.extend([
+                ("/alerts", t("nav.alerts")),
+                ("/cases", t("nav.cases")),
+                ("/find", t("nav.search")),
+                ("/search", t("nav.screening")),
+                ("/reports", t("nav.reports")),
+                ("/exchange", t("nav.exchange")),
+                ("/clearances", t("nav.redress")),
+                ("/models", t("nav.models")),
+            ]),
+            Role::Oversight => {
+                links.extend([("/oversight", t("nav.audit")), ("/clearances", t("nav.redress"))])
+            }
+            Role::Administrator => {
+                links.extend([("/admin", t("nav.admin")), ("/oversight", t("nav.audit"))])
+            }
+        }
+        maud::html! {
+            nav {
+                span.brand { "nexus FIU" }
+                @for (href, text) in &links { a href=(href) { (text) } }
+                @if let Some(pp) = &p.purpose {
+                    span.purpose title=(t("nav.purpose_title")) { (pp.purpose) " · " b { (pp.case_ref) } }
                 }
-                Role::Oversight => {
-                    links.extend([("/oversight", "Audit trail"), ("/clearances", "Redress")])
+                span.who { (p.username) " (" (p.role) ")" }
+                @if p.user_id.is_some() {
+                    form.inline method="post" action="/language" {
+                        input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+                        select name="language" aria-label=(t("nav.language")) onchange="this.form.submit()" {
+                            @for l in Lang::all() { option value=(l.code()) selected[l == lang] { (l.own_name()) } }
+                        }
+                    }
                 }
-                Role::Administrator => {
-                    links.extend([("/admin", "Administration"), ("/oversight", "Audit trail")])
+                form.inline method="post" action="/logout" {
+                    input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+                    button { (t("nav.sign_out")) }
                 }
             }
-            let items: String = links
-                .iter()
-                .map(|(h, t)| format!("<a href=\"{h}\">{t}</a>"))
-                .collect();
-            let purpose = p.purpose.as_ref().map_or(String::new(), |pp| {
-                format!(
-                    "<span class=purpose title=\"the purpose stated in this session\">{} · <b>{}</b></span>",
-                    esc(&pp.purpose),
-                    esc(&pp.case_ref)
-                )
-            });
-            format!(
-                "<nav><span class=brand>nexus FIU</span>{items}{purpose}<span class=who>{} ({})</span>\
-                 <form method=post action=/logout class=inline>{}<button>Sign out</button></form></nav>",
-                esc(&p.username),
-                p.role,
-                csrf(p)
-            )
+        }
+    });
+    let markup = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width";
+                title { (title) " · nexus" }
+                link rel="stylesheet" href="/static/nexus.css";
+                script src="/static/nexus.js" defer {}
+            }
+            body {
+                @if let Some(nav) = nav { (nav) }
+                main { h1 { (title) } (maud::PreEscaped(body)) }
+            }
         }
     };
-    Html(format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\">\
-         <title>{} · nexus</title><link rel=stylesheet href=/static/nexus.css><script src=/static/nexus.js defer></script></head>\
-         <body>{nav}<main><h1>{}</h1>{body}</main></body></html>",
-        esc(title),
-        esc(title)
-    ))
+    Html(markup.into_string())
 }
 
 fn html_err(e: AppError) -> AppError {
@@ -218,23 +236,19 @@ fn html_err(e: AppError) -> AppError {
 /// is shown; the purpose already stated in the session is kept in the form.
 fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &str) -> Html<String> {
     let typed = p.purpose.as_ref().map_or("", |pp| pp.purpose.as_str());
-    page(
-        Some(p),
-        "State your purpose",
-        &format!(
-            "<p class=notice>{}</p><p>Personal data is shown only for a stated purpose under a case reference. \
-             Your statement is recorded with every record you open.</p>\
-             <form method=post action=/purpose class=stack>{}\
-             <label>Purpose <input name=purpose required minlength=5 maxlength=500 value=\"{}\" placeholder=\"e.g. triage of sanctions alerts\"></label>\
-             <label>Case reference <input name=case_ref required maxlength=100 value=\"{}\" placeholder=\"CASE-2026-0001, ALERT-12 or TRIAGE\"></label>\
-             <input type=hidden name=next value=\"{}\"><button>Continue</button></form>",
-            esc(why),
-            csrf(p),
-            esc(typed),
-            esc(suggested_case),
-            esc(next)
-        ),
-    )
+    let t = |k| Lang::of(Some(p)).t(k);
+    let body = maud::html! {
+        p.notice { (why) }
+        p { (t("purpose.explain")) }
+        form.stack method="post" action="/purpose" {
+            input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+            label { (t("purpose.purpose")) " " input name="purpose" required minlength="5" maxlength="500" value=(typed) placeholder="e.g. triage of sanctions alerts"; }
+            label { (t("purpose.case_ref")) " " input name="case_ref" required maxlength="100" value=(suggested_case) placeholder="CASE-2026-0001, ALERT-12 or TRIAGE"; }
+            input type="hidden" name="next" value=(next);
+            button { (t("purpose.continue")) }
+        }
+    };
+    page(Some(p), t("purpose.title"), &body.into_string())
 }
 
 /// The stated purpose when it opens `record`, or the form asking for one that does.
@@ -474,6 +488,40 @@ async fn set_purpose(
     Ok(Redirect::to(&next).into_response())
 }
 
+#[derive(Deserialize)]
+struct LanguageForm {
+    csrf: String,
+    language: String,
+}
+
+/// The user chooses the language of the UI (kept with the user).
+async fn set_language(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    headers: HeaderMap,
+    Form(f): Form<LanguageForm>,
+) -> Result<Response, AppError> {
+    p.check_csrf(Some(&f.csrf), false)?;
+    let lang = Lang::parse(&f.language)
+        .ok_or_else(|| AppError::bad_request("language: en or ru").html())?;
+    let user = p.user_id.ok_or_else(|| AppError::forbidden().html())?;
+    state
+        .blocking(move |s| {
+            Ok(s.store
+                .write(|db| db.set_user_language(user, lang.code()))?)
+        })
+        .await
+        .map_err(html_err)?;
+    // Back where the user was, when that was this site.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
+        .map_or("/".to_string(), |path| safe_next(&path));
+    Ok(Redirect::to(&back).into_response())
+}
+
 // ---------------------------------------------------------------- start page
 
 async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<String>, AppError> {
@@ -483,32 +531,34 @@ async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<S
         .map_err(html_err)?;
     let lists = state.screening().entry_count() as i64;
     let c = labels::count;
+    let lang = Lang::of(Some(&p));
+    let t = |k| lang.t(k);
     let body = match p.role {
         Role::ReportingEntity => maud::html! {
-            p { "File suspicious-transaction and other goAML reports, follow their status and read the FIU's messages." }
-            p { a.button href="/reports" { "Upload a report and see our reports" } " " a.button href="/reports/new" { "File a report with the web form" } }
+            p { (t("home.bank_intro")) }
+            p { a.button href="/reports" { (t("home.bank_upload")) } " " a.button href="/reports/new" { (t("home.bank_form")) } }
         },
         Role::Analyst | Role::Supervisor => maud::html! {
             div.cards {
-                a href="/alerts" { b { (c(counts.open_alerts)) } " open alerts" }
-                a href="/cases" { b { (c(counts.open_cases)) } " open cases" }
-                a href="/reports" { b { (c(counts.reports)) } " reports" }
-                a href="/search" { b { (c(lists)) } " list entries" }
-                div { b { (c(counts.entities)) } " entities" }
-                div { b { (c(counts.transactions)) } " transactions" }
+                a href="/alerts" { b { (c(counts.open_alerts)) } " " (t("home.open_alerts")) }
+                a href="/cases" { b { (c(counts.open_cases)) } " " (t("home.open_cases")) }
+                a href="/reports" { b { (c(counts.reports)) } " " (t("home.reports")) }
+                a href="/search" { b { (c(lists)) } " " (t("home.list_entries")) }
+                div { b { (c(counts.entities)) } " " (t("home.entities")) }
+                div { b { (c(counts.transactions)) } " " (t("home.transactions")) }
             }
-            p.hint { "Start with the alert queue: state the purpose of your work once (e.g. TRIAGE), open the highest alert, and make a case of what needs investigating." }
+            p.hint { (t("home.analyst_hint")) }
         },
         Role::Oversight => maud::html! {
             div.cards {
-                a href="/oversight" { b { (c(counts.audit_records)) } " audit records" }
-                a href="/clearances" { "Redress requests" }
+                a href="/oversight" { b { (c(counts.audit_records)) } " " (t("home.audit_records")) }
+                a href="/clearances" { (t("home.redress")) }
             }
         },
         Role::Administrator => maud::html! {
             div.cards {
-                a href="/admin" { "Users, tokens, lists and retention" }
-                a href="/oversight" { b { (c(counts.audit_records)) } " audit records" }
+                a href="/admin" { (t("home.admin")) }
+                a href="/oversight" { b { (c(counts.audit_records)) } " " (t("home.audit_records")) }
             }
         },
     };

@@ -5,6 +5,7 @@
 //! field's label, and only a clean form becomes the goAML report that goes
 //! through the same intake as a bank's system would send.
 
+use super::i18n::Lang;
 use super::{html_err, page};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::State;
@@ -177,6 +178,7 @@ fn field(
 }
 
 fn select(
+    lang: Lang,
     problems: &Problems,
     name: &'static str,
     label: &str,
@@ -185,19 +187,20 @@ fn select(
     all: &mut dyn Iterator<Item = (String, String)>,
 ) -> Markup {
     let all: Vec<(String, String)> = all.collect();
+    let tr = |k| lang.t(k);
     html! {
         label.invalid[problems.contains_key(name)] {
             (label) " "
             select name=(name) {
-                option value="" selected[chosen.is_empty()] { "— choose —" }
-                optgroup label="Region" {
+                option value="" selected[chosen.is_empty()] { (tr("form.choose")) }
+                optgroup label=(tr("form.region")) {
                     @for code in first {
                         @if let Some((_, text)) = all.iter().find(|(c, _)| c == code) {
                             option value=(code) selected[chosen == *code] { (text) }
                         }
                     }
                 }
-                optgroup label="All" {
+                optgroup label=(tr("form.all")) {
                     @for (code, text) in &all {
                         @if !first.contains(&code.as_str()) {
                             option value=(code) selected[chosen == code] { (text) }
@@ -211,6 +214,8 @@ fn select(
 }
 
 fn render(p: &Principal, f: &ReportFormData, problems: &Problems) -> Markup {
+    let lang = Lang::of(Some(p));
+    let tr = |k| lang.t(k);
     let countries = || {
         let mut v: Vec<(String, String)> = country_codes()
             .map(|c| (c.to_string(), country_label(c)))
@@ -224,44 +229,44 @@ fn render(p: &Principal, f: &ReportFormData, problems: &Problems) -> Markup {
     };
     html! {
         @if !problems.is_empty() {
-            p.notice #form-problems { (problems.len()) " fields need attention; what you typed is kept." }
+            p.notice #form-problems { (problems.len()) " " (tr("form.problems")) }
         }
         form.stack method="post" action="/reports/new" {
             input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
-            h2 { "Report" }
-            (t("reference", "Our reference", &f.reference))
-            label { "Type " select name="report_code" {
+            h2 { (tr("form.report")) }
+            (t("reference", tr("form.reference"), &f.reference))
+            label { (tr("form.type")) " " select name="report_code" {
                 option value="STR" selected[f.report_code == "STR"] { "STR — suspicious transaction report" }
                 option value="SAR" selected[f.report_code == "SAR"] { "SAR — suspicious activity report" }
             } }
-            label.invalid[problems.contains_key("reason")] { "Reason for suspicion "
+            label.invalid[problems.contains_key("reason")] { (tr("form.reason")) " "
                 textarea name="reason" { (f.reason) }
                 @if let Some(why) = problems.get("reason") { span.problem { (why) } } }
-            (t("action", "Action taken", &f.action))
-            h2 { "Our customer" }
-            (t("first_name", "First name (any script)", &f.first_name))
-            (t("last_name", "Last name", &f.last_name))
-            (field(f, problems, "birth_date", "Birth date", "date", &f.birth_date))
-            (select(problems, "nationality", "Nationality", &f.nationality, REGION_COUNTRIES, &mut countries()))
-            (t("id_number", "Identity document number", &f.id_number))
-            (t("account", "Account number", &f.account))
-            (t("bic", "Our BIC (SWIFT)", &f.bic))
-            h2 { "Transaction" }
-            (select(problems, "currency", "Currency", &f.currency, REGION_CURRENCIES, &mut currencies()))
-            (t("number", "Transaction number", &f.number))
-            (field(f, problems, "date", "Date and time", "datetime-local", &f.date))
-            (t("amount", "Amount", &f.amount))
-            label { "Direction " select name="direction" {
-                option value="in" selected[f.direction != "out"] { "received by our customer" }
-                option value="out" selected[f.direction == "out"] { "sent by our customer" }
+            (t("action", tr("form.action"), &f.action))
+            h2 { (tr("form.customer")) }
+            (t("first_name", tr("form.first_name"), &f.first_name))
+            (t("last_name", tr("form.last_name"), &f.last_name))
+            (field(f, problems, "birth_date", tr("form.birth_date"), "date", &f.birth_date))
+            (select(lang, problems, "nationality", tr("form.nationality"), &f.nationality, REGION_COUNTRIES, &mut countries()))
+            (t("id_number", tr("form.id_number"), &f.id_number))
+            (t("account", tr("form.account"), &f.account))
+            (t("bic", tr("form.bic"), &f.bic))
+            h2 { (tr("form.transaction")) }
+            (select(lang, problems, "currency", tr("form.currency"), &f.currency, REGION_CURRENCIES, &mut currencies()))
+            (t("number", tr("form.number"), &f.number))
+            (field(f, problems, "date", tr("form.date"), "datetime-local", &f.date))
+            (t("amount", tr("form.amount"), &f.amount))
+            label { (tr("form.direction")) " " select name="direction" {
+                option value="in" selected[f.direction != "out"] { (tr("form.received")) }
+                option value="out" selected[f.direction == "out"] { (tr("form.sent")) }
             } }
-            h2 { "Counterparty" }
-            (t("cp_first_name", "First name", &f.cp_first_name))
-            (t("cp_last_name", "Last name", &f.cp_last_name))
-            (t("cp_account", "Account number", &f.cp_account))
-            (t("cp_bic", "Bank BIC (SWIFT)", &f.cp_bic))
-            (select(problems, "cp_country", "Country", &f.cp_country, REGION_COUNTRIES, &mut countries()))
-            button { "File report" }
+            h2 { (tr("form.counterparty")) }
+            (t("cp_first_name", tr("form.cp_first_name"), &f.cp_first_name))
+            (t("cp_last_name", tr("form.last_name"), &f.cp_last_name))
+            (t("cp_account", tr("form.account"), &f.cp_account))
+            (t("cp_bic", tr("form.cp_bic"), &f.cp_bic))
+            (select(lang, problems, "cp_country", tr("form.cp_country"), &f.cp_country, REGION_COUNTRIES, &mut countries()))
+            button { (tr("form.submit")) }
         }
     }
 }
@@ -274,7 +279,12 @@ pub(super) async fn report_form(Caller(p): Caller) -> Result<Response, AppError>
         ..ReportFormData::default()
     };
     let body = render(&p, &blank, &Problems::new());
-    Ok(page(Some(&p), "File a report", &body.into_string()).into_response())
+    Ok(page(
+        Some(&p),
+        Lang::of(Some(&p)).t("form.title"),
+        &body.into_string(),
+    )
+    .into_response())
 }
 
 /// Which form field an intake problem's element path is about, for the
@@ -329,7 +339,11 @@ pub(super) async fn file_report_form(
         let body = render(&p, &f, &problems);
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            page(Some(&p), "File a report", &body.into_string()),
+            page(
+                Some(&p),
+                Lang::of(Some(&p)).t("form.title"),
+                &body.into_string(),
+            ),
         )
             .into_response());
     }
@@ -381,7 +395,11 @@ pub(super) async fn file_report_form(
     let body = render(&p, &f, &problems);
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        page(Some(&p), "File a report", &body.into_string()),
+        page(
+            Some(&p),
+            Lang::of(Some(&p)).t("form.title"),
+            &body.into_string(),
+        ),
     )
         .into_response())
 }

@@ -266,8 +266,9 @@ pub fn login(addr: &str, user: &str, password: &str) -> Session {
     let home = get(addr, "/", &[("Cookie", &cookie)]);
     let page = home.text();
     let csrf = page
-        .split("name=csrf value=\"")
+        .split("name=\"csrf\" value=\"")
         .nth(1)
+        .or_else(|| page.split("name=csrf value=\"").nth(1))
         .and_then(|s| s.split('"').next())
         .expect("csrf token on the start page")
         .to_string();

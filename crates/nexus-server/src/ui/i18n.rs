@@ -1,0 +1,115 @@
+//! The UI's languages. Every text lives in `locales/<code>.txt` (`key =
+//! text`, one per line, `#` for comments): translators edit those files,
+//! not code. A key missing from a language shows its English text; a key
+//! the code asks for that English lacks is a bug the tests catch.
+//!
+//! Each user chooses a language (stored with the user); the default is
+//! English. Adding Tajik, Uzbek, Kazakh or Kyrgyz is a file and one line in
+//! [`Lang`].
+
+use nexus_fiu::auth::Principal;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A language the UI is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ru,
+}
+
+/// Each language: its code, its own name, its texts.
+const CATALOGS: &[(Lang, &str, &str, &str)] = &[
+    (
+        Lang::En,
+        "en",
+        "English",
+        include_str!("../../locales/en.txt"),
+    ),
+    (
+        Lang::Ru,
+        "ru",
+        "Русский",
+        include_str!("../../locales/ru.txt"),
+    ),
+];
+
+type Texts = HashMap<&'static str, &'static str>;
+
+fn parse(text: &'static str) -> Texts {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
+        .collect()
+}
+
+fn catalogs() -> &'static Vec<(Lang, Texts)> {
+    static CELL: OnceLock<Vec<(Lang, Texts)>> = OnceLock::new();
+    CELL.get_or_init(|| CATALOGS.iter().map(|(l, _, _, t)| (*l, parse(t))).collect())
+}
+
+impl Lang {
+    /// Every language, in the order the selector offers them.
+    pub fn all() -> impl Iterator<Item = Lang> {
+        CATALOGS.iter().map(|c| c.0)
+    }
+
+    /// `en`, `ru`: how a user's choice is stored.
+    pub fn code(self) -> &'static str {
+        CATALOGS.iter().find(|c| c.0 == self).map_or("en", |c| c.1)
+    }
+
+    /// The language's name in itself (for the selector).
+    pub fn own_name(self) -> &'static str {
+        CATALOGS.iter().find(|c| c.0 == self).map_or("", |c| c.2)
+    }
+
+    /// The language a stored code names.
+    pub fn parse(code: &str) -> Option<Lang> {
+        CATALOGS.iter().find(|c| c.1 == code).map(|c| c.0)
+    }
+
+    /// The language of a signed-in user (English when none was chosen).
+    pub fn of(p: Option<&Principal>) -> Lang {
+        p.and_then(|p| Lang::parse(&p.language)).unwrap_or(Lang::En)
+    }
+
+    /// The text of `key` in this language, else in English, else the key.
+    pub fn t(self, key: &'static str) -> &'static str {
+        let find = |lang: Lang| {
+            catalogs()
+                .iter()
+                .find(|c| c.0 == lang)
+                .and_then(|c| c.1.get(key).copied())
+        };
+        find(self).or_else(|| find(Lang::En)).unwrap_or(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_english_key_and_no_other() {
+        let all = catalogs();
+        let english = &all.iter().find(|c| c.0 == Lang::En).unwrap().1;
+        for (lang, texts) in all {
+            let missing: Vec<_> = english.keys().filter(|k| !texts.contains_key(*k)).collect();
+            let unknown: Vec<_> = texts.keys().filter(|k| !english.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
+            assert!(
+                unknown.is_empty(),
+                "{lang:?} has keys English lacks: {unknown:?}"
+            );
+            assert!(
+                texts.values().all(|v| !v.is_empty()),
+                "{lang:?} has an empty text"
+            );
+        }
+        assert_eq!(Lang::Ru.t("nav.alerts"), "Оповещения");
+        assert_eq!(Lang::parse("ru"), Some(Lang::Ru));
+        assert_eq!(Lang::of(None), Lang::En);
+    }
+}
