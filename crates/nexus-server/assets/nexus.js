@@ -102,108 +102,100 @@ async function uploadReport(event) {
   }
 }
 
+// The case graph on Cytoscape.js (vendored, loaded only where a graph is):
+// one node per party with its accounts inside, subjects red, counterparties
+// blue, accounts outside the case grey; edges sum the payments between two
+// accounts inside the chosen period, their width by US dollars (log scale);
+// double-click an account to add its other payments, a party to open it.
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = src; s.onload = resolve; s.onerror = reject;
+    document.head.appendChild(s);
+  });
+}
+
 async function loadGraph(container) {
   const response = await fetch(container.dataset.src, { credentials: "same-origin" });
   if (!response.ok) { container.textContent = "The graph could not be loaded (" + response.status + ")."; return; }
   const data = await response.json();
-  if (!data.links.length) { container.textContent = "No transactions of the case's entities yet."; return; }
-  const times = data.links.map(l => l.at);
-  const t0 = Math.min(...times), t1 = Math.max(...times);
+  if (!data.links.length) { container.textContent = "No transactions in the case yet."; return; }
+  await loadScript("/static/cytoscape.min.js");
+  const day = t => new Date(t * 1000).toISOString().slice(0, 10);
+  const state = { accounts: new Map(), parties: new Map(), links: new Map() };
+  function merge(d) {
+    for (const p of d.parties) if (!state.parties.has(p.id)) state.parties.set(p.id, p);
+    for (const a of d.accounts) if (!state.accounts.has(a.id)) state.accounts.set(a.id, a);
+    for (const l of d.links) state.links.set(l.source + ">" + l.target + "@" + l.at + "#" + l.reference, l);
+  }
+  merge(data);
   const controls = document.createElement("div");
-  controls.innerHTML = '<label>Up to <input type=range id=until min=0 max=1000 value=1000> <span id=until-label></span></label>';
+  controls.className = "graph-controls";
+  controls.innerHTML = '<label>From <input type=date id=graph-from></label> <label>to <input type=date id=graph-to></label> <span id=graph-summary></span>';
   container.appendChild(controls);
-  const NS = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(NS, "svg");
-  svg.setAttribute("viewBox", "0 0 1000 480");
-  container.appendChild(svg);
-  const tip = document.createElement("div");
-  tip.className = "tip"; tip.style.display = "none";
-  container.appendChild(tip);
-  const defs = document.createElementNS(NS, "defs");
-  defs.innerHTML = '<marker id=arrow viewBox="0 0 10 10" refX=22 refY=5 markerWidth=10 markerHeight=10 markerUnits=userSpaceOnUse orient=auto><path d="M0,0L10,5L0,10z" fill="#5b6670"/></marker>';
-  svg.appendChild(defs);
-  const nodes = data.nodes.map((n, i) => ({ ...n, x: 500 + 300 * Math.cos(i * 2.4), y: 240 + 180 * Math.sin(i * 2.4), vx: 0, vy: 0 }));
-  const byId = new Map(nodes.map(n => [n.id, n]));
-  const links = data.links.map(l => ({ ...l, s: byId.get(l.source), t: byId.get(l.target) })).filter(l => l.s && l.t);
-  const maxAmount = Math.max(...links.map(l => l.amount));
-  // A few hundred steps of a simple force layout: springs on links, repulsion between nodes.
-  for (let step = 0; step < 300; step++) {
-    for (const a of nodes) for (const b of nodes) {
-      if (a === b) continue;
-      const dx = a.x - b.x, dy = a.y - b.y, d2 = dx * dx + dy * dy + 0.01;
-      const f = 900 / d2; a.vx += dx * f; a.vy += dy * f;
-    }
-    for (const l of links) {
-      const dx = l.t.x - l.s.x, dy = l.t.y - l.s.y, d = Math.sqrt(dx * dx + dy * dy) + 0.01;
-      const f = (d - 90) * 0.01; l.s.vx += dx / d * f * d * 0.1; l.s.vy += dy / d * f * d * 0.1; l.t.vx -= dx / d * f * d * 0.1; l.t.vy -= dy / d * f * d * 0.1;
-    }
-    for (const n of nodes) {
-      n.vx += (500 - n.x) * 0.002; n.vy += (240 - n.y) * 0.002;
-      n.x = Math.max(20, Math.min(980, n.x + Math.max(-20, Math.min(20, n.vx)))); n.y = Math.max(20, Math.min(460, n.y + Math.max(-20, Math.min(20, n.vy))));
-      n.vx *= 0.5; n.vy *= 0.5;
-    }
-  }
-  // Fit the layout into the view: centred, scaled down when it spreads too far.
-  const xs = nodes.map(n => n.x), ys = nodes.map(n => n.y);
-  const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
-  const scale = Math.min(1, 860 / Math.max(1, maxX - minX), 380 / Math.max(1, maxY - minY));
-  for (const n of nodes) {
-    n.x = 500 + (n.x - (minX + maxX) / 2) * scale;
-    n.y = 250 + (n.y - (minY + maxY) / 2) * scale;
-  }
-  const edgeEls = links.map(l => {
-    const line = document.createElementNS(NS, "line");
-    line.setAttribute("stroke", "#5b6670");
-    line.setAttribute("stroke-width", String(1 + 4 * l.amount / maxAmount));
-    line.setAttribute("marker-end", "url(#arrow)");
-    line.classList.add("edge");
-    line.addEventListener("mousemove", e => showTip(e, new Date(l.at * 1000).toISOString().slice(0, 16).replace("T", " ") + " · " + l.amount.toLocaleString() + " " + l.currency + " · " + l.reference));
-    line.addEventListener("mouseleave", () => tip.style.display = "none");
-    svg.appendChild(line);
-    return line;
+  const canvas = document.createElement("div");
+  canvas.className = "graph-canvas";
+  container.appendChild(canvas);
+  const from = controls.querySelector("#graph-from"), to = controls.querySelector("#graph-to");
+  const times = [...state.links.values()].map(l => l.at);
+  from.value = day(Math.min(...times)); to.value = day(Math.max(...times));
+  const colour = { subject: "#a3161a", counterparty: "#0b5cad", outside: "#7a858f" };
+  const cy = window.cytoscape({
+    container: canvas,
+    wheelSensitivity: 0.3,
+    minZoom: 0.05,
+    maxZoom: 2.5,
+    style: [
+      { selector: "node.party", style: { "background-color": "#f3f5f7", "border-color": "data(colour)", "border-width": 2, label: "data(label)", "text-valign": "top", "font-size": 11, shape: "round-rectangle", "min-zoomed-font-size": 6 } },
+      { selector: "node.account", style: { "background-color": "data(colour)", width: 14, height: 14, label: "data(label)", "font-size": 8, "min-zoomed-font-size": 8, color: "#333" } },
+      { selector: "edge", style: { width: "data(width)", "line-color": "#5b6670", "target-arrow-color": "#5b6670", "target-arrow-shape": "triangle", "curve-style": "bezier", opacity: 0.8 } },
+      { selector: ":selected", style: { "overlay-opacity": 0.15 } },
+    ],
   });
-  const nodeEls = nodes.map(n => {
-    const g = document.createElementNS(NS, "g");
-    g.classList.add("node");
-    const c = document.createElementNS(NS, "circle");
-    c.setAttribute("r", n.in_case ? 11 : 7);
-    c.setAttribute("fill", n.in_case ? "#a3161a" : "#0b5cad");
-    const t = document.createElementNS(NS, "text");
-    t.setAttribute("x", 13); t.setAttribute("y", 4); t.setAttribute("font-size", "11");
-    t.textContent = n.label || n.id;
-    g.appendChild(c); g.appendChild(t);
-    g.addEventListener("mousemove", e => showTip(e, n.id + (n.label ? " · " + n.label : "")));
-    g.addEventListener("mouseleave", () => tip.style.display = "none");
-    g.addEventListener("dblclick", () => { if (n.entity) window.location = "/entities/" + n.entity; });
-    let dragging = false;
-    g.addEventListener("mousedown", () => dragging = true);
-    window.addEventListener("mouseup", () => dragging = false);
-    svg.addEventListener("mousemove", e => {
-      if (!dragging) return;
-      const box = svg.getBoundingClientRect();
-      n.x = (e.clientX - box.left) * 1000 / box.width; n.y = (e.clientY - box.top) * 480 / box.height;
-      draw();
-    });
-    svg.appendChild(g);
-    return g;
+  window.nexusGraph = cy;
+  function nodes() {
+    const els = [];
+    for (const p of state.parties.values()) if (!cy.getElementById(p.id).length) {
+      els.push({ group: "nodes", classes: "party", data: { id: p.id, label: p.label, entity: p.entity, colour: colour[p.role] || colour.outside } });
+    }
+    for (const a of state.accounts.values()) if (!cy.getElementById(a.id).length) {
+      const d = { id: a.id, label: a.id.split("|").pop(), key: a.id, colour: colour[a.role] || colour.outside };
+      if (a.party && state.parties.has(a.party)) d.parent = a.party;
+      els.push({ group: "nodes", classes: "account", data: d });
+    }
+    return els;
+  }
+  function edges() {
+    const lo = Date.parse(from.value) / 1000, hi = Date.parse(to.value) / 1000 + 86400;
+    const sums = new Map();
+    for (const l of state.links.values()) {
+      if (l.at < lo || l.at >= hi) continue;
+      const k = l.source + ">" + l.target;
+      const s = sums.get(k) || { source: l.source, target: l.target, usd: 0, count: 0, first: l.at, last: l.at };
+      s.usd += l.usd; s.count += 1; s.first = Math.min(s.first, l.at); s.last = Math.max(s.last, l.at);
+      sums.set(k, s);
+    }
+    return [...sums.values()].map(s => ({ group: "edges", data: { id: s.source + ">" + s.target, source: s.source, target: s.target,
+      width: 1 + Math.log10(1 + s.usd) * 1.2, title: s.count + " payments, USD " + Math.round(s.usd).toLocaleString("en") + ", " + day(s.first) + " – " + day(s.last) } }));
+  }
+  function redraw(layout) {
+    cy.batch(() => { cy.add(nodes()); cy.edges().remove(); cy.add(edges()); });
+    const shown = cy.edges().length;
+    controls.querySelector("#graph-summary").textContent = cy.nodes(".account").length + " accounts, " + shown + " flows in the period";
+    if (layout) cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 8000, idealEdgeLength: () => 60, numIter: 1500, padding: 30 }).run();
+    container.dataset.ready = String(cy.nodes(".account").length);
+    container.dataset.edges = String(shown);
+  }
+  cy.on("mouseover", "edge", e => { canvas.title = e.target.data("title"); });
+  cy.on("mouseover", "node.account", e => { canvas.title = e.target.data("key"); });
+  cy.on("dblclick", "node.party", e => { if (e.target.data("entity")) window.location = "/entities/" + e.target.data("entity"); });
+  cy.on("dblclick", "node.account", async e => {
+    const r = await fetch(container.dataset.src + "?expand=" + encodeURIComponent(e.target.data("key")), { credentials: "same-origin" });
+    if (!r.ok) return;
+    merge(await r.json());
+    redraw(true);
   });
-  function showTip(e, text) {
-    const box = container.getBoundingClientRect();
-    tip.textContent = text; tip.style.display = "block";
-    tip.style.left = (e.clientX - box.left + 12) + "px"; tip.style.top = (e.clientY - box.top + 12) + "px";
-  }
-  const slider = document.getElementById("until"), label = document.getElementById("until-label");
-  function draw() {
-    const until = t0 + (t1 - t0) * slider.value / 1000;
-    label.textContent = new Date(until * 1000).toISOString().slice(0, 10);
-    links.forEach((l, i) => {
-      const el = edgeEls[i];
-      el.setAttribute("x1", l.s.x); el.setAttribute("y1", l.s.y); el.setAttribute("x2", l.t.x); el.setAttribute("y2", l.t.y);
-      el.style.display = l.at <= until ? "" : "none";
-    });
-    nodes.forEach((n, i) => nodeEls[i].setAttribute("transform", "translate(" + n.x + "," + n.y + ")"));
-  }
-  slider.addEventListener("input", draw);
-  draw();
-  container.dataset.ready = String(nodes.length);
+  from.addEventListener("change", () => redraw(false));
+  to.addEventListener("change", () => redraw(false));
+  redraw(true);
 }

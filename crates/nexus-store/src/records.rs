@@ -1040,6 +1040,21 @@ impl Db<'_> {
         collect(rows)
     }
 
+    /// The transactions of one account (either side), newest first.
+    pub fn account_transactions(&self, key: &str, limit: i64) -> Result<Vec<TransactionRow>> {
+        let Some(id) = self.account_id_by_key(key)? else {
+            return Ok(Vec::new());
+        };
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {TRANSACTION_COLUMNS} FROM transactions t
+             LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account
+             WHERE t.id IN (SELECT id FROM transactions WHERE from_account = ?1 UNION SELECT id FROM transactions WHERE to_account = ?1)
+             ORDER BY t.at DESC LIMIT ?2"
+        ))?;
+        let rows = s.query_map(params![id, limit], transaction_from_row)?;
+        collect(rows)
+    }
+
     /// Transactions with exactly this reference (a bank's transaction number).
     pub fn transactions_by_reference(
         &self,

@@ -221,6 +221,44 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
         "every search audited"
     );
 
+    // The case graph: accounts with their roles and US-dollar amounts; one
+    // account's other payments on demand, only for an account of the graph.
+    let graph = page(addr, &analyst, &format!("/cases/{case_id}/graph.json")).json();
+    assert_eq!(graph["accounts"].as_array().unwrap().len(), 8, "{graph}");
+    assert!(graph["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["usd"].as_f64().unwrap() > 0.0));
+    let hub_role = graph["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "NXTJB1XX|HUB")
+        .map(|a| a["role"].clone());
+    assert_eq!(hub_role, Some(serde_json::json!("subject")));
+    let r = page(
+        addr,
+        &analyst,
+        &format!(
+            "/cases/{case_id}/graph.json?expand={}",
+            form_value("NXTJB1XX|S3")
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = page(
+        addr,
+        &analyst,
+        &format!(
+            "/cases/{case_id}/graph.json?expand={}",
+            form_value("NXTJB9XX|ELSEWHERE")
+        ),
+    );
+    assert_eq!(
+        r.status, 404,
+        "only accounts of the case's graph are expanded"
+    );
+
     // The package says which account the case is about and which only dealt with it.
     let r = page(addr, &analyst, &format!("/cases/{case_id}/package.json"));
     assert_eq!(r.status, 200, "{}", r.text());

@@ -178,7 +178,7 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         }
 
         h2 { (t("case.network")) }
-        p.hint { "Accounts and money flows of the case. Drag to rearrange; the slider limits the period shown." }
+        p.hint { "Parties with their accounts inside (subjects red, counterparties blue, others grey) and the money between them, widths by US dollars. Drag to rearrange, scroll to zoom; the dates limit the period; double-click an account to add its other payments, a party to open it." }
         div #graph data-src={ "/cases/" (id) "/graph.json" } {}
 
         h2 { (t("case.transactions")) " (" (f.transactions.len()) ")" }

@@ -33,6 +33,9 @@ use i18n::Lang;
 
 const CSS: &str = include_str!("../../assets/nexus.css");
 const JS: &str = include_str!("../../assets/nexus.js");
+/// Cytoscape.js 3.34.4 (MIT, `assets/vendor/cytoscape-LICENSE.txt`), vendored
+/// from npm: the case graph's drawing, layout, zoom and selection.
+const CYTOSCAPE: &str = include_str!("../../assets/vendor/cytoscape-3.34.4.min.js");
 
 pub fn routes(limits: &Limits) -> Router<AppState> {
     let limit = |max: usize| BodyLimit {
@@ -48,6 +51,18 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route(
             "/static/nexus.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], JS) }),
+        )
+        .route(
+            "/static/cytoscape.min.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript"),
+                        (header::CACHE_CONTROL, "public, max-age=604800, immutable"),
+                    ],
+                    CYTOSCAPE,
+                )
+            }),
         )
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
@@ -1224,37 +1239,93 @@ async fn package_json(
         .into_response())
 }
 
-/// Nodes (accounts) and links (transactions) of a case, for the graph.
+#[derive(Deserialize, Default)]
+struct GraphQuery {
+    /// An account of the case's graph whose other payments to show.
+    #[serde(default)]
+    expand: Option<String>,
+}
+
+/// Most transactions the graph draws, and adds per expanded account.
+const GRAPH_TRANSACTIONS: i64 = 2_000;
+const GRAPH_EXPAND: i64 = 300;
+
+/// The case's money flows for the graph: accounts (with the party holding
+/// each and its role in the case), parties, and transactions with their
+/// amount in US dollars (for comparable widths). With `expand`, the other
+/// payments of one account already in the graph (following the money one
+/// hop, audited as such).
 async fn case_graph(
     State(state): State<AppState>,
     Caller(p): Caller,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(q): Query<GraphQuery>,
 ) -> Result<axum::Json<serde_json::Value>, AppError> {
-    let v = case_read(&state, p, headers, id, "case.graph", move |db| {
+    let rates = state.detect_config.clone();
+    let expand = q.expand.clone();
+    let action = if expand.is_some() {
+        "case.graph-expand"
+    } else {
+        "case.graph"
+    };
+    let v = case_read(&state, p, headers, id, action, move |db| {
         if db.case(id)?.is_none() {
             return Ok(None);
         }
-        let in_case: Vec<i64> = db
-            .case_parties(id)?
-            .iter()
-            .filter(|(_, role)| *role == nexus_model::CaseRole::Subject)
-            .map(|(e, _)| e.id)
-            .collect();
-        let txs = db.case_transactions(id, 2000)?;
-        let mut nodes: HashMap<String, serde_json::Value> = HashMap::new();
+        let parties = db.case_parties(id)?;
+        let case_accounts = db.case_accounts(id)?;
+        let mut txs = db.case_transactions(id, GRAPH_TRANSACTIONS)?;
+        if let Some(key) = &expand {
+            let in_graph = txs.iter().any(|t| {
+                t.from_account.as_deref() == Some(key.as_str()) || t.to_account.as_deref() == Some(key.as_str())
+            });
+            if !in_graph {
+                return Ok(None);
+            }
+            txs = db.account_transactions(key, GRAPH_EXPAND)?;
+        }
+        let role_of_entity = |e: i64| {
+            parties
+                .iter()
+                .find(|(x, _)| x.id == e)
+                .map(|(_, r)| r.as_str())
+        };
+        let mut accounts: HashMap<String, serde_json::Value> = HashMap::new();
+        let mut party_nodes: HashMap<i64, serde_json::Value> = HashMap::new();
         let mut links = Vec::new();
         for t in &txs {
             let (Some(from), Some(to)) = (&t.from_account, &t.to_account) else { continue };
-            for (acct, ent) in [(from, t.from_entity), (to, t.to_entity)] {
-                nodes.entry(acct.clone()).or_insert_with(|| {
-                    let name = ent.and_then(|e| db.entity(e).ok().flatten()).map(|e| e.name).unwrap_or_default();
-                    json!({"id": acct, "label": name, "entity": ent, "in_case": ent.is_some_and(|e| in_case.contains(&e))})
-                });
+            for (key, entity) in [(from, t.from_entity), (to, t.to_entity)] {
+                if accounts.contains_key(key) {
+                    continue;
+                }
+                let holder = entity.or(case_accounts.iter().find(|a| &a.key == key).and_then(|a| a.entity_id));
+                let role = case_accounts
+                    .iter()
+                    .find(|a| &a.key == key)
+                    .map(|a| a.role.as_str())
+                    .or_else(|| holder.and_then(role_of_entity))
+                    .unwrap_or("outside");
+                if let Some(e) = holder {
+                    if !party_nodes.contains_key(&e) {
+                        let name = db.entity(e)?.map(|x| x.name).unwrap_or_default();
+                        party_nodes.insert(e, json!({"id": format!("entity:{e}"), "entity": e, "label": name,
+                            "role": role_of_entity(e).unwrap_or("outside")}));
+                    }
+                }
+                accounts.insert(key.clone(), json!({"id": key, "party": holder.map(|e| format!("entity:{e}")), "role": role}));
             }
-            links.push(json!({"source": from, "target": to, "at": t.at, "amount": t.amount_minor as f64 / 100.0, "currency": t.currency, "reference": t.reference}));
+            let currency = nexus_model::Currency::parse(&t.currency);
+            let usd = t.amount_minor as f64 / 100.0 * currency.map_or(1.0, |c| rates.usd_per_unit(c));
+            links.push(json!({"source": from, "target": to, "at": t.at, "amount": t.amount_minor as f64 / 100.0,
+                "currency": t.currency, "usd": (usd * 100.0).round() / 100.0, "reference": t.reference}));
         }
-        Ok(Some(json!({"nodes": nodes.into_values().collect::<Vec<_>>(), "links": links})))
+        Ok(Some(json!({
+            "parties": party_nodes.into_values().collect::<Vec<_>>(),
+            "accounts": accounts.into_values().collect::<Vec<_>>(),
+            "links": links,
+        })))
     })
     .await?;
     Ok(axum::Json(v))
