@@ -1308,9 +1308,9 @@ async fn case_graph(
                     .or_else(|| holder.and_then(role_of_entity))
                     .unwrap_or("outside");
                 if let Some(e) = holder {
-                    if !party_nodes.contains_key(&e) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = party_nodes.entry(e) {
                         let name = db.entity(e)?.map(|x| x.name).unwrap_or_default();
-                        party_nodes.insert(e, json!({"id": format!("entity:{e}"), "entity": e, "label": name,
+                        slot.insert(json!({"id": format!("entity:{e}"), "entity": e, "label": name,
                             "role": role_of_entity(e).unwrap_or("outside")}));
                     }
                 }
