@@ -191,6 +191,11 @@ impl ScreeningIndex {
     }
 
     /// The entries of the list, in list order.
+    /// Whether a folded word is a part of some listed name.
+    pub(crate) fn is_word(&self, folded: &str) -> bool {
+        self.by_folded.contains_key(folded)
+    }
+
     pub fn entries(&self) -> &[ListedEntry] {
         &self.entries
     }

@@ -212,7 +212,44 @@ impl<'a> Screener<'a> {
             };
             with_candidates.push((part, candidates));
         }
-        self.screen_parts(query, with_candidates)
+        let parts: Vec<NamePart> = with_candidates.iter().map(|(p, _)| p.clone()).collect();
+        let found = self.screen_parts(query, with_candidates);
+        self.with_other_reading(query, &parts, found)
+    }
+
+    /// Adds the matches of the query read with its words joined or split
+    /// as the list writes them ("SergeiLavrov" as "sergei lavrov", "Patr
+    /// ushev" as "patrushev"), when such a reading exists; the best match
+    /// per entry is kept, and says how it read the name.
+    fn with_other_reading(
+        &mut self,
+        query: &Query,
+        parts: &[NamePart],
+        mut found: Vec<Match>,
+    ) -> Vec<Match> {
+        let Some(text) = other_reading(self.index, parts) else {
+            return found;
+        };
+        let variant = Query {
+            name: text.clone(),
+            ..query.clone()
+        };
+        let mut with_candidates = Vec::new();
+        for part in query_parts(&variant) {
+            let c: Candidates = part_candidates(self.index, &part, &mut self.retrieved).into();
+            with_candidates.push((part, c));
+        }
+        for mut m in self.screen_parts(&variant, with_candidates) {
+            m.adjustments
+                .insert(0, (format!("read as \"{text}\""), 0.0));
+            match found.iter_mut().find(|b| b.entry == m.entry) {
+                Some(b) if b.score >= m.score => {}
+                Some(b) => *b = m,
+                None => found.push(m),
+            }
+        }
+        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        found
     }
 
     /// Screens a query whose parts were analysed and matched against the
@@ -706,10 +743,48 @@ pub fn screen_all(
                         (p.clone(), Arc::clone(&candidates[i]))
                     })
                     .collect();
-                s.screen_parts(q, with)
+                let found = s.screen_parts(q, with);
+                s.with_other_reading(q, parts, found)
             })
             .collect()
     })
+}
+
+/// The query's name read with words joined or split as the list writes
+/// them: two adjacent parts that are not both words of the list but make
+/// one when joined; one long part that is not a word of the list but splits
+/// into two that are. `None` when there is no such reading.
+fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
+    let known = |f: &str| index.is_word(f);
+    let mut out: Vec<String> = Vec::with_capacity(parts.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < parts.len() {
+        let p = &parts[i];
+        if let Some(next) = parts.get(i + 1) {
+            if !(known(&p.folded) && known(&next.folded)) {
+                let joined = format!("{}{}", p.folded, next.folded);
+                if known(&joined) {
+                    out.push(joined);
+                    changed = true;
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        let f = p.folded.as_str();
+        if f.len() >= 7 && f.is_ascii() && !known(f) {
+            if let Some(k) = (3..=f.len() - 3).find(|&k| known(&f[..k]) && known(&f[k..])) {
+                out.push(format!("{} {}", &f[..k], &f[k..]));
+                changed = true;
+                i += 1;
+                continue;
+            }
+        }
+        out.push(p.folded.clone());
+        i += 1;
+    }
+    changed.then(|| out.join(" "))
 }
 
 #[cfg(test)]
