@@ -62,6 +62,8 @@ pub enum Evidence {
     Consonants,
     /// Same stem with another surname suffix (Rahimov / Rahimzoda).
     Stem,
+    /// An initial standing for a name that starts with it (V. / Vladimir).
+    Initial,
 }
 
 impl Evidence {
@@ -73,6 +75,7 @@ impl Evidence {
             Evidence::Slip => "slip",
             Evidence::Consonants => "consonants",
             Evidence::Stem => "stem",
+            Evidence::Initial => "initial",
         }
     }
 }

@@ -32,6 +32,10 @@ const MAX_QUERY_PARTS: usize = 16;
 /// Most a birth date, nationality and document can add together.
 const MAX_BONUS: f32 = 0.24;
 
+/// How alike an initial and the name it may stand for count (squared in
+/// the score like any rough part).
+const INITIAL_SIMILARITY: f32 = 0.7;
+
 /// What a patronymic that disagrees costs (Ibrahimovich / Magomedovich):
 /// in Central Asia and Russia it names the father, so two of them that
 /// differ are two people as surely as two birth years are.
@@ -392,6 +396,34 @@ impl<'a> Screener<'a> {
         if aligned.is_empty() {
             return None;
         }
+        // An initial left over stands for a name left over that starts with
+        // it (V. Putin / Vladimir Putin; Tufail, S.M. / Mohammed Tufail), at
+        // a modest credit: it cannot tell Vladimir from Viktor.
+        let first_letter = |p: &NamePart| p.folded.chars().next();
+        for i in 0..qparts.len() {
+            if q_used[i] {
+                continue;
+            }
+            let q = &qparts[i].part;
+            for j in 0..indexed.parts.len() {
+                if l_used[j] {
+                    continue;
+                }
+                let l = &index.vocab[indexed.parts[j].0 as usize].part;
+                let pair = (q.role, indexed.parts[j].1);
+                let stands_for = matches!(
+                    pair,
+                    (PartRole::Initial, PartRole::Name) | (PartRole::Name, PartRole::Initial)
+                ) && first_letter(q).is_some()
+                    && first_letter(q) == first_letter(l);
+                if stands_for {
+                    q_used[i] = true;
+                    l_used[j] = true;
+                    aligned.push((i, j, INITIAL_SIMILARITY, Evidence::Initial));
+                    break;
+                }
+            }
+        }
         // Squared: parts that are only roughly alike count for less; a
         // typing slip is one known kind of error and keeps its similarity.
         let credit = |sim: f32, evidence: Evidence| {
@@ -421,7 +453,7 @@ impl<'a> Screener<'a> {
         // one slip is a typo, two are another person.
         let rough = aligned
             .iter()
-            .filter(|a| a.2 < ROUGH_PART && a.3 != Evidence::Slip)
+            .filter(|a| a.2 < ROUGH_PART && !matches!(a.3, Evidence::Slip | Evidence::Initial))
             .count();
         if rough >= 2 {
             name_score -= ROUGH_PENALTY * (rough - 1) as f32;
