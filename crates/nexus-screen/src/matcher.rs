@@ -405,12 +405,12 @@ impl<'a> Screener<'a> {
                 continue;
             }
             let q = &qparts[i].part;
-            for j in 0..indexed.parts.len() {
+            for (j, &(vocab, role)) in indexed.parts.iter().enumerate() {
                 if l_used[j] {
                     continue;
                 }
-                let l = &index.vocab[indexed.parts[j].0 as usize].part;
-                let pair = (q.role, indexed.parts[j].1);
+                let l = &index.vocab[vocab as usize].part;
+                let pair = (q.role, role);
                 let stands_for = matches!(
                     pair,
                     (PartRole::Initial, PartRole::Name) | (PartRole::Name, PartRole::Initial)
