@@ -495,7 +495,32 @@ pub fn compare_parts_at_least(a: &NamePart, b: &NamePart, min: f32) -> Option<(f
         let s = spelling.unwrap_or(0.0).max(SLIP_SIMILARITY);
         return (s >= min).then_some((s, Evidence::Slip));
     }
+    if let Some(s) = substitution_similarity(&a.folded, &b.folded) {
+        let s = spelling.unwrap_or(0.0).max(s);
+        return (s >= min).then_some((s, Evidence::Spelling));
+    }
     spelling.map(|s| (s, Evidence::Spelling))
+}
+
+/// Shortest part in which one substituted letter is read as a spelling of
+/// the same name: in shorter ones it is another name (Omar / Amar).
+const SUBSTITUTION_MIN_LEN: usize = 6;
+
+/// The similarity of two parts of one length that differ in exactly one
+/// letter, not the first (Steinbaum / Sheinbaum, Sechin / Sechen): one
+/// letter in `n` costs 1.2 / n — a bounded amount in long parts, more in
+/// short ones. `None` for anything else.
+fn substitution_similarity(a: &str, b: &str) -> Option<f32> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() || a.len() < SUBSTITUTION_MIN_LEN {
+        return None;
+    }
+    let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
+    let first = diff.next()?;
+    if diff.next().is_some() || first == 0 {
+        return None;
+    }
+    Some(1.0 - 1.2 / a.len() as f32)
 }
 
 /// Similarity given to a typing slip in a part of at least two letters.
@@ -627,6 +652,20 @@ mod properties {
 #[cfg(test)]
 mod evidence_tests {
     use super::*;
+
+    #[test]
+    fn one_substituted_letter_costs_less_in_long_parts() {
+        let long = substitution_similarity("steinbaum", "sheinbaum").unwrap();
+        let short = substitution_similarity("sechin", "sechen").unwrap();
+        assert!(long > short && short >= 0.79, "{long} {short}");
+        assert_eq!(substitution_similarity("omar", "amar"), None, "too short");
+        assert_eq!(
+            substitution_similarity("karimov", "barimov"),
+            None,
+            "not the first letter"
+        );
+        assert_eq!(substitution_similarity("karimov", "karimav2"), None);
+    }
 
     #[test]
     fn numbers_are_read_in_every_common_form() {
