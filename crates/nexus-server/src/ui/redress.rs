@@ -7,6 +7,7 @@
 //! redress record is) and to analysts and supervisors under a stated
 //! purpose; the view is audited.
 
+use super::i18n::Lang;
 use super::{html_err, page, when};
 use crate::web::{stated_purpose, AppError, AppState, Caller, Guard};
 use axum::extract::{Path, State};
@@ -68,24 +69,29 @@ pub(super) async fn clearances_page(
         .await
         .map_err(html_err)?;
     let body = render(&viewer, &requests, names);
-    Ok(page(Some(&viewer), "False-positive redress", &body.into_string()).into_response())
+    let title = Lang::of(Some(&viewer)).t("redress.title");
+    Ok(page(Some(&viewer), title, &body.into_string()).into_response())
 }
 
 fn render(p: &Principal, requests: &[Request], names: bool) -> Markup {
+    let t = |k| Lang::of(Some(p)).t(k);
     let pending = requests
         .iter()
         .filter(|r| r.row.status == ClearanceStatus::Requested)
         .count();
     html! {
-        p { "A match cleared as a false positive is recorded with its justification and a second person's decision, "
-            "and is not raised again for the same version of the list entry. Alerts that rested on the match "
-            "(activity of a designated person, paths to one) close with it." }
-        p #pending { (pending) " requests await a decision." }
+        p { (t("redress.intro")) }
+        p #pending { (pending) " " (t("redress.pending")) }
         @if !names {
-            p.notice { "Names and the matches' explanations are shown under a stated purpose (state one from the alert queue)." }
+            p.notice { (t("redress.names")) }
         }
         table #clearances {
-            tr { th { "Requested" } th { "About" } th { "List entry" } th { "Alert" } th { "Justification" } th { "Status" } th { "Decided" } th {} }
+            tr {
+                @for key in ["redress.requested", "redress.about", "redress.entry", "redress.alert", "redress.justification", "redress.status", "redress.decided"] {
+                    th { (t(key)) }
+                }
+                th {}
+            }
             @for r in requests {
                 @let c = &r.row;
                 tr {
@@ -115,20 +121,21 @@ fn render(p: &Principal, requests: &[Request], names: bool) -> Markup {
 }
 
 fn actions(p: &Principal, c: &ClearanceRow) -> Markup {
+    let t = |k| Lang::of(Some(p)).t(k);
     let open = c.status == ClearanceStatus::Requested;
     let own = p.user_id == Some(c.requested_by);
     html! {
         @if open && p.role == Role::Supervisor && !own {
             form.stack method="post" action={ "/clearances/" (c.id) } {
                 input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
-                label { "Your reasons " textarea name="comment" required placeholder="what you compared: identifiers, birth date, nationality" {} }
-                button name="decision" value="approve" { "Approve" }
-                button name="decision" value="refuse" { "Refuse" }
+                label { (t("redress.reasons")) " " textarea name="comment" required placeholder="what you compared: identifiers, birth date, nationality" {} }
+                button name="decision" value="approve" { (t("redress.approve")) }
+                button name="decision" value="refuse" { (t("redress.refuse")) }
             }
         } @else if open && own {
-            span.hint { "awaits another supervisor" }
+            span.hint { (t("redress.awaits_other")) }
         } @else if open {
-            span.hint { "awaits a supervisor" }
+            span.hint { (t("redress.awaits")) }
         }
     }
 }

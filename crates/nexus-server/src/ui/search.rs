@@ -5,6 +5,7 @@
 //! Each result opens under its own rule; under a case, a subject or an
 //! account is put into the case from here.
 
+use super::i18n::Lang;
 use super::{audit_view_about, html_err, money, page, require_purpose, when};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Query, State};
@@ -112,7 +113,8 @@ pub(super) async fn find_page(
         Err(form) => Ok(form.into_response()),
         Ok(found) => {
             let body = render(&viewer, &found);
-            Ok(page(Some(&viewer), "Search", &body.into_string()).into_response())
+            let title = Lang::of(Some(&viewer)).t("search.title");
+            Ok(page(Some(&viewer), title, &body.into_string()).into_response())
         }
     }
 }
@@ -122,24 +124,25 @@ fn csrf_field(p: &Principal) -> Markup {
 }
 
 fn render(p: &Principal, f: &Found) -> Markup {
+    let t = |k| Lang::of(Some(p)).t(k);
     let searched = !f.query.is_empty();
     let by_part = f.query.chars().count() >= MIN_QUERY;
     html! {
         form.filters method="get" action="/find" {
-            label { "Name, account, report reference or transaction number "
+            label { (t("search.label")) " "
                 input name="q" value=(f.query) required autofocus; }
-            button { "Search" }
+            button { (t("search.submit")) }
         }
         @if let Some((_, reference)) = &f.case {
-            p.hint { "Results can be put into " b { (reference) } ", the case of your stated purpose." }
+            p.hint { (t("search.into")) " " b { (reference) } (t("search.into_end")) }
         }
         @if searched && !by_part {
-            p.notice { "Names, accounts and report references are searched from " (MIN_QUERY) " characters; transaction numbers whole." }
+            p.notice { (t("search.short1")) " " (MIN_QUERY) " " (t("search.short2")) }
         }
         @if searched {
-            h2 { "Subjects (" (f.entities.len()) ")" }
+            h2 { (t("search.subjects")) " (" (f.entities.len()) ")" }
             table #found-entities {
-                tr { th { "Name" } th { "Kind" } th { "Born" } th { "Countries" } th {} }
+                tr { th { (t("search.name")) } th { (t("search.kind")) } th { (t("search.born")) } th { (t("search.countries")) } th {} }
                 @for e in &f.entities {
                     tr {
                         td { a href={ "/entities/" (e.id) } { (e.name) } " (#" (e.id) ")" }
@@ -149,15 +152,15 @@ fn render(p: &Principal, f: &Found) -> Markup {
                         td { @if let Some((case, reference)) = &f.case {
                             form.inline method="post" action={ "/cases/" (case) "/entities" } {
                                 (csrf_field(p)) input type="hidden" name="entity_id" value=(e.id);
-                                button { "Add to " (reference) }
+                                button { (t("search.add_to")) " " (reference) }
                             }
                         } }
                     }
                 }
             }
-            h2 { "Accounts (" (f.accounts.len()) ")" }
+            h2 { (t("search.accounts")) " (" (f.accounts.len()) ")" }
             table #found-accounts {
-                tr { th { "Account" } th { "Holder as reported" } th { "Holder" } th {} }
+                tr { th { (t("search.account")) } th { (t("search.holder_reported")) } th { (t("search.holder")) } th {} }
                 @for a in &f.accounts {
                     tr {
                         td { code { (a.key) } }
@@ -166,15 +169,15 @@ fn render(p: &Principal, f: &Found) -> Markup {
                         td { @if let Some((case, reference)) = &f.case {
                             form.inline method="post" action={ "/cases/" (case) "/accounts" } {
                                 (csrf_field(p)) input type="hidden" name="key" value=(a.key);
-                                button { "Add to " (reference) }
+                                button { (t("search.add_to")) " " (reference) }
                             }
                         } }
                     }
                 }
             }
-            h2 { "Reports (" (f.reports.len()) ")" }
+            h2 { (t("search.reports")) " (" (f.reports.len()) ")" }
             table #found-reports {
-                tr { th { "Report" } th { "Reference" } th { "Type" } th { "Status" } th { "Received" } }
+                tr { th { (t("search.report")) } th { (t("search.reference")) } th { (t("search.type")) } th { (t("search.status")) } th { (t("search.received")) } }
                 @for r in &f.reports {
                     tr {
                         td { a href={ "/reports/" (r.id) } { "#" (r.id) } }
@@ -185,9 +188,9 @@ fn render(p: &Principal, f: &Found) -> Markup {
                     }
                 }
             }
-            h2 { "Transactions (" (f.transactions.len()) ")" }
+            h2 { (t("search.transactions")) " (" (f.transactions.len()) ")" }
             table #found-transactions {
-                tr { th { "Time" } th { "Reference" } th { "From" } th { "To" } th { "Amount" } }
+                tr { th { (t("search.time")) } th { (t("search.reference")) } th { (t("search.from")) } th { (t("search.to")) } th { (t("search.amount")) } }
                 @for t in &f.transactions {
                     tr {
                         td { (when(t.at)) }
