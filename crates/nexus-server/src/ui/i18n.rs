@@ -75,6 +75,35 @@ impl Lang {
         p.and_then(|p| Lang::parse(&p.language)).unwrap_or(Lang::En)
     }
 
+    /// Before sign-in: the first language of the browser's
+    /// `Accept-Language` the UI has, Russian for the region's languages
+    /// it does not have yet (Tajik, Uzbek, Kazakh, Kyrgyz readers read
+    /// Russian), else English.
+    pub fn of_browser(headers: &axum::http::HeaderMap) -> Lang {
+        let accepted = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        for tag in accepted.split(',') {
+            let primary = tag
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .split('-')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if let Some(l) = Lang::parse(&primary) {
+                return l;
+            }
+            if matches!(primary.as_str(), "tg" | "uz" | "kk" | "ky") {
+                return Lang::Ru;
+            }
+        }
+        Lang::En
+    }
+
     /// The text of `key` in this language, else in English, else the key.
     pub fn t(self, key: &'static str) -> &'static str {
         let find = |lang: Lang| {
@@ -111,5 +140,17 @@ mod tests {
         assert_eq!(Lang::Ru.t("nav.alerts"), "Оповещения");
         assert_eq!(Lang::parse("ru"), Some(Lang::Ru));
         assert_eq!(Lang::of(None), Lang::En);
+        let browser = |v: &str| {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert(axum::http::header::ACCEPT_LANGUAGE, v.parse().unwrap());
+            Lang::of_browser(&h)
+        };
+        assert_eq!(browser("ru-RU,ru;q=0.9,en;q=0.8"), Lang::Ru);
+        assert_eq!(
+            browser("tg-TJ,en;q=0.5"),
+            Lang::Ru,
+            "Tajik readers read Russian"
+        );
+        assert_eq!(browser("de-DE,en;q=0.5"), Lang::En);
     }
 }

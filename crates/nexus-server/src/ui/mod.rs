@@ -178,7 +178,11 @@ fn csrf(p: &Principal) -> String {
 /// language, the purpose in force, the language selector, and `body`
 /// (already rendered, escaped by its template).
 fn page(p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
-    let lang = Lang::of(p);
+    page_in(Lang::of(p), p, title, body)
+}
+
+/// [`page`] in a given language (before sign-in: the browser's).
+fn page_in(lang: Lang, p: Option<&Principal>, title: &str, body: &str) -> Html<String> {
     let t = |k| lang.t(k);
     let nav = p.map(|p| {
         let mut links = vec![("/", t("nav.start"))];
@@ -353,7 +357,12 @@ fn case_about(db: &Db, id: i64) -> Result<(String, String), StoreError> {
 
 // ---------------------------------------------------------------- sign-in
 
-async fn login_page(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Html<String>, AppError> {
+    let lang = Lang::of_browser(&headers);
+    let t = |k| lang.t(k);
     let welcome = state
         .blocking(|s| Ok(s.store.read(|db| db.setting(nexus_fiu::DEMO_WELCOME))?))
         .await
@@ -370,12 +379,12 @@ async fn login_page(State(state): State<AppState>) -> Result<Html<String>, AppEr
             }
         }
         form.stack.narrow method="post" action="/login" {
-            label { "User name " input name="username" autocomplete="username" required autofocus; }
-            label { "Password " input name="password" type="password" autocomplete="current-password" required; }
-            button { "Sign in" }
+            label { (t("login.username")) " " input name="username" autocomplete="username" required autofocus; }
+            label { (t("login.password")) " " input name="password" type="password" autocomplete="current-password" required; }
+            button { (t("login.submit")) }
         }
     };
-    Ok(page(None, "Sign in", &body.into_string()))
+    Ok(page_in(lang, None, t("login.title"), &body.into_string()))
 }
 
 #[derive(Deserialize)]
