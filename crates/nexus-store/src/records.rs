@@ -844,6 +844,34 @@ impl Db<'_> {
     }
 
     /// Reports, newest first; only one institution's when given.
+    /// Reports of one institution (or all), newest first, filtered by
+    /// status (`""` for any) and by a part of the reporting entity's
+    /// reference (`""` for any); with the total the filters match.
+    pub fn find_reports(
+        &self,
+        institution: Option<i64>,
+        status: &str,
+        reference: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ReportRow>, i64)> {
+        let like = format!("%{reference}%");
+        let filter = "(CAST(?1 AS BIGINT) IS NULL OR institution = ?1) AND (?2 = '' OR status = ?2) AND (?3 = '%%' OR lower(entity_reference) LIKE lower(?3))";
+        let total = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM reports WHERE {filter}"),
+            params![institution, status, like],
+            |r| r.get(0),
+        )?;
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE {filter} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
+        ))?;
+        let rows = s.query_map(
+            params![institution, status, like, limit, offset],
+            report_from_row,
+        )?;
+        Ok((collect(rows)?, total))
+    }
+
     pub fn reports(
         &self,
         institution: Option<i64>,

@@ -433,3 +433,57 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
         "{trail}"
     );
 }
+
+/// A bank officer finds a report by its reference among the bank's own,
+/// filters by status, pages, and downloads the XML as it was sent; another
+/// bank's officer cannot.
+#[test]
+fn a_bank_finds_and_downloads_its_own_reports() {
+    use common::reports::{str_report, JAMSHED_CYR, OTHER};
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::in_dir(dir.path());
+    let token = common::http::create_token(&db, 101);
+    let officer_pw = create_user(&db, "officer", "reporting-entity", Some(101));
+    let other_pw = create_user(&db, "stranger", "reporting-entity", Some(102));
+    let server = Server::start(&db);
+    let addr = server.addr.as_str();
+    let xml = str_report(
+        101,
+        "STR-2026-0042",
+        "T42",
+        "12500.00",
+        &OTHER,
+        &JAMSHED_CYR,
+    );
+    let auth = format!("Bearer {token}");
+    let r = post(
+        addr,
+        "/api/v1/reports",
+        &[
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/xml"),
+        ],
+        xml.as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let officer = login(addr, "officer", &officer_pw);
+    let listing = page(addr, &officer, "/reports?reference=0042").text();
+    assert!(
+        listing.contains("STR-2026-0042") && listing.contains("Reports 1–1 of 1"),
+        "{listing}"
+    );
+    let none = page(addr, &officer, "/reports?status=rejected").text();
+    assert!(none.contains("of 0"), "{none}");
+    let id = db.one("SELECT id FROM reports WHERE entity_reference = 'STR-2026-0042'");
+    let download = page(addr, &officer, &format!("/reports/{id}/xml"));
+    assert_eq!(download.status, 200);
+    assert_eq!(download.text(), xml, "the XML as it was sent");
+    let stranger = login(addr, "stranger", &other_pw);
+    assert_eq!(
+        page(addr, &stranger, &format!("/reports/{id}/xml")).status,
+        404
+    );
+    assert!(!page(addr, &stranger, "/reports")
+        .text()
+        .contains("STR-2026-0042"));
+}

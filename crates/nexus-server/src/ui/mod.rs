@@ -27,6 +27,7 @@ mod i18n;
 mod labels;
 mod redress;
 mod report_form;
+mod reports;
 mod search;
 
 use i18n::Lang;
@@ -69,7 +70,8 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/", get(home))
         .route("/purpose", post(set_purpose))
         .route("/language", post(set_language))
-        .route("/reports", get(reports_page))
+        .route("/reports", get(reports::reports_page))
+        .route("/reports/{id}/xml", get(reports::report_xml))
         .route(
             "/reports/new",
             get(report_form::report_form).post(report_form::file_report_form),
@@ -594,46 +596,6 @@ async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<S
 }
 
 // ---------------------------------------------------------------- reports
-
-async fn reports_page(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-) -> Result<Html<String>, AppError> {
-    p.require(
-        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
-        false,
-    )?;
-    let only = p.report_scope();
-    let rows = state
-        .blocking(move |s| Ok(s.store.read(|db| db.reports(only, 200, 0))?))
-        .await
-        .map_err(html_err)?;
-    let mut body = String::new();
-    if p.role == Role::ReportingEntity {
-        body.push_str(&format!(
-            "<section><h2>Upload</h2><form id=upload class=stack data-csrf=\"{}\">\
-             <label>goAML XML report, a zip of several, or a CSV batch of transactions <input type=file name=file id=file accept=\".xml,.zip,.csv\" required></label>\
-             <button>Upload</button></form><div id=upload-result></div>\
-             <p>No XML at hand? <a href=/reports/new>File a report with the web form</a>.</p></section>",
-            esc(p.csrf.as_deref().unwrap_or(""))
-        ));
-    }
-    body.push_str("<h2>Reports</h2><table><tr><th>Id</th><th>Reference</th><th>Type</th><th>Institution</th><th>Received</th><th>Status</th><th>Message</th></tr>");
-    for r in &rows {
-        body.push_str(&format!(
-            "<tr><td><a href=/reports/{id}>{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"status {st}\">{st}</td><td>{}</td></tr>",
-            esc(&r.entity_reference),
-            esc(&r.report_code),
-            r.institution,
-            when(r.received_at),
-            esc(&r.message),
-            id = r.id,
-            st = esc(r.status.as_str())
-        ));
-    }
-    body.push_str("</table>");
-    Ok(page(Some(&p), "Reports", &body))
-}
 
 async fn report_page(
     State(state): State<AppState>,
