@@ -101,29 +101,23 @@ pub fn screen_name(
     } else {
         screening.screen(&q)
     };
-    let mut below = 0;
-    let kept = found.into_iter().filter(|m| {
-        if m.score >= nexus_screen::DEFAULT_THRESHOLD {
-            return true;
-        }
-        below += 1;
-        below <= top
-    });
-    let out: Vec<ScreenMatch> = kept
-        .map(|m| {
-            let e = &screening.index.entries()[m.entry];
-            ScreenMatch {
-                list: screening.list_of[m.entry].clone(),
-                list_id: e.id.clone(),
-                reference: e.reference.clone(),
-                matched_name: e.names.get(m.name).map(|n| n.text.clone()),
-                score: m.score,
-                explanation: m.explanation(),
-                entry_version: entry_version(e),
-                below_threshold: m.score < nexus_screen::DEFAULT_THRESHOLD,
-            }
-        })
-        .collect();
+    let out: Vec<ScreenMatch> =
+        nexus_screen::with_top_below(found, nexus_screen::DEFAULT_THRESHOLD, top)
+            .into_iter()
+            .map(|m| {
+                let e = &screening.index.entries()[m.entry];
+                ScreenMatch {
+                    list: screening.list_of[m.entry].clone(),
+                    list_id: e.id.clone(),
+                    reference: e.reference.clone(),
+                    matched_name: e.names.get(m.name).map(|n| n.text.clone()),
+                    score: m.score,
+                    explanation: m.explanation(),
+                    entry_version: entry_version(e),
+                    below_threshold: m.score < nexus_screen::DEFAULT_THRESHOLD,
+                }
+            })
+            .collect();
     store.write(|db| {
         db.audit(&AuditRecord {
             actor: principal.actor.clone(),

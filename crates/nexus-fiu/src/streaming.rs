@@ -195,16 +195,7 @@ fn warm_up(
     config: &DetectConfig,
     d: &mut StreamDetector,
 ) -> nexus_store::Result<()> {
-    let horizon = [
-        config.fan_window,
-        config.scatter_window,
-        config.cycle_window,
-        config.pass_through_window,
-        config.structuring_window,
-    ]
-    .into_iter()
-    .max()
-    .unwrap_or(86_400);
+    let horizon = config.stream_horizon();
     let Some(latest) = store.read(|db| db.latest_transaction_time())? else {
         return Ok(());
     };

@@ -122,6 +122,21 @@ pub struct ConfigError {
 }
 
 impl DetectConfig {
+    /// The longest window a streaming rule looks back over: what a
+    /// streaming detector keeps, and how far back it is warmed up.
+    pub fn stream_horizon(&self) -> i64 {
+        [
+            self.fan_window,
+            self.scatter_window,
+            self.cycle_window,
+            self.pass_through_window,
+            self.structuring_window,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(86_400)
+    }
+
     /// The value of one unit of `c` in US dollars (1 when unknown).
     pub fn usd_per_unit(&self, c: Currency) -> f64 {
         self.usd_rates.get(&c).copied().unwrap_or(1.0)

@@ -77,16 +77,7 @@ const SWEEP_EVERY: u64 = 65_536;
 
 impl StreamDetector {
     pub fn new(config: DetectConfig) -> StreamDetector {
-        let horizon = [
-            config.fan_window,
-            config.scatter_window,
-            config.cycle_window,
-            config.pass_through_window,
-            config.structuring_window,
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(86_400);
+        let horizon = config.stream_horizon();
         StreamDetector {
             config,
             index: HashMap::new(),

@@ -24,7 +24,7 @@ pub mod resolve;
 pub use diff::{diff_lists, rescreen, ListDiff, RescreenRow, RescreenStatus};
 pub use exempt::{Exemption, Exemptions};
 pub use index::ScreeningIndex;
-pub use matcher::{screen_all, Match, MatchedPart, Screener, DEFAULT_THRESHOLD};
+pub use matcher::{screen_all, with_top_below, Match, MatchedPart, Screener, DEFAULT_THRESHOLD};
 pub use query::{parse_queries, read_queries, Query, QueryProblem};
 
 /// Errors of the screening library.

@@ -53,6 +53,9 @@ fn role_factor(role: PartRole) -> f32 {
     }
 }
 
+/// The numbers of the query's name, read when first needed.
+type QueryNumbers = std::cell::OnceCell<Vec<u32>>;
+
 /// How many parts of a name are legal forms, titles or numbers.
 fn legal_count(roles: impl Iterator<Item = PartRole>) -> usize {
     roles.filter(|r| *r == PartRole::Legal).count()
@@ -199,26 +202,32 @@ impl<'a> Screener<'a> {
     /// one match (the best name) per entry.
     pub fn screen(&mut self, query: &Query) -> Vec<Match> {
         let parts = query_parts(query);
-        let mut with_candidates = Vec::with_capacity(parts.len());
-        for part in parts {
-            let cache_key = (part.folded.clone(), part.vowelless);
-            let candidates = match self.known_parts.get(&cache_key) {
-                Some(c) => Arc::clone(c),
-                None => {
-                    let c: Candidates =
-                        part_candidates(self.index, &part, &mut self.retrieved).into();
-                    if self.known_parts.len() >= KNOWN_PARTS_MAX {
-                        self.known_parts.clear();
-                    }
-                    self.known_parts.insert(cache_key, Arc::clone(&c));
-                    c
-                }
-            };
-            with_candidates.push((part, candidates));
-        }
-        let parts: Vec<NamePart> = with_candidates.iter().map(|(p, _)| p.clone()).collect();
-        let found = self.screen_parts(query, with_candidates);
+        let found = self.screen_analysed(query, &parts);
         self.with_other_reading(query, &parts, found)
+    }
+
+    /// Screens a query whose parts were analysed, their vocabulary
+    /// candidates looked up through the cache.
+    fn screen_analysed(&mut self, query: &Query, parts: &[NamePart]) -> Vec<Match> {
+        let with_candidates = parts
+            .iter()
+            .map(|part| (part.clone(), self.candidates_of(part)))
+            .collect();
+        self.screen_parts(query, with_candidates)
+    }
+
+    /// The vocabulary candidates of a part, from the cache when it was seen.
+    fn candidates_of(&mut self, part: &NamePart) -> Candidates {
+        let cache_key = (part.folded.clone(), part.vowelless);
+        if let Some(c) = self.known_parts.get(&cache_key) {
+            return Arc::clone(c);
+        }
+        let c: Candidates = part_candidates(self.index, part, &mut self.retrieved).into();
+        if self.known_parts.len() >= KNOWN_PARTS_MAX {
+            self.known_parts.clear();
+        }
+        self.known_parts.insert(cache_key, Arc::clone(&c));
+        c
     }
 
     /// Adds the matches of the query read with its words joined or split
@@ -238,12 +247,8 @@ impl<'a> Screener<'a> {
             name: text.clone(),
             ..query.clone()
         };
-        let mut with_candidates = Vec::new();
-        for part in query_parts(&variant) {
-            let c: Candidates = part_candidates(self.index, &part, &mut self.retrieved).into();
-            with_candidates.push((part, c));
-        }
-        for mut m in self.screen_parts(&variant, with_candidates) {
+        let variant_parts = query_parts(&variant);
+        for mut m in self.screen_analysed(&variant, &variant_parts) {
             m.adjustments
                 .insert(0, (format!("read as \"{text}\""), 0.0));
             match found.iter_mut().find(|b| b.entry == m.entry) {
@@ -318,6 +323,8 @@ impl<'a> Screener<'a> {
             0.0
         };
         let mut best: Vec<Match> = Vec::new();
+        // Read once per query, and only when a listed name carries numbers.
+        let query_numbers = QueryNumbers::new();
         let touched = std::mem::take(&mut self.touched);
         for &name in &touched {
             let n = name as usize;
@@ -335,7 +342,7 @@ impl<'a> Screener<'a> {
             if !kinds_compatible(query.kind, entry.kind) {
                 continue;
             }
-            let Some(m) = self.score_name(query, &qparts, total_weight, n) else {
+            let Some(m) = self.score_name(query, &qparts, &query_numbers, total_weight, n) else {
                 continue;
             };
             if m.score < self.threshold {
@@ -357,6 +364,7 @@ impl<'a> Screener<'a> {
         &self,
         query: &Query,
         qparts: &[QueryPart],
+        query_numbers: &QueryNumbers,
         total_weight: f32,
         name: usize,
     ) -> Option<Match> {
@@ -474,7 +482,7 @@ impl<'a> Screener<'a> {
             name_score *= 0.9;
         }
         let mut adjustments = adjustments(query, entry);
-        adjustments.extend(self.conflicts(query, qparts, indexed, &aligned));
+        adjustments.extend(self.conflicts(query, qparts, query_numbers, indexed, &aligned));
         let score = (name_score + adjustments.iter().map(|a| a.1).sum::<f32>()).clamp(0.0, 1.0);
         aligned.sort_by_key(|a| a.0);
         let written = |v: u32| index.vocab[v as usize].part.original.clone();
@@ -518,6 +526,7 @@ impl Screener<'_> {
         &self,
         query: &Query,
         qparts: &[QueryPart],
+        query_numbers: &QueryNumbers,
         indexed: &crate::index::IndexedName,
         aligned: &[(usize, usize, f32, Evidence)],
     ) -> Vec<(String, f32)> {
@@ -549,13 +558,13 @@ impl Screener<'_> {
             }
         }
         if !indexed.numbers.is_empty() {
-            let numbers = nexus_names::numbers_in(&query.name);
-            if !numbers.is_empty() && numbers != indexed.numbers {
+            let numbers = query_numbers.get_or_init(|| nexus_names::numbers_in(&query.name));
+            if !numbers.is_empty() && *numbers != indexed.numbers {
                 let show = |n: &[u32]| n.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
                 out.push((
                     format!(
                         "number {} vs listed {}",
-                        show(&numbers),
+                        show(numbers),
                         show(&indexed.numbers)
                     ),
                     -NUMBER_CONFLICT,
@@ -780,6 +789,23 @@ pub fn screen_all(
             })
             .collect()
     })
+}
+
+/// Of matches screened at a floor under `threshold` (best first): every
+/// one at or above the threshold and the best `top` below it — the
+/// candidates an FIU looks at when tuning its threshold.
+pub fn with_top_below(found: Vec<Match>, threshold: f32, top: usize) -> Vec<Match> {
+    let mut below = 0;
+    found
+        .into_iter()
+        .filter(|m| {
+            if m.score >= threshold {
+                return true;
+            }
+            below += 1;
+            below <= top
+        })
+        .collect()
 }
 
 /// The query's name read with words joined or split as the list writes

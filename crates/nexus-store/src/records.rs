@@ -490,6 +490,16 @@ const REPORT_COLUMNS: &str =
 const SUBJECT_COLUMNS: &str =
     "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line";
 const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description, t.source_institution";
+/// A stored currency as its three code letters (`X` for what is missing).
+fn currency_code(text: &str) -> [u8; 3] {
+    let b = text.as_bytes();
+    [
+        *b.first().unwrap_or(&b'X'),
+        *b.get(1).unwrap_or(&b'X'),
+        *b.get(2).unwrap_or(&b'X'),
+    ]
+}
+
 /// The condition of the queue's status filter (`?1` is the status).
 fn alert_filter(status: &str) -> &'static str {
     match status {
@@ -1413,16 +1423,11 @@ impl Db<'_> {
         )?;
         let rows = s.query_map(params![after, limit], |r| {
             let c: String = r.get(3)?;
-            let b = c.as_bytes();
             Ok(Transfer {
                 id: r.get(0)?,
                 at: r.get(1)?,
                 amount_minor: r.get(2)?,
-                currency: [
-                    *b.first().unwrap_or(&b'X'),
-                    *b.get(1).unwrap_or(&b'X'),
-                    *b.get(2).unwrap_or(&b'X'),
-                ],
+                currency: currency_code(&c),
                 from_account: r.get(4)?,
                 to_account: r.get(5)?,
                 channel: r.get(6)?,
@@ -1666,16 +1671,11 @@ impl Db<'_> {
         )?;
         let rows = s.query_map(params![at, after_id, limit], |r| {
             let c: String = r.get(3)?;
-            let b = c.as_bytes();
             Ok(KeyedTransfer {
                 id: r.get(0)?,
                 at: r.get(1)?,
                 amount_minor: r.get(2)?,
-                currency: [
-                    *b.first().unwrap_or(&b'X'),
-                    *b.get(1).unwrap_or(&b'X'),
-                    *b.get(2).unwrap_or(&b'X'),
-                ],
+                currency: currency_code(&c),
                 channel: r.get(4)?,
                 from_key: r.get(5)?,
                 to_key: r.get(6)?,

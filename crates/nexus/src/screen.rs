@@ -337,19 +337,7 @@ fn screen(
     };
     let results: Vec<Vec<nexus_screen::Match>> = screen_all(&index, &queries, floor, threads)
         .into_iter()
-        .map(|found| {
-            let mut below = 0;
-            found
-                .into_iter()
-                .filter(|m| {
-                    if m.score >= threshold {
-                        return true;
-                    }
-                    below += 1;
-                    below <= top
-                })
-                .collect()
-        })
+        .map(|found| nexus_screen::with_top_below(found, threshold, top))
         .collect();
     let screened = screening.elapsed();
     let mut csv = Vec::new();

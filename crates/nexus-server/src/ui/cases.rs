@@ -7,7 +7,7 @@
 //! and the audit record of the read) and renders after it.
 
 use super::i18n::Lang;
-use super::{case_read, html_err, money, page, require_purpose, when, BodyForm};
+use super::{case_read, csrf_field, html_err, money, page, require_purpose, when, BodyForm};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -25,11 +25,6 @@ use serde::Deserialize;
 
 /// Most transactions listed on the case page.
 const SHOWN_TRANSACTIONS: i64 = 500;
-
-/// The hidden CSRF field every form carries.
-fn csrf_field(p: &Principal) -> Markup {
-    html! { input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or("")); }
-}
 
 /// What the case page shows, read in one transaction.
 struct CaseFile {
@@ -106,18 +101,11 @@ pub(super) async fn case_page(
     }
 }
 
-/// The text key of a role (its CSS class is [`role_name`]).
+/// The text key of a role (its CSS class is its stored spelling).
 fn role_key(role: CaseRole) -> &'static str {
     match role {
         CaseRole::Subject => "case.subject",
         CaseRole::Counterparty => "case.counterparty",
-    }
-}
-
-fn role_name(role: CaseRole) -> &'static str {
-    match role {
-        CaseRole::Subject => "subject",
-        CaseRole::Counterparty => "counterparty",
     }
 }
 
@@ -140,7 +128,7 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         table #case-parties {
             tr { th { "Role" } th { "Name" } th { "Kind" } th { "Born" } th { "Countries" } }
             @for (e, role) in &f.parties {
-                tr.(role_name(*role)) {
+                tr.(role.as_str()) {
                     td { (t(role_key(*role))) }
                     td { a href={ "/entities/" (e.id) } { (e.name) } " (#" (e.id) ")" }
                     td { (e.kind.as_str()) }
@@ -159,7 +147,7 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         table #case-accounts {
             tr { th { "Role" } th { "Account" } th { "Holder as reported" } th { "Holder" } }
             @for a in &f.accounts {
-                tr.(role_name(a.role)) {
+                tr.(a.role.as_str()) {
                     td { (t(role_key(a.role))) }
                     td { code { (a.key) } }
                     td { (a.name) }

@@ -176,6 +176,11 @@ fn csrf(p: &Principal) -> String {
     )
 }
 
+/// The hidden CSRF field every form carries (templates).
+fn csrf_field(p: &Principal) -> maud::Markup {
+    maud::html! { input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or("")); }
+}
+
 /// A whole page: the navigation of the user's role in the user's
 /// language, the purpose in force, the language selector, and `body`
 /// (already rendered, escaped by its template).
@@ -217,14 +222,14 @@ fn page_in(lang: Lang, p: Option<&Principal>, title: &str, body: &str) -> Html<S
                 span.who { (p.username) " (" (p.role) ")" }
                 @if p.user_id.is_some() {
                     form.inline method="post" action="/language" {
-                        input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+                        (csrf_field(p))
                         select name="language" aria-label=(t("nav.language")) onchange="this.form.submit()" {
                             @for l in Lang::all() { option value=(l.code()) selected[l == lang] { (l.own_name()) } }
                         }
                     }
                 }
                 form.inline method="post" action="/logout" {
-                    input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+                    (csrf_field(p))
                     button { (t("nav.sign_out")) }
                 }
             }
@@ -262,7 +267,7 @@ fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &str) -> H
         p.notice { (why) }
         p { (t("purpose.explain")) }
         form.stack method="post" action="/purpose" {
-            input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+            (csrf_field(p))
             label { (t("purpose.purpose")) " " input name="purpose" required minlength="5" maxlength="500" value=(typed) placeholder="e.g. triage of sanctions alerts"; }
             label { (t("purpose.case_ref")) " " input name="case_ref" required maxlength="100" value=(suggested_case) placeholder="CASE-2026-0001, ALERT-12 or TRIAGE"; }
             input type="hidden" name="next" value=(next);

@@ -8,7 +8,7 @@
 //! purpose; the view is audited.
 
 use super::i18n::Lang;
-use super::{html_err, page, when};
+use super::{csrf_field, html_err, page, when};
 use crate::web::{stated_purpose, AppError, AppState, Caller, Guard};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -127,7 +127,7 @@ fn actions(p: &Principal, c: &ClearanceRow) -> Markup {
     html! {
         @if open && p.role == Role::Supervisor && !own {
             form.stack method="post" action={ "/clearances/" (c.id) } {
-                input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+                (csrf_field(p))
                 label { (t("redress.reasons")) " " textarea name="comment" required placeholder="what you compared: identifiers, birth date, nationality" {} }
                 button name="decision" value="approve" { (t("redress.approve")) }
                 button name="decision" value="refuse" { (t("redress.refuse")) }

@@ -6,7 +6,7 @@
 //! through the same intake as a bank's system would send.
 
 use super::i18n::Lang;
-use super::{html_err, page};
+use super::{csrf_field, html_err, page};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -232,7 +232,7 @@ fn render(p: &Principal, f: &ReportFormData, problems: &Problems) -> Markup {
             p.notice #form-problems { (problems.len()) " " (tr("form.problems")) }
         }
         form.stack method="post" action="/reports/new" {
-            input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or(""));
+            (csrf_field(p))
             h2 { (tr("form.report")) }
             (t("reference", tr("form.reference"), &f.reference))
             label { (tr("form.type")) " " select name="report_code" {

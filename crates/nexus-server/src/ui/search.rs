@@ -6,7 +6,7 @@
 //! account is put into the case from here.
 
 use super::i18n::Lang;
-use super::{audit_view_about, html_err, money, page, require_purpose, when};
+use super::{audit_view_about, csrf_field, html_err, money, page, require_purpose, when};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -117,10 +117,6 @@ pub(super) async fn find_page(
             Ok(page(Some(&viewer), title, &body.into_string()).into_response())
         }
     }
-}
-
-fn csrf_field(p: &Principal) -> Markup {
-    html! { input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or("")); }
 }
 
 fn render(p: &Principal, f: &Found) -> Markup {
