@@ -122,3 +122,22 @@ pub fn create_reporting_token(
     })?;
     Ok(token)
 }
+
+/// Revokes a reporting entity's API token (audited); refused when there
+/// is no such live token.
+pub fn revoke_token(store: &Store, actor: &str, id: i64) -> Result<(), AccountError> {
+    store.write(|db| {
+        if !db.revoke_api_token(id)? {
+            return Ok(Err(AccountError::Invalid(format!(
+                "no live API token #{id}"
+            ))));
+        }
+        db.audit(&AuditRecord {
+            actor: actor.into(),
+            action: "token.revoke".into(),
+            object: format!("token:{id}"),
+            ..AuditRecord::default()
+        })?;
+        Ok(Ok(()))
+    })?
+}

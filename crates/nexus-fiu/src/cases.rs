@@ -5,7 +5,7 @@
 
 use crate::auth::{sha256_hex, Principal, Role};
 use crate::error::FiuError;
-use nexus_model::{Date, Timestamp};
+use nexus_model::{CaseStatus, Date, FreezeStatus, Timestamp};
 use nexus_store::Store;
 use nexus_store::{AuditRecord, CaseRow, Db, StoreError};
 use serde_json::json;
@@ -64,6 +64,9 @@ pub fn add_alert(
         };
         let wanted = wanted.trim();
         let case = match db.case_by_reference(wanted)? {
+            Some(c) if c.status == CaseStatus::Closed => {
+                return Ok(Err(closed_error(&c.reference)));
+            }
             Some(c) => c,
             None if wanted.chars().count() >= MIN_TITLE => {
                 let summary = format!(
@@ -153,6 +156,9 @@ fn change(
         let Some(c) = db.case(id)? else {
             return Ok(Err(FiuError::NotFound(format!("no case {id}"))));
         };
+        if c.status == CaseStatus::Closed && action != "case.reopen" {
+            return Ok(Err(closed_error(&c.reference)));
+        }
         let (detail, personal) = match f(db)? {
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
@@ -168,6 +174,106 @@ fn change(
         })?;
         Ok(Ok(()))
     })?
+}
+
+fn closed_error(reference: &str) -> FiuError {
+    FiuError::Conflict(format!(
+        "{reference} is closed: a supervisor reopens it before anything is added"
+    ))
+}
+
+/// Shortest reason for closing or reopening a case.
+pub const MIN_CLOSING_REASON: usize = 10;
+
+/// Assigns a case: a supervisor to any analyst or supervisor; an analyst
+/// takes an unassigned case (or one already theirs) for themselves, or
+/// hands their own back (`to` None).
+pub fn assign(store: &Store, p: &Principal, id: i64, to: Option<&str>) -> Result<(), FiuError> {
+    let me = p.user_id.unwrap_or(0);
+    change(store, p, id, "case.assign", |db| {
+        let case = db.case(id)?.expect("checked by change");
+        let target = match to.map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(name) => match db.user_by_name(name)? {
+                Some(u) if !u.disabled && matches!(u.role, Role::Analyst | Role::Supervisor) => {
+                    Some(u)
+                }
+                _ => {
+                    return Ok(Err(FiuError::Invalid(format!(
+                        "{name:?} is not an analyst or supervisor of this FIU"
+                    ))))
+                }
+            },
+        };
+        if p.role != Role::Supervisor {
+            let for_self = target.as_ref().is_none_or(|u| u.id == me);
+            let free_or_mine = case.assignee.is_none_or(|a| a == me);
+            if !for_self || !free_or_mine {
+                return Ok(Err(FiuError::Forbidden(
+                    "an analyst takes an unassigned case for themselves; a supervisor assigns cases to others".into(),
+                )));
+            }
+        }
+        db.set_case_assignee(id, target.as_ref().map(|u| u.id))?;
+        let detail = match &target {
+            Some(u) => format!("to user:{}", u.username),
+            None => "unassigned".into(),
+        };
+        Ok(Ok((detail, String::new())))
+    })
+}
+
+/// Closes a case (a supervisor's decision, with the reason kept); refused
+/// while a provisional measure is proposed or in force, since closing
+/// would leave it without anyone responsible.
+pub fn close(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(), FiuError> {
+    if p.role != Role::Supervisor {
+        return Err(FiuError::Forbidden("a supervisor closes a case".into()));
+    }
+    let reason = reason.trim();
+    if reason.chars().count() < MIN_CLOSING_REASON {
+        return Err(FiuError::Invalid(format!(
+            "give the reason for closing (at least {MIN_CLOSING_REASON} characters)"
+        )));
+    }
+    change(store, p, id, "case.close", |db| {
+        let open_measures = db
+            .freezes(Some(id))?
+            .into_iter()
+            .filter(|f| matches!(f.status, FreezeStatus::Proposed | FreezeStatus::InForce))
+            .count();
+        if open_measures > 0 {
+            return Ok(Err(FiuError::Conflict(format!(
+                "{open_measures} provisional measure(s) still proposed or in force: decide, lift or record their outcome first"
+            ))));
+        }
+        db.set_case_closed(id, Some(reason))?;
+        Ok(Ok((reason.to_string(), String::new())))
+    })
+}
+
+/// Reopens a closed case (a supervisor, with the reason).
+pub fn reopen(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(), FiuError> {
+    if p.role != Role::Supervisor {
+        return Err(FiuError::Forbidden("a supervisor reopens a case".into()));
+    }
+    let reason = reason.trim();
+    if reason.chars().count() < MIN_CLOSING_REASON {
+        return Err(FiuError::Invalid(format!(
+            "give the reason for reopening (at least {MIN_CLOSING_REASON} characters)"
+        )));
+    }
+    change(store, p, id, "case.reopen", |db| {
+        let case = db.case(id)?.expect("checked by change");
+        if case.status != CaseStatus::Closed {
+            return Ok(Err(FiuError::Conflict(format!(
+                "{} is not closed",
+                case.reference
+            ))));
+        }
+        db.set_case_closed(id, None)?;
+        Ok(Ok((reason.to_string(), String::new())))
+    })
 }
 
 /// Adds a note to a case.
@@ -528,7 +634,7 @@ pub fn disseminate(
             &pkg.to_string(),
             p.user_id.unwrap_or(0),
         )?;
-        db.set_case_status(id, nexus_model::CaseStatus::Disseminated)?;
+        db.set_case_status(id, CaseStatus::Disseminated)?;
         Ok(Ok((
             format!("to {agency} under {legal_basis}"),
             String::new(),

@@ -65,6 +65,8 @@ pub enum Record {
     PartnerMessage {
         case_id: Option<i64>,
     },
+    /// An account's page (its holder, payments, alerts and cases), by id.
+    Account(i64),
     /// A search across the FIU's subjects, accounts, reports and
     /// transactions: part of investigating an alert or a case, not of
     /// triage (each result still opens under its own rule).
@@ -122,6 +124,16 @@ pub fn covers(db: &Db, scope: Scope, record: Record) -> Result<bool, StoreError>
             }
             None => false,
         },
+        (Scope::Alert(a), Record::Account(id)) => match (db.alert(a)?, db.account_key(id)?) {
+            (Some(alert), Some(key)) => {
+                alert.accounts.split(';').any(|k| k == key)
+                    || match db.account_holder(id)? {
+                        Some(holder) => alert_entities(db, &alert)?.contains(&holder),
+                        None => false,
+                    }
+            }
+            _ => false,
+        },
         (Scope::Alert(_), _) => false,
         (Scope::Case(c), Record::Case(d)) => c == d,
         (Scope::Case(c), Record::Entity(e)) => db.case_has_entity(c, e)?,
@@ -144,6 +156,14 @@ pub fn covers(db: &Db, scope: Scope, record: Record) -> Result<bool, StoreError>
             .into_iter()
             .any(|b| b),
         (Scope::Case(c), Record::PartnerMessage { case_id }) => case_id == Some(c),
+        (Scope::Case(c), Record::Account(id)) => {
+            db.case_accounts(c)?.iter().any(|a| a.id == id)
+                || db.case_touches_account(c, id)?
+                || match db.account_holder(id)? {
+                    Some(holder) => db.case_has_entity(c, holder)?,
+                    None => false,
+                }
+        }
         (Scope::Case(_), Record::AlertQueue) => false,
     })
 }
@@ -169,6 +189,9 @@ pub fn refusal(case_ref: &str, named: Option<Scope>, record: Record) -> String {
             "the subjects of report {r} are read under an alert or a case that holds one of them"
         ),
         Record::Case(_) => "a case is read under its own reference".to_string(),
+        Record::Account(_) => {
+            "an account is read under an alert that names it (ALERT-<id>) or a case that holds it or its holder".to_string()
+        }
         Record::Search => "searching the FIU's data is part of investigating an alert (ALERT-n) or a case".to_string(),
         Record::PartnerMessage { .. } => {
             "a partner FIU's message is read under the case it was linked to".to_string()

@@ -125,6 +125,84 @@ pub fn sign_in(
     }
 }
 
+/// Why a password was not changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordChange {
+    Changed,
+    /// The current password given is wrong (counted like a failed sign-in).
+    WrongCurrent,
+    /// Too many failures: try again after this long.
+    Throttled(std::time::Duration),
+    Busy,
+}
+
+/// A signed-in user changes their own password: the current one is checked
+/// (through the sign-in guard, so that a stolen session cannot be used to
+/// guess it), the new one must be long enough and different, and every
+/// other session of the user ends. `token` is this session's cookie.
+pub fn change_password(
+    store: &Store,
+    guard: &SignInGuard,
+    p: &Principal,
+    token: &str,
+    current: String,
+    new: &str,
+) -> Result<PasswordChange, FiuError> {
+    let Some(user_id) = p.user_id else {
+        return Err(FiuError::Forbidden("an API token has no password".into()));
+    };
+    if new.chars().count() < crate::auth::MIN_PASSWORD {
+        return Err(FiuError::Invalid(format!(
+            "a password has at least {} characters",
+            crate::auth::MIN_PASSWORD
+        )));
+    }
+    if new == current {
+        return Err(FiuError::Invalid(
+            "the new password is the current one".into(),
+        ));
+    }
+    let user = store
+        .read(|db| db.user(user_id))?
+        .ok_or_else(|| FiuError::NotFound("no such user".into()))?;
+    match guard.check(&user.username, None) {
+        Ok(()) => {}
+        Err(Refusal::UserBackOff(wait)) | Err(Refusal::AddressBlocked(wait)) => {
+            return Ok(PasswordChange::Throttled(wait))
+        }
+        Err(Refusal::Busy) => return Ok(PasswordChange::Busy),
+    }
+    let Ok(ok) = guard.verify(current, user.password_hash.clone()) else {
+        return Ok(PasswordChange::Busy);
+    };
+    if !ok {
+        guard.failed(&user.username, None);
+        store.write(|db| {
+            db.audit(&AuditRecord {
+                actor: p.actor.clone(),
+                action: "user.password-refused".into(),
+                object: format!("user:{user_id}"),
+                ..AuditRecord::default()
+            })
+        })?;
+        return Ok(PasswordChange::WrongCurrent);
+    }
+    guard.succeeded(&user.username);
+    let hash = crate::auth::hash_password(new).map_err(FiuError::Invalid)?;
+    store.write(|db| {
+        db.set_password(user_id, &hash)?;
+        let ended = db.delete_other_sessions(user_id, &sha256_hex(token.as_bytes()))?;
+        db.audit(&AuditRecord {
+            actor: p.actor.clone(),
+            action: "user.password".into(),
+            object: format!("user:{user_id}"),
+            detail: format!("{ended} other session(s) ended"),
+            ..AuditRecord::default()
+        })
+    })?;
+    Ok(PasswordChange::Changed)
+}
+
 /// Ends the session whose cookie is `token` (its stated purpose with it).
 pub fn sign_out(store: &Store, token: &str) -> Result<(), FiuError> {
     store.write(|db| db.delete_session(&sha256_hex(token.as_bytes())))?;

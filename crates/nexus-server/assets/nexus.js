@@ -1,7 +1,19 @@
-// nexus UI: report upload through the API, and the case network graph.
+// nexus UI: report upload through the API, list loading, case documents
+// and the case network graph. Texts come in the user's language from the
+// page (`data-texts` on <body>, from locales/*.txt).
 "use strict";
 
+let TEXTS = {};
+function tr(key, ...args) {
+  let text = TEXTS[key] || key;
+  args.forEach((a, i) => { text = text.replace("{" + i + "}", a); });
+  return text;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  try { TEXTS = JSON.parse(document.body.dataset.texts || "{}"); } catch (e) { TEXTS = {}; }
+  const lists = document.getElementById("list-upload");
+  if (lists) lists.addEventListener("submit", loadList);
   const upload = document.getElementById("upload");
   if (upload) upload.addEventListener("submit", uploadReport);
   const graph = document.getElementById("graph");
@@ -30,6 +42,37 @@ async function attachDocument(event) {
   form.after(p);
 }
 
+async function loadList(event) {
+  event.preventDefault();
+  const form = event.target;
+  const file = document.getElementById("list-file").files[0];
+  const out = document.getElementById("list-result");
+  if (!file) return;
+  out.textContent = tr("uploading") + " " + file.name + " …";
+  const response = await fetch("/admin/lists", {
+    method: "POST",
+    headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name),
+      "X-List-Name": encodeURIComponent(document.getElementById("list-name").value), "X-CSRF-Token": form.dataset.csrf },
+    body: file,
+    credentials: "same-origin",
+  });
+  let body;
+  try { body = await response.json(); } catch (e) { body = { error: response.statusText }; }
+  out.textContent = "";
+  const p = document.createElement("p");
+  p.id = "list-status";
+  if (response.ok) {
+    p.className = "ok";
+    p.textContent = tr("list_loaded", body.entries, body.skipped, body.alerts_raised);
+    out.appendChild(p);
+    setTimeout(() => window.location.reload(), 1500);
+  } else {
+    p.className = "error";
+    p.textContent = body.error || response.statusText;
+    out.appendChild(p);
+  }
+}
+
 async function uploadReport(event) {
   event.preventDefault();
   const form = event.target;
@@ -39,7 +82,7 @@ async function uploadReport(event) {
   const lower = file.name.toLowerCase();
   const csv = lower.endsWith(".csv");
   const type = lower.endsWith(".zip") ? "application/zip" : csv ? "text/csv" : "application/xml";
-  out.textContent = "Uploading " + file.name + " …";
+  out.textContent = tr("uploading") + " " + file.name + " …";
   const response = await fetch(csv ? "/api/v1/transactions" : "/api/v1/reports", {
     method: "POST",
     headers: { "Content-Type": type, "X-CSRF-Token": form.dataset.csrf },
@@ -54,14 +97,14 @@ async function uploadReport(event) {
     const p = document.createElement("p");
     p.id = "upload-status";
     p.className = "status processed";
-    p.textContent = "accepted: " + body.accepted + " of " + body.rows + " rows";
+    p.textContent = tr("accepted", body.accepted, body.rows);
     out.appendChild(p);
   }
   if (body.problems && body.problems.length && !body.report_id) {
     const ul = document.createElement("ul");
     for (const p of body.problems) {
       const li = document.createElement("li");
-      li.textContent = (p.line ? "line " + p.line + ": " : "") + p.message;
+      li.textContent = (p.line ? tr("line") + " " + p.line + ": " : "") + p.message;
       ul.appendChild(li);
     }
     out.appendChild(ul);
@@ -84,7 +127,7 @@ async function uploadReport(event) {
     title.append(": ");
     const status = document.createElement("span");
     status.className = "status " + r.status;
-    status.textContent = r.status + (r.duplicate ? " (already received)" : "");
+    status.textContent = r.status + (r.duplicate ? " (" + tr("already") + ")" : "");
     status.id = "upload-status";
     title.appendChild(status);
     title.append(" — " + r.message);
@@ -93,7 +136,7 @@ async function uploadReport(event) {
       const ul = document.createElement("ul");
       for (const p of r.problems) {
         const li = document.createElement("li");
-        li.textContent = "line " + p.line + ": " + p.path + ": " + p.message;
+        li.textContent = tr("line") + " " + p.line + ": " + p.path + ": " + p.message;
         ul.appendChild(li);
       }
       div.appendChild(ul);
@@ -117,9 +160,9 @@ function loadScript(src) {
 
 async function loadGraph(container) {
   const response = await fetch(container.dataset.src, { credentials: "same-origin" });
-  if (!response.ok) { container.textContent = "The graph could not be loaded (" + response.status + ")."; return; }
+  if (!response.ok) { container.textContent = tr("graph_failed") + " (" + response.status + ")."; return; }
   const data = await response.json();
-  if (!data.links.length) { container.textContent = "No transactions in the case yet."; return; }
+  if (!data.links.length) { container.textContent = tr("graph_empty"); return; }
   await loadScript("/static/cytoscape.min.js");
   const day = t => new Date(t * 1000).toISOString().slice(0, 10);
   const state = { accounts: new Map(), parties: new Map(), links: new Map() };
@@ -131,7 +174,16 @@ async function loadGraph(container) {
   merge(data);
   const controls = document.createElement("div");
   controls.className = "graph-controls";
-  controls.innerHTML = '<label>From <input type=date id=graph-from></label> <label>to <input type=date id=graph-to></label> <span id=graph-summary></span>';
+  const label = (text, id) => {
+    const l = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "date"; input.id = id;
+    l.append(text + " ", input);
+    return l;
+  };
+  const summary = document.createElement("span");
+  summary.id = "graph-summary";
+  controls.append(label(container.dataset.from || "From", "graph-from"), " ", label(container.dataset.to || "to", "graph-to"), " ", summary);
   container.appendChild(controls);
   const canvas = document.createElement("div");
   canvas.className = "graph-canvas";
@@ -176,12 +228,12 @@ async function loadGraph(container) {
       sums.set(k, s);
     }
     return [...sums.values()].map(s => ({ group: "edges", data: { id: s.source + ">" + s.target, source: s.source, target: s.target,
-      width: 1 + Math.log10(1 + s.usd) * 1.2, title: s.count + " payments, USD " + Math.round(s.usd).toLocaleString("en") + ", " + day(s.first) + " – " + day(s.last) } }));
+      width: 1 + Math.log10(1 + s.usd) * 1.2, title: s.count + " " + tr("payments") + ", USD " + Math.round(s.usd).toLocaleString("en") + ", " + day(s.first) + " – " + day(s.last) } }));
   }
   function redraw(layout) {
     cy.batch(() => { cy.add(nodes()); cy.edges().remove(); cy.add(edges()); });
     const shown = cy.edges().length;
-    controls.querySelector("#graph-summary").textContent = cy.nodes(".account").length + " accounts, " + shown + " flows in the period";
+    controls.querySelector("#graph-summary").textContent = tr("graph_summary", cy.nodes(".account").length, shown);
     if (layout) cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 8000, idealEdgeLength: () => 60, numIter: 1500, padding: 30 }).run();
     container.dataset.ready = String(cy.nodes(".account").length);
     container.dataset.edges = String(shown);

@@ -312,13 +312,19 @@ impl IntoResponse for AppError {
         } else if self.status == StatusCode::UNAUTHORIZED {
             Redirect::to("/login").into_response()
         } else {
-            let body = format!(
-                "<!doctype html><meta charset=utf-8><title>{code}</title><link rel=stylesheet href=/static/nexus.css>\
-                 <main class=narrow><h1>{code}</h1><p class=error>{msg}</p><p><a href=/>Back to the start page</a></p></main>",
-                code = self.status.as_u16(),
-                msg = crate::ui::esc(&self.message)
-            );
-            (self.status, Html(body)).into_response()
+            let code = self.status.as_u16();
+            let body = maud::html! {
+                (maud::DOCTYPE)
+                meta charset="utf-8";
+                title { (code) }
+                link rel="stylesheet" href="/static/nexus.css";
+                main.narrow {
+                    h1 { (code) }
+                    p.error { (self.message) }
+                    p { a href="/" { "Back to the start page" } }
+                }
+            };
+            (self.status, Html(body.into_string())).into_response()
         }
     }
 }

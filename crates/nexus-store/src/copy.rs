@@ -22,7 +22,7 @@ const TABLES: &[(&str, &str)] = &[
     ("accounts", "id, key, name, entity_id"),
     ("transactions", "id, report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution"),
     ("lists", "id, name, format, generated, loaded_at, entries, sha256, content"),
-    ("cases", "id, reference, title, status, created_by, created_at, summary"),
+    ("cases", "id, reference, title, status, created_by, created_at, summary, assignee, closed_at, closing"),
     ("detection_models", "id, name, body, sha256, metrics, trained_on, created_at, created_by, activated_at, activated_by"),
     ("alerts", "id, kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation, list_name, list_entry, list_version, status, assignee, reason, case_id, dedup_key, created_at, probability, suppressed, episode, updated_at, model_id"),
     ("clearances", "id, entity_id, list_name, list_entry, list_version, justification, requested_by, approved_by, status, at, alert_id, decided_at, comment"),

@@ -410,6 +410,12 @@ ALTER TABLE clearances ADD COLUMN comment TEXT NOT NULL DEFAULT '';
     r#"
 ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
 "#,
+    // 9: case assignment and closing.
+    r#"
+ALTER TABLE cases ADD COLUMN assignee BIGINT REFERENCES users(id);
+ALTER TABLE cases ADD COLUMN closed_at BIGINT;
+ALTER TABLE cases ADD COLUMN closing TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The migrations with every vocabulary's spelling from `nexus_model`.

@@ -23,6 +23,17 @@ pub struct User {
     pub language: String,
 }
 
+/// An API token as the administrator sees it (its secret is never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRow {
+    pub id: i64,
+    pub institution: i64,
+    pub role: Role,
+    pub label: String,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
 /// Who a bearer token speaks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenPrincipal {
@@ -382,6 +393,25 @@ pub struct CaseRow {
     pub created_by: i64,
     pub created_at: i64,
     pub summary: String,
+    /// The analyst the case is assigned to, and their user name.
+    pub assignee: Option<i64>,
+    pub assignee_name: Option<String>,
+    /// When the case was closed, and the supervisor's reason.
+    pub closed_at: Option<i64>,
+    pub closing: String,
+}
+
+/// Which cases a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only cases in this status.
+    pub status: Option<CaseStatus>,
+    /// Leave closed cases out (the default list: the work in hand).
+    pub hide_closed: bool,
+    /// Only cases assigned to this user.
+    pub assignee: Option<i64>,
+    /// Reference or title contains (case-insensitive).
+    pub text: String,
 }
 
 /// A document in a case file (its content is read separately).
@@ -602,6 +632,11 @@ fn message_from_row(r: &Row) -> crate::Result<MessageRow> {
     })
 }
 
+/// The columns [`case_from_row`] reads, from `cases c` joined to its
+/// assignee `u`.
+const CASE_SELECT: &str = "SELECT c.id, c.reference, c.title, c.status, c.created_by, c.created_at, c.summary, \
+     c.assignee, u.username, c.closed_at, c.closing FROM cases c LEFT JOIN users u ON u.id = c.assignee";
+
 fn case_from_row(r: &Row) -> crate::Result<CaseRow> {
     Ok(CaseRow {
         id: r.get(0)?,
@@ -611,6 +646,10 @@ fn case_from_row(r: &Row) -> crate::Result<CaseRow> {
         created_by: r.get(4)?,
         created_at: r.get(5)?,
         summary: r.get(6)?,
+        assignee: r.get(7)?,
+        assignee_name: r.get(8)?,
+        closed_at: r.get(9)?,
+        closing: r.get(10)?,
     })
 }
 
@@ -782,6 +821,14 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Ends every session of a user but one; how many ended.
+    pub fn delete_other_sessions(&self, user_id: i64, keep_token_hash: &str) -> Result<usize> {
+        self.conn.execute(
+            "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
+            params![user_id, keep_token_hash],
+        )
+    }
+
     pub fn delete_session(&self, token_hash: &str) -> Result<()> {
         self.conn
             .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
@@ -799,6 +846,32 @@ impl Db<'_> {
             "INSERT INTO api_tokens(token_hash, institution, role, label, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_hash, institution, role, label, crate::now()],
         )
+    }
+
+    /// Every API token (never its secret: only its hash is stored), newest first.
+    pub fn api_tokens(&self) -> Result<Vec<ApiTokenRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, institution, role, label, created_at, revoked FROM api_tokens ORDER BY id DESC",
+        )?;
+        let rows = s.query_map(params![], |r| {
+            Ok(ApiTokenRow {
+                id: r.get(0)?,
+                institution: r.get(1)?,
+                role: r.get(2)?,
+                label: r.get(3)?,
+                created_at: r.get(4)?,
+                revoked: r.get::<i64>(5)? != 0,
+            })
+        })?;
+        collect(rows)
+    }
+
+    /// Revokes an API token; whether there was such a live token.
+    pub fn revoke_api_token(&self, id: i64) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE api_tokens SET revoked = 1 WHERE id = ?1 AND revoked = 0",
+            params![id],
+        )? > 0)
     }
 
     pub fn api_token(&self, token_hash: &str) -> Result<Option<TokenPrincipal>> {
@@ -1922,10 +1995,9 @@ impl Db<'_> {
     }
 
     pub fn case(&self, id: i64) -> Result<Option<CaseRow>> {
-        self
-            .conn
+        self.conn
             .query_row(
-                "SELECT id, reference, title, status, created_by, created_at, summary FROM cases WHERE id = ?1",
+                &format!("{CASE_SELECT} WHERE c.id = ?1"),
                 [id],
                 case_from_row,
             )
@@ -1933,22 +2005,72 @@ impl Db<'_> {
     }
 
     pub fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRow>> {
-        self
-            .conn
+        self.conn
             .query_row(
-                "SELECT id, reference, title, status, created_by, created_at, summary FROM cases WHERE reference = ?1",
+                &format!("{CASE_SELECT} WHERE c.reference = ?1"),
                 [reference],
                 case_from_row,
             )
             .optional()
     }
 
+    /// The latest cases (the CLI's and the API's short list).
     pub fn cases(&self) -> Result<Vec<CaseRow>> {
-        let mut s = self
-            .conn
-            .prepare_cached("SELECT id, reference, title, status, created_by, created_at, summary FROM cases ORDER BY id DESC LIMIT 500")?;
-        let rows = s.query_map(params![], case_from_row)?;
-        collect(rows)
+        Ok(self.cases_page(&CaseFilter::default(), 500, 0)?.0)
+    }
+
+    /// One page of the cases a filter selects, newest first, and how many
+    /// it selects in all.
+    pub fn cases_page(
+        &self,
+        filter: &CaseFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<CaseRow>, i64)> {
+        let status = filter.status.map(|s| s.as_str()).unwrap_or("");
+        let assignee = filter.assignee.unwrap_or(0);
+        let text = format!("%{}%", filter.text.to_lowercase());
+        let hide_closed = if filter.hide_closed { "closed" } else { "" };
+        let condition =
+            "(?1 = '' OR c.status = ?1) AND (CAST(?2 AS BIGINT) = 0 OR c.assignee = ?2) \
+             AND (lower(c.reference) LIKE ?3 OR lower(c.title) LIKE ?3) AND c.status <> ?4";
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM cases c WHERE {condition}"),
+            params![status, assignee, text, hide_closed],
+            |r| r.get(0),
+        )?;
+        let mut s = self.conn.prepare_cached(&format!(
+            "{CASE_SELECT} WHERE {condition} ORDER BY c.id DESC LIMIT ?5 OFFSET ?6"
+        ))?;
+        let rows = s.query_map(
+            params![status, assignee, text, hide_closed, limit, offset],
+            case_from_row,
+        )?;
+        Ok((collect(rows)?, total))
+    }
+
+    /// Assigns a case to a user (None: unassigned).
+    pub fn set_case_assignee(&self, id: i64, assignee: Option<i64>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE cases SET assignee = ?2 WHERE id = ?1",
+            params![id, assignee],
+        )?;
+        Ok(())
+    }
+
+    /// Closes a case with the reason, or reopens it (`closing` None).
+    pub fn set_case_closed(&self, id: i64, closing: Option<&str>) -> Result<()> {
+        match closing {
+            Some(reason) => self.conn.execute(
+                "UPDATE cases SET status = 'closed', closed_at = ?2, closing = ?3 WHERE id = ?1",
+                params![id, crate::now(), reason],
+            )?,
+            None => self.conn.execute(
+                "UPDATE cases SET status = 'open', closed_at = NULL WHERE id = ?1",
+                params![id],
+            )?,
+        };
+        Ok(())
     }
 
     pub fn set_case_status(&self, id: i64, status: CaseStatus) -> Result<()> {
@@ -2028,6 +2150,71 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// An account by its key, with its holder (the role is meaningless
+    /// outside a case: counterparty).
+    pub fn account_by_key(&self, key: &str) -> Result<Option<CaseAccountRow>> {
+        self.conn
+            .query_row(
+                "SELECT a.id, a.key, a.name, a.entity_id, e.name FROM accounts a LEFT JOIN entities e ON e.id = a.entity_id WHERE a.key = ?1",
+                [key],
+                |r| {
+                    Ok(CaseAccountRow {
+                        id: r.get(0)?,
+                        key: r.get(1)?,
+                        name: r.get(2)?,
+                        entity_id: r.get(3)?,
+                        entity_name: r.get(4)?,
+                        role: CaseRole::Counterparty,
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// Cases holding an account (in their accounts list), with its role there.
+    pub fn account_cases(&self, account_id: i64) -> Result<Vec<(CaseRow, CaseRole)>> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "{CASE_SELECT} JOIN case_accounts ca ON ca.case_id = c.id WHERE ca.account_id = ?1 ORDER BY c.id"
+        ))?;
+        let rows = s.query_map([account_id], case_from_row)?;
+        let cases = collect(rows)?;
+        let mut out = Vec::with_capacity(cases.len());
+        for c in cases {
+            let role: CaseRole = self.conn.query_row(
+                "SELECT role FROM case_accounts WHERE case_id = ?1 AND account_id = ?2",
+                params![c.id, account_id],
+                |r| r.get(0),
+            )?;
+            out.push((c, role));
+        }
+        Ok(out)
+    }
+
+    /// Whether one of a case's transactions moved money from or to an account.
+    pub fn case_touches_account(&self, case_id: i64, account_id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM case_transactions ct JOIN transactions t ON t.id = ct.transaction_id \
+                 WHERE ct.case_id = ?1 AND (t.from_account = ?2 OR t.to_account = ?2) LIMIT 1",
+                params![case_id, account_id],
+                |r| r.get::<i64>(0),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// The latest alerts naming an account among theirs.
+    pub fn account_alerts(&self, key: &str, limit: i64) -> Result<Vec<AlertRow>> {
+        let pattern = format!("%;{key};%");
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id \
+             WHERE ';' || a.accounts || ';' LIKE ?1 ORDER BY a.id DESC LIMIT ?2"
+        ))?;
+        let rows = s.query_map(params![pattern, limit], alert_from_row)?;
+        collect(rows)
+    }
+
     /// An account by its key.
     pub fn account_id_by_key(&self, key: &str) -> Result<Option<i64>> {
         self.conn
@@ -2040,8 +2227,9 @@ impl Db<'_> {
     /// Cases an entity belongs to.
     pub fn entity_cases(&self, entity_id: i64) -> Result<Vec<CaseRow>> {
         let mut s = self.conn.prepare_cached(
-            "SELECT c.id, c.reference, c.title, c.status, c.created_by, c.created_at, c.summary FROM case_entities ce JOIN cases c ON c.id = ce.case_id
-             WHERE ce.entity_id = ?1 ORDER BY c.id",
+            "SELECT c.id, c.reference, c.title, c.status, c.created_by, c.created_at, c.summary, \
+             c.assignee, u.username, c.closed_at, c.closing FROM case_entities ce JOIN cases c ON c.id = ce.case_id \
+             LEFT JOIN users u ON u.id = c.assignee WHERE ce.entity_id = ?1 ORDER BY c.id",
         )?;
         let rows = s.query_map([entity_id], case_from_row)?;
         collect(rows)

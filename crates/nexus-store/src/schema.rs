@@ -440,6 +440,13 @@ ALTER TABLE clearances ADD COLUMN comment TEXT NOT NULL DEFAULT '';
     r#"
 ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
 "#,
+    // 9: a case has the analyst it is assigned to, and when it is closed,
+    // when and why (a supervisor's decision, kept with the case).
+    r#"
+ALTER TABLE cases ADD COLUMN assignee INTEGER REFERENCES users(id);
+ALTER TABLE cases ADD COLUMN closed_at INTEGER;
+ALTER TABLE cases ADD COLUMN closing TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.

@@ -115,7 +115,7 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
     // Without partners, the exchange page says how one is added.
     let exchange = page(addr, &analyst, "/exchange").text();
     assert!(
-        exchange.contains("id=no-partners") && exchange.contains("nexus exchange partner add"),
+        exchange.contains("id=\"no-partners\"") && exchange.contains("nexus exchange partner add"),
         "{exchange}"
     );
     let alert = fan_in_alert(addr, &analyst);

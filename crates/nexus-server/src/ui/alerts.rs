@@ -1,19 +1,25 @@
-//! The alert queue: what to work next, highest score first, with when each
-//! alert was raised or last grew, its subject and focal account, who holds
-//! it, and paging through the whole queue. Read under the stated purpose
-//! (TRIAGE or an alert's reference) and audited.
+//! Alerts: the queue (what to work next, highest score first, with when
+//! each alert was raised or last grew, its subject and focal account, who
+//! holds it, paged through the whole queue) and an alert's page (why it was
+//! raised, its transactions, triage: assign, escalate, dismiss with a
+//! reason, into a case, a false-positive clearance). Read under the stated
+//! purpose (TRIAGE or the alert's reference) and audited.
 
 use super::i18n::Lang;
 use super::labels;
-use super::{audit_view, html_err, page, require_purpose, when};
+use super::{audit_view, audit_view_about, csrf_field, html_err, page, require_purpose, when};
+use crate::api::apply_alert_action;
 use crate::web::{AppError, AppState, Caller, Guard};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use maud::{html, Markup};
-use nexus_fiu::auth::Role;
+use nexus_fiu::auth::{Principal, Role};
 use nexus_fiu::purpose::{Record, TRIAGE};
+use nexus_model::AlertKind;
 use nexus_store::AlertRow;
+use nexus_store::TransactionRow;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -203,4 +209,255 @@ fn render(lang: Lang, q: &Queue) -> Markup {
             }
         }
     }
+}
+
+/// Most transactions an alert's page lists.
+const ALERT_TRANSACTIONS: usize = 200;
+
+/// What an alert's page shows, read in one transaction.
+struct AlertView {
+    alert: AlertRow,
+    transactions: Vec<TransactionRow>,
+    case_reference: Option<String>,
+}
+
+pub(super) async fn alert_page(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let viewer = p.clone();
+    let loaded = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let purpose = match require_purpose(
+                        db,
+                        &p,
+                        &headers,
+                        &format!("/alerts/{id}"),
+                        &format!("ALERT-{id}"),
+                        Record::Alert(id),
+                    )? {
+                        Ok(purpose) => purpose,
+                        Err(form) => return Ok(Some(Err(form))),
+                    };
+                    let Some(alert) = db.alert(id)? else {
+                        return Ok(None);
+                    };
+                    let ids: Vec<i64> = alert
+                        .transactions
+                        .split(';')
+                        .filter_map(|t| t.parse().ok())
+                        .take(ALERT_TRANSACTIONS)
+                        .collect();
+                    let mut transactions = db.transactions_by_ids(&ids)?;
+                    transactions.sort_by_key(|t| (t.at, t.id));
+                    let case_reference = match alert.case_id {
+                        Some(c) => db.case(c)?.map(|c| c.reference),
+                        None => None,
+                    };
+                    let mut whom: Vec<String> = alert.entity_name.iter().cloned().collect();
+                    whom.extend(
+                        alert
+                            .accounts
+                            .split(';')
+                            .filter(|k| !k.is_empty())
+                            .take(20)
+                            .map(String::from),
+                    );
+                    let detail = alert
+                        .entity_id
+                        .map(|e| format!("about entity:{e}"))
+                        .unwrap_or_default();
+                    audit_view_about(
+                        db,
+                        &p,
+                        &purpose,
+                        "alert.view",
+                        format!("alert:{id}"),
+                        detail,
+                        whom.join("; "),
+                    )?;
+                    Ok(Some(Ok(AlertView {
+                        alert,
+                        transactions,
+                        case_reference,
+                    })))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    match loaded {
+        None => Err(AppError::not_found().html()),
+        Some(Err(form)) => Ok(form.into_response()),
+        Some(Ok(v)) => {
+            let title = format!("{} #{id}", Lang::of(Some(&viewer)).t("alert.title"));
+            Ok(page(
+                Some(&viewer),
+                &title,
+                &render_alert(&viewer, &v).into_string(),
+            )
+            .into_response())
+        }
+    }
+}
+
+fn render_alert(p: &Principal, v: &AlertView) -> Markup {
+    let lang = Lang::of(Some(p));
+    let t = |k| lang.t(k);
+    let a = &v.alert;
+    let id = a.id;
+    html! {
+        dl {
+            dt { (t("queue.col.source")) } dd { (labels::kind(lang, a.kind)) }
+            dt { (t("queue.col.typology")) } dd { (labels::typology(lang, a.typology)) }
+            dt { (t("queue.col.score")) } dd { (format!("{:.2}", a.score)) }
+            dt { (t("queue.col.probability")) } dd {
+                @match (a.probability, a.suppressed) {
+                    (Some(pr), true) => { (format!("{pr:.2}")) " — " (t("alert.below_threshold")) }
+                    (Some(pr), false) => { (format!("{pr:.2}")) }
+                    (None, _) => { "—" }
+                }
+            }
+            dt { (t("queue.col.status")) } dd class={ "status " (a.status.as_str()) } { (labels::status(lang, a.status)) }
+            @if !a.reason.is_empty() { dt { (t("alert.reason")) } dd { (a.reason) } }
+            dt { (t("queue.col.raised")) } dd { (when(a.created_at)) }
+            @if let (Some(c), Some(reference)) = (a.case_id, &v.case_reference) {
+                dt { (t("alert.case")) } dd { a href={ "/cases/" (c) } { (reference) } }
+            }
+        }
+        h2 { (t("alert.why")) }
+        p.explain { (a.explanation) }
+        @if let (Some(e), Some(name)) = (a.entity_id, &a.entity_name) {
+            p { (t("queue.col.subject")) ": " a href={ "/entities/" (e) } { (name) " (#" (e) ")" } }
+        }
+        @if a.kind == AlertKind::Screening {
+            p { (t("alert.list_entry")) ": " (a.list_name.as_deref().unwrap_or("")) " " (a.list_entry.as_deref().unwrap_or(""))
+                " (" (t("alert.version")) " " (a.list_version.as_deref().unwrap_or("")) ")" }
+        }
+        @if !v.transactions.is_empty() {
+            h2 { (t("case.transactions")) " (" (v.transactions.len()) ")" }
+            (super::transactions_table(lang, "alert-transactions", &v.transactions))
+        }
+        h2 { (t("alert.triage")) }
+        div.actions {
+            form method="post" action={ "/alerts/" (id) } {
+                (csrf_field(p)) input type="hidden" name="action" value="assign";
+                button { (t("alert.assign_me")) }
+            }
+            form method="post" action={ "/alerts/" (id) } {
+                (csrf_field(p)) input type="hidden" name="action" value="escalate";
+                button { (t("alert.escalate")) }
+            }
+            form.stack method="post" action={ "/alerts/" (id) } {
+                (csrf_field(p)) input type="hidden" name="action" value="dismiss";
+                label { (t("alert.dismiss_reason")) " " input name="reason" minlength="10" required; }
+                button { (t("alert.dismiss")) }
+            }
+            form.stack method="post" action={ "/alerts/" (id) "/case" } {
+                (csrf_field(p))
+                label { (t("alert.to_case_label")) " " input name="case" required placeholder=(t("alert.to_case_placeholder")); }
+                button { (t("alert.to_case")) }
+            }
+            @if a.kind == AlertKind::Screening {
+                form.stack method="post" action={ "/alerts/" (id) "/clearance" } {
+                    (csrf_field(p))
+                    label { (t("alert.clearance_label")) " " input name="justification" minlength="20" required placeholder=(t("alert.clearance_placeholder")); }
+                    button { (t("alert.request_clearance")) }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct AlertForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub(super) async fn alert_action(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<AlertForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| apply_alert_action(s, &p, id, &f.action, &f.reason))
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/alerts/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct ClearanceForm {
+    csrf: String,
+    justification: String,
+}
+
+pub(super) async fn request_clearance(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ClearanceForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| {
+            Ok(nexus_fiu::clearances::request(
+                &s.store,
+                &p,
+                id,
+                &f.justification,
+            )?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/clearances").into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct ToCaseForm {
+    csrf: String,
+    case: String,
+}
+
+pub(super) async fn alert_to_case(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ToCaseForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let case_id = state
+        .blocking(move |s| {
+            let case_id = nexus_fiu::cases::add_alert(&s.store, &p, id, &f.case)?;
+            // The purpose stated for the alert carries over to the case made
+            // from it (recorded as a new statement), so the case page opens
+            // without asking again for what the analyst just said.
+            if let Some(stated) = &p.purpose {
+                if let Some(case) = s.store.read(|db| db.case(case_id))? {
+                    nexus_fiu::sessions::state_purpose(
+                        &s.store,
+                        &p,
+                        &stated.purpose,
+                        &case.reference,
+                    )?;
+                }
+            }
+            Ok(case_id)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
 }

@@ -7,21 +7,238 @@
 //! and the audit record of the read) and renders after it.
 
 use super::i18n::Lang;
-use super::{case_read, csrf_field, html_err, money, page, require_purpose, when, BodyForm};
+use super::{case_read, csrf_field, html_err, page, require_purpose, when, BodyForm};
 use crate::web::{AppError, AppState, Caller, Guard};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use nexus_fiu::auth::{Principal, Role};
 use nexus_fiu::cases::{FreezeOrder, FreezeTarget};
-use nexus_model::{CaseRole, FreezeStatus};
+use nexus_model::{CaseRole, CaseStatus, FreezeStatus};
+use nexus_store::CaseFilter;
 use nexus_store::{
     CaseAccountRow, CaseRow, DisseminationRow, DocumentRow, EntityRow, FreezeRow, MessageRow,
     TransactionRow,
 };
 use serde::Deserialize;
+
+/// Cases per page of the list.
+const CASES_PER_PAGE: i64 = 100;
+
+#[derive(Deserialize, Default)]
+pub(super) struct CasesQuery {
+    /// `active` (the default: open and disseminated), a status, or `all`.
+    #[serde(default)]
+    status: String,
+    /// `mine`: only the viewer's cases.
+    #[serde(default)]
+    whose: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    offset: i64,
+}
+
+/// The cases list: the work in hand by default, filtered by status, by
+/// assignee and by reference or title, paged through all with the total.
+pub(super) async fn cases_page(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Query(q): Query<CasesQuery>,
+) -> Result<Html<String>, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    let status = CaseStatus::parse(&q.status);
+    let filter = CaseFilter {
+        status,
+        hide_closed: status.is_none() && q.status != "all",
+        assignee: (q.whose == "mine").then_some(p.user_id).flatten(),
+        text: q.q.chars().take(100).collect(),
+    };
+    let offset = q.offset.max(0);
+    let (cases, total) = state
+        .blocking(move |s| {
+            Ok(s.store
+                .read(|db| db.cases_page(&filter, CASES_PER_PAGE, offset))?)
+        })
+        .await
+        .map_err(html_err)?;
+    let lang = Lang::of(Some(&p));
+    let t = |k| lang.t(k);
+    let chosen = if status.is_some() || q.status == "all" {
+        q.status.as_str()
+    } else {
+        "active"
+    };
+    let choices = [
+        ("active", t("cases.active")),
+        ("open", t("case.status.open")),
+        ("disseminated", t("case.status.disseminated")),
+        ("closed", t("case.status.closed")),
+        ("all", t("cases.all")),
+    ];
+    let more = |to: i64| {
+        format!(
+            "/cases?status={}&whose={}&q={}&offset={to}",
+            super::url_encode(chosen),
+            super::url_encode(&q.whose),
+            super::url_encode(&q.q)
+        )
+    };
+    let body = html! {
+        form.filters method="get" {
+            label { (t("case.status")) " " select name="status" {
+                @for (v, text) in &choices { option value=(v) selected[*v == chosen] { (text) } }
+            } }
+            label { input type="checkbox" name="whose" value="mine" checked[q.whose == "mine"]; " " (t("cases.mine")) }
+            label { (t("cases.contains")) " " input name="q" value=(q.q) maxlength="100"; }
+            button { (t("common.filter")) }
+        }
+        p #cases-total { (super::labels::count(total)) " " (t("cases.total")) }
+        table #cases {
+            tr { th { (t("case.reference")) } th { (t("cases.title_col")) } th { (t("case.status")) } th { (t("case.assignee")) } th { (t("case.opened")) } }
+            @for c in &cases {
+                tr {
+                    td { a href={ "/cases/" (c.id) } { (c.reference) } }
+                    td { (c.title) }
+                    td.status.(c.status.as_str()) { (t(case_status_key(c.status))) }
+                    td { (c.assignee_name.as_deref().unwrap_or("—")) }
+                    td { (when(c.created_at)) }
+                }
+            }
+        }
+        p.pager {
+            @if offset > 0 { a href=(more((offset - CASES_PER_PAGE).max(0))) { "← " (t("common.newer")) } " " }
+            @if offset + CASES_PER_PAGE < total { a href=(more(offset + CASES_PER_PAGE)) { (t("common.older")) " →" } }
+        }
+        h2 { (t("cases.open_new")) }
+        form.stack method="post" action="/cases" {
+            (csrf_field(&p))
+            label { (t("cases.title_col")) " " input name="title" required minlength="5"; }
+            label { (t("cases.summary")) " " textarea name="summary" {} }
+            button { (t("cases.open_button")) }
+        }
+    };
+    Ok(page(Some(&p), t("cases.title"), &body.into_string()))
+}
+
+#[derive(Deserialize)]
+pub(super) struct CaseForm {
+    csrf: String,
+    title: String,
+    #[serde(default)]
+    summary: String,
+}
+
+pub(super) async fn create_case(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Form(f): Form<CaseForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let id = state
+        .blocking(move |s| Ok(nexus_fiu::cases::open(&s.store, &p, &f.title, &f.summary)?.id))
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct DisseminateForm {
+    csrf: String,
+    agency: String,
+    legal_basis: String,
+}
+
+pub(super) async fn disseminate(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<DisseminateForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| {
+            Ok(nexus_fiu::cases::disseminate(
+                &s.store,
+                &p,
+                id,
+                &f.agency,
+                &f.legal_basis,
+            )?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct AssignForm {
+    csrf: String,
+    /// A user name; empty: unassigned.
+    #[serde(default)]
+    to: String,
+}
+
+/// Assigns the case (a supervisor), or takes or hands back one's own (an analyst).
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Analyst, Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| {
+            let to = Some(f.to.as_str()).filter(|t| !t.trim().is_empty());
+            Ok(nexus_fiu::cases::assign(&s.store, &p, id, to)?)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReasonForm {
+    csrf: String,
+    reason: String,
+}
+
+/// Closes a case (a supervisor, with the reason).
+pub(super) async fn close(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| Ok(nexus_fiu::cases::close(&s.store, &p, id, &f.reason)?))
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+/// Reopens a closed case (a supervisor, with the reason).
+pub(super) async fn reopen(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| Ok(nexus_fiu::cases::reopen(&s.store, &p, id, &f.reason)?))
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
 
 /// Most transactions listed on the case page.
 const SHOWN_TRANSACTIONS: i64 = 500;
@@ -36,6 +253,8 @@ struct CaseFile {
     notes: Vec<MessageRow>,
     freezes: Vec<FreezeRow>,
     disseminations: Vec<DisseminationRow>,
+    /// Whom a supervisor may assign the case to.
+    colleagues: Vec<String>,
 }
 
 pub(super) async fn case_page(
@@ -72,6 +291,14 @@ pub(super) async fn case_page(
                         notes: db.case_notes(id)?,
                         freezes: db.freezes(Some(id))?,
                         disseminations: db.disseminations(id)?,
+                        colleagues: db
+                            .users()?
+                            .into_iter()
+                            .filter(|u| {
+                                !u.disabled && matches!(u.role, Role::Analyst | Role::Supervisor)
+                            })
+                            .map(|u| u.username)
+                            .collect(),
                         case,
                     };
                     let (detail, personal) = super::case_about(db, id)?;
@@ -118,130 +345,200 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         .iter()
         .filter(|(_, r)| *r == CaseRole::Subject)
         .count();
+    let closed = f.case.status == CaseStatus::Closed;
     html! {
-        p { (f.case.reference) " · status " b { (f.case.status.as_str()) } " · opened " (when(f.case.created_at)) }
+        dl.case-head {
+            dt { (t("case.reference")) } dd { (f.case.reference) }
+            dt { (t("case.status")) } dd { b.status.(f.case.status.as_str()) { (t(case_status_key(f.case.status))) } }
+            dt { (t("case.opened")) } dd { (when(f.case.created_at)) }
+            dt { (t("case.assignee")) } dd #assignee { (f.case.assignee_name.as_deref().unwrap_or(t("case.unassigned"))) }
+            @if let Some(at) = f.case.closed_at {
+                dt { (t("case.closed_on")) } dd { (when(at)) " — " (f.case.closing) }
+            }
+        }
         @if !f.case.summary.is_empty() { p { (f.case.summary) } }
+        (case_controls(p, f))
 
         h2 { (t("case.parties")) }
-        p.hint { (subjects) " subjects, " (f.parties.len() - subjects)
-            " counterparties. A counterparty dealt with a subject; it is shown and disseminated as such, never as a suspect." }
+        p.hint { (subjects) " " (t("case.subjects_count")) ", " (f.parties.len() - subjects) " " (t("case.counterparties_count")) ". " (t("case.counterparty_hint")) }
         table #case-parties {
-            tr { th { "Role" } th { "Name" } th { "Kind" } th { "Born" } th { "Countries" } }
+            tr { th { (t("case.role")) } th { (t("common.name")) } th { (t("common.kind")) } th { (t("common.born")) } th { (t("common.countries")) } }
             @for (e, role) in &f.parties {
                 tr.(role.as_str()) {
                     td { (t(role_key(*role))) }
                     td { a href={ "/entities/" (e.id) } { (e.name) } " (#" (e.id) ")" }
-                    td { (e.kind.as_str()) }
+                    td { (t(super::labels::entity_kind_key(e.kind))) }
                     td { (e.birth_date.as_deref().unwrap_or("")) }
                     td { (e.countries) }
                 }
             }
         }
-        form.inline method="post" action={ "/cases/" (id) "/entities" } {
-            (csrf_field(p))
-            input name="entity_id" type="number" min="1" required placeholder="entity #";
-            button { (t("case.add_subject")) }
+        @if !closed {
+            form.inline method="post" action={ "/cases/" (id) "/entities" } {
+                (csrf_field(p))
+                input name="entity_id" type="number" min="1" required placeholder=(t("case.entity_placeholder"));
+                button { (t("case.add_subject")) }
+            }
         }
 
         h2 { (t("case.accounts")) }
         table #case-accounts {
-            tr { th { "Role" } th { "Account" } th { "Holder as reported" } th { "Holder" } }
+            tr { th { (t("case.role")) } th { (t("common.account")) } th { (t("case.holder_as_reported")) } th { (t("case.holder")) } }
             @for a in &f.accounts {
                 tr.(a.role.as_str()) {
                     td { (t(role_key(a.role))) }
-                    td { code { (a.key) } }
+                    td { a href={ "/accounts?key=" (super::url_encode(&a.key)) } { code { (a.key) } } }
                     td { (a.name) }
                     td {
                         @if let (Some(e), Some(name)) = (a.entity_id, &a.entity_name) {
                             a href={ "/entities/" (e) } { (name) }
-                        } @else { span.hint { "not resolved" } }
+                        } @else { span.hint { (t("case.not_resolved")) } }
                     }
                 }
             }
         }
-        form.inline method="post" action={ "/cases/" (id) "/accounts" } {
-            (csrf_field(p))
-            input name="key" required maxlength="200" placeholder="BIC|account number";
-            button { (t("case.add_account")) }
+        @if !closed {
+            form.inline method="post" action={ "/cases/" (id) "/accounts" } {
+                (csrf_field(p))
+                input name="key" required maxlength="200" placeholder=(t("case.account_placeholder"));
+                button { (t("case.add_account")) }
+            }
         }
 
         h2 { (t("case.network")) }
-        p.hint { "Parties with their accounts inside (subjects red, counterparties blue, others grey) and the money between them, widths by US dollars. Drag to rearrange, scroll to zoom; the dates limit the period; double-click an account to add its other payments, a party to open it." }
-        div #graph data-src={ "/cases/" (id) "/graph.json" } {}
+        p.hint { (t("case.graph_hint")) }
+        div #graph data-src={ "/cases/" (id) "/graph.json" } data-from=(t("graph.from")) data-to=(t("graph.to")) {}
 
         h2 { (t("case.transactions")) " (" (f.transactions.len()) ")" }
-        table #case-transactions {
-            tr { th { "Time" } th { "Reference" } th { "From" } th { "To" } th { "Amount" } th { "Channel" } }
-            @for t in &f.transactions {
-                tr {
-                    td { (when(t.at)) }
-                    td { (t.reference) }
-                    td { (t.from_account.as_deref().unwrap_or("")) }
-                    td { (t.to_account.as_deref().unwrap_or("")) }
-                    td.num { (money(t.amount_minor)) " " (t.currency) }
-                    td { (t.channel) }
-                }
-            }
-        }
+        (super::transactions_table(lang, "case-transactions", &f.transactions))
 
         h2 { (t("case.documents")) }
         ul #documents {
             @for d in &f.documents {
                 li {
                     a href={ "/cases/" (id) "/documents/" (d.id) } { (d.filename) }
-                    " (" (d.size) " bytes, " (d.content_type) ", added by " (d.uploaded_by) " " (when(d.at)) ") "
+                    " (" (d.size) " " (t("case.bytes")) ", " (d.content_type) ", " (t("case.added_by")) " " (d.uploaded_by) " " (when(d.at)) ") "
                     code { "sha256 " (d.sha256.get(..16).unwrap_or(&d.sha256)) }
                 }
             }
         }
-        form #document-upload.inline data-csrf=(p.csrf.as_deref().unwrap_or("")) data-case=(id) {
-            input type="file" #document required;
-            button { "Attach document" }
+        @if !closed {
+            form #document-upload.inline data-csrf=(p.csrf.as_deref().unwrap_or("")) data-case=(id) {
+                input type="file" #document required;
+                button { (t("case.attach")) }
+            }
         }
 
         h2 { (t("case.notes")) }
         @for n in &f.notes {
             div.message { b { (n.author) } " · " (when(n.at)) p { (n.body) } }
         }
-        form.stack method="post" action={ "/cases/" (id) "/notes" } {
-            (csrf_field(p))
-            label { "Note " textarea name="body" required {} }
-            button { (t("case.add_note")) }
+        @if !closed {
+            form.stack method="post" action={ "/cases/" (id) "/notes" } {
+                (csrf_field(p))
+                label { (t("case.note")) " " textarea name="body" required {} }
+                button { (t("case.add_note")) }
+            }
         }
 
         h2 { (t("case.measures")) }
-        p.hint { "A freeze is proposed by one person and in force only when a supervisor other than its author approves it; only a supervisor lifts it or records its outcome." }
+        p.hint { (t("case.freeze_hint")) }
         (freezes_table(p, &f.freezes))
-        (freeze_form(p, f))
+        @if !closed { (freeze_form(p, f)) }
 
         h2 { (t("case.dissemination")) }
         ul {
             @for d in &f.disseminations {
-                li { (when(d.created_at)) " to " (d.agency) " — " (d.legal_basis) }
+                li { (when(d.created_at)) " — " (d.agency) " — " (d.legal_basis) }
             }
         }
         p {
-            a href={ "/cases/" (id) "/package.html" } { "Package (printable)" }
+            a href={ "/cases/" (id) "/package.html" } { (t("case.package_print")) }
             " · "
-            a href={ "/cases/" (id) "/package.json" } { "Package (JSON)" }
+            a href={ "/cases/" (id) "/package.json" } { (t("case.package_json")) }
         }
-        @if p.role == Role::Supervisor {
+        @if closed {
+        } @else if p.role == Role::Supervisor {
             form.stack method="post" action={ "/cases/" (id) "/disseminate" } {
                 (csrf_field(p))
-                label { "Agency " input name="agency" required placeholder="Drug Control Agency"; }
-                label { "Legal basis " input name="legal_basis" required; }
+                label { (t("case.agency")) " " input name="agency" required placeholder=(t("case.agency_placeholder")); }
+                label { (t("case.legal_basis")) " " input name="legal_basis" required; }
                 button { (t("case.disseminate")) }
             }
         } @else {
-            p.hint { "Dissemination is decided by a supervisor." }
+            p.hint { (t("case.disseminate_hint")) }
+        }
+    }
+}
+
+/// The text key of a case status.
+pub(super) fn case_status_key(status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Open => "case.status.open",
+        CaseStatus::Disseminated => "case.status.disseminated",
+        CaseStatus::Closed => "case.status.closed",
+    }
+}
+
+/// Assignment and closing: what the viewer may do with the case itself.
+fn case_controls(p: &Principal, f: &CaseFile) -> Markup {
+    let t = |k| Lang::of(Some(p)).t(k);
+    let id = f.case.id;
+    let supervisor = p.role == Role::Supervisor;
+    let mine = f.case.assignee.is_some() && f.case.assignee == p.user_id;
+    let closed = f.case.status == CaseStatus::Closed;
+    html! {
+        div.actions #case-controls {
+            @if !closed && supervisor {
+                form.inline method="post" action={ "/cases/" (id) "/assign" } {
+                    (csrf_field(p))
+                    select name="to" aria-label=(t("case.assignee")) {
+                        option value="" { "— " (t("case.unassigned")) " —" }
+                        @for name in &f.colleagues {
+                            option value=(name) selected[f.case.assignee_name.as_deref() == Some(name.as_str())] { (name) }
+                        }
+                    }
+                    button { (t("case.assign")) }
+                }
+            } @else if !closed && f.case.assignee.is_none() {
+                form.inline method="post" action={ "/cases/" (id) "/assign" } {
+                    (csrf_field(p))
+                    input type="hidden" name="to" value=(p.username);
+                    button { (t("case.take")) }
+                }
+            } @else if !closed && mine {
+                form.inline method="post" action={ "/cases/" (id) "/assign" } {
+                    (csrf_field(p))
+                    input type="hidden" name="to" value="";
+                    button { (t("case.hand_back")) }
+                }
+            }
+            @if supervisor && !closed {
+                form.inline method="post" action={ "/cases/" (id) "/close" } {
+                    (csrf_field(p))
+                    input name="reason" required minlength="10" maxlength="2000" placeholder=(t("case.close_reason"));
+                    button { (t("case.close")) }
+                }
+            }
+            @if supervisor && closed {
+                form.inline method="post" action={ "/cases/" (id) "/reopen" } {
+                    (csrf_field(p))
+                    input name="reason" required minlength="10" maxlength="2000" placeholder=(t("case.reopen_reason"));
+                    button { (t("case.reopen")) }
+                }
+            }
+            @if !supervisor && !closed {
+                span.hint { (t("case.close_hint")) }
+            }
         }
     }
 }
 
 fn freezes_table(p: &Principal, freezes: &[FreezeRow]) -> Markup {
+    let t = |k| Lang::of(Some(p)).t(k);
     html! {
         table #freezes {
-            tr { th { "On" } th { "Assets" } th { "Legal basis" } th { "Issued" } th { "Expires" } th { "Status" } th { "Proposed" } th { "Decided" } th {} }
+            tr { th { (t("freeze.on")) } th { (t("freeze.assets")) } th { (t("case.legal_basis")) } th { (t("freeze.issued")) } th { (t("freeze.expires")) } th { (t("case.status")) } th { (t("freeze.proposed")) } th { (t("freeze.decided")) } th {} }
             @for f in freezes {
                 tr {
                     td { (f.entity_name) }
@@ -249,7 +546,7 @@ fn freezes_table(p: &Principal, freezes: &[FreezeRow]) -> Markup {
                     td { (f.legal_basis) }
                     td { (f.issued_on) }
                     td { (f.expires_on) }
-                    td.status { b { (f.status.as_str()) } @if !f.outcome.is_empty() { br; (f.outcome) } }
+                    td.status { b { (t(freeze_status_key(f.status))) } @if !f.outcome.is_empty() { br; (f.outcome) } }
                     td { (f.created_by) br; (when(f.created_at)) }
                     td {
                         @if let Some(by) = &f.decided_by {
@@ -264,6 +561,18 @@ fn freezes_table(p: &Principal, freezes: &[FreezeRow]) -> Markup {
     }
 }
 
+/// The text key of a freeze status.
+fn freeze_status_key(status: FreezeStatus) -> &'static str {
+    match status {
+        FreezeStatus::Proposed => "freeze.status.proposed",
+        FreezeStatus::Rejected => "freeze.status.rejected",
+        FreezeStatus::InForce => "freeze.status.in-force",
+        FreezeStatus::Lifted => "freeze.status.lifted",
+        FreezeStatus::Expired => "freeze.status.expired",
+        FreezeStatus::Confiscated => "freeze.status.confiscated",
+    }
+}
+
 /// What the viewer may do with a freeze: decide a proposal (a supervisor
 /// who did not make it), end one in force (a supervisor).
 fn freeze_actions(p: &Principal, f: &FreezeRow) -> Markup {
@@ -275,22 +584,22 @@ fn freeze_actions(p: &Principal, f: &FreezeRow) -> Markup {
             FreezeStatus::Proposed if supervisor && !own => {
                 form.inline method="post" action={ "/freezes/" (f.id) "/decision" } {
                     (csrf_field(p))
-                    input name="reasons" placeholder="reasons (required to reject)" maxlength="2000";
+                    input name="reasons" placeholder=(t("freeze.reasons")) maxlength="2000";
                     button name="decision" value="approve" { (t("case.approve")) }
                     button name="decision" value="reject" { (t("case.reject")) }
                 }
             }
-            FreezeStatus::Proposed if own => { span.hint { "awaits another supervisor's decision" } }
-            FreezeStatus::Proposed => { span.hint { "awaits a supervisor's decision" } }
+            FreezeStatus::Proposed if own => { span.hint { (t("freeze.awaits_other")) } }
+            FreezeStatus::Proposed => { span.hint { (t("freeze.awaits")) } }
             FreezeStatus::InForce if supervisor => {
                 form.inline method="post" action={ "/freezes/" (f.id) } {
                     (csrf_field(p))
                     select name="status" {
-                        option value="lifted" { "lifted" }
-                        option value="expired" { "expired" }
-                        option value="confiscated" { "confiscated" }
+                        @for s in [FreezeStatus::Lifted, FreezeStatus::Expired, FreezeStatus::Confiscated] {
+                            option value=(s.as_str()) { (t(freeze_status_key(s))) }
+                        }
                     }
-                    input name="outcome" placeholder="outcome" maxlength="2000";
+                    input name="outcome" placeholder=(t("freeze.outcome")) maxlength="2000";
                     button { (t("case.record")) }
                 }
             }
@@ -314,20 +623,20 @@ fn freeze_form(p: &Principal, f: &CaseFile) -> Markup {
         .collect();
     html! {
         @if entities.is_empty() && accounts.is_empty() {
-            p.hint { "Add a subject or a subject account to the case to propose a freeze." }
+            p.hint { (t("freeze.need_subject")) }
         } @else {
             form.stack method="post" action={ "/cases/" (f.case.id) "/freezes" } {
                 (csrf_field(p))
-                label { "On " select name="target" {
+                label { (t("freeze.on")) " " select name="target" {
                     @for e in &entities { option value={ "entity:" (e.id) } { (e.name) " (#" (e.id) ")" } }
                     @for a in &accounts {
-                        option value={ "account:" (a.id) } { "account " (a.key) @if !a.name.is_empty() { " (" (a.name) ")" } }
+                        option value={ "account:" (a.id) } { (t("common.account")) " " (a.key) @if !a.name.is_empty() { " (" (a.name) ")" } }
                     }
                 } }
-                label { "Assets " input name="assets" required placeholder="account NXTJB1XX|A0001234, balance …"; }
-                label { "Legal basis " input name="legal_basis" required placeholder="AML/CFT Law art. …; UNSCR 1373"; }
-                label { "Issued on " input name="issued_on" type="date" required; }
-                label { "Expires on " input name="expires_on" type="date" required; }
+                label { (t("freeze.assets")) " " input name="assets" required placeholder=(t("freeze.assets_placeholder")); }
+                label { (t("case.legal_basis")) " " input name="legal_basis" required placeholder=(t("freeze.basis_placeholder")); }
+                label { (t("freeze.issued_on")) " " input name="issued_on" type="date" required; }
+                label { (t("freeze.expires_on")) " " input name="expires_on" type="date" required; }
                 button { (t("case.propose_freeze")) }
             }
         }
@@ -506,25 +815,27 @@ pub(super) async fn package_html(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
+    let lang = Lang::of(Some(&p));
     let v = case_read(&state, p, headers, id, "case.export", move |db| {
         nexus_fiu::cases::package(db, id)
     })
     .await
     .map_err(html_err)?;
-    Ok(Html(render_package(&v).into_string()))
+    Ok(Html(render_package(lang, &v).into_string()))
 }
 
-fn render_package(v: &serde_json::Value) -> Markup {
+fn render_package(lang: Lang, v: &serde_json::Value) -> Markup {
+    let t = |k| lang.t(k);
     let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
     let list = |x: &serde_json::Value| x.as_array().cloned().unwrap_or_default();
     let c = &v["case"];
     let party = |e: &serde_json::Value| {
         html! {
-            h3 { (s(&e["name"])) " (" (s(&e["kind"])) ")" }
-            p { "Born " (s(&e["birth_date"])) " · " (s(&e["countries"])) }
+            h3 { (s(&e["name"])) }
+            p { (t("common.born")) " " (s(&e["birth_date"])) " · " (s(&e["countries"])) }
             @let names = list(&e["names_as_reported"]);
             @if !names.is_empty() {
-                p { "As reported: "
+                p { (t("entity.as_reported")) ": "
                     @for (i, n) in names.iter().enumerate() {
                         @if i > 0 { "; " }
                         (s(&n["name"])) " (" (s(&n["source"]["reporting_entity"])) " " (s(&n["source"]["reference"])) ")"
@@ -540,54 +851,54 @@ fn render_package(v: &serde_json::Value) -> Markup {
         title { (s(&c["reference"])) }
         link rel="stylesheet" href="/static/nexus.css";
         main.print {
-            p.classification { "CONFIDENTIAL — financial intelligence. Use only for the purpose disseminated; no onward disclosure without the FIU's consent." }
+            p.classification { (t("package.classification")) }
             h1 { (s(&c["reference"])) ": " (s(&c["title"])) }
             p { (s(&c["summary"])) }
-            p { "Status " (s(&c["status"])) ", opened " (s(&c["opened"])) }
-            h2 { "Subjects" }
+            p { (t("case.status")) " " (s(&c["status"])) ", " (t("case.opened")) " " (s(&c["opened"])) }
+            h2 { (t("package.subjects")) }
             @for e in list(&v["subjects"]) { (party(&e)) }
-            h2 { "Counterparties" }
-            p { "Parties that dealt with a subject. Not suspects by that fact." }
+            h2 { (t("package.counterparties")) }
+            p { (t("package.counterparties_note")) }
             @for e in list(&v["counterparties"]) { (party(&e)) }
-            h2 { "Accounts" }
+            h2 { (t("case.accounts")) }
             table {
-                tr { th { "Role" } th { "Account" } th { "Holder as reported" } }
+                tr { th { (t("case.role")) } th { (t("common.account")) } th { (t("case.holder_as_reported")) } }
                 @for a in list(&v["accounts"]) { tr { td { (s(&a["role"])) } td { (s(&a["account"])) } td { (s(&a["holder_as_reported"])) } } }
             }
-            h2 { "Transactions" }
+            h2 { (t("case.transactions")) }
             table {
-                tr { th { "Time" } th { "From" } th { "To" } th { "Amount" } th { "Channel" } th { "Source" } }
-                @for t in list(&v["transactions"]) {
+                tr { th { (t("tx.time")) } th { (t("tx.from")) } th { (t("tx.to")) } th { (t("tx.amount")) } th { (t("tx.channel")) } th { (t("package.source")) } }
+                @for x in list(&v["transactions"]) {
                     tr {
-                        td { (s(&t["at"])) }
-                        td { (s(&t["from_account"])) }
-                        td { (s(&t["to_account"])) }
-                        td.num { (format!("{:.2}", t["amount"].as_f64().unwrap_or(0.0))) " " (s(&t["currency"])) }
-                        td { (s(&t["channel"])) }
+                        td { (s(&x["at"])) }
+                        td { (s(&x["from_account"])) }
+                        td { (s(&x["to_account"])) }
+                        td.num { (format!("{:.2}", x["amount"].as_f64().unwrap_or(0.0))) " " (s(&x["currency"])) }
+                        td { (s(&x["channel"])) }
                         td {
-                            @if t["source"].is_object() {
-                                @if t["source"]["reference"].is_string() {
-                                    "report " (s(&t["source"]["reference"])) " of " (s(&t["source"]["reporting_entity"]))
-                                } @else { "batch of " (s(&t["source"]["batch_of"])) }
-                            } @else { (s(&t["source"])) }
+                            @if x["source"].is_object() {
+                                @if x["source"]["reference"].is_string() {
+                                    (t("report.title")) " " (s(&x["source"]["reference"])) " — " (s(&x["source"]["reporting_entity"]))
+                                } @else { (t("package.batch_of")) " " (s(&x["source"]["batch_of"])) }
+                            } @else { (s(&x["source"])) }
                         }
                     }
                 }
             }
-            h2 { "Provisional measures" }
+            h2 { (t("case.measures")) }
             ul {
                 @for f in list(&v["provisional_measures"]) {
-                    li { (s(&f["on"])) ": " (s(&f["assets"])) " — " (s(&f["legal_basis"])) " (" (s(&f["issued_on"])) " to " (s(&f["expires_on"])) "), "
-                        (s(&f["status"])) "; proposed by " (s(&f["proposed_by"]))
-                        @if f["decided_by"].is_string() { ", decided by " (s(&f["decided_by"])) } }
+                    li { (s(&f["on"])) ": " (s(&f["assets"])) " — " (s(&f["legal_basis"])) " (" (s(&f["issued_on"])) " – " (s(&f["expires_on"])) "), "
+                        (s(&f["status"])) "; " (t("freeze.proposed")) ": " (s(&f["proposed_by"]))
+                        @if f["decided_by"].is_string() { ", " (t("freeze.decided")) ": " (s(&f["decided_by"])) } }
                 }
             }
-            h2 { "Documents" }
-            ul { @for d in list(&v["documents"]) { li { (s(&d["filename"])) " (" (d["size"].as_i64().unwrap_or(0)) " bytes) sha256 " code { (s(&d["sha256"])) } } } }
-            h2 { "Analyst notes" }
+            h2 { (t("case.documents")) }
+            ul { @for d in list(&v["documents"]) { li { (s(&d["filename"])) " (" (d["size"].as_i64().unwrap_or(0)) " " (t("case.bytes")) ") sha256 " code { (s(&d["sha256"])) } } } }
+            h2 { (t("package.notes")) }
             @for n in list(&v["notes"]) { p { b { (s(&n["author"])) } " " (s(&n["at"])) ": " (s(&n["body"])) } }
-            h2 { "Disseminations" }
-            ul { @for d in list(&v["disseminations"]) { li { (s(&d["at"])) " to " (s(&d["agency"])) " under " (s(&d["legal_basis"])) } } }
+            h2 { (t("package.disseminations")) }
+            ul { @for d in list(&v["disseminations"]) { li { (s(&d["at"])) " — " (s(&d["agency"])) " — " (s(&d["legal_basis"])) } } }
         }
     }
 }

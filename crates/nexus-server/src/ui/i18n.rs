@@ -104,6 +104,22 @@ impl Lang {
         Lang::En
     }
 
+    /// The page scripts' texts (`js.*`) in this language, as JSON for the
+    /// page's `data-texts` attribute: the scripts are the same file for
+    /// every language.
+    pub fn script_texts(self) -> String {
+        let english = &catalogs()
+            .iter()
+            .find(|c| c.0 == Lang::En)
+            .expect("English")
+            .1;
+        let texts: std::collections::BTreeMap<&str, &str> = english
+            .keys()
+            .filter_map(|k| k.strip_prefix("js.").map(|short| (short, self.t(k))))
+            .collect();
+        serde_json::to_string(&texts).unwrap_or_default()
+    }
+
     /// The text of `key` in this language, else in English, else the key.
     pub fn t(self, key: &'static str) -> &'static str {
         let find = |lang: Lang| {
@@ -119,6 +135,42 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every key the pages ask for (`t("…")`, and the keys the label
+    /// functions return) has an English text.
+    #[test]
+    fn every_key_the_code_asks_for_exists_in_english() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+        let english = &catalogs().iter().find(|c| c.0 == Lang::En).unwrap().1;
+        let mut asked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            for (marker, end) in [("t(\"", "\")"), ("=> \"", "\",")] {
+                for piece in source.split(marker).skip(1) {
+                    let Some(key) = piece.split(end).next() else {
+                        continue;
+                    };
+                    let looks_like_key = key.contains('.')
+                        && key.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)
+                        });
+                    if !looks_like_key || (marker.starts_with("=>") && !key.contains('.')) {
+                        continue;
+                    }
+                    asked += 1;
+                    assert!(
+                        english.contains_key(key),
+                        "{}: no English text for {key:?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(asked > 300, "only {asked} keys found: the scan is broken");
+        let js: serde_json::Value = serde_json::from_str(&Lang::Ru.script_texts()).unwrap();
+        assert_eq!(js["graph_empty"], "В деле пока нет операций.");
+    }
 
     #[test]
     fn every_language_has_every_english_key_and_no_other() {

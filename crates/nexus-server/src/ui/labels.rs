@@ -4,7 +4,7 @@
 //! has a label.
 
 use super::i18n::Lang;
-use nexus_model::{AlertKind, AlertStatus, Typology};
+use nexus_model::{AlertKind, AlertStatus, EntityKind, Typology};
 
 /// The typology as an analyst says it, in the UI's language.
 pub fn typology(lang: Lang, t: Typology) -> &'static str {
@@ -43,6 +43,14 @@ pub fn status(lang: Lang, s: AlertStatus) -> &'static str {
         AlertStatus::Dismissed => "status.dismissed",
         AlertStatus::Cleared => "status.cleared",
     })
+}
+
+/// The text key of an entity's kind.
+pub fn entity_kind_key(k: EntityKind) -> &'static str {
+    match k {
+        EntityKind::Person => "entity.kind.person",
+        EntityKind::Organisation => "entity.kind.organisation",
+    }
 }
 
 /// `text` cut to at most `max` characters at a word boundary, with an

@@ -98,9 +98,9 @@ fn render(p: &Principal, requests: &[Request], names: bool) -> Markup {
                     td { (when(c.at)) br; (c.requested_by_name) }
                     td {
                         @if names { a href={ "/entities/" (c.entity_id) } { (c.entity_name) } }
-                        @else { "entity #" (c.entity_id) }
+                        @else { "#" (c.entity_id) }
                     }
-                    td { (c.list_name) " " (c.list_entry) br; small { "version " (c.list_version.get(..12).unwrap_or(&c.list_version)) } }
+                    td { (c.list_name) " " (c.list_entry) br; small { (t("alert.version")) " " (c.list_version.get(..12).unwrap_or(&c.list_version)) } }
                     td {
                         @if let Some(a) = c.alert_id { a href={ "/alerts/" (a) } { "#" (a) } }
                         @if !r.explanation.is_empty() { br; small.explain { (r.explanation) } }

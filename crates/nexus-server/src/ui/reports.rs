@@ -1,18 +1,21 @@
-//! The list of reports: a reporting entity sees its own (upload, web form,
-//! the original XML back), the FIU all of them; filtered by status and by
-//! the bank's reference, paged through all of them, with institutions by
-//! name.
+//! Reports: the list (a reporting entity sees its own — upload, web form,
+//! the original XML back — the FIU all of them; filtered by status and by
+//! the bank's reference, paged, institutions by name), a report's page
+//! (status, problems, subjects under a purpose, messages) and the messages
+//! between the bank and the FIU on it.
 
 use super::i18n::Lang;
-use super::{html_err, page, when};
+use super::{audit_view, csrf_field, html_err, page, require_purpose, when, BodyForm};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use maud::{html, Markup};
 use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::purpose::Record;
 use nexus_model::ReportStatus;
-use nexus_store::ReportRow;
+use nexus_store::{AuditRecord, MessageRow, ProblemRow, ReportRow, SubjectRow};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -81,39 +84,51 @@ fn link(status: &str, reference: &str, offset: i64) -> String {
     )
 }
 
+/// The text key of a report's status.
+pub(super) fn status_key(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Uploaded => "report.status.uploaded",
+        ReportStatus::Processed => "report.status.processed",
+        ReportStatus::FailedValidation => "report.status.failed-validation",
+        ReportStatus::Rejected => "report.status.rejected",
+    }
+}
+
 fn render(p: &Principal, l: &Listing, status: &str, reference: &str, offset: i64) -> Markup {
+    let lang = Lang::of(Some(p));
+    let t = |k| lang.t(k);
     let bank = p.role == Role::ReportingEntity;
     let last = offset + l.rows.len() as i64;
     html! {
         @if bank {
             section {
-                h2 { "Upload" }
+                h2 { (t("reports.upload")) }
                 form #upload.stack data-csrf=(p.csrf.as_deref().unwrap_or("")) {
-                    label { "goAML XML report, a zip of several, or a CSV batch of transactions "
+                    label { (t("reports.upload_label")) " "
                         input type="file" name="file" #file accept=".xml,.zip,.csv" required; }
-                    button { "Upload" }
+                    button { (t("reports.upload")) }
                 }
                 div #upload-result {}
-                p { "No XML at hand? " a href="/reports/new" { "File a report with the web form" } "." }
+                p { (t("reports.no_xml")) " " a href="/reports/new" { (t("reports.web_form")) } "." }
             }
         }
-        h2 { "Reports" }
+        h2 { (t("nav.reports")) }
         form.filters method="get" action="/reports" {
-            label { "Status " select name="status" {
-                option value="" { "any" }
+            label { (t("common.status")) " " select name="status" {
+                option value="" { (t("common.any")) }
                 @for s in ReportStatus::ALL {
-                    option value=(s.as_str()) selected[s.as_str() == status] { (s.as_str()) }
+                    option value=(s.as_str()) selected[s.as_str() == status] { (t(status_key(*s))) }
                 }
             } }
-            label { "Reference contains " input name="reference" value=(reference) maxlength="100"; }
-            button { "Filter" }
+            label { (t("reports.reference_contains")) " " input name="reference" value=(reference) maxlength="100"; }
+            button { (t("common.filter")) }
         }
-        p #reports-range { "Reports " (if l.rows.is_empty() { 0 } else { offset + 1 }) "–" (last) " of " (l.total) }
+        p #reports-range { (t("nav.reports")) " " (if l.rows.is_empty() { 0 } else { offset + 1 }) "–" (last) " " (t("queue.of")) " " (l.total) }
         table #reports {
             tr {
-                th { "Id" } th { "Reference" } th { "Type" }
-                @if !bank { th { "Institution" } }
-                th { "Received" } th { "Status" } th { "Message" }
+                th { "Id" } th { (t("report.reference")) } th { (t("report.type")) }
+                @if !bank { th { (t("report.institution")) } }
+                th { (t("report.received")) } th { (t("common.status")) } th { (t("report.message")) }
                 @if bank { th { "XML" } }
             }
             @for r in &l.rows {
@@ -125,17 +140,213 @@ fn render(p: &Principal, l: &Listing, status: &str, reference: &str, offset: i64
                         td { (l.institutions.get(&r.institution).map(String::as_str).unwrap_or("")) " (" (r.institution) ")" }
                     }
                     td { (when(r.received_at)) }
-                    td class={ "status " (r.status.as_str()) } { (r.status.as_str()) }
+                    td class={ "status " (r.status.as_str()) } { (t(status_key(r.status))) }
                     td { (r.message) }
-                    @if bank { td { a href={ "/reports/" (r.id) "/xml" } download { "download" } } }
+                    @if bank { td { a href={ "/reports/" (r.id) "/xml" } download { (t("reports.download")) } } }
                 }
             }
         }
         p.pages {
-            @if offset > 0 { a rel="prev" href=(link(status, reference, (offset - PAGE).max(0))) { "← Previous page" } " " }
-            @if last < l.total { a rel="next" href=(link(status, reference, offset + PAGE)) { "Next page →" } }
+            @if offset > 0 { a rel="prev" href=(link(status, reference, (offset - PAGE).max(0))) { (t("queue.previous")) } " " }
+            @if last < l.total { a rel="next" href=(link(status, reference, offset + PAGE)) { (t("queue.next")) } }
         }
     }
+}
+
+/// What a report's page shows, read in one transaction.
+struct ReportView {
+    report: ReportRow,
+    institution: String,
+    problems: Vec<ProblemRow>,
+    /// Subjects, for the FIU under a purpose that opens the report.
+    subjects: Option<Vec<SubjectRow>>,
+    messages: Vec<MessageRow>,
+}
+
+/// A report: its status and problems for the bank that sent it and the
+/// FIU; its subjects (personal data, under a purpose) for the FIU; the
+/// messages between the two.
+pub(super) async fn report_page(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    p.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        false,
+    )?;
+    let viewer = p.clone();
+    let loaded = state
+        .blocking(move |s| {
+            s.store
+                .write(|db| {
+                    let Some(report) = db.report(id)? else {
+                        return Ok(None);
+                    };
+                    if !p.may_read_report(report.institution) {
+                        return Ok(None);
+                    }
+                    let subjects = if p.role.investigates() {
+                        match require_purpose(
+                            db,
+                            &p,
+                            &headers,
+                            &format!("/reports/{id}"),
+                            "",
+                            Record::Report(id),
+                        )? {
+                            Ok(purpose) => {
+                                let subjects = db.report_subjects(id)?;
+                                let names: Vec<&str> =
+                                    subjects.iter().map(|s| s.name.as_str()).collect();
+                                audit_view(
+                                    db,
+                                    &p,
+                                    &purpose,
+                                    "report.view",
+                                    format!("report:{id}"),
+                                    names.join("; "),
+                                )?;
+                                Some(subjects)
+                            }
+                            Err(form) => return Ok(Some(Err(form))),
+                        }
+                    } else {
+                        None
+                    };
+                    let institution = db
+                        .institutions()?
+                        .into_iter()
+                        .find(|i| i.id == report.institution)
+                        .map(|i| i.name)
+                        .unwrap_or_default();
+                    Ok(Some(Ok(ReportView {
+                        problems: db.report_problems(id)?,
+                        messages: db.report_messages(id)?,
+                        institution,
+                        subjects,
+                        report,
+                    })))
+                })
+                .map_err(AppError::from)
+        })
+        .await
+        .map_err(html_err)?;
+    match loaded {
+        None => Err(AppError::not_found().html()),
+        Some(Err(form)) => Ok(form.into_response()),
+        Some(Ok(v)) => {
+            let lang = Lang::of(Some(&viewer));
+            let title = format!("{} {}", lang.t("report.title"), v.report.entity_reference);
+            Ok(page(
+                Some(&viewer),
+                &title,
+                &render_report(&viewer, &v).into_string(),
+            )
+            .into_response())
+        }
+    }
+}
+
+fn render_report(p: &Principal, v: &ReportView) -> Markup {
+    let lang = Lang::of(Some(p));
+    let t = |k| lang.t(k);
+    let r = &v.report;
+    html! {
+        dl {
+            dt { (t("report.reference")) } dd { (r.entity_reference) }
+            dt { (t("report.type")) } dd { (r.report_code) }
+            dt { (t("report.institution")) } dd { (v.institution) " (" (r.institution) ")" }
+            dt { (t("report.received")) } dd { (when(r.received_at)) }
+            dt { (t("common.status")) } dd class={ "status " (r.status.as_str()) } { (t(status_key(r.status))) }
+            dt { (t("report.message")) } dd { (r.message) }
+            dt { (t("report.reason")) } dd { (r.reason) }
+        }
+        @if p.role == Role::ReportingEntity {
+            p { a href={ "/reports/" (r.id) "/xml" } download { (t("reports.download")) " XML" } }
+        }
+        @if !v.problems.is_empty() {
+            h2 { (t("report.problems")) }
+            table #problems {
+                tr { th { (t("report.line")) } th { (t("report.element")) } th { (t("report.problem")) } }
+                @for pr in &v.problems { tr { td { (pr.line) } td { code { (pr.path) } } td { (pr.message) } } }
+            }
+        }
+        @if let Some(subjects) = &v.subjects {
+            h2 { (t("search.subjects")) }
+            table #subjects {
+                tr { th { (t("common.name")) } th { (t("case.role")) } th { (t("common.born")) } th { (t("common.account")) } th { (t("report.entity")) } th { (t("report.why_entity")) } }
+                @for s in subjects {
+                    tr {
+                        td { (s.name) }
+                        td { (s.role) }
+                        td { (s.birth_date.as_deref().unwrap_or("")) }
+                        td { (s.account.as_deref().unwrap_or("")) }
+                        td { a href={ "/entities/" (s.entity_id) } { "#" (s.entity_id) } }
+                        td { (s.evidence) }
+                    }
+                }
+            }
+        }
+        h2 { (t("report.messages")) }
+        @for m in &v.messages {
+            div.message { b { (m.author) } " · " (when(m.at)) p { (m.body) } }
+        }
+        form.stack method="post" action={ "/reports/" (r.id) "/messages" } {
+            (csrf_field(p))
+            label { (t("report.message_label")) " " textarea name="body" required maxlength="4000" {} }
+            button { (t("report.send")) }
+        }
+    }
+}
+
+/// A message on a report, between the bank that sent it and the FIU.
+pub(super) async fn report_message(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<BodyForm>,
+) -> Result<Response, AppError> {
+    p.require(
+        &[Role::ReportingEntity, Role::Analyst, Role::Supervisor],
+        false,
+    )?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let body = f.body.trim().to_string();
+    if body.is_empty() || body.chars().count() > 4000 {
+        return Err(AppError::bad_request("a message has 1 to 4000 characters").html());
+    }
+    let found = state
+        .blocking(move |s| {
+            Ok(s.store.write(|db| {
+                let Some(r) = db.report(id)? else {
+                    return Ok(false);
+                };
+                if !p.may_read_report(r.institution) {
+                    return Ok(false);
+                }
+                let author = if p.role == Role::ReportingEntity {
+                    format!("{} (reporting entity {})", p.username, r.institution)
+                } else {
+                    format!("{} (FIU)", p.username)
+                };
+                db.add_report_message(id, &author, &body)?;
+                db.audit(&AuditRecord {
+                    actor: p.actor.clone(),
+                    action: "report.message".into(),
+                    object: format!("report:{id}"),
+                    ..AuditRecord::default()
+                })?;
+                Ok(true)
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    if !found {
+        return Err(AppError::not_found().html());
+    }
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
 /// A reporting entity downloads what it sent, as it sent it (its own
