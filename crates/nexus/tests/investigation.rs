@@ -487,3 +487,370 @@ fn a_bank_finds_and_downloads_its_own_reports() {
         .text()
         .contains("STR-2026-0042"));
 }
+
+/// Raw body POST with a session (the browser's fetch of a file).
+fn upload(addr: &str, s: &Session, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    let mut all = vec![
+        ("Cookie", s.cookie.as_str()),
+        ("X-CSRF-Token", s.csrf.as_str()),
+    ];
+    all.extend_from_slice(headers);
+    post(addr, path, &all, body)
+}
+
+#[test]
+fn a_case_is_assigned_worked_closed_and_reopened_and_an_account_opens_under_its_purpose() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::in_dir(dir.path());
+    let token = create_token_with_codes(&db, 501, &["NXTJB1XX"]);
+    let analyst_pw = create_user(&db, "dilnoza", "analyst", None);
+    let other_pw = create_user(&db, "aziz", "analyst", None);
+    let supervisor_pw = create_user(&db, "rustam", "supervisor", None);
+    let admin_pw = create_user(&db, "root", "administrator", None);
+    let server = Server::start(&db);
+    let addr = server.addr.as_str();
+    feed(addr, &token);
+
+    let analyst = login(addr, "dilnoza", &analyst_pw);
+    let alert = fan_in_alert(addr, &analyst);
+    let alert_id = alert["alert_id"].as_i64().unwrap();
+    let hub = format!("/accounts?key={}", form_value("NXTJB1XX|HUB"));
+
+    // An account's page is personal data: not under triage, yes under the
+    // alert that names it — with its totals in its own currency.
+    state_purpose_form(addr, &analyst, "triage of the queue", "TRIAGE");
+    assert!(page(addr, &analyst, &hub)
+        .text()
+        .contains("State your purpose"));
+    state_purpose_form(
+        addr,
+        &analyst,
+        "check of a fan-in to one account",
+        &format!("ALERT-{alert_id}"),
+    );
+    let r = page(addr, &analyst, &hub);
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    let totals = html
+        .split("id=\"account-totals\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(
+        totals.contains("TJS") && totals.contains("64,470.00"),
+        "{totals}"
+    );
+    assert!(
+        html.contains(&format!("/alerts/{alert_id}")),
+        "its alerts: {html}"
+    );
+    assert_eq!(
+        page(
+            addr,
+            &analyst,
+            &format!("/accounts?key={}", form_value("NXTJB9XX|NONE"))
+        )
+        .status,
+        404
+    );
+    assert!(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.view'") >= 1);
+
+    // The alert becomes a case; the analyst takes it, a colleague cannot
+    // take it from them, the supervisor hands it to the colleague.
+    let r = form(
+        addr,
+        &analyst,
+        &format!("/alerts/{alert_id}/case"),
+        &format!("case={}", form_value("Hub collecting from one-off senders")),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let case_path = r.header("location").unwrap().to_string();
+    assert_eq!(
+        form(addr, &analyst, &format!("{case_path}/assign"), "to=dilnoza").status,
+        303
+    );
+    assert!(page(addr, &analyst, &case_path)
+        .text()
+        .contains("<dd id=\"assignee\">dilnoza</dd>"));
+    let colleague = login(addr, "aziz", &other_pw);
+    assert_eq!(
+        form(addr, &colleague, &format!("{case_path}/assign"), "to=aziz").status,
+        403
+    );
+    let supervisor = login(addr, "rustam", &supervisor_pw);
+    assert_eq!(
+        form(addr, &supervisor, &format!("{case_path}/assign"), "to=aziz").status,
+        303
+    );
+    assert_eq!(
+        form(addr, &supervisor, &format!("{case_path}/assign"), "to=root").status,
+        400,
+        "an administrator works no case"
+    );
+    let mine = page(addr, &colleague, "/cases?whose=mine").text();
+    assert!(
+        mine.contains("Hub collecting") && mine.contains("1 cases"),
+        "{mine}"
+    );
+    assert!(!page(addr, &analyst, "/cases?whose=mine")
+        .text()
+        .contains("Hub collecting"));
+
+    // Closing: not by an analyst, not while a measure is pending, not without a reason.
+    assert_eq!(
+        form(
+            addr,
+            &colleague,
+            &format!("{case_path}/close"),
+            &format!("reason={}", form_value("nothing more to find here"))
+        )
+        .status,
+        403
+    );
+    let hub_id = db.one("SELECT id FROM accounts WHERE key = 'NXTJB1XX|HUB'");
+    let r = form(addr, &colleague, &format!("{case_path}/freezes"), &format!(
+        "target=account:{hub_id}&assets={}&legal_basis={}&issued_on=2026-02-01&expires_on=2026-08-01",
+        form_value("balance of the hub"), form_value("AML/CFT Law art. 22")));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = form(
+        addr,
+        &supervisor,
+        &format!("{case_path}/close"),
+        &format!("reason={}", form_value("no further leads after review")),
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("provisional measure"), "{}", r.text());
+    let freeze = db.one("SELECT id FROM freezes");
+    let r = form(
+        addr,
+        &supervisor,
+        &format!("/freezes/{freeze}/decision"),
+        &format!(
+            "decision=reject&reasons={}",
+            form_value("no grounds for a freeze yet")
+        ),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        form(
+            addr,
+            &supervisor,
+            &format!("{case_path}/close"),
+            "reason=short"
+        )
+        .status,
+        400
+    );
+    assert_eq!(
+        form(
+            addr,
+            &supervisor,
+            &format!("{case_path}/close"),
+            &format!("reason={}", form_value("no further leads after review"))
+        )
+        .status,
+        303
+    );
+    let closed = page(addr, &supervisor, &case_path);
+    let text = closed.text();
+    // The supervisor's purpose: the case itself.
+    let text = if text.contains("State your purpose") {
+        state_purpose_form(
+            addr,
+            &supervisor,
+            "review of the case for closing",
+            &db_case_reference(&db),
+        );
+        page(addr, &supervisor, &case_path).text()
+    } else {
+        text
+    };
+    assert!(
+        text.contains(">closed</b>") && text.contains("no further leads after review"),
+        "{text}"
+    );
+    assert_eq!(
+        form(
+            addr,
+            &colleague,
+            &format!("{case_path}/notes"),
+            "body=late+note"
+        )
+        .status,
+        409,
+        "a closed case takes nothing new"
+    );
+    assert!(
+        !page(addr, &colleague, "/cases")
+            .text()
+            .contains("Hub collecting"),
+        "closed cases leave the default list"
+    );
+    assert!(page(addr, &colleague, "/cases?status=closed")
+        .text()
+        .contains("Hub collecting"));
+    assert_eq!(
+        form(
+            addr,
+            &supervisor,
+            &format!("{case_path}/reopen"),
+            &format!("reason={}", form_value("a new report on the hub arrived"))
+        )
+        .status,
+        303
+    );
+    assert_eq!(
+        form(
+            addr,
+            &colleague,
+            &format!("{case_path}/notes"),
+            "body=new+report+read"
+        )
+        .status,
+        303
+    );
+    for action in ["case.assign", "case.close", "case.reopen"] {
+        assert!(
+            db.count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = '{action}'"
+            )) >= 1,
+            "{action} audited"
+        );
+    }
+
+    // My account: the password changes only with the current one, and the
+    // change ends the user's other sessions.
+    let elsewhere = login(addr, "dilnoza", &analyst_pw);
+    let new_pw = "a much longer new passphrase 2026";
+    let change = |current: &str, new: &str, repeat: &str| {
+        form(
+            addr,
+            &analyst,
+            "/me/password",
+            &format!(
+                "current={}&new={}&repeat={}",
+                form_value(current),
+                form_value(new),
+                form_value(repeat)
+            ),
+        )
+    };
+    assert_eq!(change("not my password at all", new_pw, new_pw).status, 403);
+    assert_eq!(
+        change(&analyst_pw, new_pw, "something else entirely").status,
+        400
+    );
+    let r = change(&analyst_pw, new_pw, new_pw);
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(page(addr, &analyst, "/me?changed=1")
+        .text()
+        .contains("id=\"me-notice\""));
+    assert_ne!(
+        page(addr, &elsewhere, "/cases").status,
+        200,
+        "the other session ended"
+    );
+    let r = post(
+        addr,
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("username=dilnoza&password={}", form_value(&analyst_pw)).as_bytes(),
+    );
+    assert_eq!(r.status, 401, "the old password no longer signs in");
+    login(addr, "dilnoza", &form_value(new_pw));
+
+    // Administration: tokens are listed and revoked; a list is loaded from the browser.
+    let admin = login(addr, "root", &admin_pw);
+    let tokens = page(addr, &admin, "/admin").text();
+    assert!(tokens.contains("id=\"tokens\""), "{tokens}");
+    let token_id = db.one("SELECT id FROM api_tokens");
+    assert_eq!(
+        form(
+            addr,
+            &admin,
+            &format!("/admin/tokens/{token_id}/revoke"),
+            ""
+        )
+        .status,
+        303
+    );
+    let auth = format!("Bearer {token}");
+    let r = post(
+        addr,
+        "/api/v1/transactions",
+        &[("Authorization", &auth), ("Content-Type", "text/csv")],
+        HEADER.as_bytes(),
+    );
+    assert_eq!(r.status, 401, "a revoked token is refused");
+    assert_eq!(
+        form(
+            addr,
+            &admin,
+            &format!("/admin/tokens/{token_id}/revoke"),
+            ""
+        )
+        .status,
+        400
+    );
+    let list = "id,name,aliases,kind,birth_date,nationality\nL-1,Jamshed Rahimov,Dzhamshed Rakhimov,person,1984-03-02,TJ\nL-2,Northern Trade LLC,,organisation,,KG\n";
+    let r = upload(
+        addr,
+        &admin,
+        "/admin/lists",
+        &[
+            ("X-List-Name", "national-list"),
+            ("X-Filename", "national.csv"),
+            ("Content-Type", "text/csv"),
+        ],
+        list.as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["entries"], 2);
+    assert!(page(addr, &admin, "/admin")
+        .text()
+        .contains("national-list"));
+    let r = upload(
+        addr,
+        &admin,
+        "/admin/lists",
+        &[("X-List-Name", "broken"), ("X-Filename", "broken.xml")],
+        b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>",
+    );
+    assert!(
+        r.status == 400 || r.status == 422,
+        "{} {}",
+        r.status,
+        r.text()
+    );
+    let analyst_upload = upload(
+        addr,
+        &colleague,
+        "/admin/lists",
+        &[("X-List-Name", "mine")],
+        list.as_bytes(),
+    );
+    assert_eq!(
+        analyst_upload.status, 403,
+        "only an administrator loads lists"
+    );
+}
+
+fn state_purpose_form(addr: &str, s: &Session, purpose: &str, case_ref: &str) {
+    let r = form(
+        addr,
+        s,
+        "/purpose",
+        &format!(
+            "purpose={}&case_ref={}&next=%2F",
+            form_value(purpose),
+            form_value(case_ref)
+        ),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+}
+
+fn db_case_reference(db: &TestDb) -> String {
+    db.one("SELECT reference FROM cases ORDER BY id LIMIT 1")
+}
