@@ -212,6 +212,16 @@ impl Drop for Driver {
     }
 }
 
+/// Where the user guide's screenshots go: `NEXUS_SCREENSHOTS` when set
+/// (`docs/img` to refresh the guide), else the test's scratch directory.
+fn shot(driver: &Driver, name: &str) {
+    let dir = std::env::var_os("NEXUS_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
+    driver.screenshot(&dir.join(format!("{name}.png")));
+}
+
 fn decode_base64(s: &str) -> Vec<u8> {
     let value = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
@@ -271,6 +281,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     let bank = create_user(&db, "bank", "reporting-entity", Some(101));
     let analyst = create_user(&db, "analyst", "analyst", None);
     let oversight = create_user(&db, "oversight", "oversight", None);
+    let admin = create_user(&db, "admin", "administrator", None);
     let profile = dir.path().join("chromium-profile");
     let Some(driver) = Driver::start(&profile) else {
         assert!(
@@ -308,6 +319,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     driver.type_into("#file", batch.to_str().unwrap());
     driver.click("#upload button");
     driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('accepted: 1 of 1')", "the stored batch");
+    shot(&driver, "bank-reports");
     // The web form files a goAML report through the same intake.
     driver.go(&format!("{base}/reports/new"));
     driver.js("const set = (n, v) => document.querySelector(`[name=${n}]`).value = v;
@@ -318,6 +330,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         set('cp_first_name', 'Ahmad'); set('cp_last_name', 'Karimi'); set('cp_account', 'AE0001'); set('cp_bic', 'NXAEB1XX'); set('cp_country', 'AE');
         set('birth_date', '2031-07-01'); set('amount', 'forty thousand');
         return true;");
+    shot(&driver, "bank-web-form");
     driver.click("form[action='/reports/new'] button");
     // A birth date in the future and an amount in words come back named by
     // their fields, with everything typed kept.
@@ -351,6 +364,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         "return !!document.querySelector('#queue td a')",
         "the alert queue",
     );
+    shot(&driver, "analyst-queue");
     assert!(
         driver.text("#queue").contains("Раҳимов"),
         "the queue shows the subject"
@@ -364,6 +378,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         driver.text(".explain").contains("TJ-12"),
         "the alert explains the list entry"
     );
+    shot(&driver, "analyst-alert");
     driver.click("form[action$='/alerts/1'] button");
     driver.wait_for(
         "return document.body.textContent.includes('assigned')",
@@ -389,7 +404,8 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     // subject's account inside the subject, edges as flows in the period.
     let drawn = driver.js("const cy = window.nexusGraph; return [cy.nodes('.account').length, cy.edges().length, cy.nodes('.account').filter(n => n.isChild()).length >= 1]");
     assert_eq!(drawn, json!([3, 2, true]));
-    driver.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("case-graph.png"));
+    driver.js("document.getElementById('graph').scrollIntoView(); return true;");
+    shot(&driver, "analyst-case");
     assert!(
         driver.text("#case-transactions").contains("9,800.00 TJS"),
         "the case lists its transactions"
@@ -408,12 +424,49 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         "return window.fetched === 'Statement of account A100, February 2026'",
         "the document's content",
     );
+    // The analyst switches to Russian: the case page, its graph's controls
+    // and the navigation speak it; and back to English.
+    driver.js("const s = document.querySelector('nav select[name=language]'); s.value = 'ru'; s.form.submit(); return true;");
+    driver.wait_for(
+        "return document.documentElement.lang === 'ru'",
+        "the Russian page",
+    );
+    driver.wait_for(
+        "const g = document.getElementById('graph'); return !!g && g.dataset.ready === '3'",
+        "the graph on the Russian page",
+    );
+    let russian = driver.text("main");
+    assert!(
+        russian.contains("Участники")
+            && russian.contains("Операции")
+            && russian.contains("Исполнитель"),
+        "{russian}"
+    );
+    assert!(
+        driver.text("#graph").contains("счетов: 3"),
+        "{}",
+        driver.text("#graph")
+    );
+    shot(&driver, "analyst-case-ru");
+    driver.js("const s = document.querySelector('nav select[name=language]'); s.value = 'en'; s.form.submit(); return true;");
+    driver.wait_for(
+        "return document.documentElement.lang === 'en'",
+        "the English page",
+    );
+    // The account page of the subject's account, under the case.
+    driver.go(&format!("{base}/accounts?key=NXTJB1XX%7CA100"));
+    driver.wait_for(
+        "return !!document.getElementById('account-totals')",
+        "the account page",
+    );
+    assert!(driver.text("#account-totals").contains("TJS"));
     driver.sign_out();
 
     // Oversight sees the chain intact and who read what, why.
     driver.sign_in(&base, "oversight", &oversight);
     driver.go(&format!("{base}/oversight?filter=user%3Aanalyst"));
     assert!(driver.text("#chain").contains("intact"));
+    shot(&driver, "oversight-audit");
     let trail = driver.text("#audit");
     assert!(
         trail.contains("alert.view")
@@ -421,4 +474,109 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
             && trail.contains("case.view"),
         "{trail}"
     );
+    driver.sign_out();
+
+    // The administrator's page: users, tokens, lists, retention.
+    driver.sign_in(&base, "admin", &admin);
+    driver.go(&format!("{base}/admin"));
+    assert!(driver.text("#lists").contains("National list"));
+    shot(&driver, "admin");
+}
+
+/// A case of 500 accounts and 1,000 payments draws in Chromium with the
+/// accounts apart from each other; prints the time from navigation to the
+/// drawn graph (BENCHMARKS.md).
+#[test]
+fn a_case_graph_of_500_accounts_draws_apart_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::db::TestDb::in_dir(dir.path());
+    let token = common::http::create_token_with_codes(&db, 101, &["NXTJB1XX"]);
+    let analyst = create_user(&db, "analyst", "analyst", None);
+    let profile = dir.path().join("chromium-profile");
+    let Some(driver) = Driver::start(&profile) else {
+        assert!(
+            std::env::var_os("NEXUS_REQUIRE_BROWSER").is_none(),
+            "Chromium and chromedriver are required (NEXUS_REQUIRE_BROWSER is set)"
+        );
+        eprintln!("chromium/chromedriver not installed: browser test skipped");
+        return;
+    };
+    let server = Server::start(&db);
+    let base = format!("http://{}", server.addr);
+    // 1,000 payments among 500 accounts: a ring through all of them and
+    // 500 chords, so that every account is drawn.
+    let mut rows = String::from("id,timestamp,from_account,to_account,amount,currency,channel\n");
+    for i in 0..1000u64 {
+        let from = i % 500;
+        let to = if i < 500 {
+            (i + 1) % 500
+        } else {
+            (i * 7919) % 500
+        };
+        let to = if to == from { (to + 1) % 500 } else { to };
+        rows.push_str(&format!(
+            "G{i},2026-02-{:02}T10:{:02}:00Z,NXTJB1XX|G{from:03},NXTJB1XX|G{to:03},{}.00,TJS,domestic_transfer\n",
+            1 + i % 28,
+            i % 60,
+            500 + (i * 37) % 9000
+        ));
+    }
+    let auth = format!("Bearer {token}");
+    let r = common::http::post(
+        &server.addr,
+        "/api/v1/transactions",
+        &[("Authorization", &auth), ("Content-Type", "text/csv")],
+        rows.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    driver.sign_in(&base, "analyst", &analyst);
+    driver.go(&format!("{base}/cases"));
+    driver.type_into(
+        "form[action='/cases'] input[name=title]",
+        "Ring of 500 accounts",
+    );
+    driver.click("form[action='/cases'] button");
+    driver.wait_for(
+        "return !!document.querySelector('input[name=purpose]')",
+        "the purpose form",
+    );
+    driver.type_into("input[name=purpose]", "analysis of a large network");
+    driver.click("form.stack button");
+    driver.wait_for(
+        "return document.querySelector('h1').textContent.startsWith('CASE-')",
+        "the case page",
+    );
+    let case_id = db.one("SELECT id FROM cases");
+    db.execute(&format!(
+        "INSERT INTO case_transactions(case_id, transaction_id) SELECT {case_id}, id FROM transactions"
+    ));
+    driver.go(&format!("{base}/cases/{case_id}"));
+    driver.wait_for(
+        "const g = document.getElementById('graph'); return !!g && g.dataset.ready === '500'",
+        "the graph of 500 accounts",
+    );
+    let ms: u64 = driver
+        .js("return document.getElementById('graph').dataset.ms")
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Accounts drawn on top of each other (centres closer than a node) are
+    // what makes a graph unreadable: count them.
+    let overlapping = driver.js(
+        "const ps = window.nexusGraph.nodes('.account').map(n => n.position()); let close = 0;
+         for (let i = 0; i < ps.length; i++) { for (let j = 0; j < ps.length; j++) {
+           if (i !== j && Math.hypot(ps[i].x - ps[j].x, ps[i].y - ps[j].y) < 14) { close++; break; } } }
+         return close;",
+    );
+    let edges = driver.js("return window.nexusGraph.edges().length");
+    let phases = driver.js("const d = document.getElementById('graph').dataset; return 'data at ' + d.fetchedMs + ' ms, layout ' + d.layoutMs + ' ms'");
+    eprintln!("case graph: 500 accounts, {edges} flows drawn {ms} ms after navigation ({}); {overlapping} accounts overlap another", phases.as_str().unwrap_or(""));
+    assert!(edges.as_u64().unwrap() >= 500, "{edges}");
+    assert!(
+        overlapping.as_u64().unwrap() <= 25,
+        "{overlapping} of 500 accounts overlap"
+    );
+    driver.js("document.getElementById('graph').scrollIntoView(); return true;");
+    shot(&driver, "analyst-case-500");
 }

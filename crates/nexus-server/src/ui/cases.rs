@@ -249,6 +249,8 @@ struct CaseFile {
     parties: Vec<(EntityRow, CaseRole)>,
     accounts: Vec<CaseAccountRow>,
     transactions: Vec<TransactionRow>,
+    /// The case holds more transactions than the page lists.
+    more_transactions: bool,
     documents: Vec<DocumentRow>,
     notes: Vec<MessageRow>,
     freezes: Vec<FreezeRow>,
@@ -283,10 +285,14 @@ pub(super) async fn case_page(
                         Ok(purpose) => purpose,
                         Err(form) => return Ok(Some(Err(form))),
                     };
+                    let mut transactions = db.case_transactions(id, SHOWN_TRANSACTIONS + 1)?;
+                    let more_transactions = transactions.len() as i64 > SHOWN_TRANSACTIONS;
+                    transactions.truncate(SHOWN_TRANSACTIONS as usize);
                     let file = CaseFile {
                         parties: db.case_parties(id)?,
                         accounts: db.case_accounts(id)?,
-                        transactions: db.case_transactions(id, SHOWN_TRANSACTIONS)?,
+                        transactions,
+                        more_transactions,
                         documents: db.case_documents(id)?,
                         notes: db.case_notes(id)?,
                         freezes: db.freezes(Some(id))?,
@@ -409,7 +415,8 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
         p.hint { (t("case.graph_hint")) }
         div #graph data-src={ "/cases/" (id) "/graph.json" } data-from=(t("graph.from")) data-to=(t("graph.to")) {}
 
-        h2 { (t("case.transactions")) " (" (f.transactions.len()) ")" }
+        h2 { (t("case.transactions")) " (" (f.transactions.len()) @if f.more_transactions { "+" } ")" }
+        @if f.more_transactions { p.hint { (t("case.first_transactions")) " " (SHOWN_TRANSACTIONS) "; " (t("case.rest_in_package")) } }
         (super::transactions_table(lang, "case-transactions", &f.transactions))
 
         h2 { (t("case.documents")) }

@@ -17,7 +17,7 @@ use nexus_model::Timestamp;
 use nexus_store::{AuditRecord, Db, StoreError};
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 mod admin;
 mod alerts;
@@ -42,6 +42,11 @@ const JS: &str = include_str!("../../assets/nexus.js");
 /// Cytoscape.js 3.34.4 (MIT, `assets/vendor/cytoscape-LICENSE.txt`), vendored
 /// from npm: the case graph's drawing, layout, zoom and selection.
 const CYTOSCAPE: &str = include_str!("../../assets/vendor/cytoscape-3.34.4.min.js");
+/// The fCoSE layout for Cytoscape.js 2.2.0 with cose-base 2.2.0 and
+/// layout-base 2.0.1 (MIT, `assets/vendor/cytoscape-fcose-LICENSE.txt`),
+/// vendored from npm: a fast compound spring layout (spectral start), so
+/// that a case of 500 accounts is drawn in well under a second.
+const FCOSE: &str = include_str!("../../assets/vendor/cytoscape-fcose-2.2.0.bundle.js");
 
 pub fn routes(limits: &Limits) -> Router<AppState> {
     let limit = |max: usize| BodyLimit {
@@ -68,6 +73,18 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
                         (header::CACHE_CONTROL, "public, max-age=604800, immutable"),
                     ],
                     CYTOSCAPE,
+                )
+            }),
+        )
+        .route(
+            "/static/cytoscape-fcose.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript"),
+                        (header::CACHE_CONTROL, "public, max-age=604800, immutable"),
+                    ],
+                    FCOSE,
                 )
             }),
         )
@@ -754,8 +771,10 @@ async fn case_graph(
                 .find(|(x, _)| x.id == e)
                 .map(|(_, r)| r.as_str())
         };
-        let mut accounts: HashMap<String, serde_json::Value> = HashMap::new();
-        let mut party_nodes: HashMap<i64, serde_json::Value> = HashMap::new();
+        // Ordered maps: the same case gives the same JSON, so the browser
+        // draws it the same way on every load.
+        let mut accounts: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        let mut party_nodes: BTreeMap<i64, serde_json::Value> = BTreeMap::new();
         let mut links = Vec::new();
         for t in &txs {
             let (Some(from), Some(to)) = (&t.from_account, &t.to_account) else { continue };
@@ -771,7 +790,7 @@ async fn case_graph(
                     .or_else(|| holder.and_then(role_of_entity))
                     .unwrap_or("outside");
                 if let Some(e) = holder {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = party_nodes.entry(e) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) = party_nodes.entry(e) {
                         let name = db.entity(e)?.map(|x| x.name).unwrap_or_default();
                         slot.insert(json!({"id": format!("entity:{e}"), "entity": e, "label": name,
                             "role": role_of_entity(e).unwrap_or("outside")}));
