@@ -36,6 +36,7 @@ const TABLES: &[(&str, &str)] = &[
     ("audit_log", "seq, at, actor, action, object, purpose, case_ref, detail, prev_hash, hash, personal"),
     ("audit_checkpoints", "seq, hash, at, public_key, signature"),
     ("settings", "key, value"),
+    ("message_marks", "user_id, seen_at"),
     ("exchange_partners", "id, name, country, public_key, fingerprint, address, added_at"),
     ("exchange_seen", "sender, message_id, at"),
     ("exchange_sessions", "session, partner_id, direction, purpose, legal_basis, asked, partner_keys, matched, at"),

@@ -416,6 +416,15 @@ ALTER TABLE cases ADD COLUMN assignee BIGINT REFERENCES users(id);
 ALTER TABLE cases ADD COLUMN closed_at BIGINT;
 ALTER TABLE cases ADD COLUMN closing TEXT NOT NULL DEFAULT '';
 "#,
+    // 10: the message board — when each user last read it (what is newer
+    // is unread), and messages found by time.
+    r#"
+CREATE TABLE message_marks (
+    user_id  BIGINT PRIMARY KEY REFERENCES users(id),
+    seen_at  BIGINT NOT NULL
+);
+CREATE INDEX report_messages_by_time ON report_messages(at);
+"#,
 ];
 
 /// The migrations with every vocabulary's spelling from `nexus_model`.

@@ -401,6 +401,22 @@ pub struct CaseRow {
     pub closing: String,
 }
 
+/// What the message board lists: a report's receipt (the FIU's automatic
+/// answer on intake) or a message written on a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardItem {
+    pub report_id: i64,
+    pub reference: String,
+    pub institution: i64,
+    /// `None` for a receipt; the message's id otherwise.
+    pub message_id: Option<i64>,
+    pub author: String,
+    pub at: i64,
+    /// The receipt's status, or '' for a message.
+    pub status: String,
+    pub body: String,
+}
+
 /// Which cases a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -1029,6 +1045,106 @@ impl Db<'_> {
             })
         })?;
         collect(rows)
+    }
+
+    /// One page of the message board, newest first, and how many items it
+    /// holds: for a reporting entity (`institution`) its reports' receipts
+    /// and the messages on them; for the FIU (`None`) the messages on every
+    /// report. `text` filters by the body or the report's reference.
+    pub fn message_board(
+        &self,
+        institution: Option<i64>,
+        text: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<BoardItem>, i64)> {
+        let like = format!("%{}%", text.to_lowercase());
+        let receipts = "SELECT r.id AS report_id, r.entity_reference AS reference, r.institution AS institution, \
+             CAST(NULL AS BIGINT) AS message_id, '' AS author, r.received_at AS at, r.status AS status, r.message AS body \
+             FROM reports r WHERE r.institution = ?1";
+        let messages = "SELECT r.id AS report_id, r.entity_reference AS reference, r.institution AS institution, \
+             m.id AS message_id, m.author AS author, m.at AS at, '' AS status, m.body AS body \
+             FROM report_messages m JOIN reports r ON r.id = m.report_id \
+             WHERE (CAST(?1 AS BIGINT) IS NULL OR r.institution = ?1)";
+        let union = if institution.is_some() {
+            format!("{receipts} UNION ALL {messages}")
+        } else {
+            format!("{messages} AND CAST(?1 AS BIGINT) IS NULL")
+        };
+        let filter = "(?2 = '%%' OR lower(b.body) LIKE ?2 OR lower(b.reference) LIKE ?2)";
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM ({union}) b WHERE {filter}"),
+            params![institution, like],
+            |r| r.get(0),
+        )?;
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT b.report_id, b.reference, b.institution, b.message_id, b.author, b.at, b.status, b.body \
+             FROM ({union}) b WHERE {filter} ORDER BY b.at DESC, b.message_id DESC LIMIT ?3 OFFSET ?4"
+        ))?;
+        let rows = s.query_map(params![institution, like, limit, offset], |r| {
+            Ok(BoardItem {
+                report_id: r.get(0)?,
+                reference: r.get(1)?,
+                institution: r.get(2)?,
+                message_id: r.get(3)?,
+                author: r.get(4)?,
+                at: r.get(5)?,
+                status: r.get(6)?,
+                body: r.get(7)?,
+            })
+        })?;
+        Ok((collect(rows)?, total))
+    }
+
+    /// When a user last read the message board (0: never).
+    pub fn message_seen_at(&self, user_id: i64) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seen_at FROM message_marks WHERE user_id = ?1",
+                [user_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// How many board items newer than the user's last visit were written
+    /// by the other side (`from_fiu`: messages by the FIU and receipts, for
+    /// a reporting entity; else messages by reporting entities).
+    pub fn unread_messages(&self, user_id: i64, institution: Option<i64>) -> Result<i64> {
+        let seen = self.message_seen_at(user_id)?;
+        match institution {
+            Some(i) => {
+                let receipts: i64 = self.conn.query_row(
+                    "SELECT COUNT(*) FROM reports WHERE institution = ?1 AND received_at > ?2",
+                    params![i, seen],
+                    |r| r.get(0),
+                )?;
+                let messages: i64 = self.conn.query_row(
+                    "SELECT COUNT(*) FROM report_messages m JOIN reports r ON r.id = m.report_id \
+                     WHERE r.institution = ?1 AND m.at > ?2 AND m.author LIKE '%(FIU)'",
+                    params![i, seen],
+                    |r| r.get(0),
+                )?;
+                Ok(receipts + messages)
+            }
+            None => self.conn.query_row(
+                "SELECT COUNT(*) FROM report_messages WHERE at > ?1 AND author NOT LIKE '%(FIU)'",
+                params![seen],
+                |r| r.get(0),
+            ),
+        }
+    }
+
+    /// Records that a user has read the board up to now.
+    pub fn mark_messages_seen(&self, user_id: i64, at: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO message_marks(user_id, seen_at) VALUES (?1, ?2) \
+             ON CONFLICT (user_id) DO UPDATE SET seen_at = excluded.seen_at",
+            params![user_id, at],
+        )?;
+        Ok(())
     }
 
     pub fn add_report_message(&self, report_id: i64, author: &str, body: &str) -> Result<i64> {

@@ -447,6 +447,15 @@ ALTER TABLE cases ADD COLUMN assignee INTEGER REFERENCES users(id);
 ALTER TABLE cases ADD COLUMN closed_at INTEGER;
 ALTER TABLE cases ADD COLUMN closing TEXT NOT NULL DEFAULT '';
 "#,
+    // 10: the message board — when each user last read it (what is newer
+    // is unread), and messages found by time.
+    r#"
+CREATE TABLE message_marks (
+    user_id  INTEGER PRIMARY KEY REFERENCES users(id),
+    seen_at  INTEGER NOT NULL
+);
+CREATE INDEX report_messages_by_time ON report_messages(at);
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.

@@ -854,3 +854,108 @@ fn state_purpose_form(addr: &str, s: &Session, purpose: &str, case_ref: &str) {
 fn db_case_reference(db: &TestDb) -> String {
     db.one("SELECT reference FROM cases ORDER BY id LIMIT 1")
 }
+
+#[test]
+fn the_message_board_shows_receipts_and_messages_unread_until_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::in_dir(dir.path());
+    create_token_with_codes(&db, 501, &["NXTJB1XX"]);
+    create_token_with_codes(&db, 502, &["NXKGB1XX"]);
+    let bank_pw = create_user(&db, "officer", "reporting-entity", Some(501));
+    let other_bank_pw = create_user(&db, "elsewhere", "reporting-entity", Some(502));
+    let analyst_pw = create_user(&db, "dilnoza", "analyst", None);
+    let server = Server::start(&db);
+    let addr = server.addr.as_str();
+    let bank = login(addr, "officer", &bank_pw);
+    let report = common::reports::str_report(
+        501,
+        "BOARD-1",
+        "B1",
+        "1200.00",
+        &common::reports::OTHER,
+        &common::reports::JAMSHED_LAT,
+    );
+    let r = post(
+        addr,
+        "/api/v1/reports",
+        &[
+            ("Cookie", &bank.cookie),
+            ("X-CSRF-Token", &bank.csrf),
+            ("Content-Type", "application/xml"),
+        ],
+        report.as_bytes(),
+    );
+    assert!(
+        r.status == 200 || r.status == 201,
+        "{} {}",
+        r.status,
+        r.text()
+    );
+    let report_id = db.one("SELECT id FROM reports");
+
+    // The bank's board: the FIU's receipt, unread, counted on the start page.
+    assert!(page(addr, &bank, "/")
+        .text()
+        .contains("<b>1</b> unread messages"));
+    let board = page(addr, &bank, "/messages").text();
+    assert!(
+        board.contains("BOARD-1")
+            && board.contains("FIU (receipt)")
+            && board.contains("class=\"unread\""),
+        "{board}"
+    );
+    assert!(
+        page(addr, &bank, "/")
+            .text()
+            .contains("<b>0</b> unread messages"),
+        "read once seen"
+    );
+
+    // The bank writes; the analyst's board shows it unread; the analyst answers.
+    assert_eq!(
+        form(
+            addr,
+            &bank,
+            &format!("/reports/{report_id}/messages"),
+            "body=Please+confirm+receipt+of+the+annex"
+        )
+        .status,
+        303
+    );
+    let analyst = login(addr, "dilnoza", &analyst_pw);
+    assert!(page(addr, &analyst, "/")
+        .text()
+        .contains("<b>1</b> unread messages"));
+    let board = page(addr, &analyst, "/messages?q=annex").text();
+    assert!(
+        board.contains("Please confirm receipt of the annex")
+            && board.contains("officer (reporting entity 501)"),
+        "{board}"
+    );
+    assert!(page(addr, &analyst, "/messages?q=nothing-like-this")
+        .text()
+        .contains("0 messages"));
+    assert_eq!(
+        form(
+            addr,
+            &analyst,
+            &format!("/reports/{report_id}/messages"),
+            "body=Received%2C+thank+you"
+        )
+        .status,
+        303
+    );
+    let board = page(addr, &bank, "/messages").text();
+    assert!(
+        board.contains("Received, thank you") && board.contains("dilnoza (FIU)"),
+        "{board}"
+    );
+
+    // Another bank sees none of it.
+    let other = login(addr, "elsewhere", &other_bank_pw);
+    let board = page(addr, &other, "/messages").text();
+    assert!(
+        !board.contains("BOARD-1") && board.contains("0 messages"),
+        "{board}"
+    );
+}

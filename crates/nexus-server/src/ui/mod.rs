@@ -27,6 +27,7 @@ mod exchange;
 mod i18n;
 mod labels;
 mod me;
+mod messages;
 mod models;
 mod oversight;
 mod redress;
@@ -96,6 +97,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/me", get(me::me_page))
         .route("/me/password", post(me::change_password))
         .route("/reports", get(reports::reports_page))
+        .route("/messages", get(messages::board_page))
         .route("/reports/{id}/xml", get(reports::report_xml))
         .route(
             "/reports/new",
@@ -239,13 +241,17 @@ fn page_in(lang: Lang, p: Option<&Principal>, title: &str, body: &str) -> Html<S
     let nav = p.map(|p| {
         let mut links = vec![("/", t("nav.start"))];
         match p.role {
-            Role::ReportingEntity => links.push(("/reports", t("nav.our_reports"))),
+            Role::ReportingEntity => links.extend([
+                ("/reports", t("nav.our_reports")),
+                ("/messages", t("nav.messages")),
+            ]),
             Role::Analyst | Role::Supervisor => links.extend([
                 ("/alerts", t("nav.alerts")),
                 ("/cases", t("nav.cases")),
                 ("/find", t("nav.search")),
                 ("/search", t("nav.screening")),
                 ("/reports", t("nav.reports")),
+                ("/messages", t("nav.messages")),
                 ("/exchange", t("nav.exchange")),
                 ("/clearances", t("nav.redress")),
                 ("/models", t("nav.models")),
@@ -604,8 +610,21 @@ async fn set_language(
 // ---------------------------------------------------------------- start page
 
 async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<String>, AppError> {
-    let counts = state
-        .blocking(|s| Ok(s.store.read(|db| db.counts())?))
+    let (user, institution) = (
+        p.user_id,
+        (p.role == Role::ReportingEntity).then(|| p.institution.unwrap_or(-1)),
+    );
+    let shows_messages = p.role.investigates() || p.role == Role::ReportingEntity;
+    let (counts, unread) = state
+        .blocking(move |s| {
+            Ok(s.store.read(|db| {
+                let unread = match user {
+                    Some(u) if shows_messages => db.unread_messages(u, institution)?,
+                    _ => 0,
+                };
+                Ok((db.counts()?, unread))
+            })?)
+        })
         .await
         .map_err(html_err)?;
     let lists = state.screening().entry_count() as i64;
@@ -615,6 +634,7 @@ async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<S
     let body = match p.role {
         Role::ReportingEntity => maud::html! {
             p { (t("home.bank_intro")) }
+            div.cards { a #unread href="/messages" { b { (c(unread)) } " " (t("home.unread")) } }
             p { a.button href="/reports" { (t("home.bank_upload")) } " " a.button href="/reports/new" { (t("home.bank_form")) } }
         },
         Role::Analyst | Role::Supervisor => maud::html! {
@@ -622,6 +642,7 @@ async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<S
                 a href="/alerts" { b { (c(counts.open_alerts)) } " " (t("home.open_alerts")) }
                 a href="/cases" { b { (c(counts.open_cases)) } " " (t("home.open_cases")) }
                 a href="/reports" { b { (c(counts.reports)) } " " (t("home.reports")) }
+                a #unread href="/messages" { b { (c(unread)) } " " (t("home.unread")) }
                 a href="/search" { b { (c(lists)) } " " (t("home.list_entries")) }
                 div { b { (c(counts.entities)) } " " (t("home.entities")) }
                 div { b { (c(counts.transactions)) } " " (t("home.transactions")) }
