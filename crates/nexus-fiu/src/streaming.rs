@@ -40,6 +40,10 @@ pub struct StreamStats {
     /// The latest latencies (acknowledgement to stored alert), at most
     /// [`KEPT_LATENCIES`]: exact percentiles for a benchmark or a check.
     pub latencies: std::sync::Mutex<VecDeque<Duration>>,
+    /// Set once the worker has replayed the recent past (at start-up it
+    /// reads the last horizon's transactions, seconds on a national
+    /// database) and takes new batches.
+    pub warmed_up: std::sync::atomic::AtomicBool,
 }
 
 /// Latencies kept in [`StreamStats::latencies`].
@@ -125,6 +129,7 @@ fn worker(
     if let Err(e) = warm_up(&store, &config, &mut d) {
         tracing::error!(error = %e, "streaming detection could not replay the recent past");
     }
+    stats.warmed_up.store(true, Ordering::SeqCst);
     let mut account_ids: HashMap<String, i64> = HashMap::new();
     while let Ok((batch, acked)) = rx.recv() {
         // Take what else is waiting too: one write for all of it.

@@ -46,7 +46,14 @@ pub struct Inner {
     pub stream: nexus_fiu::streaming::StreamIntake,
     /// When the oldest transaction detection has not run over arrived (0: none).
     pub detection_pending_since: std::sync::atomic::AtomicI64,
+    /// The start page's counts and when they were taken: counting ten
+    /// million transactions takes a tenth of a second, so the tiles are
+    /// recounted at most every [`COUNTS_MAX_AGE`].
+    pub counts: std::sync::Mutex<Option<(std::time::Instant, nexus_store::Counts)>>,
 }
+
+/// How old the start page's counts may be.
+pub const COUNTS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl std::ops::Deref for AppState {
     type Target = Inner;
@@ -106,6 +113,7 @@ impl AppState {
             metrics,
             stream,
             detection_pending_since: std::sync::atomic::AtomicI64::new(nexus_store::now()),
+            counts: std::sync::Mutex::new(None),
         })))
     }
 
@@ -114,6 +122,22 @@ impl AppState {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The dashboard's counts, at most [`COUNTS_MAX_AGE`] old.
+    pub fn counts(&self) -> Result<nexus_store::Counts, nexus_store::StoreError> {
+        let fresh = |c: &Option<(std::time::Instant, nexus_store::Counts)>| {
+            c.as_ref()
+                .filter(|(at, _)| at.elapsed() < COUNTS_MAX_AGE)
+                .map(|(_, counts)| counts.clone())
+        };
+        if let Some(c) = fresh(&self.counts.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(c);
+        }
+        let counts = self.store.read(|db| db.counts())?;
+        *self.counts.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), counts.clone()));
+        Ok(counts)
     }
 
     pub fn model(&self) -> Option<Arc<ActiveModel>> {

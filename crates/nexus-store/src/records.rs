@@ -954,8 +954,28 @@ impl Db<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<ReportRow>, i64)> {
+        // Only the filters asked for are in the statement, so that the
+        // count and the page read indexes, never the reports' content.
         let like = format!("%{reference}%");
-        let filter = "(CAST(?1 AS BIGINT) IS NULL OR institution = ?1) AND (?2 = '' OR status = ?2) AND (?3 = '%%' OR lower(entity_reference) LIKE lower(?3))";
+        let mut conditions = vec!["CAST(?1 AS BIGINT) IS NOT NULL OR ?1 IS NULL".to_string()];
+        if institution.is_some() {
+            conditions.push("institution = ?1".into());
+        }
+        if !status.is_empty() {
+            conditions.push("status = ?2".into());
+        } else {
+            conditions.push("?2 = ''".into());
+        }
+        if !reference.is_empty() {
+            conditions.push("lower(entity_reference) LIKE lower(?3)".into());
+        } else {
+            conditions.push("?3 = '%%'".into());
+        }
+        let filter = conditions
+            .iter()
+            .map(|c| format!("({c})"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
         let total = self.conn.query_row(
             &format!("SELECT COUNT(*) FROM reports WHERE {filter}"),
             params![institution, status, like],
@@ -2320,15 +2340,34 @@ impl Db<'_> {
             .is_some())
     }
 
-    /// The latest alerts naming an account among theirs.
-    pub fn account_alerts(&self, key: &str, limit: i64) -> Result<Vec<AlertRow>> {
-        let pattern = format!("%;{key};%");
+    /// The latest alerts about an account: those whose focal account it is
+    /// (the account a pattern is about) and those about its holder.
+    pub fn account_alerts(
+        &self,
+        key: &str,
+        holder: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AlertRow>> {
+        let focal = self.conn.dialect().focal_account();
+        let mut alerts = Vec::new();
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id \
-             WHERE ';' || a.accounts || ';' LIKE ?1 ORDER BY a.id DESC LIMIT ?2"
+             WHERE {focal} = ?1 ORDER BY a.id DESC LIMIT ?2"
         ))?;
-        let rows = s.query_map(params![pattern, limit], alert_from_row)?;
-        collect(rows)
+        alerts.extend(collect(s.query_map(params![key, limit], alert_from_row)?)?);
+        if let Some(holder) = holder {
+            let mut s = self.conn.prepare_cached(&format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN entities e ON e.id = a.entity_id \
+                 WHERE a.entity_id = ?1 ORDER BY a.id DESC LIMIT ?2"
+            ))?;
+            alerts.extend(collect(
+                s.query_map(params![holder, limit], alert_from_row)?,
+            )?);
+        }
+        alerts.sort_by_key(|a| std::cmp::Reverse(a.id));
+        alerts.dedup_by_key(|a| a.id);
+        alerts.truncate(limit.max(0) as usize);
+        Ok(alerts)
     }
 
     /// An account by its key.
@@ -2382,18 +2421,28 @@ impl Db<'_> {
     }
 
     pub fn case_transactions(&self, case_id: i64, limit: i64) -> Result<Vec<TransactionRow>> {
+        // The first `limit` (time, id) pairs from the indexes alone — a
+        // case of a thousand parties reaches a hundred thousand payments —
+        // then only those rows. `UNION ALL` keeps the sort to the first
+        // 5 × `limit` pairs (a payment appears at most once per branch,
+        // so those hold the first `limit` distinct ones).
         let mut s = self.conn.prepare_cached(&format!(
-            "SELECT {TRANSACTION_COLUMNS} FROM transactions t
+            "WITH sighted AS (
+               SELECT t1.at, t1.id FROM case_transactions ct JOIN transactions t1 ON t1.id = ct.transaction_id WHERE ct.case_id = ?1
+               UNION ALL SELECT t2.at, t2.id FROM transactions t2 JOIN case_entities c ON c.entity_id = t2.from_entity WHERE c.case_id = ?1 AND c.role = 'subject'
+               UNION ALL SELECT t3.at, t3.id FROM transactions t3 JOIN case_entities c ON c.entity_id = t3.to_entity WHERE c.case_id = ?1 AND c.role = 'subject'
+               UNION ALL SELECT t4.at, t4.id FROM transactions t4 JOIN case_accounts c ON c.account_id = t4.from_account WHERE c.case_id = ?1 AND c.role = 'subject'
+               UNION ALL SELECT t5.at, t5.id FROM transactions t5 JOIN case_accounts c ON c.account_id = t5.to_account WHERE c.case_id = ?1 AND c.role = 'subject'
+               ORDER BY 1, 2 LIMIT ?3),
+             chosen AS (SELECT DISTINCT at, id FROM sighted ORDER BY at, id LIMIT ?2)
+             SELECT {TRANSACTION_COLUMNS} FROM chosen JOIN transactions t ON t.id = chosen.id
              LEFT JOIN accounts fa ON fa.id = t.from_account LEFT JOIN accounts ta ON ta.id = t.to_account
-             WHERE t.id IN (
-               SELECT ct.transaction_id FROM case_transactions ct WHERE ct.case_id = ?1
-               UNION SELECT t2.id FROM transactions t2 JOIN case_entities c ON c.entity_id = t2.from_entity WHERE c.case_id = ?1 AND c.role = 'subject'
-               UNION SELECT t3.id FROM transactions t3 JOIN case_entities c ON c.entity_id = t3.to_entity WHERE c.case_id = ?1 AND c.role = 'subject'
-               UNION SELECT t4.id FROM transactions t4 JOIN case_accounts c ON c.account_id = t4.from_account WHERE c.case_id = ?1 AND c.role = 'subject'
-               UNION SELECT t5.id FROM transactions t5 JOIN case_accounts c ON c.account_id = t5.to_account WHERE c.case_id = ?1 AND c.role = 'subject')
-             ORDER BY t.at LIMIT ?2"
+             ORDER BY t.at, t.id"
         ))?;
-        let rows = s.query_map(params![case_id, limit], transaction_from_row)?;
+        let rows = s.query_map(
+            params![case_id, limit, limit.saturating_mul(5)],
+            transaction_from_row,
+        )?;
         collect(rows)
     }
 

@@ -456,6 +456,19 @@ CREATE TABLE message_marks (
 );
 CREATE INDEX report_messages_by_time ON report_messages(at);
 "#,
+    // 11: the daily pages at national scale. A case's payments in time
+    // order from the index alone (its parties' payments with their times);
+    // the reports list's filters and counts without reading the reports'
+    // content; an account's alerts by the account they are about.
+    r#"
+DROP INDEX transactions_from_entity;
+DROP INDEX transactions_to_entity;
+CREATE INDEX transactions_from_entity ON transactions(from_entity, at);
+CREATE INDEX transactions_to_entity ON transactions(to_entity, at);
+CREATE INDEX reports_by_status ON reports(status, id);
+CREATE INDEX reports_by_institution_status ON reports(institution, status, id);
+CREATE INDEX alerts_by_focal_account ON alerts((substr(accounts, 1, instr(accounts || ';', ';') - 1)));
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.

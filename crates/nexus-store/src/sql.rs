@@ -41,6 +41,15 @@ impl Dialect {
         }
     }
 
+    /// An alert's focal account: the first of its `;`-joined accounts (the
+    /// expression the index `alerts_by_focal_account` is built on).
+    pub fn focal_account(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "substr(a.accounts, 1, instr(a.accounts || ';', ';') - 1)",
+            Dialect::Postgres => "split_part(a.accounts, ';', 1)",
+        }
+    }
+
     /// The aggregate that joins strings with a separator.
     pub fn group_concat(self) -> &'static str {
         match self {

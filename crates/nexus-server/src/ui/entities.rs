@@ -213,7 +213,7 @@ pub(super) async fn account_page(
                 )?;
                 Ok(Some(Ok(AccountView {
                     transactions: db.account_transactions(&key, SHOWN_TRANSACTIONS)?,
-                    alerts: db.account_alerts(&key, SHOWN_ALERTS)?,
+                    alerts: db.account_alerts(&key, account.entity_id, SHOWN_ALERTS)?,
                     cases: db.account_cases(account.id)?,
                     account,
                 })))
@@ -268,7 +268,7 @@ fn render_account(lang: Lang, v: &AccountView) -> Markup {
         @if v.transactions.len() as i64 == SHOWN_TRANSACTIONS {
             p.hint { (t("account.latest_only")) " " (SHOWN_TRANSACTIONS) }
         }
-        h2 { (t("entity.alerts")) }
+        h2 { (t("account.alerts")) }
         (alert_list(lang, &v.alerts))
         h2 { (t("nav.cases")) }
         ul #account-cases {

@@ -17,7 +17,7 @@ use nexus_model::Timestamp;
 use nexus_store::{AuditRecord, Db, StoreError};
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 mod admin;
 mod alerts;
@@ -617,13 +617,11 @@ async fn home(State(state): State<AppState>, Caller(p): Caller) -> Result<Html<S
     let shows_messages = p.role.investigates() || p.role == Role::ReportingEntity;
     let (counts, unread) = state
         .blocking(move |s| {
-            Ok(s.store.read(|db| {
-                let unread = match user {
-                    Some(u) if shows_messages => db.unread_messages(u, institution)?,
-                    _ => 0,
-                };
-                Ok((db.counts()?, unread))
-            })?)
+            let unread = s.store.read(|db| match user {
+                Some(u) if shows_messages => db.unread_messages(u, institution),
+                _ => Ok(0),
+            })?;
+            Ok((s.counts()?, unread))
         })
         .await
         .map_err(html_err)?;
@@ -748,7 +746,7 @@ struct GraphQuery {
 }
 
 /// Most transactions the graph draws, and adds per expanded account.
-const GRAPH_TRANSACTIONS: i64 = 2_000;
+const GRAPH_TRANSACTIONS: i64 = 1_000;
 const GRAPH_EXPAND: i64 = 300;
 
 /// The case's money flows for the graph: accounts (with the party holding
@@ -786,12 +784,13 @@ async fn case_graph(
             }
             txs = db.account_transactions(key, GRAPH_EXPAND)?;
         }
-        let role_of_entity = |e: i64| {
-            parties
-                .iter()
-                .find(|(x, _)| x.id == e)
-                .map(|(_, r)| r.as_str())
-        };
+        let party_of: HashMap<i64, (&str, &str)> = parties
+            .iter()
+            .map(|(x, r)| (x.id, (x.name.as_str(), r.as_str())))
+            .collect();
+        let case_account: HashMap<&str, &nexus_store::CaseAccountRow> =
+            case_accounts.iter().map(|a| (a.key.as_str(), a)).collect();
+        let role_of_entity = |e: i64| party_of.get(&e).map(|(_, r)| *r);
         // Ordered maps: the same case gives the same JSON, so the browser
         // draws it the same way on every load.
         let mut accounts: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -803,16 +802,18 @@ async fn case_graph(
                 if accounts.contains_key(key) {
                     continue;
                 }
-                let holder = entity.or(case_accounts.iter().find(|a| &a.key == key).and_then(|a| a.entity_id));
-                let role = case_accounts
-                    .iter()
-                    .find(|a| &a.key == key)
+                let in_case = case_account.get(key.as_str());
+                let holder = entity.or(in_case.and_then(|a| a.entity_id));
+                let role = in_case
                     .map(|a| a.role.as_str())
                     .or_else(|| holder.and_then(role_of_entity))
                     .unwrap_or("outside");
                 if let Some(e) = holder {
                     if let std::collections::btree_map::Entry::Vacant(slot) = party_nodes.entry(e) {
-                        let name = db.entity(e)?.map(|x| x.name).unwrap_or_default();
+                        let name = match party_of.get(&e) {
+                            Some((name, _)) => name.to_string(),
+                            None => db.entity(e)?.map(|x| x.name).unwrap_or_default(),
+                        };
                         slot.insert(json!({"id": format!("entity:{e}"), "entity": e, "label": name,
                             "role": role_of_entity(e).unwrap_or("outside")}));
                     }
