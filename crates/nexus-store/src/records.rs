@@ -417,6 +417,18 @@ pub struct BoardItem {
     pub body: String,
 }
 
+/// A web report not yet filed (or filed and failed): the form's fields as
+/// JSON, by the bank's reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftRow {
+    pub id: i64,
+    pub institution: i64,
+    pub reference: String,
+    pub fields: String,
+    pub updated_by: String,
+    pub updated_at: i64,
+}
+
 /// Which cases a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -666,6 +678,17 @@ fn case_from_row(r: &Row) -> crate::Result<CaseRow> {
         assignee_name: r.get(8)?,
         closed_at: r.get(9)?,
         closing: r.get(10)?,
+    })
+}
+
+fn draft_from_row(r: &Row) -> crate::Result<DraftRow> {
+    Ok(DraftRow {
+        id: r.get(0)?,
+        institution: r.get(1)?,
+        reference: r.get(2)?,
+        fields: r.get(3)?,
+        updated_by: r.get(4)?,
+        updated_at: r.get(5)?,
     })
 }
 
@@ -1065,6 +1088,74 @@ impl Db<'_> {
             })
         })?;
         collect(rows)
+    }
+
+    /// Saves a web report draft under its reference (replacing the earlier
+    /// draft of that reference); its id.
+    pub fn save_draft(
+        &self,
+        institution: i64,
+        reference: &str,
+        fields: &str,
+        by: &str,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO report_drafts(institution, reference, fields, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (institution, reference) DO UPDATE SET fields = excluded.fields, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            params![institution, reference, fields, by, crate::now()],
+        )?;
+        self.conn.query_row(
+            "SELECT id FROM report_drafts WHERE institution = ?1 AND reference = ?2",
+            params![institution, reference],
+            |r| r.get(0),
+        )
+    }
+
+    /// An institution's drafts, latest first.
+    pub fn drafts(&self, institution: i64) -> Result<Vec<DraftRow>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, institution, reference, fields, updated_by, updated_at FROM report_drafts \
+             WHERE institution = ?1 ORDER BY updated_at DESC, id DESC LIMIT 200",
+        )?;
+        let rows = s.query_map([institution], draft_from_row)?;
+        collect(rows)
+    }
+
+    /// One of an institution's drafts (another's answers like a missing one).
+    pub fn draft(&self, institution: i64, id: i64) -> Result<Option<DraftRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, institution, reference, fields, updated_by, updated_at FROM report_drafts \
+                 WHERE institution = ?1 AND id = ?2",
+                params![institution, id],
+                draft_from_row,
+            )
+            .optional()
+    }
+
+    /// The draft an institution keeps for a reference.
+    pub fn draft_by_reference(
+        &self,
+        institution: i64,
+        reference: &str,
+    ) -> Result<Option<DraftRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, institution, reference, fields, updated_by, updated_at FROM report_drafts \
+                 WHERE institution = ?1 AND reference = ?2",
+                params![institution, reference],
+                draft_from_row,
+            )
+            .optional()
+    }
+
+    /// Drops the draft of a reference (its report was filed and processed).
+    pub fn delete_draft(&self, institution: i64, reference: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM report_drafts WHERE institution = ?1 AND reference = ?2",
+            params![institution, reference],
+        )?;
+        Ok(())
     }
 
     /// One page of the message board, newest first, and how many items it

@@ -469,6 +469,19 @@ CREATE INDEX reports_by_status ON reports(status, id);
 CREATE INDEX reports_by_institution_status ON reports(institution, status, id);
 CREATE INDEX alerts_by_focal_account ON alerts((substr(accounts, 1, instr(accounts || ';', ';') - 1)));
 "#,
+    // 12: web report drafts — what an officer typed, kept until the report
+    // is filed and processed (a report that failed is corrected from it).
+    r#"
+CREATE TABLE report_drafts (
+    id           INTEGER PRIMARY KEY,
+    institution  INTEGER NOT NULL REFERENCES institutions(id),
+    reference    TEXT NOT NULL,
+    fields       TEXT NOT NULL,
+    updated_by   TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    UNIQUE (institution, reference)
+);
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.

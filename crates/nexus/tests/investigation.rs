@@ -959,3 +959,120 @@ fn the_message_board_shows_receipts_and_messages_unread_until_read() {
         "{board}"
     );
 }
+
+#[test]
+fn a_bank_officer_files_a_web_report_of_an_organisation_with_two_transactions_from_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::in_dir(dir.path());
+    create_token_with_codes(&db, 501, &["NXTJB1XX"]);
+    let officer_pw = create_user(&db, "officer", "reporting-entity", Some(501));
+    let other_pw = create_user(&db, "elsewhere", "reporting-entity", Some(502));
+    let server = Server::start(&db);
+    let addr = server.addr.as_str();
+    let officer = login(addr, "officer", &officer_pw);
+    let fields = |extra: &str| {
+        format!(
+            "reference=WEB-ORG-1&report_code=STR&reason={}&customer_kind=organisation&org_name={}&org_number=0123456&org_country=KG\
+             &account=A900&bic=NXTJB1XX&currency=TJS&indicator=CASH&indicator=TF\
+             &number=W1&date=2026-02-27T09%3A15&amount=12%2C500.00&direction=in&cp_first_name=Aibek&cp_last_name=Toktogulov&cp_account=K1&cp_bic=KGBKKG22&cp_country=KG{extra}",
+            form_value("Cash in, wired out the same day"),
+            form_value("Northern Trade LLC")
+        )
+    };
+    // The officer adds a second transaction: the form comes back with it.
+    let r = form(
+        addr,
+        &officer,
+        "/reports/new",
+        &format!("{}&op=add", fields("")),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("name=\"tx1_number\""),
+        "a second transaction's fields"
+    );
+    // Half done, the officer keeps a draft and comes back to it.
+    let r = form(
+        addr,
+        &officer,
+        "/reports/new",
+        &format!("{}&op=draft&tx1_number=W2", fields("")),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let draft_path = r.header("location").unwrap().to_string();
+    let page_of_draft = page(addr, &officer, &draft_path).text();
+    assert!(
+        page_of_draft.contains("value=\"W2\"") && page_of_draft.contains("WEB-ORG-1"),
+        "{page_of_draft}"
+    );
+    let other = login(addr, "elsewhere", &other_pw);
+    assert_eq!(
+        page(addr, &other, &draft_path).status,
+        404,
+        "another bank's draft answers like a missing one"
+    );
+    // Preview shows the goAML report, nothing is filed.
+    let second = "&tx1_number=W2&tx1_date=2026-02-28T10%3A00&tx1_amount=9900&tx1_direction=out&tx1_cp_first_name=Ahmad&tx1_cp_last_name=Karimi&tx1_cp_account=AE01&tx1_cp_bic=NXAEB1XX&tx1_cp_country=AE";
+    let r = form(
+        addr,
+        &officer,
+        "/reports/new",
+        &format!("{}&op=preview", fields(second)),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("id=\"preview\"") && r.text().contains("&lt;report_indicators&gt;"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(db.count("SELECT COUNT(*) FROM reports"), 0);
+    // Filed: one report, two transactions, the organisation, the draft gone.
+    let r = form(
+        addr,
+        &officer,
+        "/reports/new",
+        &format!("{}&op=submit", fields(second)),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(db.one("SELECT status FROM reports"), "processed");
+    assert_eq!(db.count("SELECT COUNT(*) FROM transactions"), 2);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM entities WHERE name = 'Northern Trade LLC' AND kind = 'entity'"),
+        1,
+        "the customer is one organisation, named in both transactions"
+    );
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM report_drafts"),
+        0,
+        "a processed report leaves no draft"
+    );
+
+    // A report that failed is corrected from its draft.
+    let r = form(
+        addr,
+        &officer,
+        "/reports/new",
+        "reference=WEB-FIX-1&op=draft&reason=x",
+    );
+    assert_eq!(r.status, 303);
+    let broken = "<report><rentity_id>501</rentity_id><entity_reference>WEB-FIX-1</entity_reference></report>";
+    let r = post(
+        addr,
+        "/api/v1/reports",
+        &[
+            ("Cookie", &officer.cookie),
+            ("X-CSRF-Token", &officer.csrf),
+            ("Content-Type", "application/xml"),
+        ],
+        broken.as_bytes(),
+    );
+    assert!(
+        r.status == 200 || r.status == 201 || r.status == 422,
+        "{} {}",
+        r.status,
+        r.text()
+    );
+    let failed = db.one("SELECT id FROM reports WHERE entity_reference = 'WEB-FIX-1'");
+    let report_page = page(addr, &officer, &format!("/reports/{failed}")).text();
+    assert!(report_page.contains("id=\"correct\""), "{report_page}");
+}

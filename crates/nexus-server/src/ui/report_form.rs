@@ -1,14 +1,19 @@
 //! The web report form of a reporting entity without its own goAML
-//! export: what the officer types is checked field by field (code lists for
-//! countries and currencies, dates that can have happened, amounts), the
+//! export, as goAML Web users know it: the customer a person or an
+//! organisation, several transactions each with its counterparty, the
+//! report's indicators, a draft kept between sittings, a preview of what
+//! will be sent, and a report that failed corrected from its draft.
+//!
+//! What the officer types is checked field by field (code lists for
+//! countries and currencies, dates that can have happened, amounts); the
 //! form comes back with every typed value and the problems named by the
-//! field's label, and only a clean form becomes the goAML report that goes
+//! field's label; only a clean form becomes the goAML report that goes
 //! through the same intake as a bank's system would send.
 
 use super::i18n::Lang;
-use super::{csrf_field, html_err, page};
+use super::{csrf_field, html_err, page, when};
 use crate::web::{AppError, AppState, Caller, Guard};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -25,23 +30,60 @@ const REGION_CURRENCIES: &[&str] = &[
     "TJS", "UZS", "KZT", "KGS", "TMT", "AFN", "RUB", "USD", "EUR", "CNY",
 ];
 
-/// What the officer typed (every field kept as text, to give it back).
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub(super) struct ReportFormData {
-    csrf: String,
-    reference: String,
-    report_code: String,
-    reason: String,
-    action: String,
-    first_name: String,
-    last_name: String,
-    birth_date: String,
-    nationality: String,
-    id_number: String,
-    account: String,
-    bic: String,
-    currency: String,
+/// Most transactions one web report holds (a larger report is an XML upload).
+pub const MAX_TRANSACTIONS: usize = 20;
+
+/// The indicators an officer may tick (goAML `report_indicators`), with
+/// their text keys: the red flags of the Dushanbe Declaration's typologies.
+const INDICATORS: &[(&str, &str)] = &[
+    ("STRUCT", "indicator.structuring"),
+    ("CASH", "indicator.cash"),
+    ("THIRD", "indicator.third_party"),
+    ("RISKJUR", "indicator.high_risk"),
+    ("PROFILE", "indicator.profile"),
+    ("PASSTHRU", "indicator.pass_through"),
+    ("TF", "indicator.terrorist_financing"),
+    ("DRUGS", "indicator.drugs"),
+    ("SANCTION", "indicator.sanctions"),
+];
+
+/// The per-transaction fields (the first transaction's names are bare,
+/// the others' are prefixed `tx1_`, `tx2_` …).
+const TX_FIELDS: &[&str] = &[
+    "number",
+    "date",
+    "amount",
+    "direction",
+    "cp_first_name",
+    "cp_last_name",
+    "cp_account",
+    "cp_bic",
+    "cp_country",
+];
+
+/// The report-level fields.
+const REPORT_FIELDS: &[&str] = &[
+    "reference",
+    "report_code",
+    "reason",
+    "action",
+    "customer_kind",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "nationality",
+    "id_number",
+    "org_name",
+    "org_number",
+    "org_country",
+    "account",
+    "bic",
+    "currency",
+];
+
+/// One transaction as typed.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+struct TxData {
     number: String,
     date: String,
     amount: String,
@@ -53,8 +95,128 @@ pub(super) struct ReportFormData {
     cp_country: String,
 }
 
+impl TxData {
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "number" => &self.number,
+            "date" => &self.date,
+            "amount" => &self.amount,
+            "direction" => &self.direction,
+            "cp_first_name" => &self.cp_first_name,
+            "cp_last_name" => &self.cp_last_name,
+            "cp_account" => &self.cp_account,
+            "cp_bic" => &self.cp_bic,
+            "cp_country" => &self.cp_country,
+            _ => "",
+        }
+    }
+
+    fn set(&mut self, name: &str, value: String) {
+        match name {
+            "number" => self.number = value,
+            "date" => self.date = value,
+            "amount" => self.amount = value,
+            "direction" => self.direction = value,
+            "cp_first_name" => self.cp_first_name = value,
+            "cp_last_name" => self.cp_last_name = value,
+            "cp_account" => self.cp_account = value,
+            "cp_bic" => self.cp_bic = value,
+            "cp_country" => self.cp_country = value,
+            _ => {}
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        TX_FIELDS
+            .iter()
+            .filter(|f| **f != "direction")
+            .all(|f| self.get(f).trim().is_empty())
+    }
+}
+
+/// What the officer typed (every field kept as text, to give it back).
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(default)]
+pub(super) struct ReportFormData {
+    fields: BTreeMap<String, String>,
+    transactions: Vec<TxData>,
+    indicators: Vec<String>,
+}
+
+impl ReportFormData {
+    fn blank() -> ReportFormData {
+        let mut f = ReportFormData::default();
+        f.fields.insert("report_code".into(), "STR".into());
+        f.fields.insert("customer_kind".into(), "person".into());
+        f.transactions.push(TxData {
+            direction: "in".into(),
+            ..TxData::default()
+        });
+        f
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    fn organisation(&self) -> bool {
+        self.get("customer_kind") == "organisation"
+    }
+
+    /// The form as posted: report fields, `tx{i}_…` transactions (the
+    /// first bare), ticked indicators; the button pressed. Unknown names are
+    /// ignored; values are bounded.
+    fn from_pairs(pairs: Vec<(String, String)>) -> (ReportFormData, String, String) {
+        let mut f = ReportFormData::default();
+        let (mut csrf, mut op) = (String::new(), String::new());
+        let mut txs: BTreeMap<usize, TxData> = BTreeMap::new();
+        for (name, value) in pairs {
+            let value: String = value.chars().take(4000).collect();
+            match name.as_str() {
+                "csrf" => csrf = value,
+                "op" => op = value,
+                "indicator" => {
+                    if INDICATORS.iter().any(|(c, _)| *c == value) && !f.indicators.contains(&value)
+                    {
+                        f.indicators.push(value);
+                    }
+                }
+                n if REPORT_FIELDS.contains(&n) => {
+                    f.fields.insert(name, value);
+                }
+                n => {
+                    let (i, base) = match n.strip_prefix("tx").and_then(|r| r.split_once('_')) {
+                        Some((i, base)) => match i.parse::<usize>() {
+                            Ok(i) if (1..MAX_TRANSACTIONS).contains(&i) => (i, base),
+                            _ => continue,
+                        },
+                        None => (0, n),
+                    };
+                    if TX_FIELDS.contains(&base) {
+                        txs.entry(i).or_default().set(base, value);
+                    }
+                }
+            }
+        }
+        f.transactions = txs.into_values().collect();
+        if f.transactions.is_empty() {
+            f.transactions.push(TxData::default());
+        }
+        (f, csrf, op)
+    }
+}
+
+/// The form name of a transaction's field.
+fn tx_name(i: usize, base: &str) -> String {
+    if i == 0 {
+        base.to_string()
+    } else {
+        format!("tx{i}_{base}")
+    }
+}
+
 /// Problems by field name.
-type Problems = BTreeMap<&'static str, String>;
+type Problems = BTreeMap<String, String>;
 
 fn country_label(code: &str) -> String {
     match Country::parse(code).and_then(|c| c.name()) {
@@ -66,7 +228,7 @@ fn country_label(code: &str) -> String {
 /// Checks the form as an officer would want it checked; the problems by field.
 fn check(f: &ReportFormData, now: Timestamp) -> Problems {
     let mut p = Problems::new();
-    let mut required = |name: &'static str, value: &str, max: usize| {
+    let required = |p: &mut Problems, name: String, value: &str, max: usize| {
         let v = value.trim();
         if v.is_empty() {
             p.insert(name, "required".into());
@@ -76,98 +238,134 @@ fn check(f: &ReportFormData, now: Timestamp) -> Problems {
             p.insert(name, "control characters are not allowed".into());
         }
     };
-    required("reference", &f.reference, 255);
-    required("reason", &f.reason, 4000);
-    required("first_name", &f.first_name, 100);
-    required("last_name", &f.last_name, 100);
-    required("id_number", &f.id_number, 255);
-    required("account", &f.account, 50);
-    required("number", &f.number, 50);
-    required("cp_first_name", &f.cp_first_name, 100);
-    required("cp_last_name", &f.cp_last_name, 100);
-    required("cp_account", &f.cp_account, 50);
-    if !matches!(f.report_code.as_str(), "STR" | "SAR") {
-        p.insert("report_code", "choose STR or SAR".into());
-    }
-    if !matches!(f.direction.as_str(), "in" | "out") {
-        p.insert("direction", "choose a direction".into());
-    }
-    let today = now.date();
-    match Date::parse(f.birth_date.trim()) {
-        Err(_) => {
-            p.insert("birth_date", "a date such as 1985-03-14".into());
+    required(&mut p, "reference".into(), f.get("reference"), 255);
+    required(&mut p, "reason".into(), f.get("reason"), 4000);
+    required(&mut p, "account".into(), f.get("account"), 50);
+    if f.organisation() {
+        required(&mut p, "org_name".into(), f.get("org_name"), 255);
+        required(&mut p, "org_number".into(), f.get("org_number"), 50);
+        if !nexus_model::codes::is_country_code(f.get("org_country").trim()) {
+            p.insert(
+                "org_country".into(),
+                "choose a country from the list".into(),
+            );
         }
-        Ok(d) if d > today => {
-            p.insert("birth_date", format!("{d} is in the future"));
+    } else {
+        required(&mut p, "first_name".into(), f.get("first_name"), 100);
+        required(&mut p, "last_name".into(), f.get("last_name"), 100);
+        required(&mut p, "id_number".into(), f.get("id_number"), 255);
+        let today = now.date();
+        match Date::parse(f.get("birth_date").trim()) {
+            Err(_) => {
+                p.insert("birth_date".into(), "a date such as 1985-03-14".into());
+            }
+            Ok(d) if d > today => {
+                p.insert("birth_date".into(), format!("{d} is in the future"));
+            }
+            Ok(d) if d.year < 1900 => {
+                p.insert("birth_date".into(), format!("{d} is before 1900"));
+            }
+            Ok(_) => {}
         }
-        Ok(d) if d.year < 1900 => {
-            p.insert("birth_date", format!("{d} is before 1900"));
-        }
-        Ok(_) => {}
-    }
-    for (name, code) in [
-        ("nationality", &f.nationality),
-        ("cp_country", &f.cp_country),
-    ] {
-        if !nexus_model::codes::is_country_code(code.trim()) {
-            p.insert(name, "choose a country from the list".into());
+        if !nexus_model::codes::is_country_code(f.get("nationality").trim()) {
+            p.insert(
+                "nationality".into(),
+                "choose a country from the list".into(),
+            );
         }
     }
-    if !nexus_model::codes::is_currency_code(f.currency.trim()) {
-        p.insert("currency", "choose a currency from the list".into());
+    if !matches!(f.get("report_code"), "STR" | "SAR") {
+        p.insert("report_code".into(), "choose STR or SAR".into());
     }
-    let date = f.date.trim();
+    if !matches!(f.get("customer_kind"), "person" | "organisation") {
+        p.insert(
+            "customer_kind".into(),
+            "choose a person or an organisation".into(),
+        );
+    }
+    if !nexus_model::codes::is_currency_code(f.get("currency").trim()) {
+        p.insert("currency".into(), "choose a currency from the list".into());
+    }
+    check_bic(&mut p, "bic".into(), f.get("bic"), true);
+    let filled: Vec<(usize, &TxData)> = f
+        .transactions
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i == 0 || !t.is_blank())
+        .collect();
+    let mut numbers = std::collections::HashSet::new();
+    for (i, t) in filled {
+        let name = |base: &str| tx_name(i, base);
+        required(&mut p, name("number"), &t.number, 50);
+        required(&mut p, name("cp_first_name"), &t.cp_first_name, 100);
+        required(&mut p, name("cp_last_name"), &t.cp_last_name, 100);
+        required(&mut p, name("cp_account"), &t.cp_account, 50);
+        if !t.number.trim().is_empty() && !numbers.insert(t.number.trim()) {
+            p.insert(
+                name("number"),
+                "the same number as an earlier transaction".into(),
+            );
+        }
+        if !matches!(t.direction.as_str(), "in" | "out") {
+            p.insert(name("direction"), "choose a direction".into());
+        }
+        if !nexus_model::codes::is_country_code(t.cp_country.trim()) {
+            p.insert(name("cp_country"), "choose a country from the list".into());
+        }
+        match parse_local_time(&t.date) {
+            None => {
+                p.insert(
+                    name("date"),
+                    "a date and time such as 2026-02-27 09:15".into(),
+                );
+            }
+            Some(at) if at.0 > now.0 + 86_400 => {
+                p.insert(name("date"), "is in the future".into());
+            }
+            Some(at) if at.date().year < 1990 => {
+                p.insert(name("date"), "is before 1990".into());
+            }
+            Some(_) => {}
+        }
+        match Minor::parse(t.amount.trim().replace([',', ' '], "").as_str()) {
+            Ok(m) if m.0 > 0 => {}
+            Ok(_) => {
+                p.insert(name("amount"), "more than zero".into());
+            }
+            Err(_) => {
+                p.insert(name("amount"), "an amount such as 12500.00".into());
+            }
+        }
+        check_bic(&mut p, name("cp_bic"), &t.cp_bic, false);
+    }
+    p
+}
+
+/// A `datetime-local` value (`2026-02-27T09:15`, seconds optional).
+fn parse_local_time(text: &str) -> Option<Timestamp> {
+    let date = text.trim();
     let stamp = if date.len() == 16 {
         format!("{date}:00Z")
     } else {
         format!("{date}Z")
     };
-    match Timestamp::parse_rfc3339(&stamp) {
-        Err(_) => {
-            p.insert("date", "a date and time such as 2026-02-27 09:15".into());
-        }
-        Ok(t) if t.0 > now.0 + 86_400 => {
-            p.insert("date", "is in the future".into());
-        }
-        Ok(t) if t.date().year < 1990 => {
-            p.insert("date", "is before 1990".into());
-        }
-        Ok(_) => {}
-    }
-    match Minor::parse(f.amount.trim().replace([',', ' '], "").as_str()) {
-        Ok(m) if m.0 > 0 => {}
-        Ok(_) => {
-            p.insert("amount", "more than zero".into());
-        }
-        Err(_) => {
-            p.insert("amount", "an amount such as 12500.00".into());
-        }
-    }
-    for (name, bic) in [("bic", &f.bic), ("cp_bic", &f.cp_bic)] {
-        let b = bic.trim();
-        let optional = name == "bic";
-        if b.is_empty() && optional {
-            continue;
-        }
-        if !(b.len() == 8 || b.len() == 11) || !b.bytes().all(|c| c.is_ascii_alphanumeric()) {
-            p.insert(
-                name,
-                "a BIC of 8 or 11 letters and digits, e.g. NXTJB1XX".into(),
-            );
-        }
-    }
-    p
+    Timestamp::parse_rfc3339(&stamp).ok()
 }
 
-fn field(
-    f: &ReportFormData,
-    problems: &Problems,
-    name: &'static str,
-    label: &str,
-    kind: &str,
-    value: &str,
-) -> Markup {
-    let _ = f;
+fn check_bic(p: &mut Problems, name: String, bic: &str, optional: bool) {
+    let b = bic.trim();
+    if b.is_empty() && optional {
+        return;
+    }
+    if !(b.len() == 8 || b.len() == 11) || !b.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        p.insert(
+            name,
+            "a BIC of 8 or 11 letters and digits, e.g. NXTJB1XX".into(),
+        );
+    }
+}
+
+fn field(problems: &Problems, name: &str, label: &str, kind: &str, value: &str) -> Markup {
     html! {
         label.invalid[problems.contains_key(name)] {
             (label) " "
@@ -180,13 +378,12 @@ fn field(
 fn select(
     lang: Lang,
     problems: &Problems,
-    name: &'static str,
+    name: &str,
     label: &str,
     chosen: &str,
     first: &[&str],
-    all: &mut dyn Iterator<Item = (String, String)>,
+    all: &[(String, String)],
 ) -> Markup {
-    let all: Vec<(String, String)> = all.collect();
     let tr = |k| lang.t(k);
     html! {
         label.invalid[problems.contains_key(name)] {
@@ -201,7 +398,7 @@ fn select(
                     }
                 }
                 optgroup label=(tr("form.all")) {
-                    @for (code, text) in &all {
+                    @for (code, text) in all {
                         @if !first.contains(&code.as_str()) {
                             option value=(code) selected[chosen == code] { (text) }
                         }
@@ -213,85 +410,186 @@ fn select(
     }
 }
 
-fn render(p: &Principal, f: &ReportFormData, problems: &Problems) -> Markup {
+fn render(p: &Principal, f: &ReportFormData, problems: &Problems, preview: Option<&str>) -> Markup {
     let lang = Lang::of(Some(p));
     let tr = |k| lang.t(k);
-    let countries = || {
-        let mut v: Vec<(String, String)> = country_codes()
-            .map(|c| (c.to_string(), country_label(c)))
-            .collect();
-        v.sort_by(|a, b| a.1.cmp(&b.1));
-        v.into_iter()
-    };
-    let currencies = || currency_codes().map(|c| (c.to_string(), c.to_string()));
-    let t = |name: &'static str, label: &str, value: &str| {
-        field(f, problems, name, label, "text", value)
-    };
+    let mut countries: Vec<(String, String)> = country_codes()
+        .map(|c| (c.to_string(), country_label(c)))
+        .collect();
+    countries.sort_by(|a, b| a.1.cmp(&b.1));
+    let currencies: Vec<(String, String)> = currency_codes()
+        .map(|c| (c.to_string(), c.to_string()))
+        .collect();
+    let t = |name: &str, label: &str| field(problems, name, label, "text", f.get(name));
+    let organisation = f.organisation();
     html! {
         @if !problems.is_empty() {
             p.notice #form-problems { (problems.len()) " " (tr("form.problems")) }
         }
+        @if let Some(xml) = preview {
+            section #preview.print {
+                h2 { (tr("form.preview")) }
+                p.hint { (tr("form.preview_hint")) }
+                pre { (xml) }
+            }
+        }
         form.stack method="post" action="/reports/new" {
             (csrf_field(p))
             h2 { (tr("form.report")) }
-            (t("reference", tr("form.reference"), &f.reference))
+            (t("reference", tr("form.reference")))
             label { (tr("form.type")) " " select name="report_code" {
-                option value="STR" selected[f.report_code == "STR"] { "STR — suspicious transaction report" }
-                option value="SAR" selected[f.report_code == "SAR"] { "SAR — suspicious activity report" }
+                option value="STR" selected[f.get("report_code") == "STR"] { (tr("form.str")) }
+                option value="SAR" selected[f.get("report_code") == "SAR"] { (tr("form.sar")) }
             } }
             label.invalid[problems.contains_key("reason")] { (tr("form.reason")) " "
-                textarea name="reason" { (f.reason) }
+                textarea name="reason" { (f.get("reason")) }
                 @if let Some(why) = problems.get("reason") { span.problem { (why) } } }
-            (t("action", tr("form.action"), &f.action))
+            (t("action", tr("form.action")))
+            fieldset #indicators {
+                legend { (tr("form.indicators")) }
+                @for (code, key) in INDICATORS {
+                    label.check { input type="checkbox" name="indicator" value=(code) checked[f.indicators.iter().any(|i| i == code)]; " " (tr(key)) }
+                }
+            }
             h2 { (tr("form.customer")) }
-            (t("first_name", tr("form.first_name"), &f.first_name))
-            (t("last_name", tr("form.last_name"), &f.last_name))
-            (field(f, problems, "birth_date", tr("form.birth_date"), "date", &f.birth_date))
-            (select(lang, problems, "nationality", tr("form.nationality"), &f.nationality, REGION_COUNTRIES, &mut countries()))
-            (t("id_number", tr("form.id_number"), &f.id_number))
-            (t("account", tr("form.account"), &f.account))
-            (t("bic", tr("form.bic"), &f.bic))
-            h2 { (tr("form.transaction")) }
-            (select(lang, problems, "currency", tr("form.currency"), &f.currency, REGION_CURRENCIES, &mut currencies()))
-            (t("number", tr("form.number"), &f.number))
-            (field(f, problems, "date", tr("form.date"), "datetime-local", &f.date))
-            (t("amount", tr("form.amount"), &f.amount))
-            label { (tr("form.direction")) " " select name="direction" {
-                option value="in" selected[f.direction != "out"] { (tr("form.received")) }
-                option value="out" selected[f.direction == "out"] { (tr("form.sent")) }
+            label { (tr("form.customer_kind")) " " select name="customer_kind" {
+                option value="person" selected[!organisation] { (tr("form.person")) }
+                option value="organisation" selected[organisation] { (tr("form.organisation")) }
             } }
-            h2 { (tr("form.counterparty")) }
-            (t("cp_first_name", tr("form.cp_first_name"), &f.cp_first_name))
-            (t("cp_last_name", tr("form.last_name"), &f.cp_last_name))
-            (t("cp_account", tr("form.account"), &f.cp_account))
-            (t("cp_bic", tr("form.cp_bic"), &f.cp_bic))
-            (select(lang, problems, "cp_country", tr("form.cp_country"), &f.cp_country, REGION_COUNTRIES, &mut countries()))
-            button { (tr("form.submit")) }
+            @if organisation {
+                (t("org_name", tr("form.org_name")))
+                (t("org_number", tr("form.org_number")))
+                (select(lang, problems, "org_country", tr("form.org_country"), f.get("org_country"), REGION_COUNTRIES, &countries))
+            } @else {
+                (t("first_name", tr("form.first_name")))
+                (t("last_name", tr("form.last_name")))
+                (field(problems, "birth_date", tr("form.birth_date"), "date", f.get("birth_date")))
+                (select(lang, problems, "nationality", tr("form.nationality"), f.get("nationality"), REGION_COUNTRIES, &countries))
+                (t("id_number", tr("form.id_number")))
+            }
+            (t("account", tr("form.account")))
+            (t("bic", tr("form.bic")))
+            (select(lang, problems, "currency", tr("form.currency"), f.get("currency"), REGION_CURRENCIES, &currencies))
+            @for (i, x) in f.transactions.iter().enumerate() {
+                fieldset.transaction {
+                    legend { (tr("form.transaction")) " " (i + 1) }
+                    (field(problems, &tx_name(i, "number"), tr("form.number"), "text", &x.number))
+                    (field(problems, &tx_name(i, "date"), tr("form.date"), "datetime-local", &x.date))
+                    (field(problems, &tx_name(i, "amount"), tr("form.amount"), "text", &x.amount))
+                    label { (tr("form.direction")) " " select name=(tx_name(i, "direction")) {
+                        option value="in" selected[x.direction != "out"] { (tr("form.received")) }
+                        option value="out" selected[x.direction == "out"] { (tr("form.sent")) }
+                    } }
+                    h3 { (tr("form.counterparty")) }
+                    (field(problems, &tx_name(i, "cp_first_name"), tr("form.cp_first_name"), "text", &x.cp_first_name))
+                    (field(problems, &tx_name(i, "cp_last_name"), tr("form.cp_last_name"), "text", &x.cp_last_name))
+                    (field(problems, &tx_name(i, "cp_account"), tr("form.cp_account"), "text", &x.cp_account))
+                    (field(problems, &tx_name(i, "cp_bic"), tr("form.cp_bic"), "text", &x.cp_bic))
+                    (select(lang, problems, &tx_name(i, "cp_country"), tr("form.cp_country"), &x.cp_country, REGION_COUNTRIES, &countries))
+                }
+            }
+            div.actions {
+                button name="op" value="submit" { (tr("form.submit")) }
+                button name="op" value="preview" { (tr("form.preview_button")) }
+                button name="op" value="draft" formnovalidate { (tr("form.save_draft")) }
+                @if f.transactions.len() < MAX_TRANSACTIONS {
+                    button name="op" value="add" formnovalidate { (tr("form.add_transaction")) }
+                }
+            }
         }
     }
 }
 
-pub(super) async fn report_form(Caller(p): Caller) -> Result<Response, AppError> {
+fn form_page(
+    p: &Principal,
+    f: &ReportFormData,
+    problems: &Problems,
+    preview: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let body = render(p, f, problems, preview);
+    (
+        status,
+        page(
+            Some(p),
+            Lang::of(Some(p)).t("form.title"),
+            &body.into_string(),
+        ),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct FormQuery {
+    /// A draft of this institution to continue.
+    #[serde(default)]
+    draft: Option<i64>,
+}
+
+/// The blank form, or a draft to continue (with the list of drafts).
+pub(super) async fn report_form(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Query(q): Query<FormQuery>,
+) -> Result<Response, AppError> {
     p.require(&[Role::ReportingEntity], false)?;
-    let blank = ReportFormData {
-        report_code: "STR".into(),
-        direction: "in".into(),
-        ..ReportFormData::default()
+    let institution = p.institution.ok_or_else(|| AppError::forbidden().html())?;
+    let (drafts, chosen) = state
+        .blocking(move |s| {
+            Ok(s.store.read(|db| {
+                let chosen = match q.draft {
+                    Some(id) => Some(db.draft(institution, id)?),
+                    None => None,
+                };
+                Ok((db.drafts(institution)?, chosen))
+            })?)
+        })
+        .await
+        .map_err(html_err)?;
+    let form = match chosen {
+        None => ReportFormData::blank(),
+        Some(None) => return Err(AppError::not_found().html()),
+        Some(Some(d)) => {
+            serde_json::from_str(&d.fields).unwrap_or_else(|_| ReportFormData::blank())
+        }
     };
-    let body = render(&p, &blank, &Problems::new());
+    let lang = Lang::of(Some(&p));
+    let tr = |k| lang.t(k);
+    let list = html! {
+        @if !drafts.is_empty() {
+            section #drafts {
+                h2 { (tr("form.drafts")) }
+                ul {
+                    @for d in &drafts {
+                        li { a href={ "/reports/new?draft=" (d.id) } { (d.reference) } " — " (d.updated_by) ", " (when(d.updated_at)) }
+                    }
+                }
+            }
+        }
+    };
+    let body = render(&p, &form, &Problems::new(), None);
     Ok(page(
         Some(&p),
-        Lang::of(Some(&p)).t("form.title"),
-        &body.into_string(),
+        tr("form.title"),
+        &format!("{}{}", list.into_string(), body.into_string()),
     )
     .into_response())
 }
 
 /// Which form field an intake problem's element path is about, for the
 /// rare problem the form's own checks did not catch.
-fn field_of(path: &str, direction_out: bool) -> &'static str {
-    let ours_from = direction_out;
-    let side_is_ours = |side: &str| (side == "t_from") == ours_from;
+fn field_of(path: &str, f: &ReportFormData) -> String {
+    // report/transaction[2]/… is the second transaction.
+    let index = path
+        .split('/')
+        .find_map(|part| part.strip_prefix("transaction["))
+        .and_then(|rest| rest.trim_end_matches(']').parse::<usize>().ok())
+        .map_or(0, |n| n.saturating_sub(1));
+    let direction_out = f
+        .transactions
+        .get(index)
+        .is_some_and(|t| t.direction == "out");
+    let side_is_ours = |side: &str| (side == "t_from") == direction_out;
     let last = path.rsplit('/').next().unwrap_or("");
     let side = if path.contains("/t_from") {
         "t_from"
@@ -301,52 +599,105 @@ fn field_of(path: &str, direction_out: bool) -> &'static str {
         ""
     };
     let ours = side.is_empty() || side_is_ours(side);
+    let tx = |base: &str| tx_name(index, base);
     match (last, ours) {
-        ("entity_reference", _) => "reference",
-        ("reason", _) => "reason",
-        ("currency_code_local", _) => "currency",
-        ("transactionnumber", _) => "number",
-        ("date_transaction", _) => "date",
-        ("amount_local", _) => "amount",
-        ("first_name", true) => "first_name",
-        ("last_name", true) => "last_name",
-        ("birthdate", _) => "birth_date",
-        ("nationality1", _) => "nationality",
-        ("id_number", _) => "id_number",
-        ("account", true) => "account",
-        ("swift", true) => "bic",
-        ("first_name", false) => "cp_first_name",
-        ("last_name", false) => "cp_last_name",
-        ("account", false) => "cp_account",
-        ("swift", false) => "cp_bic",
-        (_, false) => "cp_country",
-        _ => "reason",
+        ("entity_reference", _) => "reference".into(),
+        ("reason", _) => "reason".into(),
+        ("currency_code_local", _) => "currency".into(),
+        ("transactionnumber", _) => tx("number"),
+        ("date_transaction", _) => tx("date"),
+        ("amount_local", _) => tx("amount"),
+        ("first_name", true) => "first_name".into(),
+        ("last_name", true) => "last_name".into(),
+        ("birthdate", _) => "birth_date".into(),
+        ("nationality1", _) => "nationality".into(),
+        ("id_number", _) => "id_number".into(),
+        ("name", true) => "org_name".into(),
+        ("incorporation_number", _) => "org_number".into(),
+        ("account", true) => "account".into(),
+        ("swift", true) => "bic".into(),
+        ("first_name", false) => tx("cp_first_name"),
+        ("last_name", false) => tx("cp_last_name"),
+        ("account", false) => tx("cp_account"),
+        ("swift", false) => tx("cp_bic"),
+        (_, false) => tx("cp_country"),
+        _ => "reason".into(),
     }
 }
 
-/// The web form becomes a goAML report (the same XML a bank's system would
-/// send) and goes through the same intake.
+/// The form's buttons: file the report, preview what would be sent, keep
+/// a draft, or add a transaction.
 pub(super) async fn file_report_form(
     State(state): State<AppState>,
     Caller(p): Caller,
-    Form(f): Form<ReportFormData>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     p.require(&[Role::ReportingEntity], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
+    let (mut f, csrf, op) = ReportFormData::from_pairs(pairs);
+    p.check_csrf(Some(&csrf), false)?;
     let institution = p.institution.ok_or_else(|| AppError::forbidden().html())?;
+    match op.as_str() {
+        "add" => {
+            if f.transactions.len() < MAX_TRANSACTIONS {
+                let direction = f
+                    .transactions
+                    .last()
+                    .map(|t| t.direction.clone())
+                    .unwrap_or_default();
+                f.transactions.push(TxData {
+                    direction,
+                    ..TxData::default()
+                });
+            }
+            return Ok(form_page(&p, &f, &Problems::new(), None, StatusCode::OK));
+        }
+        "draft" => {
+            let reference = f.get("reference").trim().to_string();
+            if reference.is_empty() || reference.chars().count() > 255 {
+                let mut problems = Problems::new();
+                problems.insert(
+                    "reference".into(),
+                    "a draft is kept under your reference: type it first".into(),
+                );
+                return Ok(form_page(
+                    &p,
+                    &f,
+                    &problems,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ));
+            }
+            let fields = serde_json::to_string(&f).unwrap_or_default();
+            let by = p.username.clone();
+            let id = state
+                .blocking(move |s| {
+                    Ok(s.store
+                        .write(|db| db.save_draft(institution, &reference, &fields, &by))?)
+                })
+                .await
+                .map_err(html_err)?;
+            return Ok(Redirect::to(&format!("/reports/new?draft={id}")).into_response());
+        }
+        _ => {}
+    }
     let problems = check(&f, Timestamp(nexus_store::now()));
     if !problems.is_empty() {
-        let body = render(&p, &f, &problems);
-        return Ok((
+        return Ok(form_page(
+            &p,
+            &f,
+            &problems,
+            None,
             StatusCode::UNPROCESSABLE_ENTITY,
-            page(
-                Some(&p),
-                Lang::of(Some(&p)).t("form.title"),
-                &body.into_string(),
-            ),
-        )
-            .into_response());
+        ));
     }
+    // Only the transactions the officer filled in.
+    f.transactions = f
+        .transactions
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i == 0 || !t.is_blank())
+        .map(|(_, t)| t.clone())
+        .collect();
     let inst_name = state
         .blocking(move |s| Ok(s.store.read(|db| db.institution(institution))?))
         .await
@@ -354,11 +705,23 @@ pub(super) async fn file_report_form(
         .map(|i| i.name)
         .unwrap_or_else(|| format!("Reporting entity {institution}"));
     let xml = to_goaml(&f, institution, &inst_name, &p.username);
+    if op == "preview" {
+        return Ok(form_page(&p, &f, &problems, Some(&xml), StatusCode::OK));
+    }
+    // The draft is kept until the report is processed: a report that fails
+    // is corrected from it.
+    let (reference, fields, by) = (
+        f.get("reference").trim().to_string(),
+        serde_json::to_string(&f).unwrap_or_default(),
+        p.username.clone(),
+    );
     let principal = p.clone();
     let outcome = state
         .blocking(move |s| {
+            s.store
+                .write(|db| db.save_draft(institution, &reference, &fields, &by))?;
             let screening = s.screening();
-            nexus_fiu::intake::receive(
+            let outcome = nexus_fiu::intake::receive(
                 &s.store,
                 &screening,
                 &principal,
@@ -371,7 +734,15 @@ pub(super) async fn file_report_form(
                     AppError::new(StatusCode::CONFLICT, m)
                 }
                 other => AppError::bad_request(other.to_string()),
-            })
+            })?;
+            if outcome
+                .first()
+                .is_some_and(|o| o.status == nexus_model::ReportStatus::Processed)
+            {
+                s.store
+                    .write(|db| db.delete_draft(institution, &reference))?;
+            }
+            Ok(outcome)
         })
         .await
         .map_err(html_err)?;
@@ -386,103 +757,127 @@ pub(super) async fn file_report_form(
     let mut problems = Problems::new();
     for problem in &first.problems {
         problems
-            .entry(field_of(&problem.path, f.direction == "out"))
+            .entry(field_of(&problem.path, &f))
             .or_insert_with(|| problem.message.clone());
     }
     if problems.is_empty() {
-        problems.insert("reason", first.message.clone());
+        problems.insert("reason".into(), first.message.clone());
     }
-    let body = render(&p, &f, &problems);
-    Ok((
+    Ok(form_page(
+        &p,
+        &f,
+        &problems,
+        None,
         StatusCode::UNPROCESSABLE_ENTITY,
-        page(
-            Some(&p),
-            Lang::of(Some(&p)).t("form.title"),
-            &body.into_string(),
-        ),
-    )
-        .into_response())
+    ))
 }
 
 fn to_goaml(f: &ReportFormData, institution: i64, inst_name: &str, officer: &str) -> String {
     use nexus_formats::goaml::{
-        write_report, GoamlAccount, GoamlParty, GoamlPerson, GoamlReport, GoamlSide,
+        write_report, GoamlAccount, GoamlEntity, GoamlParty, GoamlPerson, GoamlReport, GoamlSide,
         GoamlTransaction,
     };
-    let date = f.date.trim();
-    let date = if date.len() == 16 {
-        format!("{date}:00")
+    let g = |name: &str| f.get(name).trim().to_string();
+    let (signatory, entity, country) = if f.organisation() {
+        (
+            None,
+            Some(GoamlEntity {
+                name: g("org_name"),
+                incorporation_number: g("org_number"),
+                incorporation_country_code: g("org_country"),
+                ..GoamlEntity::default()
+            }),
+            g("org_country"),
+        )
     } else {
-        date.to_string()
-    };
-    let ours = GoamlSide {
-        my_client: true,
-        funds_code: "E".into(),
-        country: f.nationality.trim().to_string(),
-        party: GoamlParty::Account(Box::new(GoamlAccount {
-            institution_name: inst_name.to_string(),
-            swift: f.bic.trim().to_uppercase(),
-            account: f.account.trim().to_string(),
-            currency_code: f.currency.trim().to_string(),
-            signatory: Some(GoamlPerson {
-                first_name: f.first_name.trim().to_string(),
-                last_name: f.last_name.trim().to_string(),
-                birthdate: format!("{}T00:00:00", f.birth_date.trim()),
-                id_number: f.id_number.trim().to_string(),
-                nationality1: f.nationality.trim().to_string(),
+        (
+            Some(GoamlPerson {
+                first_name: g("first_name"),
+                last_name: g("last_name"),
+                birthdate: format!("{}T00:00:00", g("birth_date")),
+                id_number: g("id_number"),
+                nationality1: g("nationality"),
                 ..GoamlPerson::default()
             }),
-            ..GoamlAccount::default()
-        })),
+            None,
+            g("nationality"),
+        )
     };
-    let theirs = GoamlSide {
-        my_client: false,
-        funds_code: "E".into(),
-        country: f.cp_country.trim().to_string(),
-        party: GoamlParty::Account(Box::new(GoamlAccount {
-            institution_name: f.cp_bic.trim().to_uppercase(),
-            swift: f.cp_bic.trim().to_uppercase(),
-            account: f.cp_account.trim().to_string(),
-            signatory: Some(GoamlPerson {
-                first_name: f.cp_first_name.trim().to_string(),
-                last_name: f.cp_last_name.trim().to_string(),
-                ..GoamlPerson::default()
-            }),
-            ..GoamlAccount::default()
-        })),
-    };
-    let (from, to) = if f.direction == "out" {
-        (ours, theirs)
-    } else {
-        (theirs, ours)
-    };
+    let transactions = f
+        .transactions
+        .iter()
+        .map(|t| {
+            let ours = GoamlSide {
+                my_client: true,
+                funds_code: "E".into(),
+                country: country.clone(),
+                party: GoamlParty::Account(Box::new(GoamlAccount {
+                    institution_name: inst_name.to_string(),
+                    swift: g("bic").to_uppercase(),
+                    account: g("account"),
+                    currency_code: g("currency"),
+                    signatory: signatory.clone(),
+                    entity: entity.clone(),
+                    ..GoamlAccount::default()
+                })),
+            };
+            let theirs = GoamlSide {
+                my_client: false,
+                funds_code: "E".into(),
+                country: t.cp_country.trim().to_string(),
+                party: GoamlParty::Account(Box::new(GoamlAccount {
+                    institution_name: t.cp_bic.trim().to_uppercase(),
+                    swift: t.cp_bic.trim().to_uppercase(),
+                    account: t.cp_account.trim().to_string(),
+                    signatory: Some(GoamlPerson {
+                        first_name: t.cp_first_name.trim().to_string(),
+                        last_name: t.cp_last_name.trim().to_string(),
+                        ..GoamlPerson::default()
+                    }),
+                    ..GoamlAccount::default()
+                })),
+            };
+            let (from, to) = if t.direction == "out" {
+                (ours, theirs)
+            } else {
+                (theirs, ours)
+            };
+            let date = t.date.trim();
+            GoamlTransaction {
+                transaction_number: t.number.trim().to_string(),
+                transaction_location: "web form".into(),
+                transaction_description: "filed with the web form".into(),
+                date_transaction: if date.len() == 16 {
+                    format!("{date}:00")
+                } else {
+                    date.to_string()
+                },
+                transmode_code: "E".into(),
+                amount_local: t.amount.trim().replace([',', ' '], ""),
+                from,
+                to,
+                ..GoamlTransaction::default()
+            }
+        })
+        .collect();
     let report = GoamlReport {
         rentity_id: u32::try_from(institution).unwrap_or(0),
-        report_code: f.report_code.trim().to_string(),
-        entity_reference: f.reference.trim().to_string(),
+        report_code: g("report_code"),
+        entity_reference: g("reference"),
         submission_date: Timestamp(nexus_store::now())
             .to_string()
             .trim_end_matches('Z')
             .to_string(),
-        currency_code_local: f.currency.trim().to_string(),
+        currency_code_local: g("currency"),
         reporting_person: GoamlPerson {
             first_name: officer.to_string(),
             last_name: "(web form)".into(),
             ..GoamlPerson::default()
         },
-        reason: f.reason.trim().to_string(),
-        action: f.action.trim().to_string(),
-        transactions: vec![GoamlTransaction {
-            transaction_number: f.number.trim().to_string(),
-            transaction_location: "web form".into(),
-            transaction_description: "filed with the web form".into(),
-            date_transaction: date,
-            transmode_code: "E".into(),
-            amount_local: f.amount.trim().replace([',', ' '], ""),
-            from,
-            to,
-            ..GoamlTransaction::default()
-        }],
+        reason: g("reason"),
+        action: g("action"),
+        transactions,
+        indicators: f.indicators.clone(),
         ..GoamlReport::default()
     };
     write_report(&report)
@@ -492,46 +887,58 @@ fn to_goaml(f: &ReportFormData, institution: i64, inst_name: &str, officer: &str
 mod tests {
     use super::*;
 
-    fn good() -> ReportFormData {
-        ReportFormData {
-            reference: "STR-1".into(),
-            report_code: "STR".into(),
-            reason: "cash".into(),
-            first_name: "Джамшед".into(),
-            last_name: "Раҳимов".into(),
-            birth_date: "1985-03-14".into(),
-            nationality: "TJ".into(),
-            id_number: "A1".into(),
-            account: "40817".into(),
-            currency: "TJS".into(),
-            number: "T1".into(),
-            date: "2026-02-27T09:15".into(),
-            amount: "12,500.00".into(),
-            direction: "in".into(),
-            cp_first_name: "Aibek".into(),
-            cp_last_name: "Toktogulov".into(),
-            cp_account: "1".into(),
-            cp_bic: "KGBKKG22".into(),
-            cp_country: "KG".into(),
-            ..ReportFormData::default()
-        }
+    fn pairs(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let base = [
+            ("csrf", "c"),
+            ("reference", "STR-1"),
+            ("report_code", "STR"),
+            ("reason", "cash"),
+            ("customer_kind", "person"),
+            ("first_name", "Джамшед"),
+            ("last_name", "Раҳимов"),
+            ("birth_date", "1985-03-14"),
+            ("nationality", "TJ"),
+            ("id_number", "A1"),
+            ("account", "40817"),
+            ("currency", "TJS"),
+            ("number", "T1"),
+            ("date", "2026-02-27T09:15"),
+            ("amount", "12,500.00"),
+            ("direction", "in"),
+            ("cp_first_name", "Aibek"),
+            ("cp_last_name", "Toktogulov"),
+            ("cp_account", "1"),
+            ("cp_bic", "KGBKKG22"),
+            ("cp_country", "KG"),
+        ];
+        let mut v: Vec<(String, String)> = base
+            .iter()
+            .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        v.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        v
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-30T12:00:00Z").unwrap()
     }
 
     #[test]
     fn made_up_codes_future_births_and_bad_amounts_are_named_by_field() {
-        let now = Timestamp::parse_rfc3339("2026-11-30T12:00:00Z").unwrap();
-        assert!(check(&good(), now).is_empty(), "{:?}", check(&good(), now));
-        let bad = ReportFormData {
-            nationality: "Tajikistan".into(),
-            currency: "dollars".into(),
-            cp_country: "Narnia".into(),
-            birth_date: "2031-01-01".into(),
-            amount: "-5".into(),
-            cp_bic: "KG".into(),
-            ..good()
-        };
-        let p = check(&bad, now);
-        let fields: Vec<&str> = p.keys().copied().collect();
+        let (good, csrf, _) = ReportFormData::from_pairs(pairs(&[]));
+        assert_eq!(csrf, "c");
+        assert!(check(&good, now()).is_empty(), "{:?}", check(&good, now()));
+        let (bad, _, _) = ReportFormData::from_pairs(pairs(&[
+            ("nationality", "Tajikistan"),
+            ("currency", "dollars"),
+            ("cp_country", "Narnia"),
+            ("birth_date", "2031-01-01"),
+            ("amount", "-5"),
+            ("cp_bic", "KG"),
+        ]));
+        let p = check(&bad, now());
+        let fields: Vec<&str> = p.keys().map(String::as_str).collect();
         assert_eq!(
             fields,
             [
@@ -547,20 +954,71 @@ mod tests {
     }
 
     #[test]
+    fn several_transactions_an_organisation_and_indicators_become_one_goaml_report() {
+        let (f, _, op) = ReportFormData::from_pairs(pairs(&[
+            ("op", "submit"),
+            ("customer_kind", "organisation"),
+            ("org_name", "Northern Trade LLC"),
+            ("org_number", "0123456"),
+            ("org_country", "KG"),
+            ("indicator", "CASH"),
+            ("indicator", "TF"),
+            ("indicator", "MADE-UP"),
+            ("tx1_number", "T2"),
+            ("tx1_date", "2026-02-28T10:00"),
+            ("tx1_amount", "9,900.00"),
+            ("tx1_direction", "out"),
+            ("tx1_cp_first_name", "Ahmad"),
+            ("tx1_cp_last_name", "Karimi"),
+            ("tx1_cp_account", "AE01"),
+            ("tx1_cp_bic", "NXAEB1XX"),
+            ("tx1_cp_country", "AE"),
+            ("tx2_number", ""),
+            ("tx99_number", "ignored"),
+        ]));
+        assert_eq!(op, "submit");
+        assert_eq!(f.indicators, ["CASH", "TF"], "only the offered indicators");
+        assert_eq!(f.transactions.len(), 3, "{:?}", f.transactions);
+        assert!(check(&f, now()).is_empty(), "{:?}", check(&f, now()));
+        let mut filed = f.clone();
+        filed.transactions.retain(|t| !t.is_blank());
+        let xml = to_goaml(&filed, 501, "Bank", "officer");
+        let report = nexus_formats::goaml_intake::read_goaml_report("web.xml", xml.as_bytes())
+            .unwrap_or_else(|p| panic!("the form's XML reads back: {p:?}\n{xml}"));
+        assert_eq!(report.transactions.len(), 2);
+        assert_eq!(report.indicators, ["CASH", "TF"]);
+        assert!(xml.contains("<name>Northern Trade LLC</name>"), "{xml}");
+        let (dup, _, _) =
+            ReportFormData::from_pairs(pairs(&[("tx1_number", "T1"), ("tx1_amount", "5")]));
+        let p = check(&dup, now());
+        assert!(p["tx1_number"].contains("same number"), "{p:?}");
+        assert!(
+            p.contains_key("tx1_cp_account"),
+            "a started transaction is checked whole: {p:?}"
+        );
+    }
+
+    #[test]
     fn intake_paths_map_to_the_fields_the_officer_typed() {
+        let (f, _, _) =
+            ReportFormData::from_pairs(pairs(&[("tx1_number", "T2"), ("tx1_direction", "out")]));
         let path =
             "report/transaction[1]/t_to_my_client/to_account/signatory[1]/t_person/birthdate";
-        assert_eq!(field_of(path, false), "birth_date");
+        assert_eq!(field_of(path, &f), "birth_date");
         assert_eq!(
-            field_of("report/transaction[1]/t_from/from_account/swift", false),
+            field_of("report/transaction[1]/t_from/from_account/swift", &f),
             "cp_bic"
         );
         assert_eq!(
             field_of(
-                "report/transaction[1]/t_from_my_client/from_account/swift",
-                true
+                "report/transaction[2]/t_from_my_client/from_account/swift",
+                &f
             ),
             "bic"
+        );
+        assert_eq!(
+            field_of("report/transaction[2]/amount_local", &f),
+            "tx1_amount"
         );
     }
 }

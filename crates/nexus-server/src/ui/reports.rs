@@ -161,6 +161,8 @@ struct ReportView {
     /// Subjects, for the FIU under a purpose that opens the report.
     subjects: Option<Vec<SubjectRow>>,
     messages: Vec<MessageRow>,
+    /// The web form's draft of a report that was not processed (its sender only).
+    draft: Option<i64>,
 }
 
 /// A report: its status and problems for the bank that sent it and the
@@ -221,7 +223,16 @@ pub(super) async fn report_page(
                         .find(|i| i.id == report.institution)
                         .map(|i| i.name)
                         .unwrap_or_default();
+                    let draft = if p.role == Role::ReportingEntity
+                        && report.status != ReportStatus::Processed
+                    {
+                        db.draft_by_reference(report.institution, &report.entity_reference)?
+                            .map(|d| d.id)
+                    } else {
+                        None
+                    };
                     Ok(Some(Ok(ReportView {
+                        draft,
                         problems: db.report_problems(id)?,
                         messages: db.report_messages(id)?,
                         institution,
@@ -264,7 +275,10 @@ fn render_report(p: &Principal, v: &ReportView) -> Markup {
             dt { (t("report.reason")) } dd { (r.reason) }
         }
         @if p.role == Role::ReportingEntity {
-            p { a href={ "/reports/" (r.id) "/xml" } download { (t("reports.download")) " XML" } }
+            p {
+                a href={ "/reports/" (r.id) "/xml" } download { (t("reports.download")) " XML" }
+                @if let Some(d) = v.draft { " · " a #correct href={ "/reports/new?draft=" (d) } { (t("report.correct")) } }
+            }
         }
         @if !v.problems.is_empty() {
             h2 { (t("report.problems")) }
