@@ -141,3 +141,35 @@ pub fn revoke_token(store: &Store, actor: &str, id: i64) -> Result<(), AccountEr
         Ok(Ok(()))
     })?
 }
+
+/// Disables a user (every session of theirs ends at once) or enables them
+/// again; an administrator cannot disable themselves (someone must remain
+/// to undo it).
+pub fn set_disabled(
+    store: &Store,
+    actor: &str,
+    actor_id: Option<i64>,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), AccountError> {
+    if disabled && actor_id == Some(user_id) {
+        return Err(AccountError::Invalid("you cannot disable yourself".into()));
+    }
+    store.write(|db| {
+        if !db.set_user_disabled(user_id, disabled)? {
+            return Ok(Err(AccountError::Invalid(format!("no user #{user_id}"))));
+        }
+        db.audit(&AuditRecord {
+            actor: actor.into(),
+            action: if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            }
+            .into(),
+            object: format!("user:{user_id}"),
+            ..AuditRecord::default()
+        })?;
+        Ok(Ok(()))
+    })?
+}

@@ -778,6 +778,19 @@ impl Db<'_> {
             .optional()
     }
 
+    /// Disables a user (their sessions end) or enables them again.
+    pub fn set_user_disabled(&self, id: i64, disabled: bool) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE users SET disabled = ?2 WHERE id = ?1",
+            params![id, i64::from(disabled)],
+        )? > 0;
+        if disabled {
+            self.conn
+                .execute("DELETE FROM sessions WHERE user_id = ?1", params![id])?;
+        }
+        Ok(changed)
+    }
+
     /// Sets the language a user reads the UI in.
     pub fn set_user_language(&self, id: i64, language: &str) -> Result<()> {
         self.conn.execute(

@@ -824,6 +824,35 @@ fn a_case_is_assigned_worked_closed_and_reopened_and_an_account_opens_under_its_
         r.status,
         r.text()
     );
+    // A user who leaves is disabled: their session ends at once, they
+    // cannot sign in; an administrator cannot disable themselves.
+    let aziz = db.one("SELECT id FROM users WHERE username = 'aziz'");
+    assert_eq!(
+        form(addr, &admin, &format!("/admin/users/{aziz}/disable"), "").status,
+        303
+    );
+    assert_ne!(
+        page(addr, &colleague, "/cases").status,
+        200,
+        "the disabled user's session ended"
+    );
+    let r = post(
+        addr,
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("username=aziz&password={}", form_value(&other_pw)).as_bytes(),
+    );
+    assert_eq!(r.status, 401);
+    let root = db.one("SELECT id FROM users WHERE username = 'root'");
+    assert_eq!(
+        form(addr, &admin, &format!("/admin/users/{root}/disable"), "").status,
+        400
+    );
+    assert_eq!(
+        form(addr, &admin, &format!("/admin/users/{aziz}/enable"), "").status,
+        303
+    );
+    let colleague = login(addr, "aziz", &other_pw);
     let analyst_upload = upload(
         addr,
         &colleague,
@@ -1037,7 +1066,9 @@ fn a_bank_officer_files_a_web_report_of_an_organisation_with_two_transactions_fr
     assert_eq!(db.one("SELECT status FROM reports"), "processed");
     assert_eq!(db.count("SELECT COUNT(*) FROM transactions"), 2);
     assert_eq!(
-        db.count("SELECT COUNT(*) FROM entities WHERE name = 'Northern Trade LLC' AND kind = 'entity'"),
+        db.count(
+            "SELECT COUNT(*) FROM entities WHERE name = 'Northern Trade LLC' AND kind = 'entity'"
+        ),
         1,
         "the customer is one organisation, named in both transactions"
     );

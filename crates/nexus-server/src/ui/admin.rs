@@ -46,12 +46,20 @@ pub(super) async fn admin_page(
     let body = html! {
         h2 { (t("admin.users")) }
         table #users {
-            tr { th { (t("login.username")) } th { (t("admin.role")) } th { (t("report.institution")) } }
+            tr { th { (t("login.username")) } th { (t("admin.role")) } th { (t("report.institution")) } th {} }
             @for u in &users {
                 tr {
                     td { (u.username) @if u.disabled { " " span.hint { (t("admin.disabled")) } } }
                     td { (u.role.as_str()) }
                     td { @if let Some(i) = u.institution { (institution_name(i)) " (" (i) ")" } }
+                    td {
+                        @if Some(u.id) != p.user_id {
+                            form.inline method="post" action={ "/admin/users/" (u.id) "/" (if u.disabled { "enable" } else { "disable" }) } {
+                                (csrf_field(&p))
+                                button { (if u.disabled { t("admin.enable") } else { t("admin.disable") }) }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -218,6 +226,30 @@ pub(super) async fn create_token(
         t("admin.token_created"),
         &body.into_string(),
     ))
+}
+
+/// Disables a user (their sessions end) or enables them again.
+pub(super) async fn set_user_state(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((id, what)): Path<(i64, String)>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Administrator], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    let disabled = match what.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(AppError::not_found().html()),
+    };
+    state
+        .blocking(move |s| {
+            nexus_fiu::accounts::set_disabled(&s.store, &p.actor, p.user_id, id, disabled)
+                .map_err(account_error)
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/admin").into_response())
 }
 
 /// Revokes a reporting entity's API token: its next request is refused.

@@ -142,6 +142,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/exchange/messages", post(exchange::exchange_send))
         .route("/admin", get(admin::admin_page))
         .route("/admin/users", post(admin::create_user))
+        .route("/admin/users/{id}/{what}", post(admin::set_user_state))
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/retention", post(admin::set_retention))
