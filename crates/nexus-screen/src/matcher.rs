@@ -6,7 +6,10 @@ use crate::index::ScreeningIndex;
 use crate::query::Query;
 use nexus_formats::lists::{BirthDate, ListedEntry, NameQuality, SubjectKind};
 use nexus_names::{analyse, compare_parts_at_least, Evidence, NamePart, PartRole};
-use std::collections::HashMap;
+/// Maps keyed by name parts, hashed with foldhash: a screening run looks up
+/// hundreds of thousands of parts, and SipHash's resistance to chosen keys
+/// buys nothing for a map that lives one run.
+type PartMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::Arc;
 
 /// The threshold recommended to users: at it, the evaluation on the real
@@ -107,30 +110,43 @@ impl Match {
     /// One line: aligned parts with evidence and similarity, unaligned
     /// parts, and the contributions of dates, countries and documents.
     pub fn explanation(&self) -> String {
-        let mut out = String::new();
+        use std::fmt::Write;
+        // Written straight into one string: a screening run writes tens of
+        // thousands of these.
+        let mut out = String::with_capacity(96);
         for p in &self.parts {
             if !out.is_empty() {
                 out.push_str("; ");
             }
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{}~{} {} {:.2}",
                 p.query,
                 p.list,
                 p.evidence.as_str(),
                 p.similarity
-            ));
+            );
         }
+        let joined = |out: &mut String, what: &str, parts: &[String]| {
+            out.push_str(what);
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(part);
+            }
+        };
         if !self.query_only.is_empty() {
-            out.push_str(&format!("; query only: {}", self.query_only.join(" ")));
+            joined(&mut out, "; query only: ", &self.query_only);
         }
         if !self.list_only.is_empty() {
-            out.push_str(&format!("; list only: {}", self.list_only.join(" ")));
+            joined(&mut out, "; list only: ", &self.list_only);
         }
         if self.quality != NameQuality::Primary {
-            out.push_str(&format!("; via {}", self.quality.as_str()));
+            let _ = write!(out, "; via {}", self.quality.as_str());
         }
         for (what, delta) in &self.adjustments {
-            out.push_str(&format!("; {what} {delta:+.2}"));
+            let _ = write!(out, "; {what} {delta:+.2}");
         }
         out
     }
@@ -139,11 +155,46 @@ impl Match {
 /// A vocabulary part a query part may be: id, similarity, evidence.
 type Candidate = (u32, f32, Evidence);
 
-/// The candidates of one query part, best first; shared, as names repeat.
-type Candidates = Arc<[Candidate]>;
+/// The candidates of one query part: best first, and by vocabulary id for
+/// the alignment's lookups (a common part has hundreds; a linear search
+/// per listed part was a quarter of the screening time). Shared, as names
+/// repeat.
+struct CandidateList {
+    best_first: Vec<Candidate>,
+    by_vocab: Vec<Candidate>,
+}
 
-struct QueryPart {
-    part: NamePart,
+impl CandidateList {
+    fn new(best_first: Vec<Candidate>) -> CandidateList {
+        let mut by_vocab = best_first.clone();
+        by_vocab.sort_unstable_by_key(|c| c.0);
+        CandidateList {
+            best_first,
+            by_vocab,
+        }
+    }
+
+    fn first(&self) -> Option<&Candidate> {
+        self.best_first.first()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Candidate> {
+        self.best_first.iter()
+    }
+
+    /// The candidate that is vocabulary part `vocab`.
+    fn find(&self, vocab: u32) -> Option<&Candidate> {
+        self.by_vocab
+            .binary_search_by_key(&vocab, |c| c.0)
+            .ok()
+            .map(|i| &self.by_vocab[i])
+    }
+}
+
+type Candidates = Arc<CandidateList>;
+
+struct QueryPart<'q> {
+    part: &'q NamePart,
     weight: f32,
     /// Vocabulary parts at least `PART_MIN` similar, best first.
     candidates: Candidates,
@@ -160,10 +211,27 @@ pub struct Screener<'a> {
     retrieved: Vec<u32>,
     /// Candidates of parts seen before: names repeat (Muhammad, Ahmad,
     /// Ltd), and comparing a part with the vocabulary is most of the work.
-    known_parts: HashMap<(String, bool), Candidates>,
+    known_parts: PartMap<(String, bool), Candidates>,
     /// One name of one entry left out of the list (leave-one-name-out
     /// evaluation): entry index and name position.
     excluded: Option<(u32, u16)>,
+    /// Buffers of the alignment, reused from one candidate name to the next.
+    scratch: Scratch,
+}
+
+/// A candidate pair of a query part and a listed part: their positions,
+/// similarity and evidence.
+type Pair = (usize, usize, f32, Evidence);
+
+/// The alignment's working buffers (every query screens hundreds of
+/// candidate names; allocating these for each was a fifth of the time).
+#[derive(Default)]
+struct Scratch {
+    pairs: Vec<Pair>,
+    aligned: Vec<Pair>,
+    list_weights: Vec<f32>,
+    q_used: Vec<bool>,
+    l_used: Vec<bool>,
 }
 
 /// The part cache is emptied when it holds this many parts.
@@ -179,8 +247,9 @@ impl<'a> Screener<'a> {
             hit_parts: vec![0; n],
             touched: Vec::new(),
             retrieved: Vec::new(),
-            known_parts: HashMap::new(),
+            known_parts: PartMap::default(),
             excluded: None,
+            scratch: Scratch::default(),
         }
     }
 
@@ -209,9 +278,9 @@ impl<'a> Screener<'a> {
     /// Screens a query whose parts were analysed, their vocabulary
     /// candidates looked up through the cache.
     fn screen_analysed(&mut self, query: &Query, parts: &[NamePart]) -> Vec<Match> {
-        let with_candidates = parts
+        let with_candidates: Vec<(&NamePart, Candidates)> = parts
             .iter()
-            .map(|part| (part.clone(), self.candidates_of(part)))
+            .map(|part| (part, self.candidates_of(part)))
             .collect();
         self.screen_parts(query, with_candidates)
     }
@@ -222,7 +291,11 @@ impl<'a> Screener<'a> {
         if let Some(c) = self.known_parts.get(&cache_key) {
             return Arc::clone(c);
         }
-        let c: Candidates = part_candidates(self.index, part, &mut self.retrieved).into();
+        let c: Candidates = Arc::new(CandidateList::new(part_candidates(
+            self.index,
+            part,
+            &mut self.retrieved,
+        )));
         if self.known_parts.len() >= KNOWN_PARTS_MAX {
             self.known_parts.clear();
         }
@@ -263,7 +336,7 @@ impl<'a> Screener<'a> {
 
     /// Screens a query whose parts were analysed and matched against the
     /// vocabulary already (see [`screen_all`]).
-    fn screen_parts(&mut self, query: &Query, parts: Vec<(NamePart, Candidates)>) -> Vec<Match> {
+    fn screen_parts(&mut self, query: &Query, parts: Vec<(&NamePart, Candidates)>) -> Vec<Match> {
         let index = self.index;
         if parts.is_empty() {
             return Vec::new();
@@ -326,6 +399,7 @@ impl<'a> Screener<'a> {
         // Read once per query, and only when a listed name carries numbers.
         let query_numbers = QueryNumbers::new();
         let touched = std::mem::take(&mut self.touched);
+        let mut scratch = std::mem::take(&mut self.scratch);
         for &name in &touched {
             let n = name as usize;
             let reach = ((self.accumulated[n] + common_weight) / total_weight).min(1.0);
@@ -342,7 +416,14 @@ impl<'a> Screener<'a> {
             if !kinds_compatible(query.kind, entry.kind) {
                 continue;
             }
-            let Some(m) = self.score_name(query, &qparts, &query_numbers, total_weight, n) else {
+            let Some(m) = self.score_name(
+                query,
+                &qparts,
+                &query_numbers,
+                total_weight,
+                n,
+                &mut scratch,
+            ) else {
                 continue;
             };
             if m.score < self.threshold {
@@ -356,6 +437,7 @@ impl<'a> Screener<'a> {
         }
         self.touched = touched;
         self.touched.clear();
+        self.scratch = scratch;
         best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         best
     }
@@ -367,34 +449,46 @@ impl<'a> Screener<'a> {
         query_numbers: &QueryNumbers,
         total_weight: f32,
         name: usize,
+        scratch: &mut Scratch,
     ) -> Option<Match> {
         let index = self.index;
         let indexed = &index.names[name];
         let entry = &index.entries[indexed.entry as usize];
+        let Scratch {
+            pairs,
+            aligned,
+            list_weights,
+            q_used,
+            l_used,
+        } = scratch;
         // Candidate pairs, then a greedy one-to-one alignment.
-        let mut pairs: Vec<(usize, usize, f32, Evidence)> = Vec::new();
+        pairs.clear();
         for (i, qp) in qparts.iter().enumerate() {
             for (j, &(vocab, _)) in indexed.parts.iter().enumerate() {
-                if let Some(c) = qp.candidates.iter().find(|c| c.0 == vocab) {
+                if let Some(c) = qp.candidates.find(vocab) {
                     pairs.push((i, j, c.1, c.2));
                 }
             }
         }
         let legal_parts = legal_count(indexed.parts.iter().map(|p| p.1));
-        let list_weights: Vec<f32> = indexed
-            .parts
-            .iter()
-            .map(|&(v, role)| index.vocab[v as usize].weight * role_weight(role, legal_parts))
-            .collect();
+        list_weights.clear();
+        list_weights.extend(
+            indexed
+                .parts
+                .iter()
+                .map(|&(v, role)| index.vocab[v as usize].weight * role_weight(role, legal_parts)),
+        );
         pairs.sort_by(|a, b| {
             let wa = a.2 * (qparts[a.0].weight + list_weights[a.1]);
             let wb = b.2 * (qparts[b.0].weight + list_weights[b.1]);
             wb.total_cmp(&wa)
         });
-        let mut q_used = vec![false; qparts.len()];
-        let mut l_used = vec![false; indexed.parts.len()];
-        let mut aligned: Vec<(usize, usize, f32, Evidence)> = Vec::new();
-        for p in pairs {
+        q_used.clear();
+        q_used.resize(qparts.len(), false);
+        l_used.clear();
+        l_used.resize(indexed.parts.len(), false);
+        aligned.clear();
+        for &p in pairs.iter() {
             if !q_used[p.0] && !l_used[p.1] {
                 q_used[p.0] = true;
                 l_used[p.1] = true;
@@ -481,8 +575,22 @@ impl<'a> Screener<'a> {
         if indexed.quality == NameQuality::Weak {
             name_score *= 0.9;
         }
+        // Birth date, nationality and document add at most MAX_BONUS, the
+        // conflicts only take away: a name that cannot reach the threshold
+        // is left before its explanation is written.
+        let bonus = if query.birth_date.is_some()
+            || query.country.is_some()
+            || !query.document.is_empty()
+        {
+            MAX_BONUS
+        } else {
+            0.0
+        };
+        if name_score + bonus < self.threshold {
+            return None;
+        }
         let mut adjustments = adjustments(query, entry);
-        adjustments.extend(self.conflicts(query, qparts, query_numbers, indexed, &aligned));
+        adjustments.extend(self.conflicts(query, qparts, query_numbers, indexed, aligned));
         let score = (name_score + adjustments.iter().map(|a| a.1).sum::<f32>()).clamp(0.0, 1.0);
         aligned.sort_by_key(|a| a.0);
         let written = |v: u32| index.vocab[v as usize].part.original.clone();
@@ -535,7 +643,7 @@ impl Screener<'_> {
         let is_patronymic =
             |p: &NamePart| p.role == PartRole::Patronymic && !p.is_patronymic_marker();
         let q_patronymics: Vec<usize> = (0..qparts.len())
-            .filter(|&i| is_patronymic(&qparts[i].part))
+            .filter(|&i| is_patronymic(qparts[i].part))
             .collect();
         let l_patronymics: Vec<usize> = (0..indexed.parts.len())
             .filter(|&j| is_patronymic(&index.vocab[indexed.parts[j].0 as usize].part))
@@ -754,7 +862,7 @@ pub fn screen_all(
         parallel_map(queries, threads, |qs| qs.iter().map(query_parts).collect());
     // Distinct parts, in order of first appearance.
     let mut distinct: Vec<&NamePart> = Vec::new();
-    let mut position: HashMap<(&str, bool), usize> = HashMap::new();
+    let mut position: PartMap<(&str, bool), usize> = PartMap::default();
     for parts in &analysed {
         for p in parts {
             position
@@ -768,7 +876,7 @@ pub fn screen_all(
     let candidates: Vec<Candidates> = parallel_map(&distinct, threads, |ps| {
         let mut scratch = Vec::new();
         ps.iter()
-            .map(|p| part_candidates(index, p, &mut scratch).into())
+            .map(|p| Arc::new(CandidateList::new(part_candidates(index, p, &mut scratch))))
             .collect()
     });
     let jobs: Vec<(&Query, &Vec<NamePart>)> = queries.iter().zip(&analysed).collect();
@@ -777,11 +885,11 @@ pub fn screen_all(
         chunk
             .iter()
             .map(|(q, parts)| {
-                let with: Vec<(NamePart, Candidates)> = parts
+                let with: Vec<(&NamePart, Candidates)> = parts
                     .iter()
                     .map(|p| {
                         let i = position[&(p.folded.as_str(), p.vowelless)];
-                        (p.clone(), Arc::clone(&candidates[i]))
+                        (p, Arc::clone(&candidates[i]))
                     })
                     .collect();
                 let found = s.screen_parts(q, with);
