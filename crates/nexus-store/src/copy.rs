@@ -38,6 +38,7 @@ const TABLES: &[(&str, &str)] = &[
     ("settings", "key, value"),
     ("message_marks", "user_id, seen_at"),
     ("report_drafts", "id, institution, reference, fields, updated_by, updated_at"),
+    ("board_messages", "id, institution, author, at, subject, body"),
     ("exchange_partners", "id, name, country, public_key, fingerprint, address, added_at"),
     ("exchange_seen", "sender, message_id, at"),
     ("exchange_sessions", "session, partner_id, direction, purpose, legal_basis, asked, partner_keys, matched, at"),

@@ -402,19 +402,30 @@ pub struct CaseRow {
 }
 
 /// What the message board lists: a report's receipt (the FIU's automatic
-/// answer on intake) or a message written on a report.
+/// answer on intake), a message written on a report, or a free message
+/// between the FIU and a reporting entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardItem {
-    pub report_id: i64,
+    /// The report it is about (none for a free message).
+    pub report_id: Option<i64>,
+    /// The report's reference, or the free message's subject.
     pub reference: String,
     pub institution: i64,
-    /// `None` for a receipt; the message's id otherwise.
-    pub message_id: Option<i64>,
+    pub kind: BoardKind,
+    /// '' for a receipt.
     pub author: String,
     pub at: i64,
     /// The receipt's status, or '' for a message.
     pub status: String,
     pub body: String,
+}
+
+/// What a message board item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardKind {
+    Receipt,
+    OnReport,
+    Free,
 }
 
 /// A web report not yet filed (or filed and failed): the form's fields as
@@ -1172,9 +1183,11 @@ impl Db<'_> {
     }
 
     /// One page of the message board, newest first, and how many items it
-    /// holds: for a reporting entity (`institution`) its reports' receipts
-    /// and the messages on them; for the FIU (`None`) the messages on every
-    /// report. `text` filters by the body or the report's reference.
+    /// holds: for a reporting entity (`institution`) its reports' receipts,
+    /// the messages on its reports and the free messages between it and the
+    /// FIU; for the FIU (`None`) the messages on every report and every free
+    /// message. `text` filters by the body, the report's reference or the
+    /// subject.
     pub fn message_board(
         &self,
         institution: Option<i64>,
@@ -1184,16 +1197,18 @@ impl Db<'_> {
     ) -> Result<(Vec<BoardItem>, i64)> {
         let like = format!("%{}%", text.to_lowercase());
         let receipts = "SELECT r.id AS report_id, r.entity_reference AS reference, r.institution AS institution, \
-             CAST(NULL AS BIGINT) AS message_id, '' AS author, r.received_at AS at, r.status AS status, r.message AS body \
+             'receipt' AS kind, r.id AS item, '' AS author, r.received_at AS at, r.status AS status, r.message AS body \
              FROM reports r WHERE r.institution = ?1";
-        let messages = "SELECT r.id AS report_id, r.entity_reference AS reference, r.institution AS institution, \
-             m.id AS message_id, m.author AS author, m.at AS at, '' AS status, m.body AS body \
-             FROM report_messages m JOIN reports r ON r.id = m.report_id \
-             WHERE (CAST(?1 AS BIGINT) IS NULL OR r.institution = ?1)";
+        let on_reports = "SELECT r.id AS report_id, r.entity_reference AS reference, r.institution AS institution, \
+             'report' AS kind, m.id AS item, m.author AS author, m.at AS at, '' AS status, m.body AS body \
+             FROM report_messages m JOIN reports r ON r.id = m.report_id";
+        let free = "SELECT CAST(NULL AS BIGINT) AS report_id, f.subject AS reference, f.institution AS institution, \
+             'free' AS kind, f.id AS item, f.author AS author, f.at AS at, '' AS status, f.body AS body \
+             FROM board_messages f";
         let union = if institution.is_some() {
-            format!("{receipts} UNION ALL {messages}")
+            format!("{receipts} UNION ALL {on_reports} WHERE r.institution = ?1 UNION ALL {free} WHERE f.institution = ?1")
         } else {
-            format!("{messages} AND CAST(?1 AS BIGINT) IS NULL")
+            format!("{on_reports} WHERE CAST(?1 AS BIGINT) IS NULL UNION ALL {free}")
         };
         let filter = "(?2 = '%%' OR lower(b.body) LIKE ?2 OR lower(b.reference) LIKE ?2)";
         let total: i64 = self.conn.query_row(
@@ -1202,15 +1217,20 @@ impl Db<'_> {
             |r| r.get(0),
         )?;
         let mut s = self.conn.prepare_cached(&format!(
-            "SELECT b.report_id, b.reference, b.institution, b.message_id, b.author, b.at, b.status, b.body \
-             FROM ({union}) b WHERE {filter} ORDER BY b.at DESC, b.message_id DESC LIMIT ?3 OFFSET ?4"
+            "SELECT b.report_id, b.reference, b.institution, b.kind, b.author, b.at, b.status, b.body \
+             FROM ({union}) b WHERE {filter} ORDER BY b.at DESC, b.item DESC LIMIT ?3 OFFSET ?4"
         ))?;
         let rows = s.query_map(params![institution, like, limit, offset], |r| {
+            let kind: String = r.get(3)?;
             Ok(BoardItem {
                 report_id: r.get(0)?,
                 reference: r.get(1)?,
                 institution: r.get(2)?,
-                message_id: r.get(3)?,
+                kind: match kind.as_str() {
+                    "receipt" => BoardKind::Receipt,
+                    "report" => BoardKind::OnReport,
+                    _ => BoardKind::Free,
+                },
                 author: r.get(4)?,
                 at: r.get(5)?,
                 status: r.get(6)?,
@@ -1218,6 +1238,20 @@ impl Db<'_> {
             })
         })?;
         Ok((collect(rows)?, total))
+    }
+
+    /// Writes a free message between the FIU and a reporting entity; its id.
+    pub fn add_board_message(
+        &self,
+        institution: i64,
+        author: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<i64> {
+        self.conn.insert(
+            "INSERT INTO board_messages(institution, author, at, subject, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![institution, author, crate::now(), subject, body],
+        )
     }
 
     /// When a user last read the message board (0: never).
@@ -1251,13 +1285,26 @@ impl Db<'_> {
                     params![i, seen],
                     |r| r.get(0),
                 )?;
-                Ok(receipts + messages)
+                let free: i64 = self.conn.query_row(
+                    "SELECT COUNT(*) FROM board_messages WHERE institution = ?1 AND at > ?2 AND author LIKE '%(FIU)'",
+                    params![i, seen],
+                    |r| r.get(0),
+                )?;
+                Ok(receipts + messages + free)
             }
-            None => self.conn.query_row(
-                "SELECT COUNT(*) FROM report_messages WHERE at > ?1 AND author NOT LIKE '%(FIU)'",
-                params![seen],
-                |r| r.get(0),
-            ),
+            None => {
+                let on_reports: i64 = self.conn.query_row(
+                    "SELECT COUNT(*) FROM report_messages WHERE at > ?1 AND author NOT LIKE '%(FIU)'",
+                    params![seen],
+                    |r| r.get(0),
+                )?;
+                let free: i64 = self.conn.query_row(
+                    "SELECT COUNT(*) FROM board_messages WHERE at > ?1 AND author NOT LIKE '%(FIU)'",
+                    params![seen],
+                    |r| r.get(0),
+                )?;
+                Ok(on_reports + free)
+            }
         }
     }
 

@@ -482,6 +482,20 @@ CREATE TABLE report_drafts (
     UNIQUE (institution, reference)
 );
 "#,
+    // 13: free messages on the message board, between the FIU and one
+    // reporting entity, not tied to a report.
+    r#"
+CREATE TABLE board_messages (
+    id           INTEGER PRIMARY KEY,
+    institution  INTEGER NOT NULL REFERENCES institutions(id),
+    author       TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    subject      TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX board_messages_by_institution ON board_messages(institution, at);
+CREATE INDEX board_messages_by_time ON board_messages(at);
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.

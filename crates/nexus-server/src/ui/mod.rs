@@ -29,6 +29,7 @@ mod labels;
 mod me;
 mod messages;
 mod models;
+mod organisation;
 mod oversight;
 mod redress;
 mod report_form;
@@ -95,9 +96,13 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/purpose", post(set_purpose))
         .route("/language", post(set_language))
         .route("/me", get(me::me_page))
+        .route("/organisation", get(organisation::organisation_page))
         .route("/me/password", post(me::change_password))
         .route("/reports", get(reports::reports_page))
-        .route("/messages", get(messages::board_page))
+        .route(
+            "/messages",
+            get(messages::board_page).post(messages::write_message),
+        )
         .route("/reports/{id}/xml", get(reports::report_xml))
         .route(
             "/reports/new",
@@ -245,6 +250,7 @@ fn page_in(lang: Lang, p: Option<&Principal>, title: &str, body: &str) -> Html<S
             Role::ReportingEntity => links.extend([
                 ("/reports", t("nav.our_reports")),
                 ("/messages", t("nav.messages")),
+                ("/organisation", t("nav.organisation")),
             ]),
             Role::Analyst | Role::Supervisor => links.extend([
                 ("/alerts", t("nav.alerts")),
