@@ -479,6 +479,7 @@ pub fn compare_parts_at_least(a: &NamePart, b: &NamePart, min: f32) -> Option<(f
     if a.vowelless != b.vowelless {
         let (abjad, latin) = if a.vowelless { (a, b) } else { (b, a) };
         let s = abjad_similarity_at_least(&abjad.key, &latin.key, min / 0.97)? * 0.97;
+        let s = s - LONG_VOWEL_UNWRITTEN * unwritten_long_vowels(&abjad.key, &latin.folded) as f32;
         return (s >= min).then_some((s, Evidence::Consonants));
     }
     let spelling = key_similarity_at_least(&a.key, &b.key, min);
@@ -500,6 +501,30 @@ pub fn compare_parts_at_least(a: &NamePart, b: &NamePart, min: f32) -> Option<(f
         return (s >= min).then_some((s, Evidence::Spelling));
     }
     spelling.map(|s| (s, Evidence::Spelling))
+}
+
+/// What a long vowel the Latin spelling marks (Mahmoud's `ou`) costs when
+/// the Arabic-script name has no letter for it: Arabic writes long vowels,
+/// so محمد (Muhammad) is not محمود (Mahmoud), though their consonants agree.
+const LONG_VOWEL_UNWRITTEN: f32 = 0.15;
+
+/// How many more long vowels the Latin spelling marks with a doubled or
+/// two-letter vowel (`ou`, `oo`, `ee`, `aa`, `ii`, `uu`) than the Arabic
+/// script writes.
+fn unwritten_long_vowels(abjad_key: &str, latin_folded: &str) -> usize {
+    let b = latin_folded.as_bytes();
+    let mut marked: usize = 0;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if matches!(&b[i..i + 2], b"ou" | b"oo" | b"ee" | b"aa" | b"ii" | b"uu") {
+            marked += 1;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    let written = abjad_key.bytes().filter(|&c| is_vowel(c)).count();
+    marked.saturating_sub(written)
 }
 
 /// Shortest part in which one substituted letter is read as a spelling of
