@@ -35,11 +35,18 @@ pub struct HeldOut {
 pub fn leave_one_name_out(index: &ScreeningIndex, threshold: f32) -> Vec<HeldOut> {
     let mut screener = Screener::new(index, threshold);
     let mut out = Vec::new();
+    // Only the publishers' names are held out and counted: the acronyms
+    // the index makes are its own (they still find an entry, as they would
+    // in use).
+    let published = |q: NameQuality| q != NameQuality::Acronym;
     for (e, entry) in index.entries().iter().enumerate() {
-        if entry.names.len() < 2 {
+        if entry.names.iter().filter(|n| published(n.quality)).count() < 2 {
             continue;
         }
         for (n, name) in entry.names.iter().enumerate() {
+            if !published(name.quality) {
+                continue;
+            }
             let mut q = Query::new(format!("{}#{n}", entry.id), name.text.clone());
             q.kind = entry.kind;
             let found = screener.screen_without(&q, e, n);

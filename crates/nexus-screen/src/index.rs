@@ -72,6 +72,54 @@ pub(crate) fn deletions(skeleton: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// Words an acronym leaves out (the Organization *of* …, Jama'at *al* …).
+const ACRONYM_SKIPS: &[&str] = &[
+    "of", "the", "and", "for", "in", "on", "de", "la", "du", "des", "et", "al", "el", "wa",
+];
+
+/// Shortest and longest acronym made: shorter ones (HUM, ISI) collide with
+/// ordinary short names and words.
+const ACRONYM_LETTERS: std::ops::RangeInclusive<usize> = 4..=8;
+
+/// Adds to an organisation the initials of each of its names of four to
+/// eight words (LIFG for "Libyan Islamic Fighting Group"), unless the list
+/// gives them already: a query by acronym then finds the entry, as the
+/// publishers' own acronym aliases do.
+fn add_acronyms(entry: &mut ListedEntry) {
+    if entry.kind != nexus_formats::lists::SubjectKind::Organisation {
+        return;
+    }
+    let mut made = Vec::new();
+    for name in &entry.names {
+        if matches!(name.quality, NameQuality::Weak | NameQuality::Acronym) {
+            continue;
+        }
+        let initials: String = analyse(&name.text)
+            .iter()
+            .filter(|p| matches!(p.role, PartRole::Name | PartRole::Legal))
+            .filter(|p| !ACRONYM_SKIPS.contains(&p.folded.as_str()))
+            .filter_map(|p| p.folded.chars().next())
+            .filter(char::is_ascii_alphabetic)
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if ACRONYM_LETTERS.contains(&initials.len()) {
+            made.push(initials);
+        }
+    }
+    for acronym in made {
+        let known = entry
+            .names
+            .iter()
+            .any(|n| n.text.eq_ignore_ascii_case(&acronym));
+        if !known {
+            entry.names.push(nexus_formats::lists::ListedName {
+                text: acronym,
+                quality: NameQuality::Acronym,
+            });
+        }
+    }
+}
+
 impl ScreeningIndex {
     /// Indexes every name of every entry.
     pub fn build(entries: Vec<ListedEntry>) -> ScreeningIndex {
@@ -82,7 +130,10 @@ impl ScreeningIndex {
     /// Indexes the names of the entries marked in `indexed` only, with
     /// rarity weights computed over all entries: re-screening against what
     /// changed in a list weighs names as the whole list does.
-    pub fn build_subset(entries: Vec<ListedEntry>, indexed: &[bool]) -> ScreeningIndex {
+    pub fn build_subset(mut entries: Vec<ListedEntry>, indexed: &[bool]) -> ScreeningIndex {
+        for entry in &mut entries {
+            add_acronyms(entry);
+        }
         let mut vocab: Vec<VocabPart> = Vec::new();
         let mut by_folded: HashMap<Box<str>, u32> = HashMap::new();
         let mut names: Vec<IndexedName> = Vec::new();

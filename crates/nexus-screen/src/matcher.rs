@@ -572,7 +572,7 @@ impl<'a> Screener<'a> {
         if matched_identifying < 2 && q_identifying >= 2 && l_identifying >= 2 {
             name_score = name_score.min(0.6);
         }
-        if indexed.quality == NameQuality::Weak {
+        if matches!(indexed.quality, NameQuality::Weak | NameQuality::Acronym) {
             name_score *= 0.9;
         }
         // Birth date, nationality and document add at most MAX_BONUS, the

@@ -84,6 +84,9 @@ pub enum NameQuality {
     Former,
     /// A low-quality alias: a nickname or a kunya (UN "Low", OFAC weak a.k.a.).
     Weak,
+    /// The initials of an organisation's listed name (LIFG for the Libyan
+    /// Islamic Fighting Group), made by the screening index, not the list.
+    Acronym,
 }
 
 impl NameQuality {
@@ -94,6 +97,7 @@ impl NameQuality {
             NameQuality::Good => "alias",
             NameQuality::Former => "former_name",
             NameQuality::Weak => "weak_alias",
+            NameQuality::Acronym => "acronym",
         }
     }
 }
