@@ -998,6 +998,45 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever a browser (or an attacker) posts, reading the form does
+        /// not panic and stays bounded, and a form its checks accept always
+        /// becomes a goAML report the intake reads without a problem.
+        #[test]
+        fn any_post_is_read_bounded_and_a_clean_form_is_a_valid_report(
+            extra in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "reference", "reason", "first_name", "birth_date", "nationality", "amount",
+                        "date", "number", "cp_country", "tx1_number", "tx1_amount", "tx1_date",
+                        "tx19_cp_account", "tx20_number", "txx_number", "indicator", "customer_kind",
+                        "org_name", "org_country", "currency", "bic", "cp_bic", "op",
+                    ]),
+                    "\\PC{0,30}",
+                ),
+                0..12,
+            )
+        ) {
+            let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (f, _, _) = ReportFormData::from_pairs(pairs(&extra));
+            proptest::prop_assert!(f.transactions.len() <= MAX_TRANSACTIONS);
+            proptest::prop_assert!(f.fields.values().all(|v| v.chars().count() <= 4000));
+            if check(&f, now()).is_empty() {
+                let mut filed = f.clone();
+                filed.transactions = filed
+                    .transactions
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, t)| *i == 0 || !t.is_blank())
+                    .map(|(_, t)| t.clone())
+                    .collect();
+                let xml = to_goaml(&filed, 501, "Bank", "officer");
+                let read = nexus_formats::goaml_intake::read_goaml_report("web.xml", xml.as_bytes());
+                proptest::prop_assert!(read.is_ok(), "{:?}\n{}", read.err(), xml);
+            }
+        }
+    }
+
     #[test]
     fn intake_paths_map_to_the_fields_the_officer_typed() {
         let (f, _, _) =
