@@ -307,7 +307,7 @@ pub(super) async fn case_page(
                             .collect(),
                         case,
                     };
-                    let (detail, personal) = super::case_about(db, id)?;
+                    let (detail, personal) = super::about(&file.parties, &file.accounts);
                     super::audit_view_about(
                         db,
                         &p,

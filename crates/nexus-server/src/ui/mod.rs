@@ -398,8 +398,14 @@ fn audit_view_about(
 /// names and subject accounts (so that "who looked at whom" finds every
 /// view of a person's case, its package and graph, not only entity pages).
 fn case_about(db: &Db, id: i64) -> Result<(String, String), StoreError> {
-    let parties = db.case_parties(id)?;
-    let accounts = db.case_accounts(id)?;
+    Ok(about(&db.case_parties(id)?, &db.case_accounts(id)?))
+}
+
+/// [`case_about`] from the parties and accounts a page loaded already.
+fn about(
+    parties: &[(nexus_store::EntityRow, nexus_model::CaseRole)],
+    accounts: &[nexus_store::CaseAccountRow],
+) -> (String, String) {
     let detail = parties
         .iter()
         .map(|(e, _)| format!("entity:{}", e.id))
@@ -417,7 +423,7 @@ fn case_about(db: &Db, id: i64) -> Result<(String, String), StoreError> {
     } else {
         format!("about {detail}")
     };
-    Ok((detail, personal.join("; ")))
+    (detail, personal.join("; "))
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -687,6 +693,28 @@ async fn case_read<T: Send + 'static>(
     action: &'static str,
     f: impl FnOnce(&Db) -> Result<Option<T>, StoreError> + Send + 'static,
 ) -> Result<T, AppError> {
+    case_read_about(state, p, headers, id, action, move |db| {
+        Ok(f(db)?.map(|value| CaseRead { value, about: None }))
+    })
+    .await
+}
+
+/// What a read of a case gave, and whom it is about when the reader loaded
+/// the case's parties already (else they are read again for the audit).
+struct CaseRead<T> {
+    value: T,
+    about: Option<(String, String)>,
+}
+
+/// [`case_read`] whose reader says whom the read is about.
+async fn case_read_about<T: Send + 'static>(
+    state: &AppState,
+    p: Principal,
+    headers: HeaderMap,
+    id: i64,
+    action: &'static str,
+    f: impl FnOnce(&Db) -> Result<Option<CaseRead<T>>, StoreError> + Send + 'static,
+) -> Result<T, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     state
         .blocking(move |s| {
@@ -707,8 +735,14 @@ async fn case_read<T: Send + 'static>(
                     if let Err(why) = opens(db, &purpose, Record::Case(id))? {
                         return Ok(Err(AppError::new(StatusCode::FORBIDDEN, why)));
                     }
-                    let out = f(db)?;
-                    let (detail, personal) = case_about(db, id)?;
+                    let (out, whom) = match f(db)? {
+                        Some(CaseRead { value, about }) => (Some(value), about),
+                        None => (None, None),
+                    };
+                    let (detail, personal) = match whom {
+                        Some(whom) => whom,
+                        None => case_about(db, id)?,
+                    };
                     audit_view_about(
                         db,
                         &p,
@@ -767,7 +801,7 @@ async fn case_graph(
     headers: HeaderMap,
     Path(id): Path<i64>,
     Query(q): Query<GraphQuery>,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
+) -> Result<axum::Json<Graph>, AppError> {
     let rates = state.detect_config.clone();
     let expand = q.expand.clone();
     let action = if expand.is_some() {
@@ -775,16 +809,14 @@ async fn case_graph(
     } else {
         "case.graph"
     };
-    let v = case_read(&state, p, headers, id, action, move |db| {
-        if db.case(id)?.is_none() {
-            return Ok(None);
-        }
+    let v = case_read_about(&state, p, headers, id, action, move |db| {
         let parties = db.case_parties(id)?;
         let case_accounts = db.case_accounts(id)?;
         let mut txs = db.case_transactions(id, GRAPH_TRANSACTIONS)?;
         if let Some(key) = &expand {
             let in_graph = txs.iter().any(|t| {
-                t.from_account.as_deref() == Some(key.as_str()) || t.to_account.as_deref() == Some(key.as_str())
+                t.from_account.as_deref() == Some(key.as_str())
+                    || t.to_account.as_deref() == Some(key.as_str())
             });
             if !in_graph {
                 return Ok(None);
@@ -800,11 +832,13 @@ async fn case_graph(
         let role_of_entity = |e: i64| party_of.get(&e).map(|(_, r)| *r);
         // Ordered maps: the same case gives the same JSON, so the browser
         // draws it the same way on every load.
-        let mut accounts: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-        let mut party_nodes: BTreeMap<i64, serde_json::Value> = BTreeMap::new();
-        let mut links = Vec::new();
+        let mut accounts: BTreeMap<String, GraphAccount> = BTreeMap::new();
+        let mut party_nodes: BTreeMap<i64, GraphParty> = BTreeMap::new();
+        let mut links = Vec::with_capacity(txs.len());
         for t in &txs {
-            let (Some(from), Some(to)) = (&t.from_account, &t.to_account) else { continue };
+            let (Some(from), Some(to)) = (&t.from_account, &t.to_account) else {
+                continue;
+            };
             for (key, entity) in [(from, t.from_entity), (to, t.to_entity)] {
                 if accounts.contains_key(key) {
                     continue;
@@ -821,25 +855,82 @@ async fn case_graph(
                             Some((name, _)) => name.to_string(),
                             None => db.entity(e)?.map(|x| x.name).unwrap_or_default(),
                         };
-                        slot.insert(json!({"id": format!("entity:{e}"), "entity": e, "label": name,
-                            "role": role_of_entity(e).unwrap_or("outside")}));
+                        slot.insert(GraphParty {
+                            id: format!("entity:{e}"),
+                            entity: e,
+                            label: name,
+                            role: role_of_entity(e).unwrap_or("outside"),
+                        });
                     }
                 }
-                accounts.insert(key.clone(), json!({"id": key, "party": holder.map(|e| format!("entity:{e}")), "role": role}));
+                accounts.insert(
+                    key.clone(),
+                    GraphAccount {
+                        id: key.clone(),
+                        party: holder.map(|e| format!("entity:{e}")),
+                        role,
+                    },
+                );
             }
             let currency = nexus_model::Currency::parse(&t.currency);
-            let usd = t.amount_minor as f64 / 100.0 * currency.map_or(1.0, |c| rates.usd_per_unit(c));
-            links.push(json!({"source": from, "target": to, "at": t.at, "amount": t.amount_minor as f64 / 100.0,
-                "currency": t.currency, "usd": (usd * 100.0).round() / 100.0, "reference": t.reference}));
+            let usd =
+                t.amount_minor as f64 / 100.0 * currency.map_or(1.0, |c| rates.usd_per_unit(c));
+            links.push(GraphLink {
+                source: from.clone(),
+                target: to.clone(),
+                at: t.at,
+                amount: t.amount_minor as f64 / 100.0,
+                currency: t.currency.clone(),
+                usd: (usd * 100.0).round() / 100.0,
+                reference: t.reference.clone(),
+            });
         }
-        Ok(Some(json!({
-            "parties": party_nodes.into_values().collect::<Vec<_>>(),
-            "accounts": accounts.into_values().collect::<Vec<_>>(),
-            "links": links,
-        })))
+        Ok(Some(CaseRead {
+            value: Graph {
+                parties: party_nodes.into_values().collect(),
+                accounts: accounts.into_values().collect(),
+                links,
+            },
+            about: Some(about(&parties, &case_accounts)),
+        }))
     })
     .await?;
     Ok(axum::Json(v))
+}
+
+/// The case graph's data: parties, accounts (inside their party), payments.
+#[derive(serde::Serialize)]
+struct Graph {
+    parties: Vec<GraphParty>,
+    accounts: Vec<GraphAccount>,
+    links: Vec<GraphLink>,
+}
+
+#[derive(serde::Serialize)]
+struct GraphParty {
+    id: String,
+    entity: i64,
+    label: String,
+    role: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct GraphAccount {
+    id: String,
+    party: Option<String>,
+    role: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct GraphLink {
+    source: String,
+    target: String,
+    at: i64,
+    amount: f64,
+    currency: String,
+    /// The amount in US dollars, for comparable widths.
+    usd: f64,
+    reference: String,
 }
 
 /// `POST /cases/{id}/documents`: the file as the body, its name in `X-Filename`.
