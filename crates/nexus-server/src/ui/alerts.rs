@@ -291,19 +291,14 @@ pub(super) async fn alert_page(
         })
         .await
         .map_err(html_err)?;
-    match loaded {
-        None => Err(AppError::not_found().html()),
-        Some(Err(form)) => Ok(form.into_response()),
-        Some(Ok(v)) => {
-            let title = format!("{} #{id}", Lang::of(Some(&viewer)).t("alert.title"));
-            Ok(page(
-                Some(&viewer),
-                &title,
-                &render_alert(&viewer, &v).into_string(),
-            )
-            .into_response())
-        }
-    }
+    super::respond(loaded, |v| {
+        let title = format!("{} #{id}", Lang::of(Some(&viewer)).t("alert.title"));
+        page(
+            Some(&viewer),
+            &title,
+            &render_alert(&viewer, &v).into_string(),
+        )
+    })
 }
 
 fn render_alert(p: &Principal, v: &AlertView) -> Markup {

@@ -323,15 +323,14 @@ pub(super) async fn case_page(
         })
         .await
         .map_err(html_err)?;
-    match loaded {
-        None => Err(AppError::not_found().html()),
-        Some(Err(form)) => Ok(form.into_response()),
-        Some(Ok(file)) => {
-            let title = format!("{}: {}", file.case.reference, file.case.title);
-            let body = render_case(&viewer, &file);
-            Ok(page(Some(&viewer), &title, &body.into_string()).into_response())
-        }
-    }
+    super::respond(loaded, |file| {
+        let title = format!("{}: {}", file.case.reference, file.case.title);
+        page(
+            Some(&viewer),
+            &title,
+            &render_case(&viewer, &file).into_string(),
+        )
+    })
 }
 
 /// The text key of a role (its CSS class is its stored spelling).

@@ -5,11 +5,11 @@
 //! them, audited, loaded in one transaction and rendered after it.
 
 use super::i18n::Lang;
-use super::{audit_view, html_err, labels, page, require_purpose};
+use super::{audit_view, html_err, labels, page, require_purpose, respond, Loaded};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use maud::{html, Markup};
 use nexus_fiu::auth::Role;
 use nexus_fiu::purpose::Record;
@@ -22,21 +22,6 @@ use std::collections::BTreeMap;
 const SHOWN_TRANSACTIONS: i64 = 300;
 /// Most alerts an account's page lists.
 const SHOWN_ALERTS: i64 = 100;
-
-/// Loads under a purpose: `Ok(Some(Ok(x)))` the page's data, `Ok(Some(Err(form)))`
-/// the purpose form, `Ok(None)` not found.
-type Loaded<T> = Option<Result<T, Html<String>>>;
-
-fn respond<T>(
-    loaded: Loaded<T>,
-    render: impl FnOnce(T) -> Html<String>,
-) -> Result<Response, AppError> {
-    match loaded {
-        None => Err(AppError::not_found().html()),
-        Some(Err(form)) => Ok(form.into_response()),
-        Some(Ok(x)) => Ok(render(x).into_response()),
-    }
-}
 
 struct EntityView {
     entity: EntityRow,

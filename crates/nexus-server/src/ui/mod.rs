@@ -312,6 +312,23 @@ fn page_in(lang: Lang, p: Option<&Principal>, title: &str, body: &str) -> Html<S
     Html(markup.into_string())
 }
 
+/// A page's data loaded under a purpose: the data, the form asking for a
+/// purpose that opens it, or nothing (the record does not exist).
+type Loaded<T> = Option<Result<T, Html<String>>>;
+
+/// The answer to a page loaded under a purpose: the rendered page, the
+/// purpose form, or "not found".
+fn respond<T>(
+    loaded: Loaded<T>,
+    render: impl FnOnce(T) -> Html<String>,
+) -> Result<Response, AppError> {
+    match loaded {
+        None => Err(AppError::not_found().html()),
+        Some(Err(form)) => Ok(form.into_response()),
+        Some(Ok(x)) => Ok(render(x).into_response()),
+    }
+}
+
 fn html_err(e: AppError) -> AppError {
     e.html()
 }

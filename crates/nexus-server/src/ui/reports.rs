@@ -244,20 +244,15 @@ pub(super) async fn report_page(
         })
         .await
         .map_err(html_err)?;
-    match loaded {
-        None => Err(AppError::not_found().html()),
-        Some(Err(form)) => Ok(form.into_response()),
-        Some(Ok(v)) => {
-            let lang = Lang::of(Some(&viewer));
-            let title = format!("{} {}", lang.t("report.title"), v.report.entity_reference);
-            Ok(page(
-                Some(&viewer),
-                &title,
-                &render_report(&viewer, &v).into_string(),
-            )
-            .into_response())
-        }
-    }
+    super::respond(loaded, |v| {
+        let lang = Lang::of(Some(&viewer));
+        let title = format!("{} {}", lang.t("report.title"), v.report.entity_reference);
+        page(
+            Some(&viewer),
+            &title,
+            &render_report(&viewer, &v).into_string(),
+        )
+    })
 }
 
 fn render_report(p: &Principal, v: &ReportView) -> Markup {
