@@ -127,7 +127,7 @@ async function uploadReport(event) {
     title.append(": ");
     const status = document.createElement("span");
     status.className = "status " + r.status;
-    status.textContent = r.status + (r.duplicate ? " (" + tr("already") + ")" : "");
+    status.textContent = tr("status_" + r.status) + (r.duplicate ? " (" + tr("already") + ")" : "");
     status.id = "upload-status";
     title.appendChild(status);
     title.append(" — " + r.message);

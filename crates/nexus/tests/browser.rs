@@ -307,7 +307,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     driver.go(&format!("{base}/reports"));
     driver.type_into("#file", broken.to_str().unwrap());
     driver.click("#upload button");
-    driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('failed-validation')", "the validation failure");
+    driver.wait_for("const s = document.getElementById('upload-status'); return !!s && s.textContent.startsWith('failed validation')", "the validation failure");
     assert!(
         driver.text("#upload-result").contains("amount_local"),
         "the problem names the element"
