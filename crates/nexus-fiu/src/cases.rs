@@ -150,16 +150,28 @@ fn change(
     p: &Principal,
     id: i64,
     action: &str,
-    f: impl FnOnce(&Db) -> Result<Result<(String, String), FiuError>, StoreError>,
+    f: impl FnOnce(&Db, &CaseRow) -> Result<Result<(String, String), FiuError>, StoreError>,
+) -> Result<(), FiuError> {
+    change_case(store, p, id, action, false, f)
+}
+
+/// [`change`], also of a closed case when `closed_too` (reopening it).
+fn change_case(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    action: &str,
+    closed_too: bool,
+    f: impl FnOnce(&Db, &CaseRow) -> Result<Result<(String, String), FiuError>, StoreError>,
 ) -> Result<(), FiuError> {
     store.write(|db| {
         let Some(c) = db.case(id)? else {
             return Ok(Err(FiuError::NotFound(format!("no case {id}"))));
         };
-        if c.status == CaseStatus::Closed && action != "case.reopen" {
+        if c.status == CaseStatus::Closed && !closed_too {
             return Ok(Err(closed_error(&c.reference)));
         }
-        let (detail, personal) = match f(db)? {
+        let (detail, personal) = match f(db, &c)? {
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
         };
@@ -190,8 +202,7 @@ pub const MIN_CLOSING_REASON: usize = 10;
 /// hands their own back (`to` None).
 pub fn assign(store: &Store, p: &Principal, id: i64, to: Option<&str>) -> Result<(), FiuError> {
     let me = p.user_id.unwrap_or(0);
-    change(store, p, id, "case.assign", |db| {
-        let case = db.case(id)?.expect("checked by change");
+    change(store, p, id, "case.assign", |db, case| {
         let target = match to.map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
             Some(name) => match db.user_by_name(name)? {
@@ -236,7 +247,7 @@ pub fn close(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(), 
             "give the reason for closing (at least {MIN_CLOSING_REASON} characters)"
         )));
     }
-    change(store, p, id, "case.close", |db| {
+    change(store, p, id, "case.close", |db, _| {
         let open_measures = db
             .freezes(Some(id))?
             .into_iter()
@@ -263,8 +274,7 @@ pub fn reopen(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(),
             "give the reason for reopening (at least {MIN_CLOSING_REASON} characters)"
         )));
     }
-    change(store, p, id, "case.reopen", |db| {
-        let case = db.case(id)?.expect("checked by change");
+    change_case(store, p, id, "case.reopen", true, |db, case| {
         if case.status != CaseStatus::Closed {
             return Ok(Err(FiuError::Conflict(format!(
                 "{} is not closed",
@@ -282,7 +292,7 @@ pub fn add_note(store: &Store, p: &Principal, id: i64, body: &str) -> Result<(),
     if body.is_empty() {
         return Err(FiuError::Invalid("an empty note".into()));
     }
-    change(store, p, id, "case.note", |db| {
+    change(store, p, id, "case.note", |db, _| {
         db.add_case_note(id, p.user_id.unwrap_or(0), body)?;
         Ok(Ok((String::new(), String::new())))
     })
@@ -291,7 +301,7 @@ pub fn add_note(store: &Store, p: &Principal, id: i64, body: &str) -> Result<(),
 /// Puts an entity into a case as a subject (or makes a counterparty one):
 /// from now on the case's purpose opens it.
 pub fn add_entity(store: &Store, p: &Principal, id: i64, entity_id: i64) -> Result<(), FiuError> {
-    change(store, p, id, "case.add-entity", |db| {
+    change(store, p, id, "case.add-entity", |db, _| {
         if db.entity(entity_id)?.is_none() {
             return Ok(Err(FiuError::NotFound(format!("no entity {entity_id}"))));
         }
@@ -304,7 +314,7 @@ pub fn add_entity(store: &Store, p: &Principal, id: i64, entity_id: i64) -> Resu
 /// (`BIC|number`), with its holder when known.
 pub fn add_account(store: &Store, p: &Principal, id: i64, key: &str) -> Result<(), FiuError> {
     let key = key.trim().to_string();
-    change(store, p, id, "case.add-account", |db| {
+    change(store, p, id, "case.add-account", |db, _| {
         let Some(account) = db.account_id_by_key(&key)? else {
             return Ok(Err(FiuError::NotFound(format!(
                 "no account {key:?}: give it as BIC|number, as the account pages show it"
@@ -367,7 +377,7 @@ pub fn order_freeze(
             "a freeze names the assets and its legal basis".into(),
         ));
     }
-    change(store, p, id, "freeze.order", |db| {
+    change(store, p, id, "freeze.order", |db, _| {
         let (entity, account) = match o.target {
             FreezeTarget::Entity(e) => {
                 if db.entity(e)?.is_none() {
@@ -623,7 +633,7 @@ pub fn disseminate(
             "name the agency and the legal basis".into(),
         ));
     }
-    change(store, p, id, "case.disseminate", |db| {
+    change(store, p, id, "case.disseminate", |db, _| {
         let Some(pkg) = package(db, id)? else {
             return Ok(Err(FiuError::NotFound(format!("no case {id}"))));
         };

@@ -387,14 +387,7 @@ impl<'a> Screener<'a> {
                 common_weight += qp.weight;
             }
         }
-        let bonus = if query.birth_date.is_some()
-            || query.country.is_some()
-            || !query.document.is_empty()
-        {
-            MAX_BONUS
-        } else {
-            0.0
-        };
+        let bonus = max_bonus(query);
         let mut best: Vec<Match> = Vec::new();
         // Read once per query, and only when a listed name carries numbers.
         let query_numbers = QueryNumbers::new();
@@ -578,14 +571,7 @@ impl<'a> Screener<'a> {
         // Birth date, nationality and document add at most MAX_BONUS, the
         // conflicts only take away: a name that cannot reach the threshold
         // is left before its explanation is written.
-        let bonus = if query.birth_date.is_some()
-            || query.country.is_some()
-            || !query.document.is_empty()
-        {
-            MAX_BONUS
-        } else {
-            0.0
-        };
+        let bonus = max_bonus(query);
         if name_score + bonus < self.threshold {
             return None;
         }
@@ -680,6 +666,16 @@ impl Screener<'_> {
             }
         }
         out
+    }
+}
+
+/// The most a query's birth date, country and document can add to a
+/// name's score (none when it gives none of them).
+fn max_bonus(query: &Query) -> f32 {
+    if query.birth_date.is_some() || query.country.is_some() || !query.document.is_empty() {
+        MAX_BONUS
+    } else {
+        0.0
     }
 }
 

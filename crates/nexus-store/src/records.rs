@@ -671,10 +671,12 @@ fn message_from_row(r: &Row) -> crate::Result<MessageRow> {
     })
 }
 
-/// The columns [`case_from_row`] reads, from `cases c` joined to its
-/// assignee `u`.
-const CASE_SELECT: &str = "SELECT c.id, c.reference, c.title, c.status, c.created_by, c.created_at, c.summary, \
-     c.assignee, u.username, c.closed_at, c.closing FROM cases c LEFT JOIN users u ON u.id = c.assignee";
+/// The columns [`case_from_row`] reads, from [`CASE_FROM`].
+const CASE_COLUMNS: &str =
+    "c.id, c.reference, c.title, c.status, c.created_by, c.created_at, c.summary, \
+     c.assignee, u.username, c.closed_at, c.closing";
+/// `cases c` joined to its assignee `u`.
+const CASE_FROM: &str = "cases c LEFT JOIN users u ON u.id = c.assignee";
 
 fn case_from_row(r: &Row) -> crate::Result<CaseRow> {
     Ok(CaseRow {
@@ -691,6 +693,9 @@ fn case_from_row(r: &Row) -> crate::Result<CaseRow> {
         closing: r.get(10)?,
     })
 }
+
+/// The columns [`draft_from_row`] reads.
+const DRAFT_COLUMNS: &str = "id, institution, reference, fields, updated_by, updated_at";
 
 fn draft_from_row(r: &Row) -> crate::Result<DraftRow> {
     Ok(DraftRow {
@@ -1137,10 +1142,10 @@ impl Db<'_> {
 
     /// An institution's drafts, latest first.
     pub fn drafts(&self, institution: i64) -> Result<Vec<DraftRow>> {
-        let mut s = self.conn.prepare_cached(
-            "SELECT id, institution, reference, fields, updated_by, updated_at FROM report_drafts \
-             WHERE institution = ?1 ORDER BY updated_at DESC, id DESC LIMIT 200",
-        )?;
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {DRAFT_COLUMNS} FROM report_drafts \
+             WHERE institution = ?1 ORDER BY updated_at DESC, id DESC LIMIT 200"
+        ))?;
         let rows = s.query_map([institution], draft_from_row)?;
         collect(rows)
     }
@@ -1149,8 +1154,10 @@ impl Db<'_> {
     pub fn draft(&self, institution: i64, id: i64) -> Result<Option<DraftRow>> {
         self.conn
             .query_row(
-                "SELECT id, institution, reference, fields, updated_by, updated_at FROM report_drafts \
-                 WHERE institution = ?1 AND id = ?2",
+                &format!(
+                    "SELECT {DRAFT_COLUMNS} FROM report_drafts \
+                 WHERE institution = ?1 AND id = ?2"
+                ),
                 params![institution, id],
                 draft_from_row,
             )
@@ -1165,8 +1172,10 @@ impl Db<'_> {
     ) -> Result<Option<DraftRow>> {
         self.conn
             .query_row(
-                "SELECT id, institution, reference, fields, updated_by, updated_at FROM report_drafts \
-                 WHERE institution = ?1 AND reference = ?2",
+                &format!(
+                    "SELECT {DRAFT_COLUMNS} FROM report_drafts \
+                 WHERE institution = ?1 AND reference = ?2"
+                ),
                 params![institution, reference],
                 draft_from_row,
             )
@@ -2284,7 +2293,7 @@ impl Db<'_> {
     pub fn case(&self, id: i64) -> Result<Option<CaseRow>> {
         self.conn
             .query_row(
-                &format!("{CASE_SELECT} WHERE c.id = ?1"),
+                &format!("SELECT {CASE_COLUMNS} FROM {CASE_FROM} WHERE c.id = ?1"),
                 [id],
                 case_from_row,
             )
@@ -2294,7 +2303,7 @@ impl Db<'_> {
     pub fn case_by_reference(&self, reference: &str) -> Result<Option<CaseRow>> {
         self.conn
             .query_row(
-                &format!("{CASE_SELECT} WHERE c.reference = ?1"),
+                &format!("SELECT {CASE_COLUMNS} FROM {CASE_FROM} WHERE c.reference = ?1"),
                 [reference],
                 case_from_row,
             )
@@ -2327,7 +2336,7 @@ impl Db<'_> {
             |r| r.get(0),
         )?;
         let mut s = self.conn.prepare_cached(&format!(
-            "{CASE_SELECT} WHERE {condition} ORDER BY c.id DESC LIMIT ?5 OFFSET ?6"
+            "SELECT {CASE_COLUMNS} FROM {CASE_FROM} WHERE {condition} ORDER BY c.id DESC LIMIT ?5 OFFSET ?6"
         ))?;
         let rows = s.query_map(
             params![status, assignee, text, hide_closed, limit, offset],
@@ -2460,21 +2469,13 @@ impl Db<'_> {
 
     /// Cases holding an account (in their accounts list), with its role there.
     pub fn account_cases(&self, account_id: i64) -> Result<Vec<(CaseRow, CaseRole)>> {
+        // The role follows the case's own columns (`case_from_row` reads 0–10).
         let mut s = self.conn.prepare_cached(&format!(
-            "{CASE_SELECT} JOIN case_accounts ca ON ca.case_id = c.id WHERE ca.account_id = ?1 ORDER BY c.id"
+            "SELECT {CASE_COLUMNS}, ca.role FROM {CASE_FROM} JOIN case_accounts ca ON ca.case_id = c.id \
+             WHERE ca.account_id = ?1 ORDER BY c.id"
         ))?;
-        let rows = s.query_map([account_id], case_from_row)?;
-        let cases = collect(rows)?;
-        let mut out = Vec::with_capacity(cases.len());
-        for c in cases {
-            let role: CaseRole = self.conn.query_row(
-                "SELECT role FROM case_accounts WHERE case_id = ?1 AND account_id = ?2",
-                params![c.id, account_id],
-                |r| r.get(0),
-            )?;
-            out.push((c, role));
-        }
-        Ok(out)
+        let rows = s.query_map([account_id], |r| Ok((case_from_row(r)?, r.get(11)?)))?;
+        collect(rows)
     }
 
     /// Whether one of a case's transactions moved money from or to an account.
@@ -2532,11 +2533,9 @@ impl Db<'_> {
 
     /// Cases an entity belongs to.
     pub fn entity_cases(&self, entity_id: i64) -> Result<Vec<CaseRow>> {
-        let mut s = self.conn.prepare_cached(
-            "SELECT c.id, c.reference, c.title, c.status, c.created_by, c.created_at, c.summary, \
-             c.assignee, u.username, c.closed_at, c.closing FROM case_entities ce JOIN cases c ON c.id = ce.case_id \
-             LEFT JOIN users u ON u.id = c.assignee WHERE ce.entity_id = ?1 ORDER BY c.id",
-        )?;
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM {CASE_FROM} JOIN case_entities ce ON ce.case_id = c.id WHERE ce.entity_id = ?1 ORDER BY c.id"
+        ))?;
         let rows = s.query_map([entity_id], case_from_row)?;
         collect(rows)
     }

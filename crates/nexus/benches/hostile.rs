@@ -11,6 +11,7 @@
 #[path = "../tests/common/http.rs"]
 #[allow(dead_code)]
 mod http;
+mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -51,12 +52,6 @@ fn args() -> Args {
         "--db: the database of `nexus demo --no-serve`"
     );
     a
-}
-
-fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)].as_secs_f64() * 1e3;
-    (at(0.5), at(0.99), at(1.0))
 }
 
 fn zip_of(name: &str, data: &[u8]) -> Vec<u8> {
@@ -273,7 +268,7 @@ fn main() {
         drop(held);
         let v = std::mem::take(&mut *latencies.lock().unwrap());
         let n = v.len();
-        let (p50, p99, max) = percentiles(v);
+        let (p50, p99, max) = support::percentiles(v);
         let statuses = statuses.lock().unwrap();
         let hostile_col = if hostile {
             format!(

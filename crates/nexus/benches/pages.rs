@@ -9,6 +9,7 @@
 #[path = "../tests/common/http.rs"]
 #[allow(dead_code)]
 mod http;
+mod support;
 
 use nexus_fiu::auth::{hash_password, Role};
 use nexus_fiu::Limits;
@@ -18,12 +19,6 @@ use nexus_store::{CaseFilter, Store};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)].as_secs_f64() * 1000.0;
-    (at(0.5), at(0.99), at(1.0))
-}
 
 /// Creates the user or sets its password; the user's id.
 fn user(store: &Store, name: &str, password: &str, role: Role, institution: Option<i64>) -> i64 {
@@ -130,20 +125,7 @@ fn main() {
         .store(false, std::sync::atomic::Ordering::SeqCst);
     // …and the streaming detector's replay of the recent past at start-up.
     let stream = state.stream.stats.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(nexus_server::serve(
-            state,
-            "127.0.0.1:0".parse().unwrap(),
-            move |addr| tx.send(addr).unwrap(),
-        ))
-        .unwrap();
-    });
-    let addr = rx.recv().unwrap().to_string();
+    let addr = support::serve(state);
     let started = Instant::now();
     while !stream.warmed_up.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(100));
@@ -196,7 +178,7 @@ fn main() {
             }
         });
         let t = started.elapsed().as_secs_f64();
-        let (p50, p99, max) = percentiles(std::mem::take(&mut lat.lock().unwrap()));
+        let (p50, p99, max) = support::percentiles(std::mem::take(&mut lat.lock().unwrap()));
         println!(
             "| {label} | {requests} | {:.0}/s | {p50:.1} ms | {p99:.1} ms | {max:.1} ms |",
             requests as f64 / t

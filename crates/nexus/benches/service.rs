@@ -10,6 +10,7 @@
 #[path = "../tests/common/http.rs"]
 #[allow(dead_code)]
 mod http;
+mod support;
 
 use nexus_fiu::auth::{hash_password, random_token, sha256_hex, Principal, Role};
 use nexus_fiu::detection::run_detection;
@@ -67,13 +68,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-/// Percentiles of latencies in milliseconds.
-fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)].as_secs_f64() * 1000.0;
-    (at(0.5), at(0.99), at(1.0))
 }
 
 struct Party {
@@ -411,20 +405,7 @@ fn main() {
         Limits::default(),
     )
     .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(nexus_server::serve(
-            state,
-            "127.0.0.1:0".parse().unwrap(),
-            move |addr| tx.send(addr).unwrap(),
-        ))
-        .unwrap();
-    });
-    let addr = rx.recv().unwrap().to_string();
+    let addr = support::serve(state);
 
     // Intake over HTTP with concurrent reporting entities.
     let next = Arc::new(AtomicUsize::new(0));
@@ -468,7 +449,7 @@ fn main() {
         w.join().unwrap();
     }
     let t = started.elapsed().as_secs_f64();
-    let (p50, p99, max) = percentiles(std::mem::take(&mut latencies.lock().unwrap()));
+    let (p50, p99, max) = support::percentiles(std::mem::take(&mut latencies.lock().unwrap()));
     println!("\n| over HTTP ({} clients) | requests | throughput | p50 | p99 | max |\n|---|---|---|---|---|---|", a.threads);
     println!("| POST /api/v1/reports (goAML intake) | {} | {:.0}/s | {p50:.1} ms | {p99:.1} ms | {max:.1} ms |", over_http.len(), over_http.len() as f64 / t);
 
@@ -514,7 +495,7 @@ fn main() {
             }
         });
         let t = started.elapsed().as_secs_f64();
-        let (p50, p99, max) = percentiles(std::mem::take(&mut lat.lock().unwrap()));
+        let (p50, p99, max) = support::percentiles(std::mem::take(&mut lat.lock().unwrap()));
         println!(
             "| {label} | {total} | {:.0}/s | {p50:.1} ms | {p99:.1} ms | {max:.1} ms |",
             total as f64 / t
@@ -587,6 +568,6 @@ fn main() {
     let t = started.elapsed().as_secs_f64();
     let v = std::mem::take(&mut *lat.lock().unwrap());
     let n = v.len();
-    let (p50, p99, max) = percentiles(v);
+    let (p50, p99, max) = support::percentiles(v);
     println!("| POST /api/v1/screen (names of the scenario's customers, audited) | {n} | {:.0}/s | {p50:.1} ms | {p99:.1} ms | {max:.1} ms |", n as f64 / t);
 }

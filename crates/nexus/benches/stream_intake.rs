@@ -11,6 +11,7 @@
 #[path = "../tests/common/http.rs"]
 #[allow(dead_code)]
 mod http;
+mod support;
 
 use nexus_fiu::auth::{random_token, sha256_hex, Role};
 use nexus_fiu::Limits;
@@ -106,20 +107,7 @@ fn main() {
     )
     .unwrap();
     let stats = state.stream.stats.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(nexus_server::serve(
-            state,
-            "127.0.0.1:0".parse().unwrap(),
-            move |addr| tx.send(addr).unwrap(),
-        ))
-        .unwrap();
-    });
-    let addr = rx.recv().unwrap().to_string();
+    let addr = support::serve(state);
     let auth = format!("Bearer {token}");
     let per_batch = (rate / per_second).max(1);
     let interval = Duration::from_secs_f64(1.0 / per_second as f64);

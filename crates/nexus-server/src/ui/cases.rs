@@ -7,6 +7,7 @@
 //! and the audit record of the read) and renders after it.
 
 use super::i18n::Lang;
+use super::labels;
 use super::{case_read, csrf_field, html_err, page, require_purpose, when, BodyForm};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Path, Query, State};
@@ -102,7 +103,7 @@ pub(super) async fn cases_page(
                 tr {
                     td { a href={ "/cases/" (c.id) } { (c.reference) } }
                     td { (c.title) }
-                    td.status.(c.status.as_str()) { (t(case_status_key(c.status))) }
+                    td.status.(c.status.as_str()) { (t(labels::case_status_key(c.status))) }
                     td { (c.assignee_name.as_deref().unwrap_or("—")) }
                     td { (when(c.created_at)) }
                 }
@@ -210,31 +211,36 @@ pub(super) struct ReasonForm {
 
 /// Closes a case (a supervisor, with the reason).
 pub(super) async fn close(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-    Form(f): Form<ReasonForm>,
+    state: State<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    form: Form<ReasonForm>,
 ) -> Result<Response, AppError> {
-    p.require(&[Role::Supervisor], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    state
-        .blocking(move |s| Ok(nexus_fiu::cases::close(&s.store, &p, id, &f.reason)?))
-        .await
-        .map_err(html_err)?;
-    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+    with_reason(state, caller, id, form, nexus_fiu::cases::close).await
 }
 
 /// Reopens a closed case (a supervisor, with the reason).
 pub(super) async fn reopen(
+    state: State<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    form: Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    with_reason(state, caller, id, form, nexus_fiu::cases::reopen).await
+}
+
+/// A supervisor's decision on a case that states its reason.
+async fn with_reason(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(id): Path<i64>,
     Form(f): Form<ReasonForm>,
+    decide: fn(&nexus_store::Store, &Principal, i64, &str) -> Result<(), nexus_fiu::FiuError>,
 ) -> Result<Response, AppError> {
     p.require(&[Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
     state
-        .blocking(move |s| Ok(nexus_fiu::cases::reopen(&s.store, &p, id, &f.reason)?))
+        .blocking(move |s| Ok(decide(&s.store, &p, id, &f.reason)?))
         .await
         .map_err(html_err)?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
@@ -333,14 +339,6 @@ pub(super) async fn case_page(
     })
 }
 
-/// The text key of a role (its CSS class is its stored spelling).
-fn role_key(role: CaseRole) -> &'static str {
-    match role {
-        CaseRole::Subject => "case.subject",
-        CaseRole::Counterparty => "case.counterparty",
-    }
-}
-
 fn render_case(p: &Principal, f: &CaseFile) -> Markup {
     let lang = Lang::of(Some(p));
     let t = |k| lang.t(k);
@@ -354,7 +352,7 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
     html! {
         dl.case-head {
             dt { (t("case.reference")) } dd { (f.case.reference) }
-            dt { (t("case.status")) } dd { b.status.(f.case.status.as_str()) { (t(case_status_key(f.case.status))) } }
+            dt { (t("case.status")) } dd { b.status.(f.case.status.as_str()) { (t(labels::case_status_key(f.case.status))) } }
             dt { (t("case.opened")) } dd { (when(f.case.created_at)) }
             dt { (t("case.assignee")) } dd #assignee { (f.case.assignee_name.as_deref().unwrap_or(t("case.unassigned"))) }
             @if let Some(at) = f.case.closed_at {
@@ -370,9 +368,9 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
             tr { th { (t("case.role")) } th { (t("common.name")) } th { (t("common.kind")) } th { (t("common.born")) } th { (t("common.countries")) } }
             @for (e, role) in &f.parties {
                 tr.(role.as_str()) {
-                    td { (t(role_key(*role))) }
+                    td { (t(labels::role_key(*role))) }
                     td { a href={ "/entities/" (e.id) } { (e.name) } " (#" (e.id) ")" }
-                    td { (t(super::labels::entity_kind_key(e.kind))) }
+                    td { (t(labels::entity_kind_key(e.kind))) }
                     td { (e.birth_date.as_deref().unwrap_or("")) }
                     td { (e.countries) }
                 }
@@ -391,7 +389,7 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
             tr { th { (t("case.role")) } th { (t("common.account")) } th { (t("case.holder_as_reported")) } th { (t("case.holder")) } }
             @for a in &f.accounts {
                 tr.(a.role.as_str()) {
-                    td { (t(role_key(a.role))) }
+                    td { (t(labels::role_key(a.role))) }
                     td { a href={ "/accounts?key=" (super::url_encode(&a.key)) } { code { (a.key) } } }
                     td { (a.name) }
                     td {
@@ -477,15 +475,6 @@ fn render_case(p: &Principal, f: &CaseFile) -> Markup {
     }
 }
 
-/// The text key of a case status.
-pub(super) fn case_status_key(status: CaseStatus) -> &'static str {
-    match status {
-        CaseStatus::Open => "case.status.open",
-        CaseStatus::Disseminated => "case.status.disseminated",
-        CaseStatus::Closed => "case.status.closed",
-    }
-}
-
 /// Assignment and closing: what the viewer may do with the case itself.
 fn case_controls(p: &Principal, f: &CaseFile) -> Markup {
     let t = |k| Lang::of(Some(p)).t(k);
@@ -552,7 +541,7 @@ fn freezes_table(p: &Principal, freezes: &[FreezeRow]) -> Markup {
                     td { (f.legal_basis) }
                     td { (f.issued_on) }
                     td { (f.expires_on) }
-                    td.status { b { (t(freeze_status_key(f.status))) } @if !f.outcome.is_empty() { br; (f.outcome) } }
+                    td.status { b { (t(labels::freeze_status_key(f.status))) } @if !f.outcome.is_empty() { br; (f.outcome) } }
                     td { (f.created_by) br; (when(f.created_at)) }
                     td {
                         @if let Some(by) = &f.decided_by {
@@ -564,18 +553,6 @@ fn freezes_table(p: &Principal, freezes: &[FreezeRow]) -> Markup {
                 }
             }
         }
-    }
-}
-
-/// The text key of a freeze status.
-fn freeze_status_key(status: FreezeStatus) -> &'static str {
-    match status {
-        FreezeStatus::Proposed => "freeze.status.proposed",
-        FreezeStatus::Rejected => "freeze.status.rejected",
-        FreezeStatus::InForce => "freeze.status.in-force",
-        FreezeStatus::Lifted => "freeze.status.lifted",
-        FreezeStatus::Expired => "freeze.status.expired",
-        FreezeStatus::Confiscated => "freeze.status.confiscated",
     }
 }
 
@@ -602,7 +579,7 @@ fn freeze_actions(p: &Principal, f: &FreezeRow) -> Markup {
                     (csrf_field(p))
                     select name="status" {
                         @for s in [FreezeStatus::Lifted, FreezeStatus::Expired, FreezeStatus::Confiscated] {
-                            option value=(s.as_str()) { (t(freeze_status_key(s))) }
+                            option value=(s.as_str()) { (t(labels::freeze_status_key(s))) }
                         }
                     }
                     input name="outcome" placeholder=(t("freeze.outcome")) maxlength="2000";

@@ -197,7 +197,12 @@ pub(super) async fn account_page(
                     whom,
                 )?;
                 Ok(Some(Ok(AccountView {
-                    transactions: db.account_transactions(&key, SHOWN_TRANSACTIONS)?,
+                    // The latest payments, listed in time order.
+                    transactions: {
+                        let mut latest = db.account_transactions(&key, SHOWN_TRANSACTIONS)?;
+                        latest.sort_by_key(|x| (x.at, x.id));
+                        latest
+                    },
                     alerts: db.account_alerts(&key, account.entity_id, SHOWN_ALERTS)?,
                     cases: db.account_cases(account.id)?,
                     account,
@@ -231,8 +236,6 @@ fn render_account(lang: Lang, v: &AccountView) -> Markup {
             entry.1 += x.amount_minor;
         }
     }
-    let mut in_time = v.transactions.clone();
-    in_time.sort_by_key(|x| (x.at, x.id));
     html! {
         dl {
             dt { (t("common.account")) } dd { code { (a.key) } }
@@ -258,10 +261,10 @@ fn render_account(lang: Lang, v: &AccountView) -> Markup {
         h2 { (t("nav.cases")) }
         ul #account-cases {
             @for (c, role) in &v.cases {
-                li { a href={ "/cases/" (c.id) } { (c.reference) } " " (c.title) " — " (t(match role { CaseRole::Subject => "case.subject", CaseRole::Counterparty => "case.counterparty" })) }
+                li { a href={ "/cases/" (c.id) } { (c.reference) } " " (c.title) " — " (t(labels::role_key(*role))) }
             }
         }
-        h2 { (t("case.transactions")) " (" (in_time.len()) ")" }
-        (super::transactions_table(lang, "account-transactions", &in_time))
+        h2 { (t("case.transactions")) " (" (v.transactions.len()) ")" }
+        (super::transactions_table(lang, "account-transactions", &v.transactions))
     }
 }

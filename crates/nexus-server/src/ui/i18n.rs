@@ -104,19 +104,27 @@ impl Lang {
         Lang::En
     }
 
-    /// The page scripts' texts (`js.*`) in this language, as JSON for the
-    /// page's `data-texts` attribute: the scripts are the same file for
-    /// every language.
+    /// The page scripts' texts in this language, as JSON for the page's
+    /// `data-texts` attribute (the scripts are the same file for every
+    /// language): the `js.*` texts, and the report statuses an upload
+    /// answers with as `status_<stored spelling>`.
     pub fn script_texts(self) -> String {
         let english = &catalogs()
             .iter()
             .find(|c| c.0 == Lang::En)
             .expect("English")
             .1;
-        let texts: std::collections::BTreeMap<&str, &str> = english
+        let mut texts: std::collections::BTreeMap<String, &str> = english
             .keys()
-            .filter_map(|k| k.strip_prefix("js.").map(|short| (short, self.t(k))))
+            .filter_map(|k| {
+                k.strip_prefix("js.")
+                    .map(|short| (short.to_string(), self.t(k)))
+            })
             .collect();
+        for s in nexus_model::ReportStatus::ALL {
+            let key = super::labels::report_status_key(*s);
+            texts.insert(format!("status_{}", s.as_str()), self.t(key));
+        }
         serde_json::to_string(&texts).unwrap_or_default()
     }
 
@@ -170,6 +178,7 @@ mod tests {
         assert!(asked > 300, "only {asked} keys found: the scan is broken");
         let js: serde_json::Value = serde_json::from_str(&Lang::Ru.script_texts()).unwrap();
         assert_eq!(js["graph_empty"], "В деле пока нет операций.");
+        assert_eq!(js["status_failed-validation"], "не прошло проверку");
     }
 
     #[test]

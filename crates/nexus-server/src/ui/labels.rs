@@ -4,7 +4,9 @@
 //! has a label.
 
 use super::i18n::Lang;
-use nexus_model::{AlertKind, AlertStatus, EntityKind, Typology};
+use nexus_model::{
+    AlertKind, AlertStatus, CaseRole, CaseStatus, EntityKind, FreezeStatus, ReportStatus, Typology,
+};
 
 /// The typology as an analyst says it, in the UI's language.
 pub fn typology(lang: Lang, t: Typology) -> &'static str {
@@ -50,6 +52,45 @@ pub fn entity_kind_key(k: EntityKind) -> &'static str {
     match k {
         EntityKind::Person => "entity.kind.person",
         EntityKind::Organisation => "entity.kind.organisation",
+    }
+}
+
+/// The text key of a role (its CSS class is its stored spelling).
+pub fn role_key(role: CaseRole) -> &'static str {
+    match role {
+        CaseRole::Subject => "case.subject",
+        CaseRole::Counterparty => "case.counterparty",
+    }
+}
+
+/// The text key of a case status.
+pub fn case_status_key(status: CaseStatus) -> &'static str {
+    match status {
+        CaseStatus::Open => "case.status.open",
+        CaseStatus::Disseminated => "case.status.disseminated",
+        CaseStatus::Closed => "case.status.closed",
+    }
+}
+
+/// The text key of a freeze status.
+pub fn freeze_status_key(status: FreezeStatus) -> &'static str {
+    match status {
+        FreezeStatus::Proposed => "freeze.status.proposed",
+        FreezeStatus::Rejected => "freeze.status.rejected",
+        FreezeStatus::InForce => "freeze.status.in-force",
+        FreezeStatus::Lifted => "freeze.status.lifted",
+        FreezeStatus::Expired => "freeze.status.expired",
+        FreezeStatus::Confiscated => "freeze.status.confiscated",
+    }
+}
+
+/// The text key of a report's status.
+pub fn report_status_key(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Uploaded => "report.status.uploaded",
+        ReportStatus::Processed => "report.status.processed",
+        ReportStatus::FailedValidation => "report.status.failed-validation",
+        ReportStatus::Rejected => "report.status.rejected",
     }
 }
 

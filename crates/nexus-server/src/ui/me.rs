@@ -102,15 +102,9 @@ pub(super) async fn change_password(
         PasswordChange::WrongCurrent => {
             refused(lang.t("me.wrong").to_string(), StatusCode::FORBIDDEN)
         }
-        PasswordChange::Throttled(wait) => refused(
-            format!(
-                "{} {} {}",
-                lang.t("login.throttled"),
-                wait.as_secs().max(1),
-                lang.t("login.seconds")
-            ),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        PasswordChange::Throttled(wait) => {
+            refused(super::throttled(lang, wait), StatusCode::TOO_MANY_REQUESTS)
+        }
         PasswordChange::Busy => refused(
             lang.t("login.busy").to_string(),
             StatusCode::SERVICE_UNAVAILABLE,

@@ -8,7 +8,6 @@
 //! the FIU and one reporting entity.
 
 use super::i18n::Lang;
-use super::reports::status_key;
 use super::{csrf_field, html_err, page, url_encode, when};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Query, State};
@@ -31,9 +30,22 @@ pub(super) struct BoardQuery {
     offset: i64,
 }
 
+/// Marks the FIU's side in a message's author (what tells the sides apart
+/// on the board, and in the store's unread counts).
+const FIU_MARK: &str = "(FIU)";
+
+/// How a message's author is written: the user and their side.
+pub(super) fn author(p: &nexus_fiu::auth::Principal, institution: i64) -> String {
+    if p.role == Role::ReportingEntity {
+        format!("{} (reporting entity {institution})", p.username)
+    } else {
+        format!("{} {FIU_MARK}", p.username)
+    }
+}
+
 /// Whether an item came from the other side than the viewer's.
 fn from_other_side(item: &BoardItem, bank: bool) -> bool {
-    let by_fiu = item.kind == BoardKind::Receipt || item.author.ends_with("(FIU)");
+    let by_fiu = item.kind == BoardKind::Receipt || item.author.ends_with(FIU_MARK);
     by_fiu == bank
 }
 
@@ -101,7 +113,7 @@ pub(super) async fn board_page(
                     }
                     td {
                         @if let Some(status) = ReportStatus::parse(&item.status) {
-                            span class={ "status " (status.as_str()) } { (t(status_key(status))) } ": "
+                            span class={ "status " (status.as_str()) } { (t(super::labels::report_status_key(status))) } ": "
                         }
                         (super::labels::excerpt(&item.body, 300))
                     }
@@ -157,15 +169,13 @@ pub(super) async fn write_message(
     if body.is_empty() || body.chars().count() > 4000 {
         return Err(AppError::bad_request("a message has 1 to 4000 characters").html());
     }
-    let (institution, author) = if p.role == Role::ReportingEntity {
-        let i = p.institution.ok_or_else(|| AppError::forbidden().html())?;
-        (i, format!("{} (reporting entity {i})", p.username))
+    let institution = if p.role == Role::ReportingEntity {
+        p.institution.ok_or_else(|| AppError::forbidden().html())?
     } else {
-        let i = f.institution.ok_or_else(|| {
-            AppError::bad_request("choose the reporting entity written to").html()
-        })?;
-        (i, format!("{} (FIU)", p.username))
+        f.institution
+            .ok_or_else(|| AppError::bad_request("choose the reporting entity written to").html())?
     };
+    let author = author(&p, institution);
     state
         .blocking(move |s| {
             s.store.write(|db| {

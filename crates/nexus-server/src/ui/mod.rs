@@ -481,6 +481,17 @@ struct LoginForm {
     password: String,
 }
 
+/// "Too many failed sign-ins. Try again in N seconds." in `lang` (sign-in
+/// and the password change share the guard, and so the sentence).
+fn throttled(lang: Lang, wait: std::time::Duration) -> String {
+    format!(
+        "{} {} {}",
+        lang.t("login.throttled"),
+        wait.as_secs().max(1),
+        lang.t("login.seconds")
+    )
+}
+
 /// The sign-in form again, with why the last attempt failed.
 fn login_failed(lang: Lang, message: &str, status: StatusCode) -> Response {
     let t = |k| lang.t(k);
@@ -532,16 +543,9 @@ async fn login(
         )
             .into_response(),
         SignIn::Refused => login_failed(lang, lang.t("login.wrong"), StatusCode::UNAUTHORIZED),
-        SignIn::Throttled(wait) => login_failed(
-            lang,
-            &format!(
-                "{} {} {}",
-                lang.t("login.throttled"),
-                wait.as_secs().max(1),
-                lang.t("login.seconds")
-            ),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        SignIn::Throttled(wait) => {
+            login_failed(lang, &throttled(lang, wait), StatusCode::TOO_MANY_REQUESTS)
+        }
         SignIn::Busy => login_failed(lang, lang.t("login.busy"), StatusCode::SERVICE_UNAVAILABLE),
     })
 }

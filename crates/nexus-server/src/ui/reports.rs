@@ -84,16 +84,6 @@ fn link(status: &str, reference: &str, offset: i64) -> String {
     )
 }
 
-/// The text key of a report's status.
-pub(super) fn status_key(s: ReportStatus) -> &'static str {
-    match s {
-        ReportStatus::Uploaded => "report.status.uploaded",
-        ReportStatus::Processed => "report.status.processed",
-        ReportStatus::FailedValidation => "report.status.failed-validation",
-        ReportStatus::Rejected => "report.status.rejected",
-    }
-}
-
 fn render(p: &Principal, l: &Listing, status: &str, reference: &str, offset: i64) -> Markup {
     let lang = Lang::of(Some(p));
     let t = |k| lang.t(k);
@@ -117,7 +107,7 @@ fn render(p: &Principal, l: &Listing, status: &str, reference: &str, offset: i64
             label { (t("common.status")) " " select name="status" {
                 option value="" { (t("common.any")) }
                 @for s in ReportStatus::ALL {
-                    option value=(s.as_str()) selected[s.as_str() == status] { (t(status_key(*s))) }
+                    option value=(s.as_str()) selected[s.as_str() == status] { (t(super::labels::report_status_key(*s))) }
                 }
             } }
             label { (t("reports.reference_contains")) " " input name="reference" value=(reference) maxlength="100"; }
@@ -140,7 +130,7 @@ fn render(p: &Principal, l: &Listing, status: &str, reference: &str, offset: i64
                         td { (l.institutions.get(&r.institution).map(String::as_str).unwrap_or("")) " (" (r.institution) ")" }
                     }
                     td { (when(r.received_at)) }
-                    td class={ "status " (r.status.as_str()) } { (t(status_key(r.status))) }
+                    td class={ "status " (r.status.as_str()) } { (t(super::labels::report_status_key(r.status))) }
                     td { (r.message) }
                     @if bank { td { a href={ "/reports/" (r.id) "/xml" } download { (t("reports.download")) } } }
                 }
@@ -265,7 +255,7 @@ fn render_report(p: &Principal, v: &ReportView) -> Markup {
             dt { (t("report.type")) } dd { (r.report_code) }
             dt { (t("report.institution")) } dd { (v.institution) " (" (r.institution) ")" }
             dt { (t("report.received")) } dd { (when(r.received_at)) }
-            dt { (t("common.status")) } dd class={ "status " (r.status.as_str()) } { (t(status_key(r.status))) }
+            dt { (t("common.status")) } dd class={ "status " (r.status.as_str()) } { (t(super::labels::report_status_key(r.status))) }
             dt { (t("report.message")) } dd { (r.message) }
             dt { (t("report.reason")) } dd { (r.reason) }
         }
@@ -335,11 +325,7 @@ pub(super) async fn report_message(
                 if !p.may_read_report(r.institution) {
                     return Ok(false);
                 }
-                let author = if p.role == Role::ReportingEntity {
-                    format!("{} (reporting entity {})", p.username, r.institution)
-                } else {
-                    format!("{} (FIU)", p.username)
-                };
+                let author = super::messages::author(&p, r.institution);
                 db.add_report_message(id, &author, &body)?;
                 db.audit(&AuditRecord {
                     actor: p.actor.clone(),
