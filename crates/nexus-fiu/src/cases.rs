@@ -573,7 +573,7 @@ pub fn package(db: &Db, id: i64) -> Result<Option<serde_json::Value>, StoreError
         }
         let party = json!({"entity_id": e.id, "kind": e.kind, "name": e.name, "birth_date": e.birth_date, "countries": e.countries,
             "names_as_reported": names,
-            "alerts": db.entity_alerts(e.id)?.iter().map(|a| json!({"alert_id": a.id, "typology": a.typology, "explanation": a.explanation, "status": a.status})).collect::<Vec<_>>()});
+            "alerts": db.entity_alerts(e.id)?.iter().map(|a| json!({"alert_id": a.id, "typology": a.typology, "explanation": a.explanation, "phrases": a.phrases, "status": a.status})).collect::<Vec<_>>()});
         match role {
             nexus_model::CaseRole::Subject => subjects.push(party),
             nexus_model::CaseRole::Counterparty => counterparties.push(party),

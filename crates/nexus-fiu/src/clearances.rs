@@ -143,7 +143,7 @@ mod tests {
                     .insert_alert(&NewAlert {
                         score: 0.85,
                         entity_id: Some(e),
-                        explanation: "x".into(),
+                        explanation: Default::default(),
                         list_name: Some("UN".into()),
                         list_entry: Some("111".into()),
                         list_version: Some("v1".into()),
@@ -157,7 +157,7 @@ mod tests {
                 d.insert_alert(&NewAlert {
                     score: 1.0,
                     entity_id: Some(e),
-                    explanation: "payments of a designated person".into(),
+                    explanation: Default::default(),
                     dedup_key: "des:1".into(),
                     ..NewAlert::new(
                         nexus_model::AlertKind::Typology,

@@ -11,7 +11,9 @@ use nexus_graph::gbdt::Model;
 use nexus_graph::rules::{DetectConfig, Flags};
 use nexus_graph::triage::{detect_and_rank, score_edges};
 use nexus_graph::{Alert, GraphBuilder, TemporalGraph};
-use nexus_model::{AlertKind, Channel, Currency, Minor, Timestamp, Transaction, Typology};
+use nexus_model::{
+    AlertKind, Channel, Currency, Explanation, Minor, Timestamp, Transaction, Typology,
+};
 use nexus_store::{AuditRecord, EpisodeOutcome, ModelRow, NewAlert, Result, Store};
 use std::collections::{HashMap, HashSet};
 
@@ -324,18 +326,27 @@ fn subject(n: &Network, a: &Alert) -> Option<i64> {
     a.accounts.iter().find_map(|&v| n.holder[v as usize])
 }
 
-/// "account KEY" in an explanation becomes "account KEY (Holder Name)".
-fn with_holders(n: &Network, a: &Alert) -> String {
-    let mut text = a.explanation.clone();
-    for &v in &a.accounts {
-        let name = &n.holder_name[v as usize];
-        if name.is_empty() {
-            continue;
+/// The alert's explanation with each account it names followed by its
+/// holder's name ("account KEY (Holder Name)").
+fn with_holders(n: &Network, a: &Alert) -> Explanation {
+    let mut explanation = a.explanation.clone();
+    let holders: HashMap<&str, &str> = a
+        .accounts
+        .iter()
+        .map(|&v| {
+            (
+                n.graph.accounts[v as usize].as_str(),
+                n.holder_name[v as usize].as_str(),
+            )
+        })
+        .filter(|(_, name)| !name.is_empty())
+        .collect();
+    for account in explanation.accounts_mut() {
+        if let Some(name) = holders.get(account.key.as_str()) {
+            account.holder = Some(name.to_string());
         }
-        let key = &n.graph.accounts[v as usize];
-        text = text.replace(key.as_str(), &format!("{key} ({name})"));
     }
-    text
+    explanation
 }
 
 /// Runs the rules (and the model in force) over every stored transaction,

@@ -5,6 +5,7 @@
 use crate::auth::sha256_hex;
 use nexus_formats::goaml_intake::{ReceivedReport, ReportedKind, ReportedSide, ReportedSubject};
 use nexus_formats::lists::{parse_list, BirthDate, ListedEntry, SubjectKind};
+use nexus_model::explain::{Explanation, Phrase, PhraseKey, Value};
 use nexus_model::{AlertKind, Channel, Country, EntityKind, Typology};
 use nexus_screen::resolve::{blocking_keys, same_subject, SubjectFacts};
 use nexus_screen::{Match, Query, Screener, ScreeningIndex, DEFAULT_THRESHOLD};
@@ -246,13 +247,17 @@ pub fn raise_screening_alerts(
         let alert = NewAlert {
             score: f64::from(m.score),
             entity_id: Some(entity_id),
-            explanation: format!(
-                "{name:?} matches {listed:?} ({list} {} {}) with score {:.2}: {}",
-                entry.id,
-                entry.reference,
-                m.score,
-                m.explanation()
-            ),
+            explanation: {
+                let mut phrases = vec![Phrase::new(PhraseKey::ScreeningMatch)
+                    .with("name", Value::text(name))
+                    .with("listed", Value::text(listed))
+                    .with("list", Value::text(list))
+                    .with("entry", Value::text(&entry.id))
+                    .with("reference", Value::text(&entry.reference))
+                    .with("score", Value::number(f64::from(m.score), 2))];
+                phrases.extend(m.explanation_phrases());
+                Explanation(phrases)
+            },
             list_name: Some(list.clone()),
             list_entry: Some(entry.id.clone()),
             list_version: Some(version.clone()),

@@ -16,6 +16,7 @@
 
 use nexus_graph::rules::DetectConfig;
 use nexus_graph::stream::{StreamAlert, StreamDetector};
+use nexus_model::explain::{Phrase, PhraseKey};
 use nexus_model::{AlertKind, Channel, Currency, Minor, Timestamp, Transaction, Typology};
 use nexus_store::{EpisodeOutcome, NewAlert, Store};
 use std::collections::{HashMap, VecDeque};
@@ -259,10 +260,11 @@ fn stream_alert(a: &StreamAlert, focal: Option<i64>) -> NewAlert {
         first_at: Some(a.first_time),
         last_at: Some(a.last_time),
         total_minor: (a.total_usd * 100.0).round() as i64,
-        explanation: format!(
-            "{} — raised at intake from the recent past only; the next run over the whole network confirms it or puts it below the fold",
-            a.explanation
-        ),
+        explanation: {
+            let mut e = a.explanation.clone();
+            e.push(Phrase::new(PhraseKey::RaisedAtIntake));
+            e
+        },
         dedup_key: format!(
             "{STREAM_KEY}{}:{}",
             a.typology,

@@ -105,7 +105,7 @@ mod tests {
             score: 1.0,
             accounts: vec![0, 1],
             edges,
-            explanation: String::new(),
+            explanation: Default::default(),
             probability: None,
         };
         let labels: HashMap<u32, (String, String)> = [0u32, 1, 2, 3]

@@ -5,7 +5,10 @@
 //! one hub; layering spreads the money so that no account looks like one.
 
 use crate::graph::{is_transfer, TemporalGraph};
-use crate::rules::{clusters, novelty, span, time_span, transfers, Alert, DetectConfig};
+use crate::rules::{
+    account_list, clusters, novelty, span, time_span, transfers, Alert, DetectConfig,
+};
+use nexus_model::explain::{Explanation, Phrase, PhraseKey as K, Value};
 use nexus_model::Typology;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -232,19 +235,6 @@ fn only_inside(g: &TemporalGraph, a: u32, b: u32, from: i64, to: i64) -> bool {
     })
 }
 
-fn names(g: &TemporalGraph, accounts: &[u32]) -> String {
-    let mut v: Vec<&str> = accounts
-        .iter()
-        .map(|&a| g.accounts[a as usize].as_str())
-        .collect();
-    if v.len() > 6 {
-        let more = v.len() - 5;
-        v.truncate(5);
-        return format!("{} and {more} more", v.join(", "));
-    }
-    v.join(", ")
-}
-
 fn alert(
     g: &TemporalGraph,
     c: &DetectConfig,
@@ -252,46 +242,49 @@ fn alert(
     total: f64,
     next: Option<(Layer, f64)>,
 ) -> Alert {
-    let first = format!(
-        "accounts {} ({} senders) paid accounts {} ({} receivers) across the board: {} of {} possible sender–receiver pairs, {} in {} transfers of similar size within {}, all new counterparties",
-        names(g, &l.senders),
-        l.senders.len(),
-        names(g, &l.receivers),
-        l.receivers.len(),
-        l.pairs,
-        l.senders.len() * l.receivers.len(),
-        crate::rules::money(g, &l.edges),
-        l.edges.len(),
-        span(time_span(g, &l.edges)),
-    );
-    let rule = format!(
-        "(rule: ≥ 2 senders each paying ≥ 2 shared receivers, ≥ {:.0}% of the pairs, largest payment ≤ {:.1}× the smallest, within {})",
-        100.0 * DENSITY_MIN,
-        AMOUNT_SPREAD_MAX,
-        span(c.scatter_window)
-    );
+    let first = Phrase::new(K::Layer)
+        .with("senders", Value::Accounts(account_list(g, &l.senders)))
+        .with("sender_count", Value::count(l.senders.len()))
+        .with("receivers", Value::Accounts(account_list(g, &l.receivers)))
+        .with("receiver_count", Value::count(l.receivers.len()))
+        .with("pairs", Value::count(l.pairs))
+        .with(
+            "possible",
+            Value::count(l.senders.len() * l.receivers.len()),
+        )
+        .with("money", crate::rules::money(g, &l.edges))
+        .with("count", Value::count(l.edges.len()))
+        .with("span", span(time_span(g, &l.edges)));
+    let rule = Phrase::new(K::LayerRule)
+        .with("density", Value::percent(100.0 * DENSITY_MIN, 0))
+        .with("spread", Value::number(AMOUNT_SPREAD_MAX, 1))
+        .with("window", span(c.scatter_window));
     let mut accounts: Vec<u32> = l.senders.iter().chain(&l.receivers).copied().collect();
     match next {
         Some((second, passed)) => {
             accounts.extend(&second.receivers);
             let mut edges: Vec<u32> = l.edges.iter().chain(&second.edges).copied().collect();
             edges.sort_unstable();
-            let explanation = format!(
-                "{first}; they passed {} ({:.0}%) on across the board to accounts {} ({} receivers, {} of {} pairs) — two layers {rule}",
-                crate::rules::money(g, &second.edges),
-                100.0 * passed / total,
-                names(g, &second.receivers),
-                second.receivers.len(),
-                second.pairs,
-                second.senders.len() * second.receivers.len(),
-            );
+            let then = Phrase::new(K::SecondLayer)
+                .with("money", crate::rules::money(g, &second.edges))
+                .with("share", Value::percent(100.0 * passed / total, 0))
+                .with(
+                    "receivers",
+                    Value::Accounts(account_list(g, &second.receivers)),
+                )
+                .with("receiver_count", Value::count(second.receivers.len()))
+                .with("pairs", Value::count(second.pairs))
+                .with(
+                    "possible",
+                    Value::count(second.senders.len() * second.receivers.len()),
+                );
             Alert {
                 probability: None,
                 typology: Typology::Stack,
                 score: (0.7 + 0.03 * (accounts.len() - 6) as f64).min(1.0),
                 accounts,
                 edges,
-                explanation,
+                explanation: Explanation(vec![first, then, rule]),
             }
         }
         None => Alert {
@@ -300,7 +293,7 @@ fn alert(
             score: (0.6 + 0.03 * (accounts.len() - 4) as f64).min(1.0),
             accounts,
             edges: l.edges.clone(),
-            explanation: format!("{first} {rule}"),
+            explanation: Explanation(vec![first, rule]),
         },
     }
 }
@@ -358,7 +351,8 @@ mod tests {
             .find(|a| a.typology == Typology::Bipartite)
             .unwrap();
         assert!(
-            a.explanation.contains("(2 senders)") && a.explanation.contains("6 of 6 possible"),
+            a.explanation.to_string().contains("(2 senders)")
+                && a.explanation.to_string().contains("6 of 6 possible"),
             "{}",
             a.explanation
         );

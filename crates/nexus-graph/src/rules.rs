@@ -2,6 +2,7 @@
 //! within time windows, each alert explained in words.
 
 use crate::graph::{is_transfer, TemporalGraph};
+use nexus_model::explain::{AccountRef, Explanation, Phrase, PhraseKey as K, Value};
 use nexus_model::Typology;
 use nexus_model::{Channel, Currency};
 use std::collections::{HashMap, HashSet};
@@ -249,7 +250,8 @@ pub struct Alert {
     pub accounts: Vec<u32>,
     /// Edges in time order.
     pub edges: Vec<u32>,
-    pub explanation: String,
+    /// What the pattern is, as phrases each reader gets in their language.
+    pub explanation: Explanation,
     /// With a model: its calibrated probability that the alert is
     /// laundering (the mean over the transactions it keeps).
     pub probability: Option<f64>,
@@ -261,21 +263,11 @@ impl Alert {
     }
 }
 
-pub fn usd(v: f64) -> String {
-    // Rounding never shows "USD -0".
-    let v = if v.abs() < 0.5 { 0.0 } else { v };
-    if v >= 10_000.0 {
-        format!("USD {}k", grouped(v / 1000.0))
-    } else {
-        format!("USD {}", grouped(v))
-    }
-}
-
 /// A sum of money as an analyst reads it: in the currency the transfers
 /// were made in, with US dollars in brackets for comparison (`TJS 95,400
 /// (USD 8,916)`); several currencies are listed each, their total in US
 /// dollars first.
-pub fn money(g: &TemporalGraph, edges: &[u32]) -> String {
+pub fn money(g: &TemporalGraph, edges: &[u32]) -> Value {
     let mut by_currency: Vec<(Currency, f64)> = Vec::new();
     let mut total_usd = 0.0;
     for &e in edges {
@@ -286,42 +278,28 @@ pub fn money(g: &TemporalGraph, edges: &[u32]) -> String {
             None => by_currency.push((c, g.amount[e as usize])),
         }
     }
-    match by_currency.as_slice() {
-        [] => usd(0.0),
-        [(c, _)] if *c == Currency::USD => usd(total_usd),
-        [(c, native)] => format!("{} {} ({})", c.as_str(), grouped(*native), usd(total_usd)),
-        several => {
-            let parts: Vec<String> = several
-                .iter()
-                .map(|(c, n)| format!("{} {}", c.as_str(), grouped(*n)))
-                .collect();
-            format!("{} ({})", usd(total_usd), parts.join(" + "))
-        }
+    Value::Money {
+        usd: total_usd,
+        native: by_currency
+            .into_iter()
+            .map(|(c, n)| (c.as_str().to_string(), n))
+            .collect(),
     }
 }
 
-/// Whole units with thousands separated by commas.
-fn grouped(v: f64) -> String {
-    let whole = v.round().max(0.0) as u64;
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+/// A duration as the explanations give it (minutes, hours or days).
+pub fn span(seconds: i64) -> Value {
+    Value::Duration(seconds)
 }
 
-pub fn span(seconds: i64) -> String {
-    if seconds < 2 * HOUR {
-        format!("{} minutes", (seconds / 60).max(1))
-    } else if seconds < 3 * DAY {
-        format!("{} hours", seconds / HOUR)
-    } else {
-        format!("{} days", seconds / DAY)
-    }
+/// An account of the graph as an explanation names it.
+pub fn account(g: &TemporalGraph, v: u32) -> Value {
+    Value::account(g.accounts[v as usize].as_str())
+}
+
+/// Accounts of the graph in order.
+pub fn account_list(g: &TemporalGraph, vs: &[u32]) -> Vec<AccountRef> {
+    Value::accounts(vs.iter().map(|&v| g.accounts[v as usize].as_str()))
 }
 
 pub(crate) fn time_span(g: &TemporalGraph, edges: &[u32]) -> i64 {
@@ -463,23 +441,21 @@ fn fans(g: &TemporalGraph, c: &DetectConfig, outgoing: bool) -> Vec<Alert> {
             }
             let mut accounts = vec![v];
             accounts.extend(&parties);
-            let (typology, verb) = if outgoing {
-                (Typology::FanOut, "sent")
+            let (typology, key) = if outgoing {
+                (Typology::FanOut, K::FanOut)
             } else {
-                (Typology::FanIn, "received")
+                (Typology::FanIn, K::FanIn)
             };
-            let explanation = format!(
-                "account {} {} {} in {} transactions {} {} distinct accounts within {}, {:.0}% of them one-off counterparties (rule: ≥ {} counterparties within {})",
-                g.accounts[v as usize],
-                verb,
-                money(g, &run),
-                run.len(),
-                if outgoing { "to" } else { "from" },
-                parties.len(),
-                span(time_span(g, &run)),
-                100.0 * new_share,
-                c.fan_min,
-                span(c.fan_window)
+            let explanation = Explanation::of(
+                Phrase::new(key)
+                    .with("account", account(g, v))
+                    .with("money", money(g, &run))
+                    .with("count", Value::count(run.len()))
+                    .with("parties", Value::count(parties.len()))
+                    .with("span", span(time_span(g, &run)))
+                    .with("new_share", Value::percent(100.0 * new_share, 0))
+                    .with("min", Value::count(c.fan_min))
+                    .with("window", span(c.fan_window)),
             );
             alerts.push(Alert {
                 probability: None,
@@ -555,15 +531,26 @@ fn scatter_gather(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                     probability: None,
                     typology: Typology::ScatterGather,
                     score: (0.6 + 0.05 * (mids.len() - c.scatter_min) as f64).min(1.0),
-                    explanation: format!(
-                        "account {} scattered {} over {} intermediaries that passed it on to account {} within {} (rule: ≥ {} intermediaries within {})",
-                        g.accounts[s as usize],
-                        money(g, &pairs.iter().map(|&(e, _)| e).collect::<HashSet<_>>().into_iter().collect::<Vec<_>>()),
-                        mids.len(),
-                        g.accounts[target as usize],
-                        span(time_span(g, &edges)),
-                        c.scatter_min,
-                        span(c.scatter_window)
+                    explanation: Explanation::of(
+                        Phrase::new(K::ScatterGather)
+                            .with("account", account(g, s))
+                            .with(
+                                "money",
+                                money(
+                                    g,
+                                    &pairs
+                                        .iter()
+                                        .map(|&(e, _)| e)
+                                        .collect::<HashSet<_>>()
+                                        .into_iter()
+                                        .collect::<Vec<_>>(),
+                                ),
+                            )
+                            .with("count", Value::count(mids.len()))
+                            .with("target", account(g, target))
+                            .with("span", span(time_span(g, &edges)))
+                            .with("min", Value::count(c.scatter_min))
+                            .with("window", span(c.scatter_window)),
                     ),
                     accounts,
                     edges,
@@ -625,20 +612,18 @@ fn gather_scatter(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             alerts.push(Alert {
                 probability: None,
                 typology: Typology::GatherScatter,
-                score: (0.6
-                    + 0.03 * (sources.len() + dests.len() - 2 * c.scatter_min) as f64)
+                score: (0.6 + 0.03 * (sources.len() + dests.len() - 2 * c.scatter_min) as f64)
                     .min(1.0),
-                explanation: format!(
-                    "account {} gathered {} from {} accounts and sent {} on to {} accounts within {} (rule: ≥ {} in and ≥ {} out within {})",
-                    g.accounts[h as usize],
-                    money(g, &run),
-                    sources.len(),
-                    money(g, outs),
-                    dests.len(),
-                    span(time_span(g, &edges)),
-                    c.scatter_min,
-                    c.scatter_min,
-                    span(c.scatter_window)
+                explanation: Explanation::of(
+                    Phrase::new(K::GatherScatter)
+                        .with("account", account(g, h))
+                        .with("money_in", money(g, &run))
+                        .with("sources", Value::count(sources.len()))
+                        .with("money_out", money(g, outs))
+                        .with("targets", Value::count(dests.len()))
+                        .with("span", span(time_span(g, &edges)))
+                        .with("min", Value::count(c.scatter_min))
+                        .with("window", span(c.scatter_window)),
                 ),
                 accounts,
                 edges,
@@ -676,25 +661,22 @@ fn cycles(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
             if total < c.min_total_usd {
                 continue;
             }
-            let names: Vec<&str> = accounts
-                .iter()
-                .map(|&a| g.accounts[a as usize].as_str())
-                .collect();
+            let mut round = account_list(g, &accounts);
+            round.push(round[0].clone());
             alerts.push(Alert {
                 probability: None,
                 typology: Typology::Cycle,
                 score: 0.7,
-                explanation: format!(
-                    "money went round {} → {} in {} hops within {}: {} left at the first hop, {} came back at the last (rule: cycles of {}–{} accounts with increasing times within {})",
-                    names.join(" → "),
-                    names[0],
-                    cyc.len(),
-                    span(time_span(g, &cyc)),
-                    money(g, &cyc[..1]),
-                    money(g, &cyc[cyc.len() - 1..]),
-                    c.cycle_min_len,
-                    c.cycle_max_len,
-                    span(c.cycle_window)
+                explanation: Explanation::of(
+                    Phrase::new(K::Cycle)
+                        .with("path", Value::Path(round))
+                        .with("hops", Value::count(cyc.len()))
+                        .with("span", span(time_span(g, &cyc)))
+                        .with("first", money(g, &cyc[..1]))
+                        .with("last", money(g, &cyc[cyc.len() - 1..]))
+                        .with("min", Value::count(c.cycle_min_len))
+                        .with("max", Value::count(c.cycle_max_len))
+                        .with("window", span(c.cycle_window)),
                 ),
                 accounts,
                 edges: cyc,
@@ -833,24 +815,30 @@ fn pass_through(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 }
             }
             alerts.push(Alert {
-            probability: None,
-            typology: Typology::PassThrough,
-            score: (0.5 + 0.1 * (pairs.len() - c.pass_through_min) as f64).min(1.0),
-            explanation: format!(
-                "account {} passed on {} of {} received, {} times, each within {} (kept {:.1}%) (rule: ≥ {} times out again within {} at ≥ {:.0}% of the amount)",
-                g.accounts[m as usize],
-                money(g, &pairs.iter().map(|&(_, f)| f).collect::<Vec<_>>()),
-                money(g, &pairs.iter().map(|&(e, _)| e).collect::<Vec<_>>()),
-                pairs.len(),
-                span(max_delay.max(60)),
-                100.0 * kept / total,
-                c.pass_through_min,
-                span(c.pass_through_window),
-                100.0 * c.pass_through_ratio
-            ),
-            accounts,
-            edges,
-        });
+                probability: None,
+                typology: Typology::PassThrough,
+                score: (0.5 + 0.1 * (pairs.len() - c.pass_through_min) as f64).min(1.0),
+                explanation: Explanation::of(
+                    Phrase::new(K::PassThrough)
+                        .with("account", account(g, m))
+                        .with(
+                            "passed",
+                            money(g, &pairs.iter().map(|&(_, f)| f).collect::<Vec<_>>()),
+                        )
+                        .with(
+                            "received",
+                            money(g, &pairs.iter().map(|&(e, _)| e).collect::<Vec<_>>()),
+                        )
+                        .with("count", Value::count(pairs.len()))
+                        .with("delay", span(max_delay.max(60)))
+                        .with("kept", Value::percent(100.0 * kept / total, 1))
+                        .with("min", Value::count(c.pass_through_min))
+                        .with("window", span(c.pass_through_window))
+                        .with("ratio", Value::percent(100.0 * c.pass_through_ratio, 0)),
+                ),
+                accounts,
+                edges,
+            });
         }
     }
     alerts
@@ -905,23 +893,37 @@ fn structuring(g: &TemporalGraph, c: &DetectConfig) -> Vec<Alert> {
                 alerts.push(Alert {
                     probability: None,
                     typology: Typology::Structuring,
-                    score: (0.5 + 0.1 * (run.len() - c.structuring_min) as f64
+                    score: (0.5
+                        + 0.1 * (run.len() - c.structuring_min) as f64
                         + if cash * 2 >= run.len() { 0.2 } else { 0.0 })
                     .min(1.0),
-                    explanation: format!(
-                        "account {} {} {} transactions of {:.0}–100% of the {} {:.0} reporting threshold within {} ({} {:.0} in all, {} in cash) (rule: ≥ {} within {})",
-                        g.accounts[v as usize],
-                        if incoming { "received" } else { "made" },
-                        run.len(),
-                        100.0 * c.structuring_band,
-                        cur.as_str(),
-                        threshold,
-                        span(time_span(g, &run)),
-                        cur.as_str(),
-                        local,
-                        cash,
-                        c.structuring_min,
-                        span(c.structuring_window)
+                    explanation: Explanation::of(
+                        Phrase::new(if incoming {
+                            K::StructuringReceived
+                        } else {
+                            K::StructuringMade
+                        })
+                        .with("account", account(g, v))
+                        .with("count", Value::count(run.len()))
+                        .with("band", Value::number(100.0 * c.structuring_band, 0))
+                        .with(
+                            "threshold",
+                            Value::Amount {
+                                currency: cur.as_str().to_string(),
+                                amount: threshold,
+                            },
+                        )
+                        .with("span", span(time_span(g, &run)))
+                        .with(
+                            "local",
+                            Value::Amount {
+                                currency: cur.as_str().to_string(),
+                                amount: local,
+                            },
+                        )
+                        .with("cash", Value::count(cash))
+                        .with("min", Value::count(c.structuring_min))
+                        .with("window", span(c.structuring_window)),
                     ),
                     accounts,
                     edges: run,
@@ -964,13 +966,13 @@ fn designated_activity(g: &TemporalGraph, flags: &Flags) -> Vec<Alert> {
             probability: None,
             typology: Typology::DesignatedActivity,
             score: 1.0,
-            explanation: format!(
-                "designated account {} moved money: {} transactions, {} received and {} sent, with {} counterparties (rule: any movement on a designated account; freeze without delay)",
-                g.accounts[v as usize],
-                edges.len(),
-                received,
-                sent,
-                accounts.len() - 1
+            explanation: Explanation::of(
+                Phrase::new(K::DesignatedActivity)
+                    .with("account", account(g, v))
+                    .with("count", Value::count(edges.len()))
+                    .with("received", received)
+                    .with("sent", sent)
+                    .with("parties", Value::count(accounts.len() - 1)),
             ),
             accounts,
             edges,
@@ -1035,24 +1037,20 @@ fn nexus_paths(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert>
             let accounts: Vec<u32> = std::iter::once(s)
                 .chain(path.iter().map(|&e| g.dst[e as usize]))
                 .collect();
-            let names: Vec<&str> = accounts
-                .iter()
-                .map(|&a| g.accounts[a as usize].as_str())
-                .collect();
             alerts.push(Alert {
                 probability: None,
                 typology: Typology::NexusPath,
                 score: 0.9,
-                explanation: format!(
-                    "money from predicate-offence account {} reached designated/high-risk account {} in {} hops within {} via {} ({} at its first hop) (rule: ≤ {} hops within {})",
-                    names[0],
-                    names[names.len() - 1],
-                    path.len(),
-                    span(time_span(g, &path).max(60)),
-                    names.join(" → "),
-                    money(g, &path[..1]),
-                    c.nexus_hops,
-                    span(c.nexus_window)
+                explanation: Explanation::of(
+                    Phrase::new(K::NexusPath)
+                        .with("source", account(g, accounts[0]))
+                        .with("target", account(g, accounts[accounts.len() - 1]))
+                        .with("hops", Value::count(path.len()))
+                        .with("span", span(time_span(g, &path).max(60)))
+                        .with("path", Value::Path(account_list(g, &accounts)))
+                        .with("money", money(g, &path[..1]))
+                        .with("max", Value::count(c.nexus_hops))
+                        .with("window", span(c.nexus_window)),
                 ),
                 accounts,
                 edges: path,
@@ -1096,7 +1094,7 @@ mod tests {
         assert_eq!(fan.len(), 1);
         assert_eq!(fan[0].edges.len(), 6);
         assert!(
-            fan[0].explanation.contains("sent USD 5,400"),
+            fan[0].explanation.to_string().contains("sent USD 5,400"),
             "{}",
             fan[0].explanation
         );
@@ -1209,10 +1207,12 @@ mod tests {
         }
         let config = DetectConfig::default();
         let (g, _) = b.build(|c| config.usd_per_unit(c));
-        assert_eq!(money(&g, &[0]), "TJS 95,400 (USD 8,916)");
-        assert_eq!(money(&g, &[1]), "USD 1,000");
-        assert_eq!(money(&g, &[0, 2]), "USD 26k (TJS 95,400 + RUB 1,500,000)");
-        assert_eq!(usd(-0.3), "USD 0");
+        assert_eq!(money(&g, &[0]).to_string(), "TJS 95,400 (USD 8,916)");
+        assert_eq!(money(&g, &[1]).to_string(), "USD 1,000");
+        assert_eq!(
+            money(&g, &[0, 2]).to_string(),
+            "USD 26k (TJS 95,400 + RUB 1,500,000)"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use crate::graph::is_transfer;
 use crate::rules::DetectConfig;
+use nexus_model::explain::{Explanation, Phrase, PhraseKey as K, Value};
 use nexus_model::Typology;
 use nexus_model::{Channel, Currency, Transaction};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -48,7 +49,7 @@ pub struct StreamAlert {
     pub first_time: i64,
     pub last_time: i64,
     pub total_usd: f64,
-    pub explanation: String,
+    pub explanation: Explanation,
 }
 
 /// A transaction the stream refused, and why.
@@ -261,17 +262,16 @@ impl StreamDetector {
             (0.5 + 0.05 * (parties.len() - fan_min) as f64).min(1.0),
             v,
             &edges,
-            format!(
-                "account {} {} USD {:.0} {} {} distinct accounts in the last {} h (rule: ≥ {} counterparties within {} h)",
-                self.names[v as usize],
-                if outgoing { "sent" } else { "received" },
-                total,
-                if outgoing { "to" } else { "from" },
-                parties.len(),
-                window / 3600,
-                fan_min,
-                window / 3600
-            ),
+            Phrase::new(if outgoing {
+                K::StreamFanOut
+            } else {
+                K::StreamFanIn
+            })
+            .with("account", Value::account(self.names[v as usize].as_str()))
+            .with("money", in_usd(total))
+            .with("parties", Value::count(parties.len()))
+            .with("window", Value::Duration(window))
+            .with("min", Value::count(fan_min)),
         );
         self.cooled(v, typology, window).then_some(alert)
     }
@@ -318,14 +318,15 @@ impl StreamDetector {
             (0.5 + 0.1 * (n - min) as f64).min(1.0),
             m,
             &edges,
-            format!(
-                "account {} passed money straight on {} times, each within {} h at ≥ {:.0}% of what came in (USD {:.0} received)",
-                self.names[m as usize],
-                n,
-                window / 3600,
-                100.0 * self.config.pass_through_ratio,
-                total
-            ),
+            Phrase::new(K::StreamPassThrough)
+                .with("account", Value::account(self.names[m as usize].as_str()))
+                .with("count", Value::count(n))
+                .with("window", Value::Duration(window))
+                .with(
+                    "ratio",
+                    Value::percent(100.0 * self.config.pass_through_ratio, 0),
+                )
+                .with("money", in_usd(total)),
         );
         self.cooled(m, Typology::PassThrough, window.max(self.config.fan_window))
             .then_some(alert)
@@ -370,15 +371,24 @@ impl StreamDetector {
                 (0.5 + 0.1 * (n - self.config.structuring_min) as f64).min(1.0),
                 acct,
                 &near,
-                format!(
-                    "account {} {} {} transactions just below the {} {:.0} reporting threshold in the last {} days",
-                    self.names[acct as usize],
-                    if incoming { "received" } else { "made" },
-                    n,
-                    t.currency.as_str(),
-                    threshold,
-                    window / 86_400
-                ),
+                Phrase::new(if incoming {
+                    K::StreamStructuringReceived
+                } else {
+                    K::StreamStructuringMade
+                })
+                .with(
+                    "account",
+                    Value::account(self.names[acct as usize].as_str()),
+                )
+                .with("count", Value::count(n))
+                .with(
+                    "threshold",
+                    Value::Amount {
+                        currency: t.currency.as_str().to_string(),
+                        amount: threshold,
+                    },
+                )
+                .with("window", Value::Duration(window)),
             );
             if self.cooled(acct, Typology::Structuring, window) {
                 out.push(alert);
@@ -422,6 +432,8 @@ impl StreamDetector {
         transactions.push(id.to_string());
         let first_time = path.first().map_or(time, |p| p.1);
         let window = c.cycle_window;
+        let mut round = Value::accounts(names.iter().map(String::as_str));
+        round.push(round[0].clone());
         let alert = StreamAlert {
             typology: Typology::Cycle,
             score: 0.7,
@@ -430,12 +442,11 @@ impl StreamDetector {
             first_time,
             last_time: time,
             total_usd: total,
-            explanation: format!(
-                "money went round {} → {} in {} hops within {} h",
-                names.join(" → "),
-                names[0],
-                path.len() + 1,
-                (time - first_time) / 3600
+            explanation: Explanation::of(
+                Phrase::new(K::StreamCycle)
+                    .with("path", Value::Path(round))
+                    .with("hops", Value::count(path.len() + 1))
+                    .with("span", Value::Duration((time - first_time).max(60))),
             ),
         };
         self.cooled(u, Typology::Cycle, window).then_some(alert)
@@ -489,7 +500,7 @@ impl StreamDetector {
         score: f64,
         account: u32,
         edges: &[&Recent],
-        explanation: String,
+        explanation: Phrase,
     ) -> StreamAlert {
         let mut accounts = vec![self.names[account as usize].clone()];
         for r in edges {
@@ -506,8 +517,16 @@ impl StreamDetector {
             first_time: edges.iter().map(|r| r.time).min().unwrap_or(self.now),
             last_time: edges.iter().map(|r| r.time).max().unwrap_or(self.now),
             total_usd: edges.iter().map(|r| r.usd).sum(),
-            explanation,
+            explanation: Explanation::of(explanation),
         }
+    }
+}
+
+/// An amount known only in US dollars.
+fn in_usd(total: f64) -> Value {
+    Value::Money {
+        usd: total,
+        native: vec![("USD".to_string(), total)],
     }
 }
 

@@ -20,8 +20,9 @@
 
 use crate::features::{FeatureComputer, FeatureConfig, FEATURE_COUNT};
 use crate::gbdt::Model;
-use crate::rules::{money, span, Alert, DetectConfig, Flags};
+use crate::rules::{account, money, span, Alert, DetectConfig, Flags};
 use crate::TemporalGraph;
+use nexus_model::explain::{Explanation, Phrase, PhraseKey as K, Value};
 use nexus_model::Typology;
 use std::collections::HashMap;
 
@@ -186,17 +187,19 @@ fn merge(g: &TemporalGraph, mut parts: Vec<Alert>) -> Alert {
         g.time[edges[edges.len() - 1] as usize],
     );
     let first = parts.swap_remove(0);
+    let mut explanation = first.explanation;
+    explanation.push(
+        Phrase::new(K::Episode)
+            .with("windows", Value::count(windows))
+            .with("span", span(t1 - t0))
+            .with("count", Value::count(edges.len()))
+            .with("accounts", Value::count(accounts.len()))
+            .with("money", money(g, &edges)),
+    );
     Alert {
         typology: first.typology,
         score,
-        explanation: format!(
-            "{}; the pattern went on: {windows} windows over {}, {} transactions with {} accounts, {} in all",
-            first.explanation,
-            span(t1 - t0),
-            edges.len(),
-            accounts.len(),
-            money(g, &edges)
-        ),
+        explanation,
         accounts,
         edges,
         probability: None,
@@ -246,14 +249,17 @@ pub fn apply_model(
         let p = mean(&kept);
         if kept.len() < 2 || p < threshold as f64 {
             a.probability = Some(mean(&a.edges));
-            a.explanation.push_str(&format!(
-                " — suppressed: the model gives it probability {:.2} (threshold {:.2}; {} of {} transactions at least {:.2})",
-                a.probability.unwrap_or(0.0),
-                threshold,
-                kept.len(),
-                a.edges.len(),
-                floor
-            ));
+            a.explanation.push(
+                Phrase::new(K::ModelSuppressed)
+                    .with(
+                        "probability",
+                        Value::number(a.probability.unwrap_or(0.0), 2),
+                    )
+                    .with("threshold", Value::number(threshold as f64, 2))
+                    .with("kept", Value::count(kept.len()))
+                    .with("count", Value::count(a.edges.len()))
+                    .with("floor", Value::number(floor as f64, 2)),
+            );
             out.suppressed.push(a);
             continue;
         }
@@ -275,16 +281,15 @@ pub fn apply_model(
             a.edges = kept;
         }
         a.probability = Some(p);
-        a.explanation.push_str(&format!(
-            " — model: probability {p:.2} (threshold {threshold:.2}){}",
-            if set_aside > 0 {
-                format!(
-                    "; {set_aside} of the window's transactions look ordinary to it and are left out"
-                )
-            } else {
-                String::new()
-            }
-        ));
+        a.explanation.push(
+            Phrase::new(K::ModelKept)
+                .with("probability", Value::number(p, 2))
+                .with("threshold", Value::number(threshold as f64, 2)),
+        );
+        if set_aside > 0 {
+            a.explanation
+                .push(Phrase::new(K::ModelSetAside).with("count", Value::count(set_aside)));
+        }
         out.alerts.push(a);
     }
     out
@@ -414,33 +419,30 @@ fn group_alert(g: &TemporalGraph, scores: &[f32], threshold: f32, edges: Vec<u32
         g.time[edges[0] as usize],
         g.time[edges[edges.len() - 1] as usize],
     );
-    let shape = match (ins, outs) {
-        (0, _) => format!(
-            "account {} sent {} in {outs} transactions",
-            g.accounts[hub as usize], sent
-        ),
-        (_, 0) => format!(
-            "account {} received {} in {ins} transactions",
-            g.accounts[hub as usize], received
-        ),
-        _ => format!(
-            "account {} received {} in {ins} transactions and sent {} in {outs}",
-            g.accounts[hub as usize], received, sent
-        ),
-    };
+    let shape = Phrase::new(match (ins, outs) {
+        (0, _) => K::ModelGroupSent,
+        (_, 0) => K::ModelGroupReceived,
+        _ => K::ModelGroupBoth,
+    })
+    .with("account", account(g, hub))
+    .with("received", received)
+    .with("received_count", Value::count(ins))
+    .with("sent", sent)
+    .with("sent_count", Value::count(outs));
     Alert {
         typology: Typology::Model,
         score: best,
-        explanation: format!(
-            "the model scores {} transactions among {} accounts within {} as laundering (probability {:.2} on average, up to {:.2}; threshold {:.2}; {} in all) although no rule's shape is complete: {shape}",
-            edges.len(),
-            accounts.len(),
-            span((t1 - t0).max(60)),
-            mean,
-            best,
-            threshold,
-            money(g, &edges),
-        ),
+        explanation: Explanation(vec![
+            Phrase::new(K::ModelGroup)
+                .with("count", Value::count(edges.len()))
+                .with("accounts", Value::count(accounts.len()))
+                .with("span", span((t1 - t0).max(60)))
+                .with("mean", Value::number(mean, 2))
+                .with("best", Value::number(best, 2))
+                .with("threshold", Value::number(threshold as f64, 2))
+                .with("money", money(g, &edges)),
+            shape,
+        ]),
         accounts,
         edges,
         probability: Some(mean),
@@ -483,7 +485,7 @@ mod tests {
             score: 0.5,
             accounts,
             edges,
-            explanation: "fan".into(),
+            explanation: Explanation::default(),
             probability: None,
         }
     }
@@ -507,7 +509,7 @@ mod tests {
         assert_eq!(merged.len(), 2, "{merged:#?}");
         assert_eq!(merged[0].edges, vec![0, 1, 2, 3]);
         assert_eq!(g.accounts[merged[0].accounts[0] as usize], "h");
-        assert!(merged[0].explanation.contains("2 windows"));
+        assert!(merged[0].explanation.to_string().contains("2 windows"));
         assert_eq!(merged[1].edges, vec![4, 5]);
     }
 
@@ -565,7 +567,10 @@ mod tests {
         assert!((kept.probability.unwrap() - 0.85).abs() < 1e-6);
         assert_eq!(t.alerts[1].typology, Typology::DesignatedActivity);
         assert_eq!(t.suppressed.len(), 1);
-        assert!(t.suppressed[0].explanation.contains("suppressed"));
+        assert!(t.suppressed[0]
+            .explanation
+            .to_string()
+            .contains("suppressed"));
     }
 
     #[test]
@@ -593,6 +598,9 @@ mod tests {
             "a hundred days later is another story"
         );
         assert_eq!(g.accounts[groups[0].accounts[0] as usize], "hub");
-        assert!(groups[0].explanation.contains("account hub received"));
+        assert!(groups[0]
+            .explanation
+            .to_string()
+            .contains("account hub received"));
     }
 }

@@ -63,6 +63,7 @@ pub use serde as __serde;
 pub mod codes;
 pub mod countries;
 pub mod entities;
+pub mod explain;
 pub mod money;
 pub mod time;
 pub mod vocab;
@@ -72,6 +73,7 @@ pub use entities::{
     Account, AccountKind, Address, Channel, Country, Gender, IdDocument, Institution,
     InstitutionKind, Label, Party, PartyKind, Script, Transaction,
 };
+pub use explain::{AccountRef, Explanation, Phrase, PhraseKey, Value, Wording};
 pub use money::{AmountError, Currency, Minor};
 pub use time::{Date, TimeError, Timestamp};
 pub use vocab::{

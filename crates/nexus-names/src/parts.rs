@@ -67,6 +67,17 @@ pub enum Evidence {
 }
 
 impl Evidence {
+    /// Every kind of evidence, in declaration order.
+    pub const ALL: &'static [Evidence] = &[
+        Evidence::Exact,
+        Evidence::Phonetic,
+        Evidence::Spelling,
+        Evidence::Slip,
+        Evidence::Consonants,
+        Evidence::Stem,
+        Evidence::Initial,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Evidence::Exact => "exact",

@@ -5,6 +5,7 @@
 use crate::index::ScreeningIndex;
 use crate::query::Query;
 use nexus_formats::lists::{BirthDate, ListedEntry, NameQuality, SubjectKind};
+use nexus_model::explain::{Phrase, PhraseKey as K, Value};
 use nexus_names::{analyse, compare_parts_at_least, Evidence, NamePart, PartRole};
 /// Maps keyed by name parts, hashed with foldhash: a screening run looks up
 /// hundreds of thousands of parts, and SipHash's resistance to chosen keys
@@ -102,7 +103,7 @@ pub struct Match {
     /// Parts of the query the list name does not have.
     pub query_only: Vec<String>,
     /// What birth date, country and document added or took away.
-    pub adjustments: Vec<(String, f32)>,
+    pub adjustments: Vec<(Phrase, f32)>,
     pub quality: NameQuality,
 }
 
@@ -147,6 +148,55 @@ impl Match {
         }
         for (what, delta) in &self.adjustments {
             let _ = write!(out, "; {what} {delta:+.2}");
+        }
+        out
+    }
+
+    /// The same explanation as phrases, for readers in other languages
+    /// (the FIU's alerts); [`Match::explanation`] is its English, written
+    /// directly because a screening run writes tens of thousands.
+    pub fn explanation_phrases(&self) -> Vec<Phrase> {
+        let mut out = Vec::new();
+        for p in &self.parts {
+            if !out.is_empty() {
+                out.push(Phrase::new(K::Separator));
+            }
+            out.push(
+                Phrase::new(K::MatchPart)
+                    .with("query", Value::text(&p.query))
+                    .with("listed", Value::text(&p.list))
+                    .with("evidence", Value::term("evidence", p.evidence.as_str()))
+                    .with("similarity", Value::number(f64::from(p.similarity), 2)),
+            );
+        }
+        for (key, parts) in [
+            (K::QueryOnly, &self.query_only),
+            (K::ListOnly, &self.list_only),
+        ] {
+            if !parts.is_empty() {
+                out.push(Phrase::new(K::Separator));
+                out.push(Phrase::new(key).with("parts", Value::text(parts.join(" "))));
+            }
+        }
+        if self.quality != NameQuality::Primary {
+            out.push(Phrase::new(K::Separator));
+            out.push(
+                Phrase::new(K::Via).with("quality", Value::term("quality", self.quality.as_str())),
+            );
+        }
+        for (what, delta) in &self.adjustments {
+            out.push(Phrase::new(K::Separator));
+            out.push(
+                Phrase::new(K::Adjustment)
+                    .with("what", Value::Phrase(Box::new(what.clone())))
+                    .with(
+                        "delta",
+                        Value::Signed {
+                            value: f64::from(*delta),
+                            decimals: 2,
+                        },
+                    ),
+            );
         }
         out
     }
@@ -322,8 +372,10 @@ impl<'a> Screener<'a> {
         };
         let variant_parts = query_parts(&variant);
         for mut m in self.screen_analysed(&variant, &variant_parts) {
-            m.adjustments
-                .insert(0, (format!("read as \"{text}\""), 0.0));
+            m.adjustments.insert(
+                0,
+                (Phrase::new(K::ReadAs).with("text", Value::text(&text)), 0.0),
+            );
             match found.iter_mut().find(|b| b.entry == m.entry) {
                 Some(b) if b.score >= m.score => {}
                 Some(b) => *b = m,
@@ -623,7 +675,7 @@ impl Screener<'_> {
         query_numbers: &QueryNumbers,
         indexed: &crate::index::IndexedName,
         aligned: &[(usize, usize, f32, Evidence)],
-    ) -> Vec<(String, f32)> {
+    ) -> Vec<(Phrase, f32)> {
         let index = self.index;
         let mut out = Vec::new();
         let is_patronymic =
@@ -640,13 +692,19 @@ impl Screener<'_> {
             });
             if !agree {
                 out.push((
-                    format!(
-                        "patronymic {} vs listed {}",
-                        qparts[q_patronymics[0]].part.original,
-                        index.vocab[indexed.parts[l_patronymics[0]].0 as usize]
-                            .part
-                            .original
-                    ),
+                    Phrase::new(K::PatronymicConflict)
+                        .with(
+                            "query",
+                            Value::text(&qparts[q_patronymics[0]].part.original),
+                        )
+                        .with(
+                            "listed",
+                            Value::text(
+                                &index.vocab[indexed.parts[l_patronymics[0]].0 as usize]
+                                    .part
+                                    .original,
+                            ),
+                        ),
                     -PATRONYMIC_CONFLICT,
                 ));
             }
@@ -656,11 +714,9 @@ impl Screener<'_> {
             if !numbers.is_empty() && *numbers != indexed.numbers {
                 let show = |n: &[u32]| n.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
                 out.push((
-                    format!(
-                        "number {} vs listed {}",
-                        show(numbers),
-                        show(&indexed.numbers)
-                    ),
+                    Phrase::new(K::NumberConflict)
+                        .with("query", Value::text(show(numbers)))
+                        .with("listed", Value::text(show(&indexed.numbers))),
                     -NUMBER_CONFLICT,
                 ));
             }
@@ -721,11 +777,11 @@ fn kinds_compatible(query: SubjectKind, listed: SubjectKind) -> bool {
 }
 
 /// Birth date, nationality and document: what they add or take away.
-fn adjustments(query: &Query, entry: &ListedEntry) -> Vec<(String, f32)> {
+fn adjustments(query: &Query, entry: &ListedEntry) -> Vec<(Phrase, f32)> {
     let mut out = Vec::new();
     if let Some(qd) = query.birth_date {
         if !entry.birth_dates.is_empty() {
-            let mut best: Option<(String, f32)> = None;
+            let mut best: Option<(Phrase, f32)> = None;
             for &ld in &entry.birth_dates {
                 let c = compare_birth(qd, ld);
                 if best.as_ref().is_none_or(|b| c.1 > b.1) {
@@ -737,17 +793,21 @@ fn adjustments(query: &Query, entry: &ListedEntry) -> Vec<(String, f32)> {
     }
     if let Some(c) = query.country {
         if entry.nationalities.contains(&c) {
-            out.push((format!("nationality {}", c.as_str()), 0.03));
+            out.push((
+                Phrase::new(K::Nationality).with("country", Value::text(c.as_str())),
+                0.03,
+            ));
         } else if entry.countries.contains(&c) {
-            out.push((format!("country {} in addresses", c.as_str()), 0.02));
+            out.push((
+                Phrase::new(K::CountryInAddresses).with("country", Value::text(c.as_str())),
+                0.02,
+            ));
         } else if !entry.nationalities.is_empty() {
             let listed: Vec<&str> = entry.nationalities.iter().map(|c| c.as_str()).collect();
             out.push((
-                format!(
-                    "country {} not listed nationality {}",
-                    c.as_str(),
-                    listed.join("/")
-                ),
+                Phrase::new(K::CountryNotNationality)
+                    .with("country", Value::text(c.as_str()))
+                    .with("listed", Value::text(listed.join("/"))),
                 -0.04,
             ));
         }
@@ -760,7 +820,9 @@ fn adjustments(query: &Query, entry: &ListedEntry) -> Vec<(String, f32)> {
             .find(|d| normalise_document(&d.number) == qdoc)
         {
             out.push((
-                format!("document {} matches listed {}", query.document, d.kind),
+                Phrase::new(K::DocumentMatches)
+                    .with("document", Value::text(&query.document))
+                    .with("kind", Value::text(&d.kind)),
                 0.15,
             ));
         }
@@ -789,8 +851,10 @@ fn describe(d: BirthDate) -> String {
 }
 
 /// How a query's birth date relates to one listed birth date.
-fn compare_birth(query: BirthDate, listed: BirthDate) -> (String, f32) {
-    let what = format!("birth {} vs listed {}", describe(query), describe(listed));
+fn compare_birth(query: BirthDate, listed: BirthDate) -> (Phrase, f32) {
+    let what = Phrase::new(K::BirthDates)
+        .with("query", Value::text(describe(query)))
+        .with("listed", Value::text(describe(listed)));
     if let (BirthDate::Exact(a), BirthDate::Exact(b)) = (query, listed) {
         if a == b {
             return (what, 0.06);
@@ -1053,6 +1117,19 @@ mod tests {
             "{why}"
         );
         assert!(why.contains("nationality TJ +0.03"), "{why}");
+        // The phrases other languages get say the same in English.
+        let phrases = nexus_model::Explanation(same.explanation_phrases());
+        assert_eq!(phrases.to_string(), why);
+        let mut q = Query::new("q", "Jamshed Juraev Karimovich");
+        q.birth_date = Some(BirthDate::Year {
+            year: 1990,
+            approximately: true,
+        });
+        let m = s.screen(&q)[0].clone();
+        assert_eq!(
+            nexus_model::Explanation(m.explanation_phrases()).to_string(),
+            m.explanation()
+        );
     }
 
     #[test]

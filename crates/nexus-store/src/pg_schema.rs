@@ -465,6 +465,12 @@ CREATE TABLE board_messages (
 CREATE INDEX board_messages_by_institution ON board_messages(institution, at);
 CREATE INDEX board_messages_by_time ON board_messages(at);
 "#,
+    // 14: alert explanations also as phrases (JSON), so that the UI
+    // writes them in each reader's language; the English text stays for
+    // the API and the command line.
+    r#"
+ALTER TABLE alerts ADD COLUMN explanation_phrases TEXT;
+"#,
 ];
 
 /// The migrations with every vocabulary's spelling from `nexus_model`.

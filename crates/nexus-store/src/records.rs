@@ -5,6 +5,7 @@
 
 use crate::sql::{params, OptionalExtension, Row};
 use crate::{Db, Result, StoreError};
+use nexus_model::explain::{Explanation, Phrase, PhraseKey};
 use nexus_model::{
     AlertKind, AlertStatus, CaseRole, CaseStatus, ClearanceStatus, EntityKind, FreezeStatus,
     ReportStatus, Role, Typology,
@@ -271,7 +272,11 @@ pub struct AlertRow {
     pub first_at: Option<i64>,
     pub last_at: Option<i64>,
     pub total_minor: i64,
+    /// The explanation in English (the API's, the command line's).
     pub explanation: String,
+    /// The same as phrases, for the UI to write in the reader's language
+    /// (`None` for alerts stored before phrases were kept).
+    pub phrases: Option<Explanation>,
     pub list_name: Option<String>,
     pub list_entry: Option<String>,
     pub list_version: Option<String>,
@@ -321,7 +326,8 @@ pub struct NewAlert {
     pub first_at: Option<i64>,
     pub last_at: Option<i64>,
     pub total_minor: i64,
-    pub explanation: String,
+    /// What the alert is, as phrases (stored in English and as phrases).
+    pub explanation: Explanation,
     pub list_name: Option<String>,
     pub list_entry: Option<String>,
     pub list_version: Option<String>,
@@ -348,7 +354,7 @@ impl NewAlert {
             first_at: None,
             last_at: None,
             total_minor: 0,
-            explanation: String::new(),
+            explanation: Explanation::default(),
             list_name: None,
             list_entry: None,
             list_version: None,
@@ -579,7 +585,7 @@ fn alert_filter(status: &str) -> &'static str {
     }
 }
 
-const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at, a.probability, a.suppressed, a.updated_at";
+const ALERT_COLUMNS: &str = "a.id, a.kind, a.typology, a.score, a.entity_id, e.name, a.accounts, a.transactions, a.first_at, a.last_at, a.total_minor, a.explanation, a.list_name, a.list_entry, a.list_version, a.status, a.assignee, a.reason, a.case_id, a.created_at, a.probability, a.suppressed, a.updated_at, a.explanation_phrases";
 
 fn report_from_row(r: &Row) -> crate::Result<ReportRow> {
     Ok(ReportRow {
@@ -634,6 +640,12 @@ fn transaction_from_row(r: &Row) -> crate::Result<TransactionRow> {
     })
 }
 
+/// An explanation as the alerts table keeps it: in English, and as
+/// phrases in JSON for the UI's other languages.
+fn explanation_columns(e: &Explanation) -> (String, Option<String>) {
+    (e.to_string(), serde_json::to_string(e).ok())
+}
+
 fn alert_from_row(r: &Row) -> crate::Result<AlertRow> {
     Ok(AlertRow {
         id: r.get(0)?,
@@ -659,6 +671,9 @@ fn alert_from_row(r: &Row) -> crate::Result<AlertRow> {
         probability: r.get(20)?,
         suppressed: r.get::<i64>(21)? != 0,
         updated_at: r.get(22)?,
+        phrases: r
+            .get::<Option<String>>(23)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
@@ -1900,10 +1915,12 @@ impl Db<'_> {
 
     /// Raises an alert; `None` when the same finding (dedup key) exists.
     pub fn insert_alert(&self, a: &NewAlert) -> Result<Option<i64>> {
+        let (english, phrases) = explanation_columns(&a.explanation);
         self.conn.insert_id(
             "INSERT INTO alerts(kind, typology, score, entity_id, accounts, transactions, first_at, last_at, total_minor, explanation,
-                 list_name, list_entry, list_version, dedup_key, created_at, probability, suppressed, episode, model_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING",
+                 list_name, list_entry, list_version, dedup_key, created_at, probability, suppressed, episode, model_id,
+                 explanation_phrases)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT DO NOTHING",
             params![
                 a.kind,
                 a.typology,
@@ -1914,7 +1931,7 @@ impl Db<'_> {
                 a.first_at,
                 a.last_at,
                 a.total_minor,
-                a.explanation,
+                english,
                 a.list_name,
                 a.list_entry,
                 a.list_version,
@@ -1923,7 +1940,8 @@ impl Db<'_> {
                 a.probability,
                 a.suppressed as i64,
                 a.episode,
-                a.model_id
+                a.model_id,
+                phrases
             ],
         )
     }
@@ -1963,11 +1981,12 @@ impl Db<'_> {
             return Ok(EpisodeOutcome::Unchanged);
         }
         let suppressed = a.suppressed && status == "new";
+        let (english, phrases) = explanation_columns(&a.explanation);
         if transactions == a.transactions {
             // The same pattern: confirmed, with this run's verdict on it.
             self.conn.execute(
                 "UPDATE alerts SET score = ?2, probability = ?3, suppressed = ?4, model_id = ?5, updated_at = ?6,
-                     explanation = ?7 WHERE id = ?1",
+                     explanation = ?7, explanation_phrases = ?8 WHERE id = ?1",
                 params![
                     id,
                     a.score,
@@ -1975,7 +1994,8 @@ impl Db<'_> {
                     suppressed as i64,
                     a.model_id,
                     crate::now(),
-                    a.explanation
+                    english,
+                    phrases
                 ],
             )?;
             return Ok(EpisodeOutcome::Unchanged);
@@ -1983,7 +2003,7 @@ impl Db<'_> {
         self.conn.execute(
             "UPDATE alerts SET score = ?2, entity_id = COALESCE(?3, entity_id), accounts = ?4, transactions = ?5,
                  first_at = ?6, last_at = ?7, total_minor = ?8, explanation = ?9, probability = ?10,
-                 suppressed = ?11, model_id = ?12, updated_at = ?13
+                 suppressed = ?11, model_id = ?12, updated_at = ?13, explanation_phrases = ?14
              WHERE id = ?1",
             params![
                 id,
@@ -1994,11 +2014,12 @@ impl Db<'_> {
                 a.first_at,
                 a.last_at,
                 a.total_minor,
-                a.explanation,
+                english,
                 a.probability,
                 suppressed as i64,
                 a.model_id,
-                crate::now()
+                crate::now(),
+                phrases
             ],
         )?;
         Ok(EpisodeOutcome::Extended(id))
@@ -2008,13 +2029,33 @@ impl Db<'_> {
     /// started at `run_started` that the run neither extended nor found
     /// unchanged, and nobody took up: below the fold, with the reason.
     pub fn suppress_unconfirmed(&self, prefix: &str, run_started: i64) -> Result<usize> {
-        self.conn.execute(
-            "UPDATE alerts SET suppressed = 1,
-                 explanation = explanation || ' — not confirmed by the run over the whole network'
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, explanation, explanation_phrases FROM alerts
              WHERE dedup_key LIKE ?1 AND status = 'new' AND suppressed = 0 AND created_at < ?2
                AND (updated_at IS NULL OR updated_at < ?2)",
-            params![format!("{prefix}%"), run_started],
-        )
+        )?;
+        let rows = s
+            .query_map(params![format!("{prefix}%"), run_started], |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<Option<String>>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>>>()?;
+        let not_confirmed = Phrase::new(PhraseKey::NotConfirmed);
+        for (id, english, phrases) in &rows {
+            let phrases = phrases.as_deref().and_then(|json| {
+                let mut e: Explanation = serde_json::from_str(json).ok()?;
+                e.push(not_confirmed.clone());
+                serde_json::to_string(&e).ok()
+            });
+            self.conn.execute(
+                "UPDATE alerts SET suppressed = 1, explanation = ?2, explanation_phrases = ?3 WHERE id = ?1",
+                params![id, format!("{english}{not_confirmed}"), phrases],
+            )?;
+        }
+        Ok(rows.len())
     }
 
     /// The time of the latest stored transaction.

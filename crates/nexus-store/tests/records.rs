@@ -148,7 +148,7 @@ fn the_same_finding_is_raised_once() {
     let (_dir, store) = open();
     let alert = NewAlert {
         score: 0.7,
-        explanation: "x".into(),
+        explanation: Default::default(),
         dedup_key: "typ:fan_out:abc".into(),
         ..NewAlert::new(AlertKind::Typology, Typology::FanOut)
     };
@@ -177,7 +177,7 @@ fn an_approved_clearance_applies_to_the_entry_version() {
                 .insert_alert(&NewAlert {
                     score: 0.85,
                     entity_id: Some(e),
-                    explanation: "x".into(),
+                    explanation: Default::default(),
                     list_name: Some("UN".into()),
                     list_entry: Some("111".into()),
                     list_version: Some("v1".into()),

@@ -740,7 +740,7 @@ fn write_alerts(path: &Path, g: &TemporalGraph, alerts: &[Alert], decision: &str
                 &Timestamp(first).to_string(),
                 &Timestamp(last).to_string(),
                 &total,
-                &a.explanation,
+                &a.explanation.to_string(),
             ],
         );
     }
@@ -819,7 +819,7 @@ fn follow(config: DetectConfig, source: &Path, out: &Path) -> Result<()> {
                             &Timestamp(a.first_time).to_string(),
                             &Timestamp(a.last_time).to_string(),
                             &total,
-                            &a.explanation,
+                            &a.explanation.to_string(),
                         ],
                     );
                     sink.write_all(&row)?;

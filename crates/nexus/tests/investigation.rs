@@ -149,6 +149,21 @@ fn a_case_from_a_fan_in_alert_holds_its_accounts_and_payments_and_a_freeze_needs
             && russian.contains(">Оповещения</a>"),
         "{russian}"
     );
+    // The alert's explanation too: the same phrases, in Russian words,
+    // numbers and units; in English as the API gives it.
+    assert!(
+        russian.contains("на счёт NXTJB1XX|HUB")
+            && russian.contains("разных счетов за")
+            && !russian.contains("distinct accounts"),
+        "{russian}"
+    );
+    assert!(
+        alert["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("distinct accounts within"),
+        "{alert}"
+    );
     assert_eq!(form(addr, &analyst, "/language", "language=xx").status, 400);
     assert_eq!(form(addr, &analyst, "/language", "language=en").status, 303);
     let triage_search = page(addr, &analyst, "/find?q=HUB").text();

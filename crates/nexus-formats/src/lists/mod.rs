@@ -90,6 +90,16 @@ pub enum NameQuality {
 }
 
 impl NameQuality {
+    /// Every quality, in declaration order.
+    pub const ALL: &'static [NameQuality] = &[
+        NameQuality::Primary,
+        NameQuality::OriginalScript,
+        NameQuality::Good,
+        NameQuality::Former,
+        NameQuality::Weak,
+        NameQuality::Acronym,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             NameQuality::Primary => "primary",

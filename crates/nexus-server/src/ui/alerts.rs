@@ -187,7 +187,8 @@ fn render(lang: Lang, q: &Queue) -> Markup {
                     td.num { (a.probability.map(|p| format!("{p:.2}")).unwrap_or_default()) }
                     td { (a.entity_name.as_deref().unwrap_or("")) }
                     td { code { (a.accounts.split(';').next().unwrap_or("")) } }
-                    td.explain title=(a.explanation) { (labels::excerpt(&a.explanation, 220)) }
+                    @let why = labels::explanation(lang, a);
+                    td.explain title=(why) { (labels::excerpt(&why, 220)) }
                     td { (a.assignee.and_then(|id| q.assignees.get(&id)).map(String::as_str).unwrap_or("")) }
                     td class={ "status " (a.status.as_str()) } { (labels::status(lang, a.status)) }
                 }
@@ -326,7 +327,7 @@ fn render_alert(p: &Principal, v: &AlertView) -> Markup {
             }
         }
         h2 { (t("alert.why")) }
-        p.explain { (a.explanation) }
+        p.explain { (labels::explanation(lang, a)) }
         @if let (Some(e), Some(name)) = (a.entity_id, &a.entity_name) {
             p { (t("queue.col.subject")) ": " a href={ "/entities/" (e) } { (name) " (#" (e) ")" } }
         }

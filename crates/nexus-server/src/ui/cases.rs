@@ -807,6 +807,23 @@ pub(super) async fn package_html(
     Ok(Html(render_package(lang, &v).into_string()))
 }
 
+/// A typology of the package's JSON (its stored spelling) as the reader says it.
+fn package_typology(lang: Lang, v: &serde_json::Value) -> String {
+    match v.as_str().and_then(nexus_model::Typology::parse) {
+        Some(t) => labels::typology(lang, t).to_string(),
+        None => v.as_str().unwrap_or("").to_string(),
+    }
+}
+
+/// An alert's explanation in the package, in the reader's language where
+/// the package carries its phrases.
+fn package_explanation(lang: Lang, alert: &serde_json::Value) -> String {
+    match serde_json::from_value::<nexus_model::Explanation>(alert["phrases"].clone()) {
+        Ok(p) if !p.0.is_empty() => p.render(&lang),
+        _ => alert["explanation"].as_str().unwrap_or("").to_string(),
+    }
+}
+
 fn render_package(lang: Lang, v: &serde_json::Value) -> Markup {
     let t = |k| lang.t(k);
     let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
@@ -825,7 +842,7 @@ fn render_package(lang: Lang, v: &serde_json::Value) -> Markup {
                     }
                 }
             }
-            ul { @for a in list(&e["alerts"]) { li { (s(&a["typology"])) ": " (s(&a["explanation"])) } } }
+            ul { @for a in list(&e["alerts"]) { li { (package_typology(lang, &a["typology"])) ": " (package_explanation(lang, &a)) } } }
         }
     };
     html! {

@@ -131,7 +131,7 @@ fn alert_list(lang: Lang, alerts: &[AlertRow]) -> Markup {
                     a href={ "/alerts/" (a.id) } { "#" (a.id) } " " (labels::typology(lang, a.typology)) " "
                     (format!("{:.2}", a.score)) " "
                     span class={ "status " (a.status.as_str()) } { (labels::status(lang, a.status)) }
-                    " — " (labels::excerpt(&a.explanation, 200))
+                    " — " (labels::excerpt(&labels::explanation(lang, a), 200))
                 }
             }
         }

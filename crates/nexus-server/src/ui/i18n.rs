@@ -1,5 +1,6 @@
 //! The UI's languages. Every text lives in `locales/<code>.txt` (`key =
-//! text`, one per line, `#` for comments): translators edit those files,
+//! text`, one per line, `#` for comments, a text in double quotes keeps its
+//! edge spaces): translators edit those files,
 //! not code. A key missing from a language shows its English text; a key
 //! the code asks for that English lacks is a bug the tests catch.
 //!
@@ -36,12 +37,24 @@ const CATALOGS: &[(Lang, &str, &str, &str)] = &[
 
 type Texts = HashMap<&'static str, &'static str>;
 
+/// `key = text` lines; a text in double quotes keeps its leading and
+/// trailing spaces (the joints of explanation phrases: `" — model: …"`).
 fn parse(text: &'static str) -> Texts {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim(), v.trim())))
+        .filter_map(|l| {
+            l.split_once(" = ")
+                .map(|(k, v)| (k.trim(), unquote(v.trim())))
+        })
         .collect()
+}
+
+fn unquote(v: &str) -> &str {
+    match v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        Some(inner) => inner,
+        None => v,
+    }
 }
 
 fn catalogs() -> &'static Vec<(Lang, Texts)> {
@@ -140,6 +153,18 @@ impl Lang {
     }
 }
 
+/// The engines' phrases (alert explanations) in this language: its own
+/// `expl.*`, `num.*`, `money.*`, `unit.*` and `term.*` texts; English
+/// ones come from the phrases themselves (`nexus_model::explain`).
+impl nexus_model::Wording for Lang {
+    fn text(&self, key: &str) -> Option<&str> {
+        catalogs()
+            .iter()
+            .find(|c| c.0 == *self)
+            .and_then(|c| c.1.get(key).copied())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,13 +206,110 @@ mod tests {
         assert_eq!(js["status_failed-validation"], "не прошло проверку");
     }
 
+    /// Keys of the engines' phrases, whose English is in the code.
+    fn is_engine_wording(key: &str) -> bool {
+        ["expl.", "num.", "money.", "unit.", "list.", "term."]
+            .iter()
+            .any(|p| key.starts_with(p))
+    }
+
+    /// The `{name}`s of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every other language writes every phrase the engines say, with the
+    /// same values; its engine keys are all known; every evidence and name
+    /// quality a match names has its term.
+    #[test]
+    fn every_language_writes_every_explanation_phrase() {
+        use nexus_model::explain::PhraseKey;
+        use nexus_model::Wording;
+        let known: std::collections::HashSet<String> = PhraseKey::ALL
+            .iter()
+            .map(|k| format!("expl.{}", k.as_str()))
+            .chain(
+                nexus_names::Evidence::ALL
+                    .iter()
+                    .map(|e| format!("term.evidence.{}", e.as_str())),
+            )
+            .chain(
+                nexus_formats::lists::NameQuality::ALL
+                    .iter()
+                    .map(|q| format!("term.quality.{}", q.as_str())),
+            )
+            .chain(
+                [
+                    "num.group",
+                    "num.decimal",
+                    "money.amount",
+                    "money.thousands",
+                    "money.native",
+                    "money.several",
+                    "unit.minutes",
+                    "unit.hours",
+                    "unit.days",
+                    "list.more",
+                ]
+                .map(String::from),
+            )
+            .collect();
+        for lang in Lang::all().filter(|l| *l != Lang::En) {
+            for k in PhraseKey::ALL {
+                let text = lang
+                    .text(&format!("expl.{}", k.as_str()))
+                    .unwrap_or_else(|| panic!("{lang:?} lacks expl.{}", k.as_str()));
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(k.english()),
+                    "{lang:?} expl.{}",
+                    k.as_str()
+                );
+            }
+            for key in &known {
+                assert!(lang.text(key).is_some(), "{lang:?} lacks {key}");
+            }
+            let texts = &catalogs().iter().find(|c| c.0 == lang).unwrap().1;
+            for key in texts.keys().filter(|k| is_engine_wording(k)) {
+                assert!(known.contains(*key), "{lang:?}: {key} is no engine wording");
+            }
+        }
+        // A phrase with its values, in Russian.
+        let p = nexus_model::Phrase::new(PhraseKey::Episode)
+            .with("windows", nexus_model::Value::count(2))
+            .with("span", nexus_model::Value::Duration(4 * 86_400))
+            .with("count", nexus_model::Value::count(9))
+            .with("accounts", nexus_model::Value::count(5))
+            .with(
+                "money",
+                nexus_model::Value::Money {
+                    usd: 1234.0,
+                    native: vec![("TJS".into(), 13_500.0)],
+                },
+            );
+        assert_eq!(
+            p.render(&Lang::Ru),
+            "; схема продолжалась: окон 2 за 4 дн., операций 9 с участием 5 счетов, всего 13\u{a0}500 TJS (1\u{a0}234 USD)"
+        );
+    }
+
     #[test]
     fn every_language_has_every_english_key_and_no_other() {
         let all = catalogs();
         let english = &all.iter().find(|c| c.0 == Lang::En).unwrap().1;
         for (lang, texts) in all {
             let missing: Vec<_> = english.keys().filter(|k| !texts.contains_key(*k)).collect();
-            let unknown: Vec<_> = texts.keys().filter(|k| !english.contains_key(*k)).collect();
+            let unknown: Vec<_> = texts
+                .keys()
+                .filter(|k| !english.contains_key(*k) && !is_engine_wording(k))
+                .collect();
             assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
             assert!(
                 unknown.is_empty(),

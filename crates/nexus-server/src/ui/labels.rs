@@ -8,6 +8,15 @@ use nexus_model::{
     AlertKind, AlertStatus, CaseRole, CaseStatus, EntityKind, FreezeStatus, ReportStatus, Typology,
 };
 
+/// An alert's explanation in the UI's language (stored English for alerts
+/// kept before explanations were stored as phrases).
+pub fn explanation(lang: Lang, a: &nexus_store::AlertRow) -> String {
+    match &a.phrases {
+        Some(p) => p.render(&lang),
+        None => a.explanation.clone(),
+    }
+}
+
 /// The typology as an analyst says it, in the UI's language.
 pub fn typology(lang: Lang, t: Typology) -> &'static str {
     lang.t(match t {

@@ -8,7 +8,7 @@
 //! purpose; the view is audited.
 
 use super::i18n::Lang;
-use super::{csrf_field, html_err, page, when};
+use super::{csrf_field, html_err, labels, page, when};
 use crate::web::{stated_purpose, AppError, AppState, Caller, Guard};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -35,13 +35,17 @@ pub(super) async fn clearances_page(
     let purpose = stated_purpose(&p, &headers);
     let names = p.role == Role::Oversight || purpose.is_some();
     let viewer = p.clone();
+    let lang = Lang::of(Some(&p));
     let requests = state
         .blocking(move |s| {
             Ok(s.store.write(|db| {
                 let mut out = Vec::new();
                 for row in db.clearances("")? {
                     let explanation = match row.alert_id {
-                        Some(a) if names => db.alert(a)?.map(|a| a.explanation).unwrap_or_default(),
+                        Some(a) if names => db
+                            .alert(a)?
+                            .map(|a| labels::explanation(lang, &a))
+                            .unwrap_or_default(),
                         _ => String::new(),
                     };
                     out.push(Request { row, explanation });
