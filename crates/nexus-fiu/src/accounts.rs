@@ -4,12 +4,13 @@
 use crate::auth::{
     canonical_username, hash_password, random_token, sha256_hex, Role, MIN_PASSWORD,
 };
+use crate::error::{say, Phrase, Say};
 use nexus_store::{AuditRecord, Db, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Phrase),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -34,18 +35,17 @@ pub fn create_user(
     role: Role,
     institution: Option<i64>,
 ) -> Result<i64, AccountError> {
-    let username = canonical_username(username).map_err(AccountError::Invalid)?;
+    let username =
+        canonical_username(username).map_err(|e| AccountError::Invalid(Phrase::verbatim(e)))?;
     if password.chars().count() < MIN_PASSWORD {
-        return Err(AccountError::Invalid(format!(
-            "a password has at least {MIN_PASSWORD} characters"
-        )));
-    }
-    if (role == Role::ReportingEntity) != institution.is_some() {
         return Err(AccountError::Invalid(
-            "reporting-entity users, and only they, belong to an institution".into(),
+            say(Say::PasswordLength).with("min", MIN_PASSWORD),
         ));
     }
-    let hash = hash_password(password).map_err(AccountError::Invalid)?;
+    if (role == Role::ReportingEntity) != institution.is_some() {
+        return Err(AccountError::Invalid(say(Say::InstitutionOnlyForBanks)));
+    }
+    let hash = hash_password(password).map_err(|e| AccountError::Invalid(Phrase::verbatim(e)))?;
     Ok(store.write(|db| {
         if let Some(i) = institution {
             ensure_institution(db, i, "")?;
@@ -72,9 +72,9 @@ pub fn institution_codes(codes: &[String]) -> Result<Vec<String>, AccountError> 
             continue;
         }
         if !(4..=11).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(AccountError::Invalid(format!(
-                "institution code {code:?}: expected a BIC or national code of 4 to 11 letters and digits"
-            )));
+            return Err(AccountError::Invalid(
+                say(Say::InstitutionCode).with("code", format!("{code:?}")),
+            ));
         }
         if !out.contains(&code) {
             out.push(code);
@@ -95,12 +95,10 @@ pub fn create_reporting_token(
     codes: &[String],
 ) -> Result<String, AccountError> {
     if institution < 1 {
-        return Err(AccountError::Invalid(
-            "the institution is the reporting entity's goAML rentity_id, a positive number".into(),
-        ));
+        return Err(AccountError::Invalid(say(Say::InstitutionNumber)));
     }
     let codes = institution_codes(codes)?;
-    let token = random_token().map_err(AccountError::Invalid)?;
+    let token = random_token().map_err(|e| AccountError::Invalid(Phrase::verbatim(e)))?;
     store.write(|db| {
         ensure_institution(db, institution, name)?;
         if !codes.is_empty() {
@@ -128,9 +126,9 @@ pub fn create_reporting_token(
 pub fn revoke_token(store: &Store, actor: &str, id: i64) -> Result<(), AccountError> {
     store.write(|db| {
         if !db.revoke_api_token(id)? {
-            return Ok(Err(AccountError::Invalid(format!(
-                "no live API token #{id}"
-            ))));
+            return Ok(Err(AccountError::Invalid(
+                say(Say::NoToken).with("id", format!("#{id}")),
+            )));
         }
         db.audit(&AuditRecord {
             actor: actor.into(),
@@ -153,11 +151,13 @@ pub fn set_disabled(
     disabled: bool,
 ) -> Result<(), AccountError> {
     if disabled && actor_id == Some(user_id) {
-        return Err(AccountError::Invalid("you cannot disable yourself".into()));
+        return Err(AccountError::Invalid(say(Say::CannotDisableSelf)));
     }
     store.write(|db| {
         if !db.set_user_disabled(user_id, disabled)? {
-            return Ok(Err(AccountError::Invalid(format!("no user #{user_id}"))));
+            return Ok(Err(AccountError::Invalid(
+                say(Say::NoUser).with("id", format!("#{user_id}")),
+            )));
         }
         db.audit(&AuditRecord {
             actor: actor.into(),

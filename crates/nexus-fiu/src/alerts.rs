@@ -4,6 +4,7 @@
 
 use crate::auth::Principal;
 use crate::error::FiuError;
+use crate::error::{say, Say};
 use nexus_model::{AlertKind, AlertStatus};
 use nexus_store::{AlertRow, AuditRecord, Store};
 
@@ -38,9 +39,7 @@ impl AlertAction {
             .into_iter()
             .find(|a| a.as_str() == text)
             .ok_or_else(|| {
-                FiuError::Invalid(format!(
-                    "unknown action {text:?}: use assign, escalate, dismiss or reopen"
-                ))
+                FiuError::Invalid(say(Say::UnknownAlertAction).with("action", format!("{text:?}")))
             })
     }
 }
@@ -60,7 +59,7 @@ pub fn act(
         AlertAction::Dismiss => {
             if reason.chars().count() < 10 {
                 return Err(FiuError::Invalid(
-                    "dismissing an alert needs a reason of at least 10 characters".into(),
+                    say(Say::DismissNeedsReason).with("min", 10usize),
                 ));
             }
             (AlertStatus::Dismissed, None)
@@ -69,14 +68,12 @@ pub fn act(
     };
     let done = store.write(|db| {
         let Some(a) = db.alert(id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no alert {id}"))));
+            return Ok(Err(FiuError::NotFound(say(Say::NoAlert).with("id", id))));
         };
         // A sanctions match is closed only by the two-person clearance, which
         // also keeps it from being raised again for the same list entry.
         if action == AlertAction::Dismiss && a.kind == AlertKind::Screening {
-            return Ok(Err(FiuError::Conflict(
-                "a list match is not dismissed by one person: request a clearance with its justification, and a supervisor decides".into(),
-            )));
+            return Ok(Err(FiuError::Conflict(say(Say::ListMatchNeedsClearance))));
         }
         db.update_alert(id, status, assignee, reason, None)?;
         db.audit(&AuditRecord {
@@ -87,7 +84,9 @@ pub fn act(
             personal: reason.to_string(),
             ..AuditRecord::default()
         })?;
-        Ok(db.alert(id)?.ok_or_else(|| FiuError::NotFound(format!("no alert {id}"))))
+        Ok(db
+            .alert(id)?
+            .ok_or_else(|| FiuError::NotFound(say(Say::NoAlert).with("id", id))))
     })?;
     done
 }

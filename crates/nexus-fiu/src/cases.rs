@@ -5,6 +5,7 @@
 
 use crate::auth::{sha256_hex, Principal, Role};
 use crate::error::FiuError;
+use crate::error::{say, Say};
 use nexus_model::{CaseStatus, Date, FreezeStatus, Timestamp};
 use nexus_store::Store;
 use nexus_store::{AuditRecord, CaseRow, Db, StoreError};
@@ -36,9 +37,9 @@ pub fn open_in(db: &Db, p: &Principal, title: &str, summary: &str) -> Result<Cas
 pub fn open(store: &Store, p: &Principal, title: &str, summary: &str) -> Result<CaseRow, FiuError> {
     let title = title.trim();
     if title.chars().count() < MIN_TITLE {
-        return Err(FiuError::Invalid(format!(
-            "a case title has at least {MIN_TITLE} characters"
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::CaseTitleTooShort).with("min", MIN_TITLE),
+        ));
     }
     Ok(store.write(|db| open_in(db, p, title, summary.trim()))?)
 }
@@ -60,7 +61,9 @@ pub fn add_alert(
 ) -> Result<i64, FiuError> {
     store.write(|db| {
         let Some(a) = db.alert(alert_id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no alert {alert_id}"))));
+            return Ok(Err(FiuError::NotFound(
+                say(Say::NoAlert).with("id", alert_id),
+            )));
         };
         let wanted = wanted.trim();
         let case = match db.case_by_reference(wanted)? {
@@ -77,7 +80,7 @@ pub fn add_alert(
             }
             None => {
                 return Ok(Err(FiuError::Invalid(
-                    "name an existing case reference or a title of at least 5 characters".into(),
+                    say(Say::CaseOrTitle).with("min", MIN_TITLE),
                 )))
             }
         };
@@ -166,7 +169,7 @@ fn change_case(
 ) -> Result<(), FiuError> {
     store.write(|db| {
         let Some(c) = db.case(id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no case {id}"))));
+            return Ok(Err(FiuError::NotFound(say(Say::NoCase).with("id", id))));
         };
         if c.status == CaseStatus::Closed && !closed_too {
             return Ok(Err(closed_error(&c.reference)));
@@ -189,9 +192,7 @@ fn change_case(
 }
 
 fn closed_error(reference: &str) -> FiuError {
-    FiuError::Conflict(format!(
-        "{reference} is closed: a supervisor reopens it before anything is added"
-    ))
+    FiuError::Conflict(say(Say::CaseClosed).with("reference", reference))
 }
 
 /// Shortest reason for closing or reopening a case.
@@ -210,9 +211,9 @@ pub fn assign(store: &Store, p: &Principal, id: i64, to: Option<&str>) -> Result
                     Some(u)
                 }
                 _ => {
-                    return Ok(Err(FiuError::Invalid(format!(
-                        "{name:?} is not an analyst or supervisor of this FIU"
-                    ))))
+                    return Ok(Err(FiuError::Invalid(
+                        say(Say::NotAnInvestigator).with("name", format!("{name:?}")),
+                    )))
                 }
             },
         };
@@ -220,9 +221,7 @@ pub fn assign(store: &Store, p: &Principal, id: i64, to: Option<&str>) -> Result
             let for_self = target.as_ref().is_none_or(|u| u.id == me);
             let free_or_mine = case.assignee.is_none_or(|a| a == me);
             if !for_self || !free_or_mine {
-                return Ok(Err(FiuError::Forbidden(
-                    "an analyst takes an unassigned case for themselves; a supervisor assigns cases to others".into(),
-                )));
+                return Ok(Err(FiuError::Forbidden(say(Say::AnalystTakesCases))));
             }
         }
         db.set_case_assignee(id, target.as_ref().map(|u| u.id))?;
@@ -239,13 +238,13 @@ pub fn assign(store: &Store, p: &Principal, id: i64, to: Option<&str>) -> Result
 /// would leave it without anyone responsible.
 pub fn close(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(), FiuError> {
     if p.role != Role::Supervisor {
-        return Err(FiuError::Forbidden("a supervisor closes a case".into()));
+        return Err(FiuError::Forbidden(say(Say::SupervisorCloses)));
     }
     let reason = reason.trim();
     if reason.chars().count() < MIN_CLOSING_REASON {
-        return Err(FiuError::Invalid(format!(
-            "give the reason for closing (at least {MIN_CLOSING_REASON} characters)"
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::ClosingReason).with("min", MIN_CLOSING_REASON),
+        ));
     }
     change(store, p, id, "case.close", |db, _| {
         let open_measures = db
@@ -254,9 +253,9 @@ pub fn close(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(), 
             .filter(|f| matches!(f.status, FreezeStatus::Proposed | FreezeStatus::InForce))
             .count();
         if open_measures > 0 {
-            return Ok(Err(FiuError::Conflict(format!(
-                "{open_measures} provisional measure(s) still proposed or in force: decide, lift or record their outcome first"
-            ))));
+            return Ok(Err(FiuError::Conflict(
+                say(Say::MeasuresOpen).with("count", open_measures),
+            )));
         }
         db.set_case_closed(id, Some(reason))?;
         Ok(Ok((reason.to_string(), String::new())))
@@ -266,20 +265,19 @@ pub fn close(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(), 
 /// Reopens a closed case (a supervisor, with the reason).
 pub fn reopen(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(), FiuError> {
     if p.role != Role::Supervisor {
-        return Err(FiuError::Forbidden("a supervisor reopens a case".into()));
+        return Err(FiuError::Forbidden(say(Say::SupervisorReopens)));
     }
     let reason = reason.trim();
     if reason.chars().count() < MIN_CLOSING_REASON {
-        return Err(FiuError::Invalid(format!(
-            "give the reason for reopening (at least {MIN_CLOSING_REASON} characters)"
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::ReopeningReason).with("min", MIN_CLOSING_REASON),
+        ));
     }
     change_case(store, p, id, "case.reopen", true, |db, case| {
         if case.status != CaseStatus::Closed {
-            return Ok(Err(FiuError::Conflict(format!(
-                "{} is not closed",
-                case.reference
-            ))));
+            return Ok(Err(FiuError::Conflict(
+                say(Say::CaseNotClosed).with("reference", &case.reference),
+            )));
         }
         db.set_case_closed(id, None)?;
         Ok(Ok((reason.to_string(), String::new())))
@@ -290,7 +288,7 @@ pub fn reopen(store: &Store, p: &Principal, id: i64, reason: &str) -> Result<(),
 pub fn add_note(store: &Store, p: &Principal, id: i64, body: &str) -> Result<(), FiuError> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(FiuError::Invalid("an empty note".into()));
+        return Err(FiuError::Invalid(say(Say::EmptyNote)));
     }
     change(store, p, id, "case.note", |db, _| {
         db.add_case_note(id, p.user_id.unwrap_or(0), body)?;
@@ -303,7 +301,9 @@ pub fn add_note(store: &Store, p: &Principal, id: i64, body: &str) -> Result<(),
 pub fn add_entity(store: &Store, p: &Principal, id: i64, entity_id: i64) -> Result<(), FiuError> {
     change(store, p, id, "case.add-entity", |db, _| {
         if db.entity(entity_id)?.is_none() {
-            return Ok(Err(FiuError::NotFound(format!("no entity {entity_id}"))));
+            return Ok(Err(FiuError::NotFound(
+                say(Say::NoEntity).with("id", entity_id),
+            )));
         }
         db.add_case_entity(id, entity_id, nexus_model::CaseRole::Subject)?;
         Ok(Ok((format!("entity:{entity_id}"), String::new())))
@@ -316,9 +316,9 @@ pub fn add_account(store: &Store, p: &Principal, id: i64, key: &str) -> Result<(
     let key = key.trim().to_string();
     change(store, p, id, "case.add-account", |db, _| {
         let Some(account) = db.account_id_by_key(&key)? else {
-            return Ok(Err(FiuError::NotFound(format!(
-                "no account {key:?}: give it as BIC|number, as the account pages show it"
-            ))));
+            return Ok(Err(FiuError::NotFound(
+                say(Say::NoAccount).with("key", format!("{key:?}")),
+            )));
         };
         db.add_case_account(id, account, nexus_model::CaseRole::Subject)?;
         if let Some(holder) = db.account_holder(account)? {
@@ -368,43 +368,38 @@ pub fn order_freeze(
     o: &FreezeOrder,
 ) -> Result<(), FiuError> {
     if o.expires_on <= o.issued_on {
-        return Err(FiuError::Invalid(
-            "a freeze expires after it is issued".into(),
-        ));
+        return Err(FiuError::Invalid(say(Say::FreezeExpiresAfterIssue)));
     }
     if o.assets.trim().is_empty() || o.legal_basis.trim().is_empty() {
-        return Err(FiuError::Invalid(
-            "a freeze names the assets and its legal basis".into(),
-        ));
+        return Err(FiuError::Invalid(say(Say::FreezeNamesAssets)));
     }
     change(store, p, id, "freeze.order", |db, _| {
         let (entity, account) = match o.target {
             FreezeTarget::Entity(e) => {
                 if db.entity(e)?.is_none() {
-                    return Ok(Err(FiuError::NotFound(format!("no entity {e}"))));
+                    return Ok(Err(FiuError::NotFound(say(Say::NoEntity).with("id", e))));
                 }
                 let subject = db
                     .case_parties(id)?
                     .iter()
                     .any(|(x, role)| x.id == e && *role == nexus_model::CaseRole::Subject);
                 if !subject {
-                    return Ok(Err(FiuError::Invalid(format!(
-                        "entity {e} is not a subject of this case; add it to the case first"
-                    ))));
+                    return Ok(Err(FiuError::Invalid(
+                        say(Say::EntityNotSubject).with("id", e),
+                    )));
                 }
                 (Some(e), None)
             }
             FreezeTarget::Account(a) => {
                 let Some(row) = db.case_accounts(id)?.into_iter().find(|x| x.id == a) else {
-                    return Ok(Err(FiuError::Invalid(format!(
-                        "account {a} is not in this case; add it to the case first"
-                    ))));
+                    return Ok(Err(FiuError::Invalid(
+                        say(Say::AccountNotInCase).with("id", a),
+                    )));
                 };
                 if row.role != nexus_model::CaseRole::Subject {
-                    return Ok(Err(FiuError::Invalid(format!(
-                        "account {} is a counterparty of this case; make it a subject first",
-                        row.key
-                    ))));
+                    return Ok(Err(FiuError::Invalid(
+                        say(Say::AccountIsCounterparty).with("key", &row.key),
+                    )));
                 }
                 (row.entity_id, Some(a))
             }
@@ -441,28 +436,27 @@ pub fn decide_freeze(
     reasons: &str,
 ) -> Result<i64, FiuError> {
     if p.role != Role::Supervisor {
-        return Err(FiuError::Forbidden(
-            "a freeze is approved or rejected by a supervisor".into(),
-        ));
+        return Err(FiuError::Forbidden(say(Say::SupervisorDecidesFreeze)));
     }
     let reasons = reasons.trim();
     if !approve && reasons.is_empty() {
-        return Err(FiuError::Invalid("say why the freeze is rejected".into()));
+        return Err(FiuError::Invalid(say(Say::FreezeRejectionReason)));
     }
     store.write(|db| {
         let Some(fr) = db.freeze(freeze_id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no freeze {freeze_id}"))));
+            return Ok(Err(FiuError::NotFound(
+                say(Say::NoFreeze).with("id", freeze_id),
+            )));
         };
         if fr.status != nexus_model::FreezeStatus::Proposed {
-            return Ok(Err(FiuError::Conflict(format!(
-                "freeze {freeze_id} is {}, not proposed",
-                fr.status
-            ))));
+            return Ok(Err(FiuError::Conflict(
+                say(Say::FreezeNotProposed)
+                    .with("id", freeze_id)
+                    .with("status", fr.status.as_str()),
+            )));
         }
         if Some(fr.created_by_id) == p.user_id {
-            return Ok(Err(FiuError::Forbidden(
-                "the four-eyes rule: a freeze is decided by a supervisor other than the one who proposed it".into(),
-            )));
+            return Ok(Err(FiuError::Forbidden(say(Say::FreezeFourEyes))));
         }
         let status = if approve {
             nexus_model::FreezeStatus::InForce
@@ -470,10 +464,18 @@ pub fn decide_freeze(
             nexus_model::FreezeStatus::Rejected
         };
         db.decide_freeze(freeze_id, status, p.user_id.unwrap_or(0), reasons)?;
-        let case_ref = db.case(fr.case_id)?.map(|c| c.reference).unwrap_or_default();
+        let case_ref = db
+            .case(fr.case_id)?
+            .map(|c| c.reference)
+            .unwrap_or_default();
         db.audit(&AuditRecord {
             actor: p.actor.clone(),
-            action: if approve { "freeze.approve" } else { "freeze.reject" }.into(),
+            action: if approve {
+                "freeze.approve"
+            } else {
+                "freeze.reject"
+            }
+            .into(),
             object: format!("freeze:{freeze_id}"),
             case_ref,
             detail: format!("proposed by {}", fr.created_by),
@@ -494,26 +496,25 @@ pub fn update_freeze(
 ) -> Result<i64, FiuError> {
     use nexus_model::FreezeStatus::{Confiscated, Expired, InForce, Lifted};
     if p.role != Role::Supervisor {
-        return Err(FiuError::Forbidden(
-            "a freeze is lifted or its outcome recorded by a supervisor".into(),
-        ));
+        return Err(FiuError::Forbidden(say(Say::SupervisorEndsFreeze)));
     }
     let status = nexus_model::FreezeStatus::parse(status)
         .filter(|s| matches!(s, Lifted | Expired | Confiscated))
         .ok_or_else(|| {
-            FiuError::Invalid(format!(
-                "a freeze in force ends lifted, expired or confiscated, not {status:?}"
-            ))
+            FiuError::Invalid(say(Say::FreezeEnd).with("status", format!("{status:?}")))
         })?;
     store.write(|db| {
         let Some(fr) = db.freeze(freeze_id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no freeze {freeze_id}"))));
+            return Ok(Err(FiuError::NotFound(
+                say(Say::NoFreeze).with("id", freeze_id),
+            )));
         };
         if fr.status != InForce {
-            return Ok(Err(FiuError::Conflict(format!(
-                "freeze {freeze_id} is {}, not in force",
-                fr.status
-            ))));
+            return Ok(Err(FiuError::Conflict(
+                say(Say::FreezeNotInForce)
+                    .with("id", freeze_id)
+                    .with("status", fr.status.as_str()),
+            )));
         }
         db.update_freeze(freeze_id, status, outcome.trim())?;
         let case_ref = db
@@ -623,19 +624,15 @@ pub fn disseminate(
     legal_basis: &str,
 ) -> Result<(), FiuError> {
     if p.role != Role::Supervisor {
-        return Err(FiuError::Forbidden(
-            "dissemination is decided by a supervisor".into(),
-        ));
+        return Err(FiuError::Forbidden(say(Say::SupervisorDisseminates)));
     }
     let (agency, legal_basis) = (agency.trim(), legal_basis.trim());
     if agency.is_empty() || legal_basis.is_empty() {
-        return Err(FiuError::Invalid(
-            "name the agency and the legal basis".into(),
-        ));
+        return Err(FiuError::Invalid(say(Say::AgencyAndBasis)));
     }
     change(store, p, id, "case.disseminate", |db, _| {
         let Some(pkg) = package(db, id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no case {id}"))));
+            return Ok(Err(FiuError::NotFound(say(Say::NoCase).with("id", id))));
         };
         db.insert_dissemination(
             id,
@@ -667,9 +664,7 @@ pub fn attach_document(
         .take(200)
         .collect();
     if filename.trim().is_empty() || body.is_empty() {
-        return Err(FiuError::Invalid(
-            "send the document as the body and its name in X-Filename".into(),
-        ));
+        return Err(FiuError::Invalid(say(Say::DocumentBody)));
     }
     let content_type = if content_type.is_empty() || content_type.len() >= 100 {
         "application/octet-stream"
@@ -678,7 +673,7 @@ pub fn attach_document(
     };
     store.write(|db| {
         let Some(c) = db.case(id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no case {id}"))));
+            return Ok(Err(FiuError::NotFound(say(Say::NoCase).with("id", id))));
         };
         let sha = sha256_hex(body);
         let doc = db.add_case_document(

@@ -5,6 +5,7 @@
 
 use crate::auth::{Principal, Role};
 use crate::error::FiuError;
+use crate::error::{say, Say};
 use nexus_store::{AuditRecord, ClearanceRow, Store};
 
 /// Shortest justification of a clearance request.
@@ -20,13 +21,15 @@ pub fn request(
 ) -> Result<i64, FiuError> {
     let justification = justification.trim();
     if justification.chars().count() < MIN_JUSTIFICATION {
-        return Err(FiuError::Invalid(format!(
-            "a clearance needs a justification of at least {MIN_JUSTIFICATION} characters"
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::ClearanceJustification).with("min", MIN_JUSTIFICATION),
+        ));
     }
     store.write(|db| {
         let Some(a) = db.alert(alert_id)? else {
-            return Ok(Err(FiuError::NotFound(format!("no alert {alert_id}"))));
+            return Ok(Err(FiuError::NotFound(
+                say(Say::NoAlert).with("id", alert_id),
+            )));
         };
         let id = db.request_clearance(&a, justification, p.user_id.unwrap_or(0))?;
         db.audit(&AuditRecord {
@@ -52,36 +55,33 @@ pub fn decide(
     comment: &str,
 ) -> Result<ClearanceRow, FiuError> {
     if p.role != Role::Supervisor {
-        return Err(FiuError::Forbidden(
-            "clearances are decided by a supervisor".into(),
-        ));
+        return Err(FiuError::Forbidden(say(Say::SupervisorDecidesClearance)));
     }
     let comment = comment.trim();
     if approve && comment.chars().count() < MIN_JUSTIFICATION {
-        return Err(FiuError::Invalid(format!(
-            "an approval says what you compared (identifiers, birth date, nationality): at least {MIN_JUSTIFICATION} characters"
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::ApprovalSaysWhat).with("min", MIN_JUSTIFICATION),
+        ));
     }
     if !approve && comment.is_empty() {
-        return Err(FiuError::Invalid("say why the request is refused".into()));
+        return Err(FiuError::Invalid(say(Say::RefusalReason)));
     }
     let approver = p.user_id.unwrap_or(0);
     store.write(|db| {
         let Some(c) = db.clearance(id)? else {
-            return Ok(Err(FiuError::NotFound(format!(
-                "no clearance request {id}"
-            ))));
+            return Ok(Err(FiuError::NotFound(
+                say(Say::NoClearance).with("id", id),
+            )));
         };
         if c.status != nexus_model::ClearanceStatus::Requested {
-            return Ok(Err(FiuError::Conflict(format!(
-                "clearance {id} was already {}",
-                c.status
-            ))));
+            return Ok(Err(FiuError::Conflict(
+                say(Say::ClearanceDecided)
+                    .with("id", id)
+                    .with("status", c.status.as_str()),
+            )));
         }
         if c.requested_by == approver {
-            return Ok(Err(FiuError::Forbidden(
-                "a clearance needs a second person's approval: you asked for this one".into(),
-            )));
+            return Ok(Err(FiuError::Forbidden(say(Say::ClearanceFourEyes))));
         }
         db.record_clearance_decision(&c, approver, approve, comment)?;
         db.audit(&AuditRecord {
@@ -102,7 +102,7 @@ pub fn decide(
         })?;
         Ok(db
             .clearance(id)?
-            .ok_or_else(|| FiuError::NotFound(format!("no clearance request {id}"))))
+            .ok_or_else(|| FiuError::NotFound(say(Say::NoClearance).with("id", id))))
     })?
 }
 

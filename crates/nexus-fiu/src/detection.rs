@@ -6,6 +6,7 @@
 //! `--model`) activates one.
 
 use crate::auth::{sha256_hex, Principal, Role};
+use crate::error::{say, Phrase, Say};
 use crate::FiuError;
 use nexus_graph::gbdt::Model;
 use nexus_graph::rules::{DetectConfig, Flags};
@@ -48,7 +49,7 @@ pub fn record_model(
     metrics: &str,
     trained_on: &str,
 ) -> std::result::Result<i64, FiuError> {
-    parse_model(text).map_err(|e| FiuError::Invalid(format!("{name}: {e}")))?;
+    parse_model(text).map_err(|e| FiuError::Invalid(Phrase::verbatim(format!("{name}: {e}"))))?;
     let hash = sha256_hex(text.as_bytes());
     Ok(store.write(|db| {
         let id = db.insert_model(name, text, &hash, metrics, trained_on, by)?;
@@ -72,16 +73,15 @@ pub fn activate_model(
 ) -> std::result::Result<ActiveModel, FiuError> {
     if let Some(p) = who {
         if p.role != Role::Supervisor {
-            return Err(FiuError::Forbidden(
-                "only a supervisor puts a detection model in force".into(),
-            ));
+            return Err(FiuError::Forbidden(say(Say::SupervisorActivatesModel)));
         }
     }
     let actor = who.map_or_else(|| "cli".to_string(), |p| p.actor.clone());
     let body = store
         .read(|db| db.model_body(id))?
-        .ok_or_else(|| FiuError::NotFound(format!("no model {id}")))?;
-    let model = parse_model(&body).map_err(|e| FiuError::Invalid(format!("model {id}: {e}")))?;
+        .ok_or_else(|| FiuError::NotFound(say(Say::NoModel).with("id", id)))?;
+    let model = parse_model(&body)
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(format!("model {id}: {e}"))))?;
     let name = store.write(|db| {
         db.activate_model(id, &actor)?;
         db.audit(&AuditRecord {
@@ -106,8 +106,8 @@ pub fn active_model(store: &Store) -> std::result::Result<Option<ActiveModel>, F
     let Some((row, body)) = store.read(|db| db.active_model())? else {
         return Ok(None);
     };
-    let model =
-        parse_model(&body).map_err(|e| FiuError::Invalid(format!("model {}: {e}", row.id)))?;
+    let model = parse_model(&body)
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(format!("model {}: {e}", row.id))))?;
     Ok(Some(ActiveModel {
         id: row.id,
         name: row.name,

@@ -11,6 +11,7 @@
 //! Whether they were known to the FIU, or on a list, is not its business.
 
 use crate::auth::{sha256_hex, Principal};
+use crate::error::{say, Phrase, Say};
 use crate::limits::Limits;
 use crate::processing::{process_report, Screening, SubjectMatches};
 use nexus_formats::goaml_intake::{read_goaml_report_within, ReceivedReport, ReportProblem};
@@ -48,14 +49,21 @@ impl From<nexus_store::ProblemRow> for ProblemJson {
 }
 
 /// The answer for one report.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ReportOutcome {
     pub report_id: i64,
     pub file: String,
     pub entity_reference: String,
     /// `processed`, `failed-validation` or `rejected`.
     pub status: ReportStatus,
+    /// The FIU's answer, in English.
     pub message: String,
+    /// The same in a signed-in user's language (the UI's upload page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_text: Option<String>,
+    /// The answer as a phrase, for [`ReportOutcome::message_text`].
+    #[serde(skip)]
+    pub said: Option<Phrase>,
     pub problems: Vec<ProblemJson>,
     /// The same content under the same reference was already received.
     pub duplicate: bool,
@@ -241,16 +249,17 @@ fn receive_one(
     let (status, message, problems) = match parsed {
         Ok(r) if i64::from(r.rentity_id) != institution => (
             ReportStatus::Rejected,
-            format!(
-                "the report names reporting entity {} but was sent with the credentials of reporting entity {institution}",
-                r.rentity_id
+            Some(
+                say(Say::WrongReportingEntity)
+                    .with("named", i64::from(r.rentity_id))
+                    .with("sender", institution),
             ),
             Vec::new(),
         ),
-        Ok(_) => (ReportStatus::Processed, String::new(), Vec::new()),
+        Ok(_) => (ReportStatus::Processed, None, Vec::new()),
         Err(p) => (
             ReportStatus::FailedValidation,
-            format!("{} problem(s) found; correct them and submit the report again under the same reference", p.len()),
+            Some(say(Say::ProblemsFound).with("count", p.len())),
             p.iter().map(ProblemJson::from).collect(),
         ),
     };
@@ -268,6 +277,8 @@ fn receive_one(
                 entity_reference: reference,
                 status: e.status,
                 message: e.message.clone(),
+                message_text: None,
+                said: e.message_phrase.clone(),
                 problems,
                 duplicate: true,
             });
@@ -313,17 +324,18 @@ fn receive_one(
     let mut internal = String::new();
     if let (Ok(r), ReportStatus::Processed) = (parsed, status) {
         let done = process_report(db, screening, id, r, &p.matches)?;
-        message = format!(
-            "processed: {} subjects, {} transactions",
-            done.subjects,
-            r.transactions.len()
+        message = Some(
+            say(Say::ProcessedCounts)
+                .with("subjects", done.subjects)
+                .with("transactions", r.transactions.len()),
         );
         internal = format!(
             " ({} new entities, {} new transactions, {} list matches)",
             done.new_entities, done.transactions, done.screening_alerts
         );
     }
-    db.set_report_status(id, status, &message)?;
+    db.set_report_status(id, status, message.as_ref())?;
+    let english = message.as_ref().map(Phrase::to_string).unwrap_or_default();
     db.audit(&AuditRecord {
         actor: principal.actor.clone(),
         action: if existing.is_some() {
@@ -333,7 +345,7 @@ fn receive_one(
         }
         .into(),
         object: format!("report:{id}"),
-        detail: format!("{reference}: {status}; {message}{internal}"),
+        detail: format!("{reference}: {status}; {english}{internal}"),
         ..AuditRecord::default()
     })?;
     Ok(ReportOutcome {
@@ -341,7 +353,9 @@ fn receive_one(
         file: name.to_string(),
         entity_reference: reference,
         status,
-        message,
+        message: english,
+        message_text: None,
+        said: message,
         problems,
         duplicate: false,
     })

@@ -3,6 +3,7 @@
 
 use crate::auth::sha256_hex;
 use crate::error::FiuError;
+use crate::error::Phrase;
 use crate::processing::{entity_query, raise_screening_alerts, Screening};
 use nexus_formats::lists::{parse_list, SkippedListEntry};
 use nexus_store::{AuditRecord, Store, StoreError};
@@ -28,12 +29,13 @@ pub fn load_list(
     source: &Path,
     bytes: &[u8],
 ) -> Result<ListLoaded, FiuError> {
-    let parsed = parse_list(source, bytes).map_err(|e| FiuError::Invalid(e.to_string()))?;
+    let parsed = parse_list(source, bytes)
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(e.to_string())))?;
     if parsed.entries.is_empty() {
-        return Err(FiuError::Invalid(format!(
+        return Err(FiuError::Invalid(Phrase::verbatim(format!(
             "{}: the list has no entries",
             source.display()
-        )));
+        ))));
     }
     let entries = parsed.entries.len();
     store.write(|d| {

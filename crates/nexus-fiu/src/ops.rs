@@ -3,6 +3,7 @@
 //! databases (`nexus migrate`).
 
 use crate::error::FiuError;
+use crate::error::Phrase;
 use nexus_store::{copy_database, CopyReport, Store};
 use std::path::Path;
 
@@ -215,18 +216,19 @@ fn free_space(path: &Path) -> Option<u64> {
 /// may keep running), then checks the copy: it opens, its audit log verifies.
 pub fn backup(store: &Store, target: &Path) -> Result<crate::anchor::Verification, FiuError> {
     if target.exists() {
-        return Err(FiuError::Conflict(format!(
+        return Err(FiuError::Conflict(Phrase::verbatim(format!(
             "{} exists; back up into a new file",
             target.display()
-        )));
+        ))));
     }
     store.backup(target)?;
     let copy = Store::open(target)?;
-    let v = crate::anchor::verify(&copy, &[]).map_err(|e| FiuError::Invalid(e.to_string()))?;
+    let v = crate::anchor::verify(&copy, &[])
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(e.to_string())))?;
     if let Some(f) = &v.failure {
-        return Err(FiuError::Invalid(format!(
+        return Err(FiuError::Invalid(Phrase::verbatim(format!(
             "the backup does not verify: {f}"
-        )));
+        ))));
     }
     Ok(v)
 }
@@ -236,31 +238,33 @@ pub fn backup(store: &Store, target: &Path) -> Result<crate::anchor::Verificatio
 /// verifies; the restored database is verified again.
 pub fn restore(backup: &Path, target: &str) -> Result<crate::anchor::Verification, FiuError> {
     if !backup.is_file() {
-        return Err(FiuError::NotFound(format!(
+        return Err(FiuError::NotFound(Phrase::verbatim(format!(
             "{}: no such backup",
             backup.display()
-        )));
+        ))));
     }
     let source = Store::open(backup)?;
-    let v = crate::anchor::verify(&source, &[]).map_err(|e| FiuError::Invalid(e.to_string()))?;
+    let v = crate::anchor::verify(&source, &[])
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(e.to_string())))?;
     if let Some(f) = &v.failure {
-        return Err(FiuError::Invalid(format!(
+        return Err(FiuError::Invalid(Phrase::verbatim(format!(
             "the backup does not verify: {f}"
-        )));
+        ))));
     }
     if !nexus_store::is_postgres(target) && Path::new(target).exists() {
-        return Err(FiuError::Conflict(format!(
+        return Err(FiuError::Conflict(Phrase::verbatim(format!(
             "{target} exists; restore into a new database (move the old one aside first)"
-        )));
+        ))));
     }
     let to = Store::open_location(target)?;
     copy_database(&source, &to, |_, _| {})?;
-    let restored = crate::anchor::verify(&to, &[]).map_err(|e| FiuError::Invalid(e.to_string()))?;
+    let restored = crate::anchor::verify(&to, &[])
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(e.to_string())))?;
     match &restored.failure {
         None => Ok(restored),
-        Some(f) => Err(FiuError::Invalid(format!(
+        Some(f) => Err(FiuError::Invalid(Phrase::verbatim(format!(
             "the restored database does not verify: {f}"
-        ))),
+        )))),
     }
 }
 
@@ -271,22 +275,24 @@ pub fn migrate(
     to: &Store,
     progress: impl FnMut(&str, u64),
 ) -> Result<(CopyReport, crate::anchor::Verification), FiuError> {
-    let before = crate::anchor::verify(from, &[]).map_err(|e| FiuError::Invalid(e.to_string()))?;
+    let before = crate::anchor::verify(from, &[])
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(e.to_string())))?;
     if let Some(f) = &before.failure {
-        return Err(FiuError::Invalid(format!(
+        return Err(FiuError::Invalid(Phrase::verbatim(format!(
             "the source's audit log does not verify ({f}); nothing was copied"
-        )));
+        ))));
     }
     let report = copy_database(from, to, progress)?;
-    let after = crate::anchor::verify(to, &[]).map_err(|e| FiuError::Invalid(e.to_string()))?;
+    let after = crate::anchor::verify(to, &[])
+        .map_err(|e| FiuError::Invalid(Phrase::verbatim(e.to_string())))?;
     match &after.failure {
         None if after.records == before.records => Ok((report, after)),
-        None => Err(FiuError::Invalid(format!(
+        None => Err(FiuError::Invalid(Phrase::verbatim(format!(
             "the target holds {} audit records, the source {}",
             after.records, before.records
-        ))),
-        Some(f) => Err(FiuError::Invalid(format!(
+        )))),
+        Some(f) => Err(FiuError::Invalid(Phrase::verbatim(format!(
             "the target's audit log does not verify: {f}"
-        ))),
+        )))),
     }
 }

@@ -13,6 +13,8 @@
 //! Putting a person into a case is itself an audited act (`case.add-entity`),
 //! so every read of a person traces back to a decision oversight can see.
 
+use crate::error::{say, Phrase, Say};
+use nexus_model::explain::Value;
 use nexus_store::{AlertRow, Db, StoreError};
 use std::collections::HashSet;
 
@@ -169,7 +171,7 @@ pub fn covers(db: &Db, scope: Scope, record: Record) -> Result<bool, StoreError>
 }
 
 /// Whether `purpose` opens `record`: `Ok(())`, or the sentence saying why not.
-pub fn opens(db: &Db, purpose: &Purpose, record: Record) -> Result<Result<(), String>, StoreError> {
+pub fn opens(db: &Db, purpose: &Purpose, record: Record) -> Result<Result<(), Phrase>, StoreError> {
     let named = scope(db, &purpose.case_ref)?;
     match named {
         Some(s) if covers(db, s, record)? => Ok(Ok(())),
@@ -178,29 +180,23 @@ pub fn opens(db: &Db, purpose: &Purpose, record: Record) -> Result<Result<(), St
 }
 
 /// Why a purpose does not open a record: the sentence the purpose form shows.
-pub fn refusal(case_ref: &str, named: Option<Scope>, record: Record) -> String {
+pub fn refusal(case_ref: &str, named: Option<Scope>, record: Record) -> Phrase {
     let what = match record {
-        Record::AlertQueue => "the alert queue is read under TRIAGE".to_string(),
-        Record::Alert(a) => format!("alert #{a} is read under TRIAGE, ALERT-{a} or a case that holds it"),
-        Record::Entity(e) => format!(
-            "person or organisation #{e} is read under an alert that names it (ALERT-<id>) or a case it was added to"
-        ),
-        Record::Report(r) => format!(
-            "the subjects of report {r} are read under an alert or a case that holds one of them"
-        ),
-        Record::Case(_) => "a case is read under its own reference".to_string(),
-        Record::Account(_) => {
-            "an account is read under an alert that names it (ALERT-<id>) or a case that holds it or its holder".to_string()
-        }
-        Record::Search => "searching the FIU's data is part of investigating an alert (ALERT-n) or a case".to_string(),
-        Record::PartnerMessage { .. } => {
-            "a partner FIU's message is read under the case it was linked to".to_string()
-        }
+        Record::AlertQueue => say(Say::QueueReadUnder),
+        Record::Alert(a) => say(Say::AlertReadUnder).with("id", a),
+        Record::Entity(e) => say(Say::EntityReadUnder).with("id", e),
+        Record::Report(r) => say(Say::ReportReadUnder).with("id", r),
+        Record::Case(_) => say(Say::CaseReadUnder),
+        Record::Account(_) => say(Say::AccountReadUnder),
+        Record::Search => say(Say::SearchReadUnder),
+        Record::PartnerMessage { .. } => say(Say::PartnerMessageReadUnder),
     };
-    match named {
-        None => format!("{case_ref:?} names no case or alert in this FIU; {what}."),
-        Some(_) => format!("{case_ref:?} does not cover this record: {what}."),
-    }
+    say(match named {
+        None => Say::PurposeNamesNothing,
+        Some(_) => Say::PurposeDoesNotCover,
+    })
+    .with("reference", format!("{case_ref:?}"))
+    .with("what", Value::Phrase(Box::new(what)))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use crate::auth::Principal;
 use crate::error::FiuError;
+use crate::error::{say, Say};
 use crate::processing::{entry_version, Screening};
 use nexus_formats::lists::{BirthDate, SubjectKind};
 use nexus_model::{Country, Date};
@@ -60,19 +61,19 @@ pub fn screen_name(
 ) -> Result<Vec<ScreenMatch>, FiuError> {
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(FiuError::Invalid(format!(
-            "`name` must have 1 to {MAX_NAME} characters"
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::ScreenNameLength).with("max", MAX_NAME),
+        ));
     }
     let mut q = nexus_screen::Query::new("q", name);
     if let Some(d) = req.birth_date.as_deref().filter(|d| !d.is_empty()) {
         q.birth_date = Some(BirthDate::Exact(Date::parse(d).map_err(|_| {
-            FiuError::Invalid(format!("birth_date {d:?} is not YYYY-MM-DD"))
+            FiuError::Invalid(say(Say::BirthDateFormat).with("value", format!("{d:?}")))
         })?));
     }
     if let Some(c) = req.country.as_deref().filter(|c| !c.is_empty()) {
         q.country = Some(Country::parse(c).ok_or_else(|| {
-            FiuError::Invalid(format!("country {c:?} is not an ISO 3166 alpha-2 code"))
+            FiuError::Invalid(say(Say::CountryCode).with("value", format!("{c:?}")))
         })?);
     }
     q.kind = match req.kind.as_deref() {
@@ -80,21 +81,19 @@ pub fn screen_name(
         Some("person") => SubjectKind::Person,
         Some("organisation") => SubjectKind::Organisation,
         Some(k) => {
-            return Err(FiuError::Invalid(format!(
-                "kind {k:?}: use person or organisation"
-            )))
+            return Err(FiuError::Invalid(
+                say(Say::SubjectKindWord).with("value", format!("{k:?}")),
+            ))
         }
     };
     let top = req.top.unwrap_or(0);
     if top > 0 && !principal.role.investigates() {
-        return Err(FiuError::Forbidden(
-            "candidates below the threshold are for the FIU's analysts and supervisors".into(),
-        ));
+        return Err(FiuError::Forbidden(say(Say::CandidatesForInvestigators)));
     }
     if top > MAX_CANDIDATES {
-        return Err(FiuError::Invalid(format!(
-            "top: at most {MAX_CANDIDATES} candidates below the threshold"
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::TooManyCandidates).with("max", MAX_CANDIDATES),
+        ));
     }
     let found = if top > 0 {
         screening.screen_at(&q, CANDIDATE_FLOOR)

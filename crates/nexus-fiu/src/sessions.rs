@@ -8,6 +8,7 @@
 
 use crate::auth::{canonical_username, random_token, sha256_hex, Principal};
 use crate::error::FiuError;
+use crate::error::{say, Phrase, Say};
 use crate::purpose::Purpose;
 use crate::signin::{Refusal, SignInGuard};
 use nexus_store::{AuditRecord, Store};
@@ -91,8 +92,8 @@ pub fn sign_in(
     };
     match user {
         Some(u) if ok && !u.disabled => {
-            let token = random_token().map_err(FiuError::Invalid)?;
-            let csrf = random_token().map_err(FiuError::Invalid)?;
+            let token = random_token().map_err(|e| FiuError::Invalid(Phrase::verbatim(e)))?;
+            let csrf = random_token().map_err(|e| FiuError::Invalid(Phrase::verbatim(e)))?;
             store.write(|db| {
                 db.create_session(
                     &sha256_hex(token.as_bytes()),
@@ -149,22 +150,19 @@ pub fn change_password(
     new: &str,
 ) -> Result<PasswordChange, FiuError> {
     let Some(user_id) = p.user_id else {
-        return Err(FiuError::Forbidden("an API token has no password".into()));
+        return Err(FiuError::Forbidden(say(Say::TokenHasNoPassword)));
     };
     if new.chars().count() < crate::auth::MIN_PASSWORD {
-        return Err(FiuError::Invalid(format!(
-            "a password has at least {} characters",
-            crate::auth::MIN_PASSWORD
-        )));
+        return Err(FiuError::Invalid(
+            say(Say::PasswordLength).with("min", crate::auth::MIN_PASSWORD),
+        ));
     }
     if new == current {
-        return Err(FiuError::Invalid(
-            "the new password is the current one".into(),
-        ));
+        return Err(FiuError::Invalid(say(Say::PasswordUnchanged)));
     }
     let user = store
         .read(|db| db.user(user_id))?
-        .ok_or_else(|| FiuError::NotFound("no such user".into()))?;
+        .ok_or_else(|| FiuError::NotFound(say(Say::NotFound)))?;
     match guard.check(&user.username, None) {
         Ok(()) => {}
         Err(Refusal::UserBackOff(wait)) | Err(Refusal::AddressBlocked(wait)) => {
@@ -188,7 +186,8 @@ pub fn change_password(
         return Ok(PasswordChange::WrongCurrent);
     }
     guard.succeeded(&user.username);
-    let hash = crate::auth::hash_password(new).map_err(FiuError::Invalid)?;
+    let hash =
+        crate::auth::hash_password(new).map_err(|e| FiuError::Invalid(Phrase::verbatim(e)))?;
     store.write(|db| {
         db.set_password(user_id, &hash)?;
         let ended = db.delete_other_sessions(user_id, &sha256_hex(token.as_bytes()))?;
@@ -217,14 +216,10 @@ pub fn state_purpose(
     case_ref: &str,
 ) -> Result<(), FiuError> {
     let Some(purpose) = Purpose::stated(purpose, case_ref) else {
-        return Err(FiuError::Invalid(
-            "state a purpose of 5 to 500 characters and a case reference".into(),
-        ));
+        return Err(FiuError::Invalid(say(Say::StatePurpose)));
     };
     let Some(session) = p.session.as_deref() else {
-        return Err(FiuError::Invalid(
-            "a purpose is stated in a signed-in session".into(),
-        ));
+        return Err(FiuError::Invalid(say(Say::PurposeInSession)));
     };
     store.write(|db| {
         db.set_session_purpose(session, &purpose.purpose, &purpose.case_ref)?;

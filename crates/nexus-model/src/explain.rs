@@ -3,7 +3,7 @@
 //! not as a finished English sentence, so that each reader gets it in
 //! their language: the command line and the API write English (`Display`),
 //! the UI renders the same phrases with the wording of the user's locale
-//! file (`expl.<key>` for the sentences, `num.*`, `money.*` and `unit.*`
+//! file (`say.<key>` for the sentences, `num.*`, `money.*` and `unit.*`
 //! for numbers, amounts and durations).
 //!
 //! Hand-written rather than taken from a localisation library (Fluent,
@@ -20,8 +20,9 @@ use std::fmt;
 macro_rules! phrases {
     ($($variant:ident => $key:literal : $english:literal),+ $(,)?) => {
         vocabulary! {
-            /// Every sentence the engines say. The spelling is the locale
-            /// key's suffix (`expl.fan_in`); `{name}` marks a value.
+            /// Every sentence nexus says to a user: the engines'
+            /// explanations and the use cases' refusals. The spelling is
+            /// the locale key's suffix (`say.fan_in`); `{name}` marks a value.
             PhraseKey { $($variant => $key),+ }
         }
 
@@ -79,6 +80,108 @@ phrases! {
     PatronymicConflict => "patronymic_conflict": "patronymic {query} vs listed {listed}",
     NumberConflict => "number_conflict": "number {query} vs listed {listed}",
     Separator => "separator": "; ",
+
+    // What the use cases answer when they refuse (nexus-fiu, the server).
+    Verbatim => "verbatim": "{text}",
+    NoAlert => "no_alert": "no alert {id}",
+    NoCase => "no_case": "no case {id}",
+    NoEntity => "no_entity": "no entity {id}",
+    NoFreeze => "no_freeze": "no freeze {id}",
+    NoClearance => "no_clearance": "no clearance request {id}",
+    NoModel => "no_model": "no model {id}",
+    NoUser => "no_user": "no user {id}",
+    NoToken => "no_token": "no live API token {id}",
+    NoAccount => "no_account": "no account {key}: give it as BIC|number, as the account pages show it",
+    NotFound => "not_found": "not found",
+    UnknownAlertAction => "unknown_alert_action": "unknown action {action}: use assign, escalate, dismiss or reopen",
+    DismissNeedsReason => "dismiss_needs_reason": "dismissing an alert needs a reason of at least {min} characters",
+    ListMatchNeedsClearance => "list_match_needs_clearance": "a list match is not dismissed by one person: request a clearance with its justification, and a supervisor decides",
+    CaseTitleTooShort => "case_title_too_short": "a case title has at least {min} characters",
+    CaseOrTitle => "case_or_title": "name an existing case reference or a title of at least {min} characters",
+    CaseClosed => "case_closed": "{reference} is closed: a supervisor reopens it before anything is added",
+    CaseNotClosed => "case_not_closed": "{reference} is not closed",
+    NotAnInvestigator => "not_an_investigator": "{name} is not an analyst or supervisor of this FIU",
+    AnalystTakesCases => "analyst_takes_cases": "an analyst takes an unassigned case for themselves; a supervisor assigns cases to others",
+    SupervisorCloses => "supervisor_closes": "a supervisor closes a case",
+    SupervisorReopens => "supervisor_reopens": "a supervisor reopens a case",
+    ClosingReason => "closing_reason": "give the reason for closing (at least {min} characters)",
+    ReopeningReason => "reopening_reason": "give the reason for reopening (at least {min} characters)",
+    MeasuresOpen => "measures_open": "{count} provisional measure(s) still proposed or in force: decide, lift or record their outcome first",
+    EmptyNote => "empty_note": "an empty note",
+    FreezeExpiresAfterIssue => "freeze_expires_after_issue": "a freeze expires after it is issued",
+    FreezeNamesAssets => "freeze_names_assets": "a freeze names the assets and its legal basis",
+    EntityNotSubject => "entity_not_subject": "entity {id} is not a subject of this case; add it to the case first",
+    AccountNotInCase => "account_not_in_case": "account {id} is not in this case; add it to the case first",
+    AccountIsCounterparty => "account_is_counterparty": "account {key} is a counterparty of this case; make it a subject first",
+    SupervisorDecidesFreeze => "supervisor_decides_freeze": "a freeze is approved or rejected by a supervisor",
+    FreezeRejectionReason => "freeze_rejection_reason": "say why the freeze is rejected",
+    FreezeNotProposed => "freeze_not_proposed": "freeze {id} is {status}, not proposed",
+    FreezeFourEyes => "freeze_four_eyes": "the four-eyes rule: a freeze is decided by a supervisor other than the one who proposed it",
+    SupervisorEndsFreeze => "supervisor_ends_freeze": "a freeze is lifted or its outcome recorded by a supervisor",
+    FreezeEnd => "freeze_end": "a freeze in force ends lifted, expired or confiscated, not {status}",
+    FreezeNotInForce => "freeze_not_in_force": "freeze {id} is {status}, not in force",
+    SupervisorDisseminates => "supervisor_disseminates": "dissemination is decided by a supervisor",
+    AgencyAndBasis => "agency_and_basis": "name the agency and the legal basis",
+    DocumentBody => "document_body": "send the document as the body and its name in X-Filename",
+    ClearanceJustification => "clearance_justification": "a clearance needs a justification of at least {min} characters",
+    SupervisorDecidesClearance => "supervisor_decides_clearance": "clearances are decided by a supervisor",
+    ApprovalSaysWhat => "approval_says_what": "an approval says what you compared (identifiers, birth date, nationality): at least {min} characters",
+    RefusalReason => "refusal_reason": "say why the request is refused",
+    ClearanceDecided => "clearance_decided": "clearance {id} was already {status}",
+    ClearanceFourEyes => "clearance_four_eyes": "a clearance needs a second person's approval: you asked for this one",
+    SupervisorActivatesModel => "supervisor_activates_model": "only a supervisor puts a detection model in force",
+    ScreenNameLength => "screen_name_length": "`name` must have 1 to {max} characters",
+    BirthDateFormat => "birth_date_format": "birth_date {value} is not YYYY-MM-DD",
+    CountryCode => "country_code": "country {value} is not an ISO 3166 alpha-2 code",
+    SubjectKindWord => "subject_kind_word": "kind {value}: use person or organisation",
+    CandidatesForInvestigators => "candidates_for_investigators": "candidates below the threshold are for the FIU's analysts and supervisors",
+    TooManyCandidates => "too_many_candidates": "top: at most {max} candidates below the threshold",
+    TokenHasNoPassword => "token_has_no_password": "an API token has no password",
+    PasswordLength => "password_length": "a password has at least {min} characters",
+    PasswordUnchanged => "password_unchanged": "the new password is the current one",
+    StatePurpose => "state_purpose": "state a purpose of 5 to 500 characters and a case reference",
+    PurposeInSession => "purpose_in_session": "a purpose is stated in a signed-in session",
+    InstitutionOnlyForBanks => "institution_only_for_banks": "reporting-entity users, and only they, belong to an institution",
+    InstitutionCode => "institution_code": "institution code {code}: expected a BIC or national code of 4 to 11 letters and digits",
+    InstitutionNumber => "institution_number": "the institution is the reporting entity's goAML rentity_id, a positive number",
+    CannotDisableSelf => "cannot_disable_self": "you cannot disable yourself",
+    RoleForbids => "role_forbids": "your role does not allow this",
+    AuthenticationRequired => "authentication_required": "authentication required",
+    InternalError => "internal_error": "internal error; the event was logged",
+    ChooseDecision => "choose_decision": "decision: {choices}",
+    MessageLength => "message_length": "a message has 1 to {max} characters",
+    SubjectLength => "subject_length": "a subject has 1 to {max} characters",
+    ChooseReportingEntity => "choose_reporting_entity": "choose the reporting entity written to",
+    NoReportingEntity => "no_reporting_entity": "no such reporting entity",
+    DateField => "date_field": "{field}: YYYY-MM-DD",
+    LanguageChoice => "language_choice": "language: {choices}",
+    NothingFiled => "nothing_filed": "nothing was filed",
+    UnknownRole => "unknown_role": "unknown role",
+    InstitutionIsNumber => "institution_is_number": "institution: a number",
+    NameTheList => "name_the_list": "name the list (1 to 100 characters)",
+    ExchangeKind => "exchange_kind": "kind: request, reply or dissemination",
+    PurposeCaseFirst => "purpose_case_first": "state the case you work on as your purpose first",
+    NoSuchCase => "no_such_case": "no such case",
+    BackToStart => "back_to_start": "Back to the start page",
+    PurposeNamesNothing => "purpose_names_nothing": "{reference} names no case or alert in this FIU; {what}.",
+    PurposeDoesNotCover => "purpose_does_not_cover": "{reference} does not cover this record: {what}.",
+    QueueReadUnder => "queue_read_under": "the alert queue is read under TRIAGE",
+    AlertReadUnder => "alert_read_under": "alert #{id} is read under TRIAGE, ALERT-{id} or a case that holds it",
+    EntityReadUnder => "entity_read_under": "person or organisation #{id} is read under an alert that names it (ALERT-<id>) or a case it was added to",
+    ReportReadUnder => "report_read_under": "the subjects of report {id} are read under an alert or a case that holds one of them",
+    CaseReadUnder => "case_read_under": "a case is read under its own reference",
+    AccountReadUnder => "account_read_under": "an account is read under an alert that names it (ALERT-<id>) or a case that holds it or its holder",
+    SearchReadUnder => "search_read_under": "searching the FIU's data is part of investigating an alert (ALERT-n) or a case",
+    PartnerMessageReadUnder => "partner_message_read_under": "a partner FIU's message is read under the case it was linked to",
+    NoPurposeYet => "no_purpose_yet": "No purpose stated yet in this session.",
+    PurposeUnderCase => "purpose_under_case": "state a purpose under {reference} first (open the case page)",
+    ChooseFreezeTarget => "choose_freeze_target": "on: choose a subject or a subject account of the case",
+    RetentionDays => "retention_days": "keep reports for {min} to {max} days",
+    WrongReportingEntity => "wrong_reporting_entity": "the report names reporting entity {named} but was sent with the credentials of reporting entity {sender}",
+    ProblemsFound => "problems_found": "{count} problem(s) found; correct them and submit the report again under the same reference",
+    ProcessedCounts => "processed_counts": "processed: {subjects} subjects, {transactions} transactions",
+    TooManyAttachments => "too_many_attachments": "a message carries at most {max} attachments",
+    CsrfMismatch => "csrf_mismatch": "missing or wrong CSRF token; reload the page and try again",
 }
 
 /// An account as an explanation names it: its key (`BIC|number`) and, once
@@ -147,9 +250,15 @@ impl Phrase {
     }
 
     /// The phrase with `name` set to `value`.
-    pub fn with(mut self, name: &str, value: Value) -> Phrase {
-        self.args.insert(name.to_string(), value);
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Phrase {
+        self.args.insert(name.to_string(), value.into());
         self
+    }
+
+    /// A text nobody has translated (a parser's message, an operator's
+    /// file path): shown as it is in every language.
+    pub fn verbatim(text: impl Into<String>) -> Phrase {
+        Phrase::new(PhraseKey::Verbatim).with("text", Value::Text(text.into()))
     }
 
     /// The phrase in the reader's wording.
@@ -161,7 +270,7 @@ impl Phrase {
 
     fn render_into(&self, w: &dyn Wording, out: &mut String) {
         let template = w
-            .text(&format!("expl.{}", self.key.as_str()))
+            .text(&format!("say.{}", self.key.as_str()))
             .unwrap_or_else(|| self.key.english());
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -248,7 +357,7 @@ impl fmt::Display for Explanation {
 }
 
 /// A language's way of writing the phrases and their values: a text for
-/// each key it has (`expl.fan_in`, `num.group`, `unit.days`, …); what it
+/// each key it has (`say.fan_in`, `num.group`, `unit.days`, …); what it
 /// lacks is written in English.
 pub trait Wording {
     fn text(&self, key: &str) -> Option<&str>;
@@ -422,6 +531,36 @@ impl Value {
     }
 }
 
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Text(n.to_string())
+    }
+}
+
+impl From<usize> for Value {
+    fn from(n: usize) -> Value {
+        Value::Count(n as u64)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(t: &str) -> Value {
+        Value::Text(t.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(t: String) -> Value {
+        Value::Text(t)
+    }
+}
+
+impl From<&String> for Value {
+    fn from(t: &String) -> Value {
+        Value::Text(t.clone())
+    }
+}
+
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::new();
@@ -481,7 +620,7 @@ mod tests {
     impl Wording for Russian {
         fn text(&self, key: &str) -> Option<&str> {
             Some(match key {
-                "expl.episode" => "; продолжение: окон {windows} за {span}, {money} всего",
+                "say.episode" => "; продолжение: окон {windows} за {span}, {money} всего",
                 "num.group" => " ",
                 "num.decimal" => ",",
                 "money.amount" => "{amount} {currency}",

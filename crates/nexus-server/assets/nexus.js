@@ -35,7 +35,7 @@ async function attachDocument(event) {
   });
   if (response.ok) { window.location.reload(); return; }
   let message = response.statusText;
-  try { message = (await response.json()).error; } catch (e) {}
+  try { const body = await response.json(); message = body.error_text || body.error; } catch (e) {}
   const p = document.createElement("p");
   p.className = "error";
   p.textContent = message;
@@ -68,7 +68,7 @@ async function loadList(event) {
     setTimeout(() => window.location.reload(), 1500);
   } else {
     p.className = "error";
-    p.textContent = body.error || response.statusText;
+    p.textContent = body.error_text || body.error || response.statusText;
     out.appendChild(p);
   }
 }
@@ -112,7 +112,7 @@ async function uploadReport(event) {
   if (body.error) {
     const p = document.createElement("p");
     p.className = "error";
-    p.textContent = body.error;
+    p.textContent = body.error_text || body.error;
     out.appendChild(p);
   }
   for (const r of reports) {
@@ -130,7 +130,7 @@ async function uploadReport(event) {
     status.textContent = tr("status_" + r.status) + (r.duplicate ? " (" + tr("already") + ")" : "");
     status.id = "upload-status";
     title.appendChild(status);
-    title.append(" — " + r.message);
+    title.append(" — " + (r.message_text || r.message));
     div.appendChild(title);
     if (r.problems && r.problems.length) {
       const ul = document.createElement("ul");

@@ -79,6 +79,11 @@ async fn submit_reports(
             "this account is not tied to a reporting entity",
         )
     })?;
+    // The UI's upload page reads the answers in its user's language.
+    let (lang, in_session) = (
+        crate::ui::i18n::Lang::of(Some(&principal)),
+        principal.session.is_some(),
+    );
     let ct = content_type(&headers);
     let zipped = match ct.as_str() {
         "application/xml" | "text/xml" => false,
@@ -121,6 +126,15 @@ async fn submit_reports(
                 .map_err(upload_error)
         })
         .await?;
+    let outcome: Vec<_> = outcome
+        .into_iter()
+        .map(|mut o| {
+            if in_session {
+                o.message_text = o.said.as_ref().map(|s| s.render(&lang));
+            }
+            o
+        })
+        .collect();
     for o in &outcome {
         let status = if o.duplicate {
             "duplicate"
@@ -388,7 +402,7 @@ async fn alerts(
                 .map_err(AppError::from)
         })
         .await?
-        .map_err(|why| AppError::new(StatusCode::FORBIDDEN, why))?;
+        .map_err(|why| AppError::said(StatusCode::FORBIDDEN, why))?;
     Ok(Json(
         json!({ "alerts": rows.iter().map(alert_json).collect::<Vec<_>>() }),
     ))
@@ -520,7 +534,7 @@ async fn entity(
         })
         .await?;
     match v {
-        Err(why) => Err(AppError::new(StatusCode::FORBIDDEN, why)),
+        Err(why) => Err(AppError::said(StatusCode::FORBIDDEN, why)),
         Ok(None) => Err(AppError::not_found()),
         Ok(Some(v)) => Ok(Json(v)),
     }

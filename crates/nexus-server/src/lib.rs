@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     plain
         .merge(api::routes(&limits))
         .merge(ui::routes(&limits))
+        .layer(axum::middleware::from_fn(web::localise_error_pages))
         .layer(axum::middleware::from_fn(net::same_origin))
         .layer(axum::middleware::from_fn(net::security_headers))
         .layer(axum::middleware::from_fn_with_state(

@@ -1,12 +1,14 @@
 //! Shared plumbing of the handlers: state, errors, who is calling, the
 //! stated purpose, and the background jobs.
 
+use crate::ui::i18n::Lang;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nexus_fiu::auth::{sha256_hex, Principal, Role};
 use nexus_fiu::detection::{run_detection, ActiveModel};
+use nexus_fiu::error::{say, Phrase, Say};
 use nexus_fiu::exchange::RejectionBudget;
 use nexus_fiu::limits::Limits;
 use nexus_fiu::processing::Screening;
@@ -267,36 +269,49 @@ pub fn spawn_background(state: AppState) {
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
+    /// In English: the API's `error`, the log's.
     pub message: String,
+    /// The same as a phrase, for an HTML page in the user's language.
+    pub said: Option<Phrase>,
     pub problems: Vec<nexus_fiu::intake::ProblemJson>,
     /// Answer as JSON (API) rather than HTML.
     pub json: bool,
 }
 
 impl AppError {
+    /// An error with a technical English message (limits, parsers).
     pub fn new(status: StatusCode, message: impl Into<String>) -> AppError {
         AppError {
             status,
             message: message.into(),
+            said: None,
             problems: Vec::new(),
             json: true,
+        }
+    }
+    /// An error that says `phrase` (in the reader's language on a page).
+    pub fn said(status: StatusCode, phrase: Phrase) -> AppError {
+        AppError {
+            said: Some(phrase.clone()),
+            ..AppError::new(status, phrase.to_string())
         }
     }
     pub fn bad_request(m: impl Into<String>) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, m)
     }
+    /// 400 saying what is wrong with the request.
+    pub fn invalid(phrase: Phrase) -> AppError {
+        AppError::said(StatusCode::BAD_REQUEST, phrase)
+    }
     pub fn forbidden() -> AppError {
-        AppError::new(StatusCode::FORBIDDEN, "your role does not allow this")
+        AppError::said(StatusCode::FORBIDDEN, say(Say::RoleForbids))
     }
     pub fn not_found() -> AppError {
-        AppError::new(StatusCode::NOT_FOUND, "not found")
+        AppError::said(StatusCode::NOT_FOUND, say(Say::NotFound))
     }
     pub fn internal(detail: String) -> AppError {
         tracing::error!(detail = %detail, "internal error");
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error; the event was logged",
-        )
+        AppError::said(StatusCode::INTERNAL_SERVER_ERROR, say(Say::InternalError))
     }
     pub fn html(mut self) -> AppError {
         self.json = false;
@@ -319,10 +334,10 @@ impl From<nexus_fiu::FiuError> for AppError {
     fn from(e: nexus_fiu::FiuError) -> AppError {
         use nexus_fiu::FiuError as F;
         match e {
-            F::Invalid(m) => AppError::bad_request(m),
-            F::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, m),
-            F::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
-            F::Forbidden(m) => AppError::new(StatusCode::FORBIDDEN, m),
+            F::Invalid(m) => AppError::invalid(m),
+            F::NotFound(m) => AppError::said(StatusCode::NOT_FOUND, m),
+            F::Conflict(m) => AppError::said(StatusCode::CONFLICT, m),
+            F::Forbidden(m) => AppError::said(StatusCode::FORBIDDEN, m),
             F::Store(s) => s.into(),
         }
     }
@@ -332,24 +347,101 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.json {
             let body = serde_json::json!({ "error": self.message, "problems": self.problems });
-            (self.status, axum::Json(body)).into_response()
+            let mut response = (self.status, axum::Json(body.clone())).into_response();
+            if let Some(said) = self.said {
+                // For the UI's scripts: [`localise_error_pages`] adds
+                // `error_text` in a signed-in user's language.
+                response.extensions_mut().insert(ErrorPage {
+                    status: self.status,
+                    said,
+                    json: Some(body),
+                });
+            }
+            response
         } else if self.status == StatusCode::UNAUTHORIZED {
             Redirect::to("/login").into_response()
         } else {
-            let code = self.status.as_u16();
-            let body = maud::html! {
-                (maud::DOCTYPE)
+            let page = ErrorPage {
+                status: self.status,
+                said: self.said.unwrap_or_else(|| Phrase::verbatim(self.message)),
+                json: None,
+            };
+            // Written in English here; [`localise_error_pages`] writes it
+            // again in the reader's language, which only the request knows.
+            let mut response = page.render(Lang::En);
+            response.extensions_mut().insert(page);
+            response
+        }
+    }
+}
+
+/// An error answer: its status, what it says and, for the API, its JSON.
+#[derive(Clone)]
+struct ErrorPage {
+    status: StatusCode,
+    said: Phrase,
+    json: Option<serde_json::Value>,
+}
+
+impl ErrorPage {
+    fn render(&self, lang: Lang) -> Response {
+        if let Some(body) = &self.json {
+            let mut body = body.clone();
+            body["error_text"] = serde_json::Value::String(self.said.render(&lang));
+            return (self.status, axum::Json(body)).into_response();
+        }
+        let code = self.status.as_u16();
+        let body = maud::html! {
+            (maud::DOCTYPE)
+            html lang=(lang.code()) {
                 meta charset="utf-8";
                 title { (code) }
                 link rel="stylesheet" href="/static/nexus.css";
                 main.narrow {
                     h1 { (code) }
-                    p.error { (self.message) }
-                    p { a href="/" { "Back to the start page" } }
+                    p.error { (self.said.render(&lang)) }
+                    p { a href="/" { (say(Say::BackToStart).render(&lang)) } }
                 }
-            };
-            (self.status, Html(body.into_string())).into_response()
+            }
+        };
+        (self.status, Html(body.into_string())).into_response()
+    }
+}
+
+/// Where authentication leaves the signed-in user's language for the
+/// error page of the same request.
+#[derive(Clone, Default)]
+pub struct LanguageSlot(Arc<std::sync::OnceLock<String>>);
+
+/// Writes an HTML error page again in the reader's language: the user's
+/// choice once signed in, the browser's before.
+pub async fn localise_error_pages(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let slot = LanguageSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let browser = Lang::of_browser(request.headers());
+    let mut response = next.run(request).await;
+    match response.extensions_mut().remove::<ErrorPage>() {
+        // An API answer in a signed-in user's language (the UI's scripts);
+        // to API tokens, English only.
+        Some(page) if page.json.is_some() => match slot.0.get() {
+            Some(code) => page.render(Lang::parse(code).unwrap_or(Lang::En)),
+            None => response,
+        },
+        Some(page) => {
+            let lang = slot
+                .0
+                .get()
+                .map_or(browser, |code| Lang::parse(code).unwrap_or(Lang::En));
+            if lang == Lang::En {
+                response
+            } else {
+                page.render(lang)
+            }
         }
+        None => response,
     }
 }
 
@@ -392,7 +484,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
         let json = parts.uri.path().starts_with("/api/");
         let unauthorised = || AppError {
             json,
-            ..AppError::new(StatusCode::UNAUTHORIZED, "authentication required")
+            ..AppError::said(StatusCode::UNAUTHORIZED, say(Say::AuthenticationRequired))
         };
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token = auth
@@ -429,6 +521,9 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, 
             .blocking(move |s| Ok(s.store.read(|db| db.session(&key, nexus_store::now()))?))
             .await?;
         let row = found.ok_or_else(unauthorised)?;
+        if let Some(slot) = parts.extensions.get::<LanguageSlot>() {
+            let _ = slot.0.set(row.user.language.clone());
+        }
         let role = row.user.role;
         Ok(Principal {
             actor: format!("user:{}", row.user.username),
@@ -475,10 +570,7 @@ impl Guard for Principal {
         } else {
             Err(AppError {
                 json,
-                ..AppError::new(
-                    StatusCode::FORBIDDEN,
-                    "missing or wrong CSRF token; reload the page and try again",
-                )
+                ..AppError::said(StatusCode::FORBIDDEN, say(Say::CsrfMismatch))
             })
         }
     }

@@ -64,14 +64,18 @@ pub struct LoginSession {
 }
 
 /// A report as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
     pub id: i64,
     pub institution: i64,
     pub entity_reference: String,
     pub report_code: String,
     pub status: ReportStatus,
+    /// The FIU's answer in English (the API's).
     pub message: String,
+    /// The same as a phrase, for the UI's languages (`None` before
+    /// answers were kept as phrases).
+    pub message_phrase: Option<Phrase>,
     pub received_at: i64,
     pub submitted_at: Option<i64>,
     pub reason: String,
@@ -410,7 +414,7 @@ pub struct CaseRow {
 /// What the message board lists: a report's receipt (the FIU's automatic
 /// answer on intake), a message written on a report, or a free message
 /// between the FIU and a reporting entity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BoardItem {
     /// The report it is about (none for a free message).
     pub report_id: Option<i64>,
@@ -418,12 +422,18 @@ pub struct BoardItem {
     pub reference: String,
     pub institution: i64,
     pub kind: BoardKind,
+    /// The item's id within its kind (report, report message, free message).
+    pub item: i64,
     /// '' for a receipt.
     pub author: String,
     pub at: i64,
     /// The receipt's status, or '' for a message.
     pub status: String,
     pub body: String,
+    /// A receipt's answer as a phrase (the UI's languages).
+    pub phrase: Option<Phrase>,
+    /// A free message's attachments.
+    pub attachments: Vec<AttachmentRow>,
 }
 
 /// What a message board item is.
@@ -432,6 +442,42 @@ pub enum BoardKind {
     Receipt,
     OnReport,
     Free,
+}
+
+impl BoardKind {
+    pub const ALL: &'static [BoardKind] =
+        &[BoardKind::Receipt, BoardKind::OnReport, BoardKind::Free];
+
+    /// The stored spelling (the archive's `kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoardKind::Receipt => "receipt",
+            BoardKind::OnReport => "report",
+            BoardKind::Free => "free",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<BoardKind> {
+        BoardKind::ALL.iter().copied().find(|k| k.as_str() == text)
+    }
+}
+
+/// Which of a user's board items: the inbox, or what they archived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardFolder {
+    Inbox,
+    Archive,
+}
+
+/// A file attached to a free message (without its content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub message_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
 }
 
 /// A web report not yet filed (or filed and failed): the form's fields as
@@ -561,7 +607,7 @@ fn user_from_row(r: &Row) -> crate::Result<User> {
 
 const USER_COLUMNS: &str = "id, username, password_hash, role, institution, disabled, language";
 const REPORT_COLUMNS: &str =
-    "id, institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size";
+    "id, institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size, message_phrase";
 const SUBJECT_COLUMNS: &str =
     "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line";
 const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description, t.source_institution";
@@ -600,6 +646,9 @@ fn report_from_row(r: &Row) -> crate::Result<ReportRow> {
         reason: r.get(8)?,
         sha256: r.get(9)?,
         size: r.get(10)?,
+        message_phrase: r
+            .get::<Option<String>>(11)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
@@ -1103,10 +1152,18 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn set_report_status(&self, id: i64, status: ReportStatus, message: &str) -> Result<()> {
+    /// A report's status and the FIU's answer (in English and as a phrase).
+    pub fn set_report_status(
+        &self,
+        id: i64,
+        status: ReportStatus,
+        message: Option<&Phrase>,
+    ) -> Result<()> {
+        let english = message.map(Phrase::to_string).unwrap_or_default();
+        let phrase = message.and_then(|m| serde_json::to_string(m).ok());
         self.conn.execute(
-            "UPDATE reports SET status = ?2, message = ?3 WHERE id = ?1",
-            params![id, status, message],
+            "UPDATE reports SET status = ?2, message = ?3, message_phrase = ?4 WHERE id = ?1",
+            params![id, status, english, phrase],
         )?;
         Ok(())
     }
@@ -1212,56 +1269,171 @@ impl Db<'_> {
     /// FIU; for the FIU (`None`) the messages on every report and every free
     /// message. `text` filters by the body, the report's reference or the
     /// subject.
+    #[allow(clippy::too_many_arguments)]
     pub fn message_board(
         &self,
         institution: Option<i64>,
+        user_id: i64,
+        folder: BoardFolder,
         text: &str,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<BoardItem>, i64)> {
         let like = format!("%{}%", text.to_lowercase());
         let receipts = "SELECT r.id AS report_id, r.entity_reference AS reference, r.institution AS institution, \
-             'receipt' AS kind, r.id AS item, '' AS author, r.received_at AS at, r.status AS status, r.message AS body \
-             FROM reports r WHERE r.institution = ?1";
+             'receipt' AS kind, r.id AS item, '' AS author, r.received_at AS at, r.status AS status, r.message AS body, \
+             r.message_phrase AS phrase FROM reports r WHERE r.institution = ?1";
         let on_reports = "SELECT r.id AS report_id, r.entity_reference AS reference, r.institution AS institution, \
-             'report' AS kind, m.id AS item, m.author AS author, m.at AS at, '' AS status, m.body AS body \
-             FROM report_messages m JOIN reports r ON r.id = m.report_id";
+             'report' AS kind, m.id AS item, m.author AS author, m.at AS at, '' AS status, m.body AS body, \
+             CAST(NULL AS TEXT) AS phrase FROM report_messages m JOIN reports r ON r.id = m.report_id";
         let free = "SELECT CAST(NULL AS BIGINT) AS report_id, f.subject AS reference, f.institution AS institution, \
-             'free' AS kind, f.id AS item, f.author AS author, f.at AS at, '' AS status, f.body AS body \
-             FROM board_messages f";
+             'free' AS kind, f.id AS item, f.author AS author, f.at AS at, '' AS status, f.body AS body, \
+             CAST(NULL AS TEXT) AS phrase FROM board_messages f";
         let union = if institution.is_some() {
             format!("{receipts} UNION ALL {on_reports} WHERE r.institution = ?1 UNION ALL {free} WHERE f.institution = ?1")
         } else {
             format!("{on_reports} WHERE CAST(?1 AS BIGINT) IS NULL UNION ALL {free}")
         };
-        let filter = "(?2 = '%%' OR lower(b.body) LIKE ?2 OR lower(b.reference) LIKE ?2)";
+        let archived = "EXISTS (SELECT 1 FROM board_archive x WHERE x.user_id = ?5 AND x.kind = b.kind AND x.item = b.item)";
+        let filter = format!(
+            "(?2 = '%%' OR lower(b.body) LIKE ?2 OR lower(b.reference) LIKE ?2) AND {}{archived}",
+            match folder {
+                BoardFolder::Inbox => "NOT ",
+                BoardFolder::Archive => "",
+            }
+        );
+        // The count binds the page's parameters too (one parameter list);
+        // PostgreSQL needs a type for each, hence the casts.
         let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM ({union}) b WHERE {filter}"),
-            params![institution, like],
+            &format!("SELECT COUNT(*) FROM ({union}) b WHERE {filter} AND CAST(?3 AS BIGINT) IS NOT NULL AND CAST(?4 AS BIGINT) IS NOT NULL"),
+            params![institution, like, limit, offset, user_id],
             |r| r.get(0),
         )?;
         let mut s = self.conn.prepare_cached(&format!(
-            "SELECT b.report_id, b.reference, b.institution, b.kind, b.author, b.at, b.status, b.body \
+            "SELECT b.report_id, b.reference, b.institution, b.kind, b.author, b.at, b.status, b.body, b.item, b.phrase \
              FROM ({union}) b WHERE {filter} ORDER BY b.at DESC, b.item DESC LIMIT ?3 OFFSET ?4"
         ))?;
-        let rows = s.query_map(params![institution, like, limit, offset], |r| {
+        let rows = s.query_map(params![institution, like, limit, offset, user_id], |r| {
             let kind: String = r.get(3)?;
             Ok(BoardItem {
                 report_id: r.get(0)?,
                 reference: r.get(1)?,
                 institution: r.get(2)?,
-                kind: match kind.as_str() {
-                    "receipt" => BoardKind::Receipt,
-                    "report" => BoardKind::OnReport,
-                    _ => BoardKind::Free,
-                },
+                kind: BoardKind::parse(&kind).unwrap_or(BoardKind::Free),
                 author: r.get(4)?,
                 at: r.get(5)?,
                 status: r.get(6)?,
                 body: r.get(7)?,
+                item: r.get(8)?,
+                phrase: r
+                    .get::<Option<String>>(9)?
+                    .and_then(|json| serde_json::from_str(&json).ok()),
+                attachments: Vec::new(),
             })
         })?;
-        Ok((collect(rows)?, total))
+        let mut items = collect(rows)?;
+        let free: Vec<i64> = items
+            .iter()
+            .filter(|i| i.kind == BoardKind::Free)
+            .map(|i| i.item)
+            .collect();
+        if !free.is_empty() {
+            let mut attachments = self.board_attachments(&free)?;
+            for item in items.iter_mut().filter(|i| i.kind == BoardKind::Free) {
+                item.attachments = attachments.remove(&item.item).unwrap_or_default();
+            }
+        }
+        Ok((items, total))
+    }
+
+    /// Moves a board item into the user's archive (`true`) or back to the
+    /// inbox.
+    pub fn archive_board_item(
+        &self,
+        user_id: i64,
+        kind: BoardKind,
+        item: i64,
+        archived: bool,
+    ) -> Result<()> {
+        if archived {
+            self.conn.execute(
+                "INSERT INTO board_archive(user_id, kind, item, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                params![user_id, kind.as_str(), item, crate::now()],
+            )?;
+        } else {
+            self.conn.execute(
+                "DELETE FROM board_archive WHERE user_id = ?1 AND kind = ?2 AND item = ?3",
+                params![user_id, kind.as_str(), item],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The attachments of free messages, by message.
+    pub fn board_attachments(
+        &self,
+        messages: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<AttachmentRow>>> {
+        let mut out: std::collections::HashMap<i64, Vec<AttachmentRow>> =
+            std::collections::HashMap::new();
+        let mut s = self.conn.prepare_cached(
+            "SELECT id, message_id, name, content_type, size, sha256 FROM board_attachments WHERE message_id = ?1 ORDER BY id",
+        )?;
+        for &m in messages {
+            let rows = s.query_map([m], |r| {
+                Ok(AttachmentRow {
+                    id: r.get(0)?,
+                    message_id: r.get(1)?,
+                    name: r.get(2)?,
+                    content_type: r.get(3)?,
+                    size: r.get(4)?,
+                    sha256: r.get(5)?,
+                })
+            })?;
+            out.insert(m, collect(rows)?);
+        }
+        Ok(out)
+    }
+
+    /// Attaches a file to a free message; its id.
+    pub fn add_board_attachment(
+        &self,
+        message_id: i64,
+        name: &str,
+        content_type: &str,
+        sha256: &str,
+        content: &[u8],
+    ) -> Result<i64> {
+        self.conn.insert(
+            "INSERT INTO board_attachments(message_id, name, content_type, size, sha256, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![message_id, name, content_type, content.len() as i64, sha256, content],
+        )
+    }
+
+    /// An attachment with its content, and the institution of the message
+    /// it belongs to (who may read it).
+    pub fn board_attachment(&self, id: i64) -> Result<Option<(AttachmentRow, i64, Vec<u8>)>> {
+        self.conn
+            .query_row(
+                "SELECT a.id, a.message_id, a.name, a.content_type, a.size, a.sha256, m.institution, a.content
+                 FROM board_attachments a JOIN board_messages m ON m.id = a.message_id WHERE a.id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        AttachmentRow {
+                            id: r.get(0)?,
+                            message_id: r.get(1)?,
+                            name: r.get(2)?,
+                            content_type: r.get(3)?,
+                            size: r.get(4)?,
+                            sha256: r.get(5)?,
+                        },
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .optional()
     }
 
     /// Writes a free message between the FIU and a reporting entity; its id.

@@ -496,11 +496,33 @@ CREATE TABLE board_messages (
 CREATE INDEX board_messages_by_institution ON board_messages(institution, at);
 CREATE INDEX board_messages_by_time ON board_messages(at);
 "#,
-    // 14: alert explanations also as phrases (JSON), so that the UI
-    // writes them in each reader's language; the English text stays for
-    // the API and the command line.
+    // 14: alert explanations and the FIU's answers to reports also as
+    // phrases (JSON), so that the UI writes them in each reader's
+    // language; the English text stays for the API and the command line.
     r#"
 ALTER TABLE alerts ADD COLUMN explanation_phrases TEXT;
+ALTER TABLE reports ADD COLUMN message_phrase TEXT;
+"#,
+    // 15: the message board's attachments (on free messages) and each
+    // user's archive (items moved out of the inbox).
+    r#"
+CREATE TABLE board_attachments (
+    id           INTEGER PRIMARY KEY,
+    message_id   INTEGER NOT NULL REFERENCES board_messages(id),
+    name         TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    content      BLOB NOT NULL
+);
+CREATE INDEX board_attachments_by_message ON board_attachments(message_id);
+CREATE TABLE board_archive (
+    user_id  INTEGER NOT NULL REFERENCES users(id),
+    kind     TEXT NOT NULL CHECK (kind IN ('receipt','report','free')),
+    item     INTEGER NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (user_id, kind, item)
+);
 "#,
 ];
 

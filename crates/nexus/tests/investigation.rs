@@ -1036,6 +1036,107 @@ fn the_message_board_shows_receipts_and_messages_unread_until_read() {
         2
     );
 
+    // A free message with attachments, as the browser's form sends it.
+    let annex: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    let boundary = "----nexusboundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("csrf", bank.csrf.as_str()),
+        ("subject", "Signed annex"),
+        ("body", "The signed annex to BOARD-1 is attached."),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"C:\\scans\\annex.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(&annex);
+    body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let r = post(
+        addr,
+        "/messages",
+        &[("Cookie", &bank.cookie), ("Content-Type", &content_type)],
+        &body,
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let board = page(addr, &analyst, "/messages?q=signed+annex").text();
+    let link = board
+        .split("href=\"/messages/attachments/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no attachment link: {board}"))
+        .to_string();
+    assert!(
+        board.contains(">annex.pdf</a>"),
+        "the name without its path: {board}"
+    );
+    let download = page(addr, &analyst, &format!("/messages/attachments/{link}"));
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body, annex, "the file as sent");
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'board.attachment-read'"),
+        1
+    );
+    assert_eq!(
+        page(addr, &bank, &format!("/messages/attachments/{link}")).status,
+        200,
+        "the bank reads what it sent"
+    );
+
+    // Dealt with: the analyst moves the message into the archive, and back;
+    // the bank's board is unchanged by it.
+    let r = form(
+        addr,
+        &analyst,
+        "/messages/archive",
+        &format!(
+            "kind=free&item={}&archived=1",
+            db.one("SELECT MAX(id) FROM board_messages")
+        ),
+    );
+    assert_eq!(r.status, 303);
+    assert!(!page(addr, &analyst, "/messages")
+        .text()
+        .contains("Signed annex"));
+    let archive = page(addr, &analyst, "/messages?folder=archive").text();
+    assert!(
+        archive.contains("Signed annex") && archive.contains("1 messages"),
+        "{archive}"
+    );
+    assert!(page(addr, &bank, "/messages")
+        .text()
+        .contains("Signed annex"));
+    let r = form(
+        addr,
+        &analyst,
+        "/messages/archive",
+        &format!(
+            "kind=free&item={}&archived=0",
+            db.one("SELECT MAX(id) FROM board_messages")
+        ),
+    );
+    assert_eq!(r.status, 303);
+    assert!(page(addr, &analyst, "/messages")
+        .text()
+        .contains("Signed annex"));
+
+    // In Russian, the FIU's receipt and a refusal read in Russian too.
+    assert_eq!(form(addr, &bank, "/language", "language=ru").status, 303);
+    let board = page(addr, &bank, "/messages").text();
+    assert!(board.contains("обработано: фигурантов"), "{board}");
+    let refused = form(addr, &bank, "/messages", "subject=&body=x");
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.text().contains("тема — от 1 до 200 символов")
+            && refused.text().contains("На главную страницу"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(form(addr, &bank, "/language", "language=en").status, 303);
+
     // The bank sees its organisation as the FIU has it, tokens without secrets.
     let organisation = page(addr, &bank, "/organisation").text();
     let tokens = organisation
@@ -1062,6 +1163,11 @@ fn the_message_board_shows_receipts_and_messages_unread_until_read() {
             && !board.contains("compliance officer")
             && board.contains("0 messages"),
         "{board}"
+    );
+    assert_eq!(
+        page(addr, &other, &format!("/messages/attachments/{link}")).status,
+        404,
+        "another bank's attachment does not exist for it"
     );
 }
 

@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
 use nexus_fiu::auth::{Role, MIN_PASSWORD};
+use nexus_fiu::error::{say, Say};
 use nexus_store::AuditRecord;
 use serde::Deserialize;
 use serde_json::json;
@@ -81,7 +82,7 @@ pub(super) async fn admin_page(
         }
         form.inline method="post" action="/admin/tokens" {
             (csrf_field(&p))
-            input name="institution" type="number" required placeholder="rentity id";
+            input name="institution" type="number" required placeholder=(t("admin.institution_placeholder"));
             input name="codes" placeholder=(t("admin.codes_placeholder"));
             input name="label" placeholder=(t("admin.label"));
             button { (t("admin.create_token")) }
@@ -150,12 +151,13 @@ pub(super) async fn create_user(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Administrator], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    let role = Role::parse(&f.role).ok_or_else(|| AppError::bad_request("unknown role").html())?;
+    let role =
+        Role::parse(&f.role).ok_or_else(|| AppError::invalid(say(Say::UnknownRole)).html())?;
     let institution = match f.institution.trim() {
         "" => None,
         text => Some(
             text.parse::<i64>()
-                .map_err(|_| AppError::bad_request("institution: a number").html())?,
+                .map_err(|_| AppError::invalid(say(Say::InstitutionIsNumber)).html())?,
         ),
     };
     state
@@ -178,7 +180,7 @@ pub(super) async fn create_user(
 
 fn account_error(e: nexus_fiu::accounts::AccountError) -> AppError {
     match e {
-        nexus_fiu::accounts::AccountError::Invalid(m) => AppError::bad_request(m),
+        nexus_fiu::accounts::AccountError::Invalid(m) => AppError::invalid(m),
         nexus_fiu::accounts::AccountError::Store(s) => s.into(),
     }
 }
@@ -295,7 +297,7 @@ pub(super) async fn load_list(
     };
     let name = header("x-list-name").trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::bad_request("name the list (1 to 100 characters)"));
+        return Err(AppError::invalid(say(Say::NameTheList)));
     }
     let filename = header("x-filename");
     let loaded = state
@@ -341,10 +343,11 @@ pub(super) async fn set_retention(
     p.check_csrf(Some(&f.csrf), false)?;
     let limits = state.limits;
     if !(limits.min_retention_days..=limits.max_retention_days).contains(&f.days) {
-        return Err(AppError::bad_request(format!(
-            "keep reports for {} to {} days",
-            limits.min_retention_days, limits.max_retention_days
-        ))
+        return Err(AppError::invalid(
+            say(Say::RetentionDays)
+                .with("min", limits.min_retention_days)
+                .with("max", limits.max_retention_days),
+        )
         .html());
     }
     state

@@ -17,6 +17,7 @@ use axum::Form;
 use maud::{html, Markup};
 use nexus_fiu::auth::{Principal, Role};
 use nexus_fiu::cases::{FreezeOrder, FreezeTarget};
+use nexus_fiu::error::{say, Say};
 use nexus_model::{CaseRole, CaseStatus, FreezeStatus};
 use nexus_store::CaseFilter;
 use nexus_store::{
@@ -709,21 +710,24 @@ pub(super) async fn add_freeze(
     let target = match (FreezeTarget::parse(&f.target), f.entity_id) {
         (Some(t), _) => t,
         (None, Some(e)) => FreezeTarget::Entity(e),
-        (None, None) => {
-            return Err(AppError::bad_request(
-                "on: choose a subject or a subject account of the case",
-            )
-            .html())
-        }
+        (None, None) => return Err(AppError::invalid(say(Say::ChooseFreezeTarget)).html()),
     };
     let order = FreezeOrder {
         target,
         assets: f.assets,
         legal_basis: f.legal_basis,
-        issued_on: nexus_model::Date::parse(&f.issued_on)
-            .map_err(|_| AppError::bad_request("issued on: YYYY-MM-DD").html())?,
-        expires_on: nexus_model::Date::parse(&f.expires_on)
-            .map_err(|_| AppError::bad_request("expires on: YYYY-MM-DD").html())?,
+        issued_on: nexus_model::Date::parse(&f.issued_on).map_err(|_| {
+            AppError::invalid(
+                say(Say::DateField).with("field", Lang::of(Some(&p)).t("freeze.issued_on")),
+            )
+            .html()
+        })?,
+        expires_on: nexus_model::Date::parse(&f.expires_on).map_err(|_| {
+            AppError::invalid(
+                say(Say::DateField).with("field", Lang::of(Some(&p)).t("freeze.expires_on")),
+            )
+            .html()
+        })?,
     };
     state
         .blocking(move |s| Ok(nexus_fiu::cases::order_freeze(&s.store, &p, id, &order)?))
@@ -751,7 +755,12 @@ pub(super) async fn decide_freeze(
     let approve = match f.decision.as_str() {
         "approve" => true,
         "reject" => false,
-        _ => return Err(AppError::bad_request("decision: approve or reject").html()),
+        _ => {
+            return Err(AppError::invalid(
+                say(Say::ChooseDecision).with("choices", "approve, reject"),
+            )
+            .html())
+        }
     };
     let case_id = state
         .blocking(move |s| {

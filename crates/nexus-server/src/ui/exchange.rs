@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::error::{say, Say};
 use nexus_fiu::exchange::MessageBody;
 use nexus_fiu::purpose::{opens, Record, Scope};
 use nexus_store::{
@@ -281,7 +282,7 @@ pub(super) async fn exchange_match(
                 let case = s
                     .store
                     .read(|db| db.case_by_reference(f.case_ref.trim()))?
-                    .ok_or_else(|| AppError::bad_request("no such case").html())?;
+                    .ok_or_else(|| AppError::invalid(say(Say::NoSuchCase)).html())?;
                 Some(
                     s.store
                         .read(|db| db.case_entities(case.id))?
@@ -339,7 +340,7 @@ pub(super) async fn exchange_send(
         "reply" => Kind::InformationReply,
         "dissemination" if p.role == Role::Supervisor => Kind::Dissemination,
         "dissemination" => return Err(AppError::forbidden().html()),
-        _ => return Err(AppError::bad_request("kind: request, reply or dissemination").html()),
+        _ => return Err(AppError::invalid(say(Say::ExchangeKind)).html()),
     };
     state
         .blocking(move |s| {
@@ -386,9 +387,10 @@ pub(super) async fn link_message(
 ) -> Result<Response, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
-    let purpose = p.purpose.clone().ok_or_else(|| {
-        AppError::bad_request("state the case you work on as your purpose first").html()
-    })?;
+    let purpose = p
+        .purpose
+        .clone()
+        .ok_or_else(|| AppError::invalid(say(Say::PurposeCaseFirst)).html())?;
     state
         .blocking(move |s| {
             Ok(s.store.write(|db| {

@@ -154,7 +154,7 @@ impl Lang {
 }
 
 /// The engines' phrases (alert explanations) in this language: its own
-/// `expl.*`, `num.*`, `money.*`, `unit.*` and `term.*` texts; English
+/// `say.*`, `num.*`, `money.*`, `unit.*` and `term.*` texts; English
 /// ones come from the phrases themselves (`nexus_model::explain`).
 impl nexus_model::Wording for Lang {
     fn text(&self, key: &str) -> Option<&str> {
@@ -208,7 +208,7 @@ mod tests {
 
     /// Keys of the engines' phrases, whose English is in the code.
     fn is_engine_wording(key: &str) -> bool {
-        ["expl.", "num.", "money.", "unit.", "list.", "term."]
+        ["say.", "num.", "money.", "unit.", "list.", "term."]
             .iter()
             .any(|p| key.starts_with(p))
     }
@@ -234,7 +234,7 @@ mod tests {
         use nexus_model::Wording;
         let known: std::collections::HashSet<String> = PhraseKey::ALL
             .iter()
-            .map(|k| format!("expl.{}", k.as_str()))
+            .map(|k| format!("say.{}", k.as_str()))
             .chain(
                 nexus_names::Evidence::ALL
                     .iter()
@@ -264,12 +264,12 @@ mod tests {
         for lang in Lang::all().filter(|l| *l != Lang::En) {
             for k in PhraseKey::ALL {
                 let text = lang
-                    .text(&format!("expl.{}", k.as_str()))
-                    .unwrap_or_else(|| panic!("{lang:?} lacks expl.{}", k.as_str()));
+                    .text(&format!("say.{}", k.as_str()))
+                    .unwrap_or_else(|| panic!("{lang:?} lacks say.{}", k.as_str()));
                 assert_eq!(
                     placeholders(text),
                     placeholders(k.english()),
-                    "{lang:?} expl.{}",
+                    "{lang:?} say.{}",
                     k.as_str()
                 );
             }

@@ -17,6 +17,14 @@ pub fn explanation(lang: Lang, a: &nexus_store::AlertRow) -> String {
     }
 }
 
+/// The FIU's answer to a report in the UI's language.
+pub fn report_message(lang: Lang, r: &nexus_store::ReportRow) -> String {
+    match &r.message_phrase {
+        Some(p) => p.render(&lang),
+        None => r.message.clone(),
+    }
+}
+
 /// The typology as an analyst says it, in the UI's language.
 pub fn typology(lang: Lang, t: Typology) -> &'static str {
     lang.t(match t {

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::error::{say, Phrase, Say};
 use nexus_fiu::limits::Limits;
 use nexus_fiu::purpose::{opens, Purpose, Record};
 use nexus_model::Timestamp;
@@ -24,7 +25,7 @@ mod alerts;
 mod cases;
 mod entities;
 mod exchange;
-mod i18n;
+pub(crate) mod i18n;
 mod labels;
 mod me;
 mod messages;
@@ -57,6 +58,8 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
     };
     let documents = Router::new().route("/cases/{id}/documents", post(upload_document));
     let lists = Router::new().route("/admin/lists", post(admin::load_list));
+    // A free message carries attachments: the documents' limit.
+    let board = Router::new().route("/messages", post(messages::write_message));
     let pages = Router::new()
         .route(
             "/static/nexus.css",
@@ -99,9 +102,11 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/organisation", get(organisation::organisation_page))
         .route("/me/password", post(me::change_password))
         .route("/reports", get(reports::reports_page))
+        .route("/messages", get(messages::board_page))
+        .route("/messages/archive", post(messages::archive_item))
         .route(
-            "/messages",
-            get(messages::board_page).post(messages::write_message),
+            "/messages/attachments/{id}",
+            get(messages::download_attachment),
         )
         .route("/reports/{id}/xml", get(reports::report_xml))
         .route(
@@ -153,6 +158,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/admin/retention", post(admin::set_retention))
         .route("/exchange/messages/{id}/case", post(exchange::link_message));
     with_body_limit(documents, limit(limits.max_document))
+        .merge(with_body_limit(board, limit(limits.max_document)))
         .merge(with_body_limit(lists, limit(limits.max_upload)))
         .merge(with_body_limit(pages, limit(limits.max_form)))
 }
@@ -335,7 +341,8 @@ fn html_err(e: AppError) -> AppError {
 
 /// A page asking for the purpose and case reference before personal data
 /// is shown; the purpose already stated in the session is kept in the form.
-fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &str) -> Html<String> {
+fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &Phrase) -> Html<String> {
+    let why = why.render(&Lang::of(Some(p)));
     let typed = p.purpose.as_ref().map_or("", |pp| pp.purpose.as_str());
     let t = |k| Lang::of(Some(p)).t(k);
     let body = maud::html! {
@@ -343,8 +350,8 @@ fn purpose_form(p: &Principal, next: &str, suggested_case: &str, why: &str) -> H
         p { (t("purpose.explain")) }
         form.stack method="post" action="/purpose" {
             (csrf_field(p))
-            label { (t("purpose.purpose")) " " input name="purpose" required minlength="5" maxlength="500" value=(typed) placeholder="e.g. triage of sanctions alerts"; }
-            label { (t("purpose.case_ref")) " " input name="case_ref" required maxlength="100" value=(suggested_case) placeholder="CASE-2026-0001, ALERT-12 or TRIAGE"; }
+            label { (t("purpose.purpose")) " " input name="purpose" required minlength="5" maxlength="500" value=(typed) placeholder=(t("purpose.placeholder")); }
+            label { (t("purpose.case_ref")) " " input name="case_ref" required maxlength="100" value=(suggested_case) placeholder=(t("purpose.case_placeholder")); }
             input type="hidden" name="next" value=(next);
             button { (t("purpose.continue")) }
         }
@@ -370,7 +377,7 @@ fn require_purpose(
             p,
             next,
             suggested,
-            "No purpose stated yet in this session.",
+            &say(Say::NoPurposeYet),
         ))),
     }
 }
@@ -621,8 +628,9 @@ async fn set_language(
     Form(f): Form<LanguageForm>,
 ) -> Result<Response, AppError> {
     p.check_csrf(Some(&f.csrf), false)?;
-    let lang = Lang::parse(&f.language)
-        .ok_or_else(|| AppError::bad_request("language: en or ru").html())?;
+    let lang = Lang::parse(&f.language).ok_or_else(|| {
+        AppError::invalid(say(Say::LanguageChoice).with("choices", "en, ru")).html()
+    })?;
     let user = p.user_id.ok_or_else(|| AppError::forbidden().html())?;
     state
         .blocking(move |s| {
@@ -745,16 +753,13 @@ async fn case_read_about<T: Send + 'static>(
                         return Ok(Err(AppError::not_found()));
                     };
                     let Some(purpose) = stated_purpose(&p, &headers) else {
-                        return Ok(Err(AppError::new(
+                        return Ok(Err(AppError::said(
                             StatusCode::PRECONDITION_REQUIRED,
-                            format!(
-                                "state a purpose under {} first (open the case page)",
-                                c.reference
-                            ),
+                            say(Say::PurposeUnderCase).with("reference", &c.reference),
                         )));
                     };
                     if let Err(why) = opens(db, &purpose, Record::Case(id))? {
-                        return Ok(Err(AppError::new(StatusCode::FORBIDDEN, why)));
+                        return Ok(Err(AppError::said(StatusCode::FORBIDDEN, why)));
                     }
                     let (out, whom) = match f(db)? {
                         Some(CaseRead { value, about }) => (Some(value), about),

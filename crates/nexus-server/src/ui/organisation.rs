@@ -44,7 +44,7 @@ pub(super) async fn organisation_page(
             @if let Some(d) = &details {
                 dt { (t("common.name")) } dd { (d.name) }
                 dt { (t("screen.country")) } dd { (d.country) }
-                dt { (t("admin.codes")) } dd { @if d.codes.is_empty() { (t("admin.no_codes")) } @else { (d.codes.join(", ")) } }
+                dt { (t("org.codes")) } dd { @if d.codes.is_empty() { (t("admin.no_codes")) } @else { (d.codes.join(", ")) } }
             }
         }
         h2 { (t("admin.users")) }

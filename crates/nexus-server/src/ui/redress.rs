@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::error::{say, Say};
 use nexus_model::ClearanceStatus;
 use nexus_store::{AuditRecord, ClearanceRow};
 use serde::Deserialize;
@@ -132,7 +133,7 @@ fn actions(p: &Principal, c: &ClearanceRow) -> Markup {
         @if open && p.role == Role::Supervisor && !own {
             form.stack method="post" action={ "/clearances/" (c.id) } {
                 (csrf_field(p))
-                label { (t("redress.reasons")) " " textarea name="comment" required placeholder="what you compared: identifiers, birth date, nationality" {} }
+                label { (t("redress.reasons")) " " textarea name="comment" required placeholder=(t("redress.reasons_placeholder")) {} }
                 button name="decision" value="approve" { (t("redress.approve")) }
                 button name="decision" value="refuse" { (t("redress.refuse")) }
             }
@@ -163,7 +164,12 @@ pub(super) async fn decide_clearance(
     let approve = match f.decision.as_str() {
         "approve" => true,
         "refuse" => false,
-        _ => return Err(AppError::bad_request("decision: approve or refuse").html()),
+        _ => {
+            return Err(AppError::invalid(
+                say(Say::ChooseDecision).with("choices", "approve, refuse"),
+            )
+            .html())
+        }
     };
     state
         .blocking(move |s| {

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::error::{say, Say};
 use nexus_model::codes::{country_codes, currency_codes};
 use nexus_model::{Country, Date, Minor, Timestamp};
 use serde::Deserialize;
@@ -747,7 +748,7 @@ pub(super) async fn file_report_form(
         .await
         .map_err(html_err)?;
     let Some(first) = outcome.first() else {
-        return Err(AppError::bad_request("nothing was filed").html());
+        return Err(AppError::invalid(say(Say::NothingFiled)).html());
     };
     if first.status == nexus_model::ReportStatus::Processed {
         state.network_changed();

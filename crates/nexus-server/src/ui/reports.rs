@@ -5,7 +5,7 @@
 //! between the bank and the FIU on it.
 
 use super::i18n::Lang;
-use super::{audit_view, csrf_field, html_err, page, require_purpose, when, BodyForm};
+use super::{audit_view, csrf_field, html_err, labels, page, require_purpose, when, BodyForm};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::error::{say, Say};
 use nexus_fiu::purpose::Record;
 use nexus_model::ReportStatus;
 use nexus_store::{AuditRecord, MessageRow, ProblemRow, ReportRow, SubjectRow};
@@ -116,7 +117,7 @@ fn render(p: &Principal, l: &Listing, status: &str, reference: &str, offset: i64
         p #reports-range { (t("nav.reports")) " " (if l.rows.is_empty() { 0 } else { offset + 1 }) "–" (last) " " (t("queue.of")) " " (l.total) }
         table #reports {
             tr {
-                th { "Id" } th { (t("report.reference")) } th { (t("report.type")) }
+                th { (t("common.id")) } th { (t("report.reference")) } th { (t("report.type")) }
                 @if !bank { th { (t("report.institution")) } }
                 th { (t("report.received")) } th { (t("common.status")) } th { (t("report.message")) }
                 @if bank { th { "XML" } }
@@ -131,7 +132,7 @@ fn render(p: &Principal, l: &Listing, status: &str, reference: &str, offset: i64
                     }
                     td { (when(r.received_at)) }
                     td class={ "status " (r.status.as_str()) } { (t(super::labels::report_status_key(r.status))) }
-                    td { (r.message) }
+                    td { (labels::report_message(lang, r)) }
                     @if bank { td { a href={ "/reports/" (r.id) "/xml" } download { (t("reports.download")) } } }
                 }
             }
@@ -256,7 +257,7 @@ fn render_report(p: &Principal, v: &ReportView) -> Markup {
             dt { (t("report.institution")) } dd { (v.institution) " (" (r.institution) ")" }
             dt { (t("report.received")) } dd { (when(r.received_at)) }
             dt { (t("common.status")) } dd class={ "status " (r.status.as_str()) } { (t(super::labels::report_status_key(r.status))) }
-            dt { (t("report.message")) } dd { (r.message) }
+            dt { (t("report.message")) } dd { (labels::report_message(lang, r)) }
             dt { (t("report.reason")) } dd { (r.reason) }
         }
         @if p.role == Role::ReportingEntity {
@@ -314,7 +315,7 @@ pub(super) async fn report_message(
     p.check_csrf(Some(&f.csrf), false)?;
     let body = f.body.trim().to_string();
     if body.is_empty() || body.chars().count() > 4000 {
-        return Err(AppError::bad_request("a message has 1 to 4000 characters").html());
+        return Err(AppError::invalid(say(Say::MessageLength).with("max", 4000usize)).html());
     }
     let found = state
         .blocking(move |s| {

@@ -59,7 +59,7 @@ pub(super) async fn search_page(
     let body = html! {
         form.filters method="get" {
             label { (t("common.name")) " " input name="name" value=(q.name) required; }
-            label { (t("common.born")) " " input name="birth_date" value=(q.birth_date) placeholder="YYYY-MM-DD"; }
+            label { (t("common.born")) " " input name="birth_date" value=(q.birth_date) placeholder=(t("common.date_placeholder")); }
             label { (t("screen.country")) " " input name="country" value=(q.country) size="3" placeholder="TJ"; }
             label { input type="checkbox" name="candidates" value="1" checked[!q.candidates.is_empty()]; " " (t("screen.candidates")) }
             button { (t("screen.submit")) }
