@@ -55,8 +55,10 @@ const TX_FIELDS: &[&str] = &[
     "date",
     "amount",
     "direction",
+    "cp_kind",
     "cp_first_name",
     "cp_last_name",
+    "cp_org_name",
     "cp_account",
     "cp_bic",
     "cp_country",
@@ -84,13 +86,17 @@ const REPORT_FIELDS: &[&str] = &[
 
 /// One transaction as typed.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(default)]
 struct TxData {
     number: String,
     date: String,
     amount: String,
     direction: String,
+    /// The counterparty: `person` (the default) or `organisation`.
+    cp_kind: String,
     cp_first_name: String,
     cp_last_name: String,
+    cp_org_name: String,
     cp_account: String,
     cp_bic: String,
     cp_country: String,
@@ -103,8 +109,10 @@ impl TxData {
             "date" => &self.date,
             "amount" => &self.amount,
             "direction" => &self.direction,
+            "cp_kind" => &self.cp_kind,
             "cp_first_name" => &self.cp_first_name,
             "cp_last_name" => &self.cp_last_name,
+            "cp_org_name" => &self.cp_org_name,
             "cp_account" => &self.cp_account,
             "cp_bic" => &self.cp_bic,
             "cp_country" => &self.cp_country,
@@ -118,8 +126,10 @@ impl TxData {
             "date" => self.date = value,
             "amount" => self.amount = value,
             "direction" => self.direction = value,
+            "cp_kind" => self.cp_kind = value,
             "cp_first_name" => self.cp_first_name = value,
             "cp_last_name" => self.cp_last_name = value,
+            "cp_org_name" => self.cp_org_name = value,
             "cp_account" => self.cp_account = value,
             "cp_bic" => self.cp_bic = value,
             "cp_country" => self.cp_country = value,
@@ -130,8 +140,13 @@ impl TxData {
     fn is_blank(&self) -> bool {
         TX_FIELDS
             .iter()
-            .filter(|f| **f != "direction")
+            .filter(|f| !matches!(**f, "direction" | "cp_kind"))
             .all(|f| self.get(f).trim().is_empty())
+    }
+
+    /// Whether the counterparty is an organisation.
+    fn counterparty_organisation(&self) -> bool {
+        self.cp_kind == "organisation"
     }
 }
 
@@ -227,16 +242,18 @@ fn country_label(code: &str) -> String {
 }
 
 /// Checks the form as an officer would want it checked; the problems by field.
-fn check(f: &ReportFormData, now: Timestamp) -> Problems {
+/// The problems are written in the officer's language.
+fn check(f: &ReportFormData, now: Timestamp, lang: Lang) -> Problems {
     let mut p = Problems::new();
+    let said = |key: Say| say(key).render(&lang);
     let required = |p: &mut Problems, name: String, value: &str, max: usize| {
         let v = value.trim();
         if v.is_empty() {
-            p.insert(name, "required".into());
+            p.insert(name, said(Say::FieldRequired));
         } else if v.chars().count() > max {
-            p.insert(name, format!("at most {max} characters"));
+            p.insert(name, say(Say::FieldTooLong).with("max", max).render(&lang));
         } else if v.chars().any(char::is_control) && name != "reason" {
-            p.insert(name, "control characters are not allowed".into());
+            p.insert(name, said(Say::FieldControlCharacters));
         }
     };
     required(&mut p, "reference".into(), f.get("reference"), 255);
@@ -246,10 +263,7 @@ fn check(f: &ReportFormData, now: Timestamp) -> Problems {
         required(&mut p, "org_name".into(), f.get("org_name"), 255);
         required(&mut p, "org_number".into(), f.get("org_number"), 50);
         if !nexus_model::codes::is_country_code(f.get("org_country").trim()) {
-            p.insert(
-                "org_country".into(),
-                "choose a country from the list".into(),
-            );
+            p.insert("org_country".into(), said(Say::ChooseCountry));
         }
     } else {
         required(&mut p, "first_name".into(), f.get("first_name"), 100);
@@ -258,36 +272,41 @@ fn check(f: &ReportFormData, now: Timestamp) -> Problems {
         let today = now.date();
         match Date::parse(f.get("birth_date").trim()) {
             Err(_) => {
-                p.insert("birth_date".into(), "a date such as 1985-03-14".into());
+                p.insert("birth_date".into(), said(Say::BirthDateExample));
             }
             Ok(d) if d > today => {
-                p.insert("birth_date".into(), format!("{d} is in the future"));
+                p.insert(
+                    "birth_date".into(),
+                    say(Say::DateInFuture)
+                        .with("date", d.to_string())
+                        .render(&lang),
+                );
             }
             Ok(d) if d.year < 1900 => {
-                p.insert("birth_date".into(), format!("{d} is before 1900"));
+                p.insert(
+                    "birth_date".into(),
+                    say(Say::DateBefore)
+                        .with("date", d.to_string())
+                        .with("year", 1900usize)
+                        .render(&lang),
+                );
             }
             Ok(_) => {}
         }
         if !nexus_model::codes::is_country_code(f.get("nationality").trim()) {
-            p.insert(
-                "nationality".into(),
-                "choose a country from the list".into(),
-            );
+            p.insert("nationality".into(), said(Say::ChooseCountry));
         }
     }
     if !matches!(f.get("report_code"), "STR" | "SAR") {
-        p.insert("report_code".into(), "choose STR or SAR".into());
+        p.insert("report_code".into(), said(Say::ChooseReportCode));
     }
     if !matches!(f.get("customer_kind"), "person" | "organisation") {
-        p.insert(
-            "customer_kind".into(),
-            "choose a person or an organisation".into(),
-        );
+        p.insert("customer_kind".into(), said(Say::ChooseCustomerKind));
     }
     if !nexus_model::codes::is_currency_code(f.get("currency").trim()) {
-        p.insert("currency".into(), "choose a currency from the list".into());
+        p.insert("currency".into(), said(Say::ChooseCurrency));
     }
-    check_bic(&mut p, "bic".into(), f.get("bic"), true);
+    check_bic(&mut p, "bic".into(), f.get("bic"), true, lang);
     let filled: Vec<(usize, &TxData)> = f
         .transactions
         .iter()
@@ -298,46 +317,58 @@ fn check(f: &ReportFormData, now: Timestamp) -> Problems {
     for (i, t) in filled {
         let name = |base: &str| tx_name(i, base);
         required(&mut p, name("number"), &t.number, 50);
-        required(&mut p, name("cp_first_name"), &t.cp_first_name, 100);
-        required(&mut p, name("cp_last_name"), &t.cp_last_name, 100);
+        if t.counterparty_organisation() {
+            required(&mut p, name("cp_org_name"), &t.cp_org_name, 255);
+        } else {
+            required(&mut p, name("cp_first_name"), &t.cp_first_name, 100);
+            required(&mut p, name("cp_last_name"), &t.cp_last_name, 100);
+        }
+        if !matches!(t.cp_kind.as_str(), "" | "person" | "organisation") {
+            p.insert(name("cp_kind"), said(Say::ChooseCustomerKind));
+        }
         required(&mut p, name("cp_account"), &t.cp_account, 50);
         if !t.number.trim().is_empty() && !numbers.insert(t.number.trim()) {
-            p.insert(
-                name("number"),
-                "the same number as an earlier transaction".into(),
-            );
+            p.insert(name("number"), said(Say::SameTransactionNumber));
         }
         if !matches!(t.direction.as_str(), "in" | "out") {
-            p.insert(name("direction"), "choose a direction".into());
+            p.insert(name("direction"), said(Say::ChooseDirection));
         }
         if !nexus_model::codes::is_country_code(t.cp_country.trim()) {
-            p.insert(name("cp_country"), "choose a country from the list".into());
+            p.insert(name("cp_country"), said(Say::ChooseCountry));
         }
         match parse_local_time(&t.date) {
             None => {
-                p.insert(
-                    name("date"),
-                    "a date and time such as 2026-02-27 09:15".into(),
-                );
+                p.insert(name("date"), said(Say::DateTimeExample));
             }
             Some(at) if at.0 > now.0 + 86_400 => {
-                p.insert(name("date"), "is in the future".into());
+                p.insert(
+                    name("date"),
+                    say(Say::DateInFuture)
+                        .with("date", t.date.trim())
+                        .render(&lang),
+                );
             }
             Some(at) if at.date().year < 1990 => {
-                p.insert(name("date"), "is before 1990".into());
+                p.insert(
+                    name("date"),
+                    say(Say::DateBefore)
+                        .with("date", t.date.trim())
+                        .with("year", 1990usize)
+                        .render(&lang),
+                );
             }
             Some(_) => {}
         }
         match Minor::parse(t.amount.trim().replace([',', ' '], "").as_str()) {
             Ok(m) if m.0 > 0 => {}
             Ok(_) => {
-                p.insert(name("amount"), "more than zero".into());
+                p.insert(name("amount"), said(Say::MoreThanZero));
             }
             Err(_) => {
-                p.insert(name("amount"), "an amount such as 12500.00".into());
+                p.insert(name("amount"), said(Say::AmountExample));
             }
         }
-        check_bic(&mut p, name("cp_bic"), &t.cp_bic, false);
+        check_bic(&mut p, name("cp_bic"), &t.cp_bic, false, lang);
     }
     p
 }
@@ -353,16 +384,13 @@ fn parse_local_time(text: &str) -> Option<Timestamp> {
     Timestamp::parse_rfc3339(&stamp).ok()
 }
 
-fn check_bic(p: &mut Problems, name: String, bic: &str, optional: bool) {
+fn check_bic(p: &mut Problems, name: String, bic: &str, optional: bool, lang: Lang) {
     let b = bic.trim();
     if b.is_empty() && optional {
         return;
     }
     if !(b.len() == 8 || b.len() == 11) || !b.bytes().all(|c| c.is_ascii_alphanumeric()) {
-        p.insert(
-            name,
-            "a BIC of 8 or 11 letters and digits, e.g. NXTJB1XX".into(),
-        );
+        p.insert(name, say(Say::BicFormat).render(&lang));
     }
 }
 
@@ -482,8 +510,13 @@ fn render(p: &Principal, f: &ReportFormData, problems: &Problems, preview: Optio
                         option value="out" selected[x.direction == "out"] { (tr("form.sent")) }
                     } }
                     h3 { (tr("form.counterparty")) }
+                    label { (tr("form.customer_kind")) " " select name=(tx_name(i, "cp_kind")) {
+                        option value="person" selected[!x.counterparty_organisation()] { (tr("form.person")) }
+                        option value="organisation" selected[x.counterparty_organisation()] { (tr("form.organisation")) }
+                    } }
                     (field(problems, &tx_name(i, "cp_first_name"), tr("form.cp_first_name"), "text", &x.cp_first_name))
                     (field(problems, &tx_name(i, "cp_last_name"), tr("form.cp_last_name"), "text", &x.cp_last_name))
+                    (field(problems, &tx_name(i, "cp_org_name"), tr("form.cp_org_name"), "text", &x.cp_org_name))
                     (field(problems, &tx_name(i, "cp_account"), tr("form.cp_account"), "text", &x.cp_account))
                     (field(problems, &tx_name(i, "cp_bic"), tr("form.cp_bic"), "text", &x.cp_bic))
                     (select(lang, problems, &tx_name(i, "cp_country"), tr("form.cp_country"), &x.cp_country, REGION_COUNTRIES, &countries))
@@ -617,6 +650,7 @@ fn field_of(path: &str, f: &ReportFormData) -> String {
         ("incorporation_number", _) => "org_number".into(),
         ("account", true) => "account".into(),
         ("swift", true) => "bic".into(),
+        ("name", false) => tx("cp_org_name"),
         ("first_name", false) => tx("cp_first_name"),
         ("last_name", false) => tx("cp_last_name"),
         ("account", false) => tx("cp_account"),
@@ -658,7 +692,7 @@ pub(super) async fn file_report_form(
                 let mut problems = Problems::new();
                 problems.insert(
                     "reference".into(),
-                    "a draft is kept under your reference: type it first".into(),
+                    say(Say::DraftNeedsReference).render(&Lang::of(Some(&p))),
                 );
                 return Ok(form_page(
                     &p,
@@ -681,7 +715,7 @@ pub(super) async fn file_report_form(
         }
         _ => {}
     }
-    let problems = check(&f, Timestamp(nexus_store::now()));
+    let problems = check(&f, Timestamp(nexus_store::now()), Lang::of(Some(&p)));
     if !problems.is_empty() {
         return Ok(form_page(
             &p,
@@ -830,10 +864,15 @@ fn to_goaml(f: &ReportFormData, institution: i64, inst_name: &str, officer: &str
                     institution_name: t.cp_bic.trim().to_uppercase(),
                     swift: t.cp_bic.trim().to_uppercase(),
                     account: t.cp_account.trim().to_string(),
-                    signatory: Some(GoamlPerson {
+                    signatory: (!t.counterparty_organisation()).then(|| GoamlPerson {
                         first_name: t.cp_first_name.trim().to_string(),
                         last_name: t.cp_last_name.trim().to_string(),
                         ..GoamlPerson::default()
+                    }),
+                    entity: t.counterparty_organisation().then(|| GoamlEntity {
+                        name: t.cp_org_name.trim().to_string(),
+                        incorporation_country_code: t.cp_country.trim().to_string(),
+                        ..GoamlEntity::default()
                     }),
                     ..GoamlAccount::default()
                 })),
@@ -929,7 +968,11 @@ mod tests {
     fn made_up_codes_future_births_and_bad_amounts_are_named_by_field() {
         let (good, csrf, _) = ReportFormData::from_pairs(pairs(&[]));
         assert_eq!(csrf, "c");
-        assert!(check(&good, now()).is_empty(), "{:?}", check(&good, now()));
+        assert!(
+            check(&good, now(), Lang::En).is_empty(),
+            "{:?}",
+            check(&good, now(), Lang::En)
+        );
         let (bad, _, _) = ReportFormData::from_pairs(pairs(&[
             ("nationality", "Tajikistan"),
             ("currency", "dollars"),
@@ -938,7 +981,7 @@ mod tests {
             ("amount", "-5"),
             ("cp_bic", "KG"),
         ]));
-        let p = check(&bad, now());
+        let p = check(&bad, now(), Lang::En);
         let fields: Vec<&str> = p.keys().map(String::as_str).collect();
         assert_eq!(
             fields,
@@ -952,6 +995,10 @@ mod tests {
             ]
         );
         assert!(p["birth_date"].contains("future"));
+        // The same problems in the officer's Russian.
+        let ru = check(&bad, now(), Lang::Ru);
+        assert_eq!(ru["cp_country"], "выберите страну из списка");
+        assert!(ru["birth_date"].contains("дата в будущем"), "{ru:?}");
     }
 
     #[test]
@@ -969,8 +1016,8 @@ mod tests {
             ("tx1_date", "2026-02-28T10:00"),
             ("tx1_amount", "9,900.00"),
             ("tx1_direction", "out"),
-            ("tx1_cp_first_name", "Ahmad"),
-            ("tx1_cp_last_name", "Karimi"),
+            ("tx1_cp_kind", "organisation"),
+            ("tx1_cp_org_name", "Gulf Trading FZE"),
             ("tx1_cp_account", "AE01"),
             ("tx1_cp_bic", "NXAEB1XX"),
             ("tx1_cp_country", "AE"),
@@ -980,7 +1027,11 @@ mod tests {
         assert_eq!(op, "submit");
         assert_eq!(f.indicators, ["CASH", "TF"], "only the offered indicators");
         assert_eq!(f.transactions.len(), 3, "{:?}", f.transactions);
-        assert!(check(&f, now()).is_empty(), "{:?}", check(&f, now()));
+        assert!(
+            check(&f, now(), Lang::En).is_empty(),
+            "{:?}",
+            check(&f, now(), Lang::En)
+        );
         let mut filed = f.clone();
         filed.transactions.retain(|t| !t.is_blank());
         let xml = to_goaml(&filed, 501, "Bank", "officer");
@@ -989,9 +1040,16 @@ mod tests {
         assert_eq!(report.transactions.len(), 2);
         assert_eq!(report.indicators, ["CASH", "TF"]);
         assert!(xml.contains("<name>Northern Trade LLC</name>"), "{xml}");
+        // The counterparty of the second transaction is an organisation.
+        assert!(xml.contains("<name>Gulf Trading FZE</name>"), "{xml}");
+        assert!(
+            report.subjects.iter().any(|s| s.name == "Gulf Trading FZE"),
+            "{:?}",
+            report.subjects
+        );
         let (dup, _, _) =
             ReportFormData::from_pairs(pairs(&[("tx1_number", "T1"), ("tx1_amount", "5")]));
-        let p = check(&dup, now());
+        let p = check(&dup, now(), Lang::En);
         assert!(p["tx1_number"].contains("same number"), "{p:?}");
         assert!(
             p.contains_key("tx1_cp_account"),
@@ -1022,7 +1080,7 @@ mod tests {
             let (f, _, _) = ReportFormData::from_pairs(pairs(&extra));
             proptest::prop_assert!(f.transactions.len() <= MAX_TRANSACTIONS);
             proptest::prop_assert!(f.fields.values().all(|v| v.chars().count() <= 4000));
-            if check(&f, now()).is_empty() {
+            if check(&f, now(), Lang::En).is_empty() {
                 let mut filed = f.clone();
                 filed.transactions = filed
                     .transactions
