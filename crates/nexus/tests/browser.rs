@@ -349,6 +349,38 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         "{}",
         driver.source()
     );
+    // A free message to the FIU with a file, sent by the browser's own
+    // multipart form; the file comes back unchanged from the board.
+    driver.go(&format!("{base}/messages"));
+    let scan = dir.path().join("signed-annex.txt");
+    std::fs::write(&scan, "Annex to WEB-FORM-1, signed 2026-03-01").unwrap();
+    driver.type_into("#free-message input[name=subject]", "Signed annex");
+    driver.type_into(
+        "#free-message textarea[name=body]",
+        "The signed annex is attached.",
+    );
+    driver.type_into(
+        "#free-message input[name=attachment]",
+        scan.to_str().unwrap(),
+    );
+    driver.click("#free-message button");
+    driver.wait_for(
+        "return !!document.querySelector('#board ul.attachments a')",
+        "the attachment on the board",
+    );
+    driver.js("fetch(document.querySelector('#board ul.attachments a').href).then(r => r.text()).then(t => window.fetched = t); return true;");
+    driver.wait_for(
+        "return window.fetched === 'Annex to WEB-FORM-1, signed 2026-03-01'",
+        "the attachment's content",
+    );
+    // Dealt with: into the archive.
+    driver.js("const row = [...document.querySelectorAll('#board tr')].find(r => r.textContent.includes('Signed annex')); row.querySelector('form.inline button').click(); return true;");
+    driver.wait_for(
+        "return !!document.getElementById('board-total') && !document.getElementById('board').textContent.includes('Signed annex')",
+        "the inbox without the archived message",
+    );
+    driver.go(&format!("{base}/messages?folder=archive"));
+    assert!(driver.text("#board").contains("Signed annex"));
     driver.sign_out();
 
     // The analyst states a purpose, triages the sanctions alert and opens a case from it.
