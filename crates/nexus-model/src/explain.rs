@@ -79,6 +79,7 @@ phrases! {
     DocumentMatches => "document_matches": "document {document} matches listed {kind}",
     PatronymicConflict => "patronymic_conflict": "patronymic {query} vs listed {listed}",
     NumberConflict => "number_conflict": "number {query} vs listed {listed}",
+    GenderConflict => "gender_conflict": "surname {query} vs listed {listed} (the other gender's form)",
     Separator => "separator": "; ",
 
     // What the use cases answer when they refuse (nexus-fiu, the server).

@@ -709,6 +709,20 @@ impl Screener<'_> {
                 ));
             }
         }
+        // A surname in one gender's form against the other's (Chernov /
+        // Chernova): a brother and a sister, a husband and a wife.
+        if let Some((q, l)) = aligned.iter().find_map(|a| {
+            let q = &qparts[a.0].part.folded;
+            let l = &index.vocab[indexed.parts[a.1].0 as usize].part.folded;
+            other_gender(q, l).then_some((q, l))
+        }) {
+            out.push((
+                Phrase::new(K::GenderConflict)
+                    .with("query", Value::text(q))
+                    .with("listed", Value::text(l)),
+                -PATRONYMIC_CONFLICT,
+            ));
+        }
         if !indexed.numbers.is_empty() {
             let numbers = query_numbers.get_or_init(|| nexus_names::numbers_in(&query.name));
             if !numbers.is_empty() && *numbers != indexed.numbers {
@@ -976,10 +990,14 @@ pub fn with_top_below(found: Vec<Match>, threshold: f32, top: usize) -> Vec<Matc
         .collect()
 }
 
-/// The query's name read with words joined or split as the list writes
-/// them: two adjacent parts that are not both words of the list but make
-/// one when joined; one long part that is not a word of the list but splits
-/// into two that are. `None` when there is no such reading.
+/// The query's name read as the list may write it: two adjacent parts
+/// that are not both words of the list but make one when joined; one long
+/// part that is not a word of the list but splits into two that are; a
+/// part written with the Uzbek Latin `x` for `kh` (Axund, Axmedov) whose
+/// `kh` spelling is a word of the list (the key reads `x` between vowels
+/// as `ks`, as in Alexander); a Slavic name with the Latvian or Lithuanian
+/// nominative `-s` (Lavrovs, Sergejs, Putins) without it. `None` when
+/// there is no such reading.
 fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let known = |f: &str| index.is_word(f);
     let mut out: Vec<String> = Vec::with_capacity(parts.len());
@@ -1007,10 +1025,63 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
                 continue;
             }
         }
+        if f.is_ascii() && !known(f) {
+            if f.contains('x') {
+                let kh = f.replace('x', "kh");
+                if known(&kh) {
+                    out.push(kh);
+                    changed = true;
+                    i += 1;
+                    continue;
+                }
+            }
+            if let Some(stem) = baltic_stem(f) {
+                out.push(stem.to_string());
+                changed = true;
+                i += 1;
+                continue;
+            }
+        }
         out.push(p.folded.clone());
         i += 1;
     }
     changed.then(|| out.join(" "))
+}
+
+/// Whether two folded surnames are one name in its male and female forms
+/// (-ov/-ova, -ev/-eva, -in/-ina, -sky/-skaya).
+fn other_gender(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    let male = ["ov", "ev", "yov", "in", "yn"];
+    if long.len() == short.len() + 1
+        && long.starts_with(short)
+        && long.ends_with('a')
+        && short.len() >= 4
+        && male.iter().any(|m| short.ends_with(m))
+    {
+        return true;
+    }
+    let stem = |x: &str| -> Option<String> {
+        ["skiy", "skii", "skiy", "sky", "ski"]
+            .iter()
+            .find_map(|e| x.strip_suffix(e).map(|s| s.to_string()))
+    };
+    match (stem(short), long.strip_suffix("skaya")) {
+        (Some(m), Some(f)) => m == f && m.len() >= 3,
+        _ => match (stem(long), short.strip_suffix("skaya")) {
+            (Some(m), Some(f)) => m == f && m.len() >= 3,
+            _ => false,
+        },
+    }
+}
+
+/// A Slavic name as Latvian and Lithuanian write it, with the nominative
+/// `-s` after the Slavic ending (Lavrov-s, Medvedev-s, Putin-s, Sergej-s,
+/// Nikolaj-s, Jurij-s): the name without it.
+fn baltic_stem(folded: &str) -> Option<&str> {
+    let stem = folded.strip_suffix('s')?;
+    let slavic = ["ov", "ev", "in", "yn", "ej", "aj", "ij", "oj"];
+    (stem.len() >= 4 && slavic.iter().any(|e| stem.ends_with(e))).then_some(stem)
 }
 
 #[cfg(test)]
