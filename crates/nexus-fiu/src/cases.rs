@@ -89,7 +89,9 @@ pub fn add_alert(
             alert_id,
             nexus_model::AlertStatus::Escalated,
             None,
-            &format!("added to {}", case.reference),
+            // No reason written: the alert's case (with its link) says it,
+            // in every reader's language.
+            "",
             Some(case.id),
         )?;
         db.audit(&AuditRecord {

@@ -469,6 +469,13 @@ fn usd(w: &dyn Wording, v: f64) -> String {
 }
 
 impl Value {
+    /// The value in the reader's wording (a score with its decimal comma).
+    pub fn render(&self, w: &dyn Wording) -> String {
+        let mut out = String::new();
+        self.render_into(w, &mut out);
+        out
+    }
+
     fn render_into(&self, w: &dyn Wording, out: &mut String) {
         let account = |a: &AccountRef| match &a.holder {
             Some(h) if !h.is_empty() => format!("{} ({h})", a.key),

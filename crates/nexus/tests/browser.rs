@@ -480,6 +480,18 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
         driver.text("#graph")
     );
     shot(&driver, "analyst-case-ru");
+    // The alert the case came from explains itself in Russian too.
+    driver.go(&format!("{base}/alerts/1"));
+    driver.wait_for(
+        "return !!document.querySelector('p.explain')",
+        "the alert page in Russian",
+    );
+    let why = driver.text("p.explain");
+    assert!(
+        why.contains("совпадает с") && why.contains("гражданство TJ +0,03"),
+        "{why}"
+    );
+    shot(&driver, "analyst-alert-ru");
     driver.js("const s = document.querySelector('nav select[name=language]'); s.value = 'en'; s.form.submit(); return true;");
     driver.wait_for(
         "return document.documentElement.lang === 'en'",

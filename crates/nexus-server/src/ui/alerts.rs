@@ -183,8 +183,8 @@ fn render(lang: Lang, q: &Queue) -> Markup {
                     }
                     td { (labels::kind(lang, a.kind)) }
                     td title=(a.typology.as_str()) { (labels::typology(lang, a.typology)) }
-                    td.num { (format!("{:.2}", a.score)) }
-                    td.num { (a.probability.map(|p| format!("{p:.2}")).unwrap_or_default()) }
+                    td.num { (labels::decimal(lang, a.score)) }
+                    td.num { (a.probability.map(|p| labels::decimal(lang, p)).unwrap_or_default()) }
                     td { (a.entity_name.as_deref().unwrap_or("")) }
                     td { code { (a.accounts.split(';').next().unwrap_or("")) } }
                     @let why = labels::explanation(lang, a);
@@ -311,11 +311,11 @@ fn render_alert(p: &Principal, v: &AlertView) -> Markup {
         dl {
             dt { (t("queue.col.source")) } dd { (labels::kind(lang, a.kind)) }
             dt { (t("queue.col.typology")) } dd { (labels::typology(lang, a.typology)) }
-            dt { (t("queue.col.score")) } dd { (format!("{:.2}", a.score)) }
+            dt { (t("queue.col.score")) } dd { (labels::decimal(lang, a.score)) }
             dt { (t("queue.col.probability")) } dd {
                 @match (a.probability, a.suppressed) {
-                    (Some(pr), true) => { (format!("{pr:.2}")) " — " (t("alert.below_threshold")) }
-                    (Some(pr), false) => { (format!("{pr:.2}")) }
+                    (Some(pr), true) => { (labels::decimal(lang, pr)) " — " (t("alert.below_threshold")) }
+                    (Some(pr), false) => { (labels::decimal(lang, pr)) }
                     (None, _) => { "—" }
                 }
             }

@@ -129,7 +129,7 @@ fn alert_list(lang: Lang, alerts: &[AlertRow]) -> Markup {
             @for a in alerts {
                 li {
                     a href={ "/alerts/" (a.id) } { "#" (a.id) } " " (labels::typology(lang, a.typology)) " "
-                    (format!("{:.2}", a.score)) " "
+                    (labels::decimal(lang, a.score)) " "
                     span class={ "status " (a.status.as_str()) } { (labels::status(lang, a.status)) }
                     " — " (labels::excerpt(&labels::explanation(lang, a), 200))
                 }

@@ -17,6 +17,12 @@ pub fn explanation(lang: Lang, a: &nexus_store::AlertRow) -> String {
     }
 }
 
+/// A score or probability with two decimals, as the UI's language writes
+/// it (0.85, 0,85).
+pub fn decimal(lang: Lang, v: f64) -> String {
+    nexus_model::Value::number(v, 2).render(&lang)
+}
+
 /// The FIU's answer to a report in the UI's language.
 pub fn report_message(lang: Lang, r: &nexus_store::ReportRow) -> String {
     match &r.message_phrase {
