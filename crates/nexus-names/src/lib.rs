@@ -12,7 +12,8 @@ pub mod translit;
 
 pub use fold::{fold_tokens, FoldedToken};
 pub use parts::{
-    analyse, compare_parts, compare_parts_at_least, numbers_in, Evidence, NamePart, PartRole,
+    analyse, compare_parts, compare_parts_at_least, is_lone_abd, numbers_in, Evidence, NamePart,
+    PartRole,
 };
 pub use phonetic::{consonant_classes, key_similarity, phonetic_key, skeleton};
 

@@ -379,6 +379,12 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
     joined
 }
 
+/// An `Abd`/`Abdul` part standing alone, not joined with a second part
+/// (it came last, or was separated from its name by reordering).
+pub fn is_lone_abd(part: &NamePart) -> bool {
+    is_abd_form(part) && !part.original.contains(' ')
+}
+
 /// The first half of a split theophoric name, also with two letters
 /// swapped by a typing slip (Adbul, Abdlu).
 fn is_abd_form(part: &NamePart) -> bool {

@@ -241,6 +241,17 @@ impl ScreeningIndex {
         }
     }
 
+    /// Whether a name part with this phonetic key is a part of some listed
+    /// name (any spelling with the same key).
+    pub(crate) fn knows_key(&self, part: &NamePart) -> bool {
+        self.by_skeleton
+            .get(part.skeleton.as_str())
+            .is_some_and(|ids| {
+                ids.iter()
+                    .any(|&id| self.vocab[id as usize].part.key == part.key)
+            })
+    }
+
     /// The entries of the list, in list order.
     /// Whether a folded word is a part of some listed name.
     pub(crate) fn is_word(&self, folded: &str) -> bool {

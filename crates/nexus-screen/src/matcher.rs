@@ -1000,6 +1000,9 @@ pub fn with_top_below(found: Vec<Match>, threshold: f32, top: usize) -> Vec<Matc
 /// there is no such reading.
 fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let known = |f: &str| index.is_word(f);
+    if let Some(text) = abd_rejoined(index, parts) {
+        return Some(text);
+    }
     let mut out: Vec<String> = Vec::with_capacity(parts.len());
     let mut changed = false;
     let mut i = 0;
@@ -1046,6 +1049,38 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
         i += 1;
     }
     changed.then(|| out.join(" "))
+}
+
+/// A query whose `Abd`/`Abdul` was separated from its second part by
+/// reordering ("Qader Abdul Hai Hazem Abdul" for Abdul Qader Abdul Hai
+/// Hazem): the `Abd` form left alone at the end is joined again with the
+/// part that makes a compound the list knows. `None` when there is no
+/// lone `Abd` form or no such part.
+fn abd_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
+    let last = parts.last()?;
+    if parts.len() < 2 || !nexus_names::is_lone_abd(last) {
+        return None;
+    }
+    let rest = &parts[..parts.len() - 1];
+    let (at, _) = rest.iter().enumerate().find(|(_, p)| {
+        p.role == PartRole::Name
+            && !nexus_names::is_lone_abd(p)
+            && nexus_names::analyse(&format!("abdul {}", p.folded))
+                .first()
+                .is_some_and(|joined| index.knows_key(joined))
+    })?;
+    let words: Vec<String> = rest
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i == at {
+                format!("abdul {}", p.folded)
+            } else {
+                p.folded.clone()
+            }
+        })
+        .collect();
+    Some(words.join(" "))
 }
 
 /// Whether two folded surnames are one name in its male and female forms
