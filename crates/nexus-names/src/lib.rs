@@ -12,8 +12,8 @@ pub mod translit;
 
 pub use fold::{fold_tokens, FoldedToken};
 pub use parts::{
-    analyse, compare_parts, compare_parts_at_least, is_lone_abd, numbers_in, Evidence, NamePart,
-    PartRole,
+    abd_halves, analyse, compare_parts, compare_parts_at_least, ending_halves, is_lone_abd,
+    is_lone_ending, numbers_in, Evidence, NamePart, PartRole,
 };
 pub use phonetic::{consonant_classes, key_similarity, phonetic_key, skeleton};
 

@@ -385,6 +385,29 @@ pub fn is_lone_abd(part: &NamePart) -> bool {
     is_abd_form(part) && !part.original.contains(' ')
 }
 
+/// The two written halves of an `Abd` compound the analysis joined
+/// ("Abdul Qader", "عبد الغفور"); `None` for any other part.
+pub fn abd_halves(part: &NamePart) -> Option<(&str, &str)> {
+    let (head, rest) = part.original.split_once(' ')?;
+    let head_part = analyse(head);
+    (head_part.len() == 1 && is_lone_abd(&head_part[0])).then_some((head, rest))
+}
+
+/// An ending of a compound name (`-uddin`, `-ullah`: "al-Din", "الله")
+/// standing alone: first in the name, so joined with nothing.
+pub fn is_lone_ending(part: &NamePart) -> bool {
+    JOINED_ENDINGS.contains(&part.key.as_str()) && !part.original.contains(' ')
+}
+
+/// The two written halves of a compound the analysis joined with its
+/// ending ("Saif al-Din", "سيف الدين"): the name and the ending; `None`
+/// for any other part.
+pub fn ending_halves(part: &NamePart) -> Option<(&str, &str)> {
+    let (rest, tail) = part.original.rsplit_once(' ')?;
+    let tail_part = analyse(tail);
+    (tail_part.len() == 1 && is_lone_ending(&tail_part[0])).then_some((rest, tail))
+}
+
 /// The first half of a split theophoric name, also with two letters
 /// swapped by a typing slip (Adbul, Abdlu).
 fn is_abd_form(part: &NamePart) -> bool {
@@ -599,6 +622,18 @@ mod tests {
 
     fn keys(name: &str) -> Vec<String> {
         analyse(name).into_iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn compounds_split_into_their_written_halves() {
+        let p = analyse("Saif al-Din Taha");
+        assert_eq!(ending_halves(&p[0]), Some(("Saif", "Din")));
+        assert_eq!(ending_halves(&p[1]), None);
+        let q = analyse("Abdul Qader Hazem Abdul");
+        assert_eq!(abd_halves(&q[0]), Some(("Abdul", "Qader")));
+        assert!(is_lone_abd(&q[2]) && !is_lone_abd(&q[0]));
+        let r = analyse("al-Din Taha");
+        assert!(is_lone_ending(&r[0]), "{r:?}");
     }
 
     #[test]

@@ -1000,7 +1000,7 @@ pub fn with_top_below(found: Vec<Match>, threshold: f32, top: usize) -> Vec<Matc
 /// there is no such reading.
 fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let known = |f: &str| index.is_word(f);
-    if let Some(text) = abd_rejoined(index, parts) {
+    if let Some(text) = compounds_rejoined(index, parts) {
         return Some(text);
     }
     let mut out: Vec<String> = Vec::with_capacity(parts.len());
@@ -1051,36 +1051,69 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     changed.then(|| out.join(" "))
 }
 
-/// A query whose `Abd`/`Abdul` was separated from its second part by
-/// reordering ("Qader Abdul Hai Hazem Abdul" for Abdul Qader Abdul Hai
-/// Hazem): the `Abd` form left alone at the end is joined again with the
-/// part that makes a compound the list knows. `None` when there is no
-/// lone `Abd` form or no such part.
-fn abd_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
-    let last = parts.last()?;
-    if parts.len() < 2 || !nexus_names::is_lone_abd(last) {
+/// A query whose compound names were taken apart by reordering: an
+/// `Abd`/`Abdul` moved away from its second part ("Qader Abdul Hai Hazem
+/// Abdul" for Abdul Qader Abdul Hai Hazem), or an ending (`al-Din`,
+/// `Allah`) moved away from its first ("Taha al-Din Saif" for Saif al-Din
+/// Taha), which the analysis then joins with the wrong neighbour or with
+/// nothing. Each such half is joined again with the word that makes a
+/// compound the list knows, and the word it was wrongly joined with stands
+/// alone; a half that makes no known compound is left out. `None` unless
+/// some half joined again: a reading that only dropped one would make
+/// "Abdul Awal Shah" look like any "Awal Shah".
+fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
+    let mut words: Vec<String> = Vec::with_capacity(parts.len());
+    let (mut heads, mut tails): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for p in parts {
+        if nexus_names::is_lone_abd(p) {
+            heads.push(p.original.clone());
+            continue;
+        }
+        if nexus_names::is_lone_ending(p) {
+            tails.push(p.original.clone());
+            continue;
+        }
+        // Only a part joined from two words can be a compound (checked
+        // first: this runs for every query).
+        if p.original.contains(' ') && !index.knows_key(p) {
+            if let Some((head, rest)) = nexus_names::abd_halves(p) {
+                heads.push(head.to_string());
+                words.push(rest.to_string());
+                continue;
+            }
+            if let Some((rest, tail)) = nexus_names::ending_halves(p) {
+                words.push(rest.to_string());
+                tails.push(tail.to_string());
+                continue;
+            }
+        }
+        words.push(p.original.clone());
+    }
+    if heads.is_empty() && tails.is_empty() || words.is_empty() {
         return None;
     }
-    let rest = &parts[..parts.len() - 1];
-    let (at, _) = rest.iter().enumerate().find(|(_, p)| {
-        p.role == PartRole::Name
-            && !nexus_names::is_lone_abd(p)
-            && nexus_names::analyse(&format!("abdul {}", p.folded))
-                .first()
-                .is_some_and(|joined| index.knows_key(joined))
-    })?;
-    let words: Vec<String> = rest
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            if i == at {
-                format!("abdul {}", p.folded)
-            } else {
-                p.folded.clone()
-            }
-        })
-        .collect();
-    Some(words.join(" "))
+    let mut joined = vec![false; words.len()];
+    let known = |text: &str| {
+        let parts = nexus_names::analyse(text);
+        parts.len() == 1 && index.knows_key(&parts[0])
+    };
+    for head in &heads {
+        if let Some(i) =
+            (0..words.len()).find(|&i| !joined[i] && known(&format!("{head} {}", words[i])))
+        {
+            words[i] = format!("{head} {}", words[i]);
+            joined[i] = true;
+        }
+    }
+    for tail in &tails {
+        if let Some(i) =
+            (0..words.len()).find(|&i| !joined[i] && known(&format!("{} {tail}", words[i])))
+        {
+            words[i] = format!("{} {tail}", words[i]);
+            joined[i] = true;
+        }
+    }
+    joined.contains(&true).then(|| words.join(" "))
 }
 
 /// Whether two folded surnames are one name in its male and female forms

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Screening on variants of the real UN list's original-script names (issue 16):
+# every person's NAME_ORIGINAL_SCRIPT in Arabic script with three or more words
+# is queried (a) with one word other than the first dropped and (b) with its
+# words in another order — a plain word-level generator, not nexus's variant
+# generator and not shaped by its matcher (seeded, so every run asks the same
+# queries). A query counts as found when the entry it came from is matched at
+# the default threshold; "other entries" counts matches to any other entry
+# (namesakes and relatives share names: not all are false). nexus and the
+# rapidfuzz peer (../shared/tools/peers) on the same queries.
+# Usage: bash bench/screen_script_variants.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=../shared
+un=$shared/data/lists/un/consolidated-2026-02-27.xml
+peers=$shared/tools/peers
+out=bench/out/screen-script-variants
+mkdir -p "$out"
+cargo build --release -p nexus >/dev/null 2>&1
+nexus=target/release/nexus
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -c "import rapidfuzz, unidecode" 2>/dev/null || .venv/bin/pip install -q rapidfuzz unidecode
+python3 - "$un" "$out" <<'PY'
+import csv, random, sys
+import xml.etree.ElementTree as ET
+un, out = sys.argv[1:3]
+rng = random.Random(5)
+rows = []
+for person in ET.parse(un).getroot().iter("INDIVIDUAL"):
+    name = (person.findtext("NAME_ORIGINAL_SCRIPT") or "").strip()
+    words = name.split()
+    if len(words) >= 3 and any("\u0600" <= c <= "\u06ff" for c in name):
+        rows.append((person.findtext("DATAID"), words))
+with open(f"{out}/queries.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "name", "kind"])
+    for k, (ref, words) in enumerate(rows):
+        i = rng.randrange(1, len(words))
+        w.writerow([f"drop-{ref}-{k}", " ".join(words[:i] + words[i + 1:]), "person"])
+        shuffled = words[:]
+        rng.shuffle(shuffled)
+        if shuffled != words:
+            w.writerow([f"order-{ref}-{k}", " ".join(shuffled), "person"])
+PY
+$nexus screen --list "$un" --names "$out/queries.csv" --out "$out/nexus.csv" 2>/dev/null
+.venv/bin/python "$peers/baseline_rapidfuzz.py" "$un" "$out/queries.csv" "$out/rapidfuzz.csv" 2>/dev/null
+python3 - "$out" <<'PY' | tee "$out/summary.txt"
+import csv, sys
+from collections import Counter
+out = sys.argv[1]
+queries = [r["id"] for r in csv.DictReader(open(f"{out}/queries.csv"))]
+for tool in ("nexus", "rapidfuzz"):
+    hits = {}
+    for r in csv.DictReader(open(f"{out}/{tool}.csv")):
+        hits.setdefault(r["query_id"], set()).add(r["list_id"])
+    total, found, others = Counter(), Counter(), Counter()
+    for q in queries:
+        variant, ref, _ = q.split("-", 2)
+        total[variant] += 1
+        found[variant] += ref in hits.get(q, set())
+        others[variant] += len(hits.get(q, set()) - {ref})
+    for v in sorted(total):
+        print(f"{tool:10s} {v:6s} {found[v]:4d} of {total[v]:4d} found ({found[v] / total[v]:.3f}), {others[v]} matches to other entries")
+PY
