@@ -1064,6 +1064,10 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
 fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let mut words: Vec<String> = Vec::with_capacity(parts.len());
     let (mut heads, mut tails): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    // In Arabic script `عبد` is followed by a divine name with its article
+    // (الغفور, الرحمن) or by الله: joined with a word without one, it was
+    // joined with the wrong neighbour for certain (its own was dropped).
+    let mut certain = false;
     for p in parts {
         if nexus_names::is_lone_abd(p) {
             heads.push(p.original.clone());
@@ -1077,6 +1081,7 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         // first: this runs for every query).
         if p.original.contains(' ') && !index.knows_key(p) {
             if let Some((head, rest)) = nexus_names::abd_halves(p) {
+                certain |= p.vowelless && !rest.starts_with("ال");
                 heads.push(head.to_string());
                 words.push(rest.to_string());
                 continue;
@@ -1090,7 +1095,7 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         words.push(p.original.clone());
     }
     if heads.is_empty() && tails.is_empty() || words.is_empty() {
-        return None;
+        return dropped_abd(index, parts);
     }
     let mut joined = vec![false; words.len()];
     let known = |text: &str| {
@@ -1113,7 +1118,31 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
             joined[i] = true;
         }
     }
-    joined.contains(&true).then(|| words.join(" "))
+    (certain || joined.contains(&true)).then(|| words.join(" "))
+}
+
+/// An Arabic-script name whose `عبد` was dropped from a compound: a
+/// divine name standing alone (الستار, الله), which is no one's name by
+/// itself, read with `عبد` again where the list knows that compound.
+fn dropped_abd(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
+    let mut changed = false;
+    let words: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            let alone =
+                p.vowelless && !p.original.contains(' ') && p.original.starts_with("ال") && {
+                    let with = nexus_names::analyse(&format!("عبد {}", p.original));
+                    with.len() == 1 && index.knows_key(&with[0])
+                };
+            if alone {
+                changed = true;
+                format!("عبد {}", p.original)
+            } else {
+                p.original.clone()
+            }
+        })
+        .collect();
+    changed.then(|| words.join(" "))
 }
 
 /// Whether two folded surnames are one name in its male and female forms
