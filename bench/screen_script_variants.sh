@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Screening on variants of the real UN list's original-script names (issue 16):
-# every person's NAME_ORIGINAL_SCRIPT in Arabic script with three or more words
-# is queried (a) with one word other than the first dropped and (b) with its
-# words in another order — a plain word-level generator, not nexus's variant
-# generator and not shaped by its matcher (seeded, so every run asks the same
-# queries). A query counts as found when the entry it came from is matched at
+# Screening on variants of the real UN list's names (issue 16): every person's
+# NAME_ORIGINAL_SCRIPT in Arabic script with three or more words is queried
+# (drop) with one word other than the first dropped and (order) with its words
+# in another order; every person's Latin name of three or more words (middle)
+# with a middle word dropped and (typo) with one letter of one word mistyped
+# (replaced, left out, added or swapped with its neighbour) — a plain
+# generator, not nexus's variant generator and not shaped by its matcher
+# (seeded, so every run asks the same queries). A query counts as found when the entry it came from is matched at
 # the default threshold; "other entries" counts matches to any other entry
 # (namesakes and relatives share names: not all are false). nexus and the
 # rapidfuzz peer (../shared/tools/peers) on the same queries.
@@ -25,12 +27,27 @@ import csv, random, sys
 import xml.etree.ElementTree as ET
 un, out = sys.argv[1:3]
 rng = random.Random(5)
-rows = []
+rows, latin = [], []
 for person in ET.parse(un).getroot().iter("INDIVIDUAL"):
     name = (person.findtext("NAME_ORIGINAL_SCRIPT") or "").strip()
     words = name.split()
     if len(words) >= 3 and any("\u0600" <= c <= "\u06ff" for c in name):
         rows.append((person.findtext("DATAID"), words))
+    fields = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+    words = " ".join((person.findtext(f) or "").strip() for f in fields).split()
+    if len(words) >= 3:
+        latin.append((person.findtext("DATAID"), words))
+def typo(word):
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    letter = rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return rng.choice([
+        word[:i] + letter + word[i + 1:],
+        word[:i] + word[i + 1:],
+        word[:i] + letter + word[i:],
+        word[:i - 1] + word[i] + word[i - 1] + word[i + 1:],
+    ])
 with open(f"{out}/queries.csv", "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["id", "name", "kind"])
@@ -41,6 +58,12 @@ with open(f"{out}/queries.csv", "w", newline="") as f:
         rng.shuffle(shuffled)
         if shuffled != words:
             w.writerow([f"order-{ref}-{k}", " ".join(shuffled), "person"])
+    for k, (ref, words) in enumerate(latin):
+        i = rng.randrange(1, len(words) - 1)
+        w.writerow([f"middle-{ref}-{k}", " ".join(words[:i] + words[i + 1:]), "person"])
+        j = rng.randrange(len(words))
+        mistyped = words[:j] + [typo(words[j])] + words[j + 1:]
+        w.writerow([f"typo-{ref}-{k}", " ".join(mistyped), "person"])
 PY
 $nexus screen --list "$un" --names "$out/queries.csv" --out "$out/nexus.csv" 2>/dev/null
 .venv/bin/python "$peers/baseline_rapidfuzz.py" "$un" "$out/queries.csv" "$out/rapidfuzz.csv" 2>/dev/null

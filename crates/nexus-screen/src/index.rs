@@ -40,6 +40,11 @@ pub struct ScreeningIndex {
     by_deletion: HashMap<Box<str>, Vec<u32>>,
     by_stem: HashMap<Box<str>, Vec<u32>>,
     by_class: HashMap<Box<str>, Vec<u32>>,
+    /// The written form with one letter deleted (SymSpell's symmetric
+    /// deletions): one typed letter wrong, missing, added or two swapped
+    /// reach the part even where the slip changes the phonetic skeleton
+    /// (MARHIEU for Mathieu, TCAM for Tcham, HSEKA for Sheka).
+    by_letter_deletion: HashMap<Box<str>, Vec<u32>>,
     posting_start: Vec<u32>,
     postings: Vec<u32>,
     /// Parts in more entries than this do not retrieve candidates on their
@@ -70,6 +75,16 @@ pub(crate) fn deletions(skeleton: &str) -> impl Iterator<Item = String> + '_ {
         s.push_str(&skeleton[i + 1..]);
         Some(s)
     })
+}
+
+/// Written parts shorter than this are not varied letter by letter: one
+/// letter of a three-letter name changes it into another name.
+const MIN_LETTER_DELETION: usize = 4;
+
+/// A written (folded) part with one letter deleted, for parts long enough.
+fn letter_deletions(folded: &str) -> impl Iterator<Item = String> + '_ {
+    let long_enough = folded.len() >= MIN_LETTER_DELETION && folded.len() <= 20;
+    deletions(if long_enough { folded } else { "" })
 }
 
 /// Words an acronym leaves out (the Organization *of* …, Jama'at *al* …).
@@ -202,6 +217,7 @@ impl ScreeningIndex {
         let mut by_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         let mut by_stem: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         let mut by_class: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut by_letter_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         for (id, v) in vocab.iter().enumerate() {
             if counts[id + 1] == counts[id] {
                 continue; // only in names that are not indexed
@@ -222,6 +238,12 @@ impl ScreeningIndex {
             if class != p.skeleton {
                 by_class.entry(class.into_boxed_str()).or_default().push(id);
             }
+            for d in letter_deletions(&p.folded) {
+                by_letter_deletion
+                    .entry(d.into_boxed_str())
+                    .or_default()
+                    .push(id);
+            }
         }
         let common_df = ((entries.len() as f64 * 0.02) as u32).max(40);
         let unseen_weight = (1.0 + n).ln();
@@ -234,6 +256,7 @@ impl ScreeningIndex {
             by_deletion,
             by_stem,
             by_class,
+            by_letter_deletion,
             posting_start: counts,
             postings,
             common_df,
@@ -310,6 +333,16 @@ impl ScreeningIndex {
         from(&self.by_class, &class);
         if class != part.skeleton {
             from(&self.by_skeleton, &class);
+        }
+        // One typed letter: missing here, wrong or swapped, or added here.
+        if part.folded.len() >= MIN_LETTER_DELETION {
+            from(&self.by_letter_deletion, &part.folded);
+            for d in letter_deletions(&part.folded) {
+                from(&self.by_letter_deletion, &d);
+                if let Some(&id) = self.by_folded.get(d.as_str()) {
+                    from(&self.by_skeleton, &self.vocab[id as usize].part.skeleton);
+                }
+            }
         }
     }
 }
