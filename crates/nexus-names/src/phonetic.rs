@@ -3,7 +3,7 @@
 //! Romanisation habits differ in predictable ways: the Russian passport
 //! writes `dzh`, `kh`, `zh` where an English speaker writes `j`, `h`, `j`;
 //! Uzbek writes `x` for `kh` and `q` where Russian writes `k`; German `sch`
-//! and `w`, French `ou` and `dj`. The key removes those differences; the
+//! and `w` (and `ch` for the sound of `kh`), French `ou` and `dj`. The key removes those differences; the
 //! similarity then charges little for what remains uncertain between
 //! spellings of one name (vowels, g/h as in Magomed/Muhammad, k/q/g, s/z,
 //! t/d) and the full price for anything else.
@@ -81,6 +81,11 @@ pub fn phonetic_key(folded: &str) -> String {
     if out.len() > 2 && out[out.len() - 1] == b'h' && is_vowel(out[out.len() - 2]) {
         out.pop();
     }
+    // The ending -ий/-ый as German and Ukrainian write it (Selenskyj,
+    // Jurij, Sergij) is the -i, -y of other spellings (Zelensky, Yuri).
+    if out.len() > 3 && out.ends_with(b"ij") {
+        out.pop();
+    }
     // Only ASCII bytes were pushed, except for non-ASCII letters kept by
     // folding, which are copied through whole.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -114,6 +119,9 @@ fn substitution(a: u8, b: u8) -> f32 {
         | (b'g', b'k')
         | (b'h', b'k')
         | (b'c', b'k')
+        // German writes х as ch (Michail, Chodorkowski): the key's ch
+        // sound against the kh of other spellings.
+        | (b'c', b'h')
         | (b'c', b's')
         | (b'c', b'j')
         | (b'c', b'x')

@@ -81,9 +81,14 @@ pub(crate) fn deletions(skeleton: &str) -> impl Iterator<Item = String> + '_ {
 /// letter of a three-letter name changes it into another name.
 const MIN_LETTER_DELETION: usize = 4;
 
-/// A written (folded) part with one letter deleted, for parts long enough.
-fn letter_deletions(folded: &str) -> impl Iterator<Item = String> + '_ {
-    let long_enough = folded.len() >= MIN_LETTER_DELETION && folded.len() <= 20;
+/// A written (folded) part with one letter deleted, for parts long enough
+/// — and, as for skeletons, not for a name of two consonants (Amin is not
+/// Amir).
+fn letter_deletions(part: &NamePart) -> impl Iterator<Item = String> + '_ {
+    let folded = part.folded.as_str();
+    let long_enough = folded.len() >= MIN_LETTER_DELETION
+        && folded.len() <= 20
+        && part.skeleton.len() > MIN_DELETION_SKELETON;
     deletions(if long_enough { folded } else { "" })
 }
 
@@ -238,7 +243,7 @@ impl ScreeningIndex {
             if class != p.skeleton {
                 by_class.entry(class.into_boxed_str()).or_default().push(id);
             }
-            for d in letter_deletions(&p.folded) {
+            for d in letter_deletions(p) {
                 by_letter_deletion
                     .entry(d.into_boxed_str())
                     .or_default()
@@ -335,9 +340,9 @@ impl ScreeningIndex {
             from(&self.by_skeleton, &class);
         }
         // One typed letter: missing here, wrong or swapped, or added here.
-        if part.folded.len() >= MIN_LETTER_DELETION {
+        if part.folded.len() >= MIN_LETTER_DELETION && part.skeleton.len() > MIN_DELETION_SKELETON {
             from(&self.by_letter_deletion, &part.folded);
-            for d in letter_deletions(&part.folded) {
+            for d in letter_deletions(part) {
                 from(&self.by_letter_deletion, &d);
                 if let Some(&id) = self.by_folded.get(d.as_str()) {
                     from(&self.by_skeleton, &self.vocab[id as usize].part.skeleton);
