@@ -79,7 +79,7 @@ pub(crate) fn deletions(skeleton: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Written parts shorter than this are not varied letter by letter: one
 /// letter of a three-letter name changes it into another name.
-const MIN_LETTER_DELETION: usize = 4;
+const MIN_LETTER_DELETION: usize = 5;
 
 /// A written (folded) part with one letter deleted, for parts long enough
 /// — and, as for skeletons, not for a name of two consonants (Amin is not
@@ -339,16 +339,32 @@ impl ScreeningIndex {
         if class != part.skeleton {
             from(&self.by_skeleton, &class);
         }
-        // One typed letter: missing here, wrong or swapped, or added here.
-        if part.folded.len() >= MIN_LETTER_DELETION && part.skeleton.len() > MIN_DELETION_SKELETON {
-            from(&self.by_letter_deletion, &part.folded);
-            for d in letter_deletions(part) {
-                from(&self.by_letter_deletion, &d);
-                if let Some(&id) = self.by_folded.get(d.as_str()) {
-                    from(&self.by_skeleton, &self.vocab[id as usize].part.skeleton);
+        // One typed letter: missing here, wrong or swapped, or added here
+        // (the variants written into one buffer: this runs for every part).
+        let mut added_here: Vec<u32> = Vec::new();
+        let folded = part.folded.as_str();
+        if folded.len() >= MIN_LETTER_DELETION
+            && folded.len() <= 20
+            && folded.is_ascii()
+            && part.skeleton.len() > MIN_DELETION_SKELETON
+        {
+            from(&self.by_letter_deletion, folded);
+            let b = folded.as_bytes();
+            let mut variant = String::with_capacity(b.len());
+            for i in 0..b.len() {
+                if i > 0 && b[i] == b[i - 1] {
+                    continue;
+                }
+                variant.clear();
+                variant.push_str(&folded[..i]);
+                variant.push_str(&folded[i + 1..]);
+                from(&self.by_letter_deletion, &variant);
+                if let Some(&id) = self.by_folded.get(variant.as_str()) {
+                    added_here.push(id);
                 }
             }
         }
+        added_here.into_iter().for_each(each);
     }
 }
 

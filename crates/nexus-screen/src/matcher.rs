@@ -40,6 +40,9 @@ const MAX_BONUS: f32 = 0.24;
 /// the score like any rough part).
 const INITIAL_SIMILARITY: f32 = 0.7;
 
+/// The similarity of initials in a row standing for names in a row.
+const ABBREVIATION_SIMILARITY: f32 = 0.9;
+
 /// What a patronymic that disagrees costs (Ibrahimovich / Magomedovich):
 /// in Central Asia and Russia it names the father, so two of them that
 /// differ are two people as surely as two birth years are.
@@ -439,6 +442,14 @@ impl<'a> Screener<'a> {
                 common_weight += qp.weight;
             }
         }
+        // A query's initials may stand for names of any listed name
+        // (V. Putin, U.S. …), which they do not retrieve: what they could
+        // add counts in the reach like common parts.
+        common_weight += qparts
+            .iter()
+            .filter(|p| p.part.role == PartRole::Initial)
+            .map(|p| p.weight)
+            .sum::<f32>();
         let bonus = max_bonus(query);
         let mut best: Vec<Match> = Vec::new();
         // Read once per query, and only when a listed name carries numbers.
@@ -569,6 +580,25 @@ impl<'a> Screener<'a> {
                     aligned.push((i, j, INITIAL_SIMILARITY, Evidence::Initial));
                     break;
                 }
+            }
+        }
+        // Initials in a row standing for names in a row are an
+        // abbreviation (U.S. / United States, J.P. / John Paul): surer than
+        // one initial alone.
+        let in_a_row: Vec<bool> = aligned
+            .iter()
+            .map(|a| {
+                a.3 == Evidence::Initial
+                    && aligned.iter().any(|b| {
+                        b.3 == Evidence::Initial
+                            && ((b.0 == a.0 + 1 && b.1 == a.1 + 1)
+                                || (b.0 + 1 == a.0 && b.1 + 1 == a.1))
+                    })
+            })
+            .collect();
+        for (a, abbreviation) in aligned.iter_mut().zip(in_a_row) {
+            if abbreviation {
+                a.2 = ABBREVIATION_SIMILARITY;
             }
         }
         // Squared: parts that are only roughly alike count for less; a
