@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""What the FIU service gives detection from its screening: the accounts of
+parties whose names match the list, flagged `designated`.
+
+    python3 bench/screening_flags.py queries SCENARIO_DIR QUERIES.csv
+    python3 bench/screening_flags.py flags SCENARIO_DIR MATCHES.csv FLAGGED.csv
+
+`queries` writes every party of the scenario as a screening query (its name
+as the institution recorded it, birth date, nationality, kind); `flags`
+reads `nexus screen`'s matches and writes the accounts of the matched
+parties as `account_id,flag` for `nexus detect --flagged`. Namesakes the
+screening matches are flagged too, as the service's open screening alerts
+would make them: nothing here reads the scenario's labels.
+"""
+import csv
+import sys
+
+
+def queries(scenario: str, out: str) -> None:
+    with open(out, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "birth_date", "country", "kind"])
+        for p in csv.DictReader(open(f"{scenario}/parties.csv")):
+            kind = "person" if p["kind"] == "person" else "organisation"
+            w.writerow([p["id"], p["name"], p["birth_date"], p["nationality"], kind])
+
+
+def flags(scenario: str, matches: str, out: str) -> None:
+    matched = {r["query_id"] for r in csv.DictReader(open(matches))}
+    n = 0
+    with open(out, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["account_id", "flag"])
+        for a in csv.DictReader(open(f"{scenario}/accounts.csv")):
+            if a["party_id"] in matched:
+                w.writerow([a["id"], "designated"])
+                n += 1
+    print(f"screening: {len(matched)} parties match the list; {n} accounts flagged designated")
+
+
+if __name__ == "__main__":
+    action, *args = sys.argv[1:]
+    {"queries": queries, "flags": flags}[action](*args)
