@@ -12,7 +12,7 @@ use super::i18n::Lang;
 use super::{csrf_field, html_err, labels, page, url_encode, when};
 use crate::web::{AppError, AppState, Caller, Guard};
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
@@ -424,23 +424,9 @@ pub(super) async fn download_attachment(
         })
         .await
         .map_err(html_err)?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        meta.name
-            .replace(|c: char| !c.is_ascii_graphic() && c != ' ', "_")
-            .replace('"', "_")
-    );
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::HeaderName::from_static("x-content-type-options"),
-                "nosniff".to_string(),
-            ),
-        ],
+    Ok(super::file_download(
+        &meta.name,
+        "application/octet-stream".to_string(),
         content,
-    )
-        .into_response())
+    ))
 }

@@ -998,6 +998,36 @@ async fn upload_document(
     Ok((StatusCode::CREATED, axum::Json(json!({"document_id": doc}))).into_response())
 }
 
+/// A stored file as a download: never shown inline (`attachment`, no
+/// sniffing), its name reduced to printable ASCII without quotes.
+pub(super) fn file_download(name: &str, content_type: String, content: Vec<u8>) -> Response {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_string(),
+            ),
+        ],
+        content,
+    )
+        .into_response()
+}
+
 async fn download_document(
     State(state): State<AppState>,
     Caller(p): Caller,
@@ -1009,21 +1039,5 @@ async fn download_document(
     })
     .await
     .map_err(html_err)?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        meta.filename
-            .replace(|c: char| !c.is_ascii_graphic() && c != ' ', "_")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, meta.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::HeaderName::from_static("x-content-type-options"),
-                "nosniff".to_string(),
-            ),
-        ],
-        content,
-    )
-        .into_response())
+    Ok(file_download(&meta.filename, meta.content_type, content))
 }
