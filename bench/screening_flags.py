@@ -3,14 +3,16 @@
 parties whose names match the list, flagged `designated`.
 
     python3 bench/screening_flags.py queries SCENARIO_DIR QUERIES.csv
-    python3 bench/screening_flags.py flags SCENARIO_DIR MATCHES.csv FLAGGED.csv
+    python3 bench/screening_flags.py flags SCENARIO_DIR MATCHES.csv FLAGGED.csv [AREAS.txt]
 
 `queries` writes every party of the scenario as a screening query (its name
 as the institution recorded it, birth date, nationality, kind); `flags`
 reads `nexus screen`'s matches and writes the accounts of the matched
-parties as `account_id,flag` for `nexus detect --flagged`. Namesakes the
-screening matches are flagged too, as the service's open screening alerts
-would make them: nothing here reads the scenario's labels.
+parties as `account_id,flag` for `nexus detect --flagged`, and with AREAS
+(one town or province per line, `#` comments) the accounts of parties whose
+address is in one of them as `high_risk_area`. Namesakes the screening
+matches are flagged too, as the service's open screening alerts would make
+them: nothing here reads the scenario's labels.
 """
 import csv
 import sys
@@ -25,9 +27,21 @@ def queries(scenario: str, out: str) -> None:
             w.writerow([p["id"], p["name"], p["birth_date"], p["nationality"], kind])
 
 
-def flags(scenario: str, matches: str, out: str) -> None:
+def flags(scenario: str, matches: str, out: str, areas: str = "") -> None:
     matched = {r["query_id"] for r in csv.DictReader(open(matches))}
-    n = 0
+    places = set()
+    if areas:
+        places = {
+            line.strip().casefold()
+            for line in open(areas, encoding="utf-8")
+            if line.strip() and not line.startswith("#")
+        }
+    living = {
+        p["id"]
+        for p in csv.DictReader(open(f"{scenario}/parties.csv"))
+        if p["city"].strip().casefold() in places
+    }
+    n = m = 0
     with open(out, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["account_id", "flag"])
@@ -35,7 +49,13 @@ def flags(scenario: str, matches: str, out: str) -> None:
             if a["party_id"] in matched:
                 w.writerow([a["id"], "designated"])
                 n += 1
-    print(f"screening: {len(matched)} parties match the list; {n} accounts flagged designated")
+            if a["party_id"] in living:
+                w.writerow([a["id"], "high_risk_area"])
+                m += 1
+    print(
+        f"screening: {len(matched)} parties match the list; {n} accounts flagged designated; "
+        f"{m} accounts of parties in high-risk areas"
+    )
 
 
 if __name__ == "__main__":

@@ -310,6 +310,7 @@ fn episode_typology(t: Typology) -> bool {
             | Typology::PassThrough
             | Typology::Structuring
             | Typology::DesignatedActivity
+            | Typology::HighRiskArea
             | Typology::Model
     )
 }
@@ -452,7 +453,7 @@ fn new_alert(n: &Network, a: &Alert, suppressed: bool, model_id: Option<i64>) ->
     let last = a.edges.iter().map(|&e| g.time[e as usize]).max();
     let mandatory = matches!(
         a.typology,
-        Typology::DesignatedActivity | Typology::NexusPath
+        Typology::DesignatedActivity | Typology::NexusPath | Typology::HighRiskArea
     );
     // The queue's order: the model's probability where it ranked the
     // alert, the rule's strength otherwise and for what the law requires.

@@ -45,6 +45,11 @@ pub struct DetectConfig {
     /// designated or high-risk one.
     pub nexus_hops: usize,
     pub nexus_window: i64,
+    /// High-risk areas: cross-border transfers (remittance, informal value
+    /// transfer) from at least this many senders within the window into an
+    /// account held in a high-risk area.
+    pub high_risk_senders: usize,
+    pub high_risk_window: i64,
     /// Flows smaller than this (USD) are not worth an alert on their own.
     pub min_total_usd: f64,
     /// Fans, scatter-gather and gather-scatter: at least this share of the
@@ -105,6 +110,8 @@ impl Default for DetectConfig {
             usd_rates,
             nexus_hops: 4,
             nexus_window: 30 * DAY,
+            high_risk_senders: 2,
+            high_risk_window: 90 * DAY,
             min_total_usd: 1_000.0,
             novelty_min: 0.75,
             hop_ratio_min: 0.5,
@@ -202,6 +209,8 @@ impl DetectConfig {
                 "structuring_window" => c.structuring_window = duration()?,
                 "nexus_hops" => c.nexus_hops = count()?,
                 "nexus_window" => c.nexus_window = duration()?,
+                "high_risk_senders" => c.high_risk_senders = count()?,
+                "high_risk_window" => c.high_risk_window = duration()?,
                 "min_total_usd" => c.min_total_usd = number()?,
                 "novelty_min" => c.novelty_min = number()?,
                 "hop_ratio_min" => c.hop_ratio_min = number()?,
@@ -345,6 +354,9 @@ pub struct Flags {
     pub predicate: HashSet<u32>,
     /// Designated or high-risk accounts.
     pub designated: HashSet<u32>,
+    /// Accounts held in a high-risk area for terrorist financing (a
+    /// conflict zone or its edge, as the FIU's risk assessment lists them).
+    pub high_risk_area: HashSet<u32>,
 }
 
 /// Runs every rule over the graph.
@@ -360,6 +372,7 @@ pub fn detect(g: &TemporalGraph, config: &DetectConfig, flags: &Flags) -> Vec<Al
     alerts.extend(structuring(g, config));
     alerts.extend(nexus_paths(g, config, flags));
     alerts.extend(designated_activity(g, flags));
+    alerts.extend(high_risk_area(g, config, flags));
     alerts.sort_by(|a, b| {
         let ta = a.edges.first().map(|&e| g.time[e as usize]);
         let tb = b.edges.first().map(|&e| g.time[e as usize]);
@@ -981,6 +994,60 @@ fn designated_activity(g: &TemporalGraph, flags: &Flags) -> Vec<Alert> {
     alerts
 }
 
+/// Cross-border transfers from several senders into an account held in a
+/// high-risk area: the self-funding of a foreign terrorist fighter (FATF,
+/// *Financing of Recruitment for Terrorist Purposes*, 2018: small transfers
+/// by relatives and friends to a person near a conflict zone). Amounts are
+/// small and ordinary; the place and the several senders are the signal.
+fn high_risk_area(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert> {
+    let mut areas: Vec<u32> = flags.high_risk_area.iter().copied().collect();
+    areas.sort_unstable();
+    let mut alerts = Vec::new();
+    for v in areas {
+        let incoming: Vec<u32> = g
+            .in_edges(v)
+            .iter()
+            .copied()
+            .filter(|&e| {
+                matches!(
+                    g.channel[e as usize],
+                    Channel::Remittance | Channel::InformalValueTransfer
+                ) && g.src[e as usize] != v
+            })
+            .collect();
+        for run in clusters(g, &incoming, c.high_risk_window, c.high_risk_senders, |e| {
+            g.src[e as usize]
+        }) {
+            let mut accounts = vec![v];
+            for &e in &run {
+                let s = g.src[e as usize];
+                if !accounts.contains(&s) {
+                    accounts.push(s);
+                }
+            }
+            let senders = accounts.len() - 1;
+            alerts.push(Alert {
+                probability: None,
+                typology: Typology::HighRiskArea,
+                score: (0.6 + 0.1 * (senders - c.high_risk_senders) as f64).min(1.0),
+                explanation: Explanation::of(
+                    Phrase::new(K::HighRiskArea)
+                        .with("account", account(g, v))
+                        .with("money", money(g, &run))
+                        .with("count", Value::count(run.len()))
+                        .with("senders", Value::count(senders))
+                        .with("span", span(time_span(g, &run).max(60)))
+                        .with("min", Value::count(c.high_risk_senders))
+                        .with("window", span(c.high_risk_window)),
+                ),
+                accounts,
+                edges: run,
+            });
+        }
+    }
+    alerts
+}
+
 /// Flows from predicate-offence accounts to designated or high-risk ones,
 /// within `nexus_hops` transactions in time order and `nexus_window`.
 fn nexus_paths(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Alert> {
@@ -1153,6 +1220,64 @@ mod tests {
     }
 
     #[test]
+    fn transfers_from_several_senders_into_a_high_risk_area() {
+        use crate::graph::GraphBuilder;
+        use nexus_model::{Minor, Timestamp, Transaction};
+        let day = 86_400;
+        let rows = [
+            ("migrant1", "fighter", 1, Channel::Remittance, 300),
+            ("migrant2", "fighter", 20, Channel::Remittance, 450),
+            (
+                "migrant1",
+                "fighter",
+                60,
+                Channel::InformalValueTransfer,
+                200,
+            ),
+            // A card payment in the area is no remittance; one sender alone
+            // is family support.
+            ("shop", "baker", 5, Channel::Card, 40),
+            ("migrant3", "baker", 8, Channel::Remittance, 150),
+        ];
+        let mut b = GraphBuilder::new();
+        for (i, &(from, to, d, channel, usd)) in rows.iter().enumerate() {
+            b.push(
+                i as u64 + 1,
+                &Transaction {
+                    id: format!("t{i}"),
+                    timestamp: Timestamp(d * day),
+                    from_account: from.into(),
+                    to_account: to.into(),
+                    amount: Minor(usd * 100),
+                    currency: Currency::USD,
+                    channel,
+                },
+            );
+        }
+        let (g, _) = b.build(|_| 1.0);
+        let idx = |n: &str| g.accounts.iter().position(|a| a == n).unwrap() as u32;
+        let flags = Flags {
+            high_risk_area: [idx("fighter"), idx("baker")].into(),
+            ..Flags::default()
+        };
+        let alerts: Vec<Alert> = detect(&g, &DetectConfig::default(), &flags)
+            .into_iter()
+            .filter(|a| a.typology == Typology::HighRiskArea)
+            .collect();
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(names(&g, &alerts[0]), ["fighter", "migrant1", "migrant2"]);
+        assert_eq!(alerts[0].edges.len(), 3);
+        assert!(alerts[0]
+            .explanation
+            .to_string()
+            .contains("received USD 950 in 3 cross-border transfers from 2 senders"));
+        // Without the area flag, the same payments raise nothing of the kind.
+        assert!(detect(&g, &DetectConfig::default(), &Flags::default())
+            .iter()
+            .all(|a| a.typology != Typology::HighRiskArea));
+    }
+
+    #[test]
     fn nexus_path_found_within_hops() {
         let g = graph(&[
             ("drug", "front", 100, 20_000),
@@ -1164,6 +1289,7 @@ mod tests {
         let flags = Flags {
             predicate: [idx("drug")].into(),
             designated: [idx("ftf")].into(),
+            ..Flags::default()
         };
         let alerts = detect(&g, &DetectConfig::default(), &flags);
         let p: Vec<&Alert> = alerts

@@ -207,11 +207,17 @@ fn merge(g: &TemporalGraph, mut parts: Vec<Alert>) -> Alert {
 }
 
 /// Alerts that stand whatever a model says: the law requires the FIU to
-/// look at a designated account's activity and at paths that reach one.
+/// look at a designated account's activity and at paths that reach one,
+/// and a terrorist-financing red flag (transfers from several senders into
+/// a high-risk area) is too rare for a model trained on laundering to
+/// rank.
 fn mandatory(t: Typology) -> bool {
     matches!(
         t,
-        Typology::DesignatedActivity | Typology::NexusPath | Typology::SanctionsMatch
+        Typology::DesignatedActivity
+            | Typology::NexusPath
+            | Typology::HighRiskArea
+            | Typology::SanctionsMatch
     )
 }
 

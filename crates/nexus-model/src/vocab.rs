@@ -131,6 +131,7 @@ vocabulary! {
         Structuring => "structuring",
         DesignatedActivity => "designated_activity",
         NexusPath => "nexus_path",
+        HighRiskArea => "high_risk_area",
         Model => "model",
         SanctionsMatch => "sanctions_match",
     }

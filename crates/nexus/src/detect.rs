@@ -109,8 +109,9 @@ pub struct DetectArgs {
     /// A model from `nexus train`, combined with the rules.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Accounts of interest for nexus paths: CSV `account_id,flag` with flag
-    /// `predicate` (drug proceeds, organised crime) or `designated` (listed or high-risk).
+    /// Accounts of interest: CSV `account_id,flag` with flag `predicate` (drug
+    /// proceeds, organised crime), `designated` (listed or high-risk) or
+    /// `high_risk_area` (held in a high-risk area for terrorist financing).
     #[arg(long)]
     flagged: Option<PathBuf>,
     /// Labels CSV: also print per-typology recall and transaction-level precision, recall, F1.
@@ -548,11 +549,14 @@ fn read_flags(path: &Path, g: &TemporalGraph) -> Result<Flags> {
             "designated" | "high_risk" => {
                 flags.designated.insert(v);
             }
+            "high_risk_area" => {
+                flags.high_risk_area.insert(v);
+            }
             other => {
                 return Err(row
                     .error(
                         flag,
-                        format!("flag `{other}` is not predicate or designated"),
+                        format!("flag `{other}` is not predicate, designated or high_risk_area"),
                     )
                     .into())
             }

@@ -45,6 +45,7 @@ pub fn typology(lang: Lang, t: Typology) -> &'static str {
         Typology::Structuring => "typology.structuring",
         Typology::DesignatedActivity => "typology.designated_activity",
         Typology::NexusPath => "typology.nexus_path",
+        Typology::HighRiskArea => "typology.high_risk_area",
         Typology::Model => "typology.model",
         Typology::SanctionsMatch => "typology.sanctions_match",
     })
