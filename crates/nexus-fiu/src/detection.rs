@@ -451,10 +451,7 @@ fn new_alert(n: &Network, a: &Alert, suppressed: bool, model_id: Option<i64>) ->
         .collect();
     let first = a.edges.iter().map(|&e| g.time[e as usize]).min();
     let last = a.edges.iter().map(|&e| g.time[e as usize]).max();
-    let mandatory = matches!(
-        a.typology,
-        Typology::DesignatedActivity | Typology::NexusPath | Typology::HighRiskArea
-    );
+    let mandatory = nexus_graph::triage::mandatory(a.typology);
     // The queue's order: the model's probability where it ranked the
     // alert, the rule's strength otherwise and for what the law requires.
     let score = match a.probability {

@@ -211,7 +211,7 @@ fn merge(g: &TemporalGraph, mut parts: Vec<Alert>) -> Alert {
 /// and a terrorist-financing red flag (transfers from several senders into
 /// a high-risk area) is too rare for a model trained on laundering to
 /// rank.
-fn mandatory(t: Typology) -> bool {
+pub fn mandatory(t: Typology) -> bool {
     matches!(
         t,
         Typology::DesignatedActivity

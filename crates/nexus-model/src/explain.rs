@@ -391,21 +391,24 @@ impl Wording for English {
     }
 }
 
-/// The English forms of numbers, amounts and durations.
+/// The forms of numbers, amounts, durations and lists every language
+/// writes its way (its locale file's keys), with their English.
+pub const FORMS: &[(&str, &str)] = &[
+    ("num.group", ","),
+    ("num.decimal", "."),
+    ("money.amount", "{currency} {amount}"),
+    ("money.thousands", "{amount}k"),
+    ("money.native", "{native} ({usd})"),
+    ("money.several", "{usd} ({native})"),
+    ("unit.minutes", "{n} minutes"),
+    ("unit.hours", "{n} hours"),
+    ("unit.days", "{n} days"),
+    ("list.more", "{list} and {n} more"),
+];
+
+/// The English form of `key`.
 fn english_form(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "num.group" => ",",
-        "num.decimal" => ".",
-        "money.amount" => "{currency} {amount}",
-        "money.thousands" => "{amount}k",
-        "money.native" => "{native} ({usd})",
-        "money.several" => "{usd} ({native})",
-        "unit.minutes" => "{n} minutes",
-        "unit.hours" => "{n} hours",
-        "unit.days" => "{n} days",
-        "list.more" => "{list} and {n} more",
-        _ => return None,
-    })
+    FORMS.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
 }
 
 fn form<'a>(w: &'a dyn Wording, key: &str) -> &'a str {

@@ -85,11 +85,17 @@ const MIN_LETTER_DELETION: usize = 5;
 /// — and, as for skeletons, not for a name of two consonants (Amin is not
 /// Amir).
 fn letter_deletions(part: &NamePart) -> impl Iterator<Item = String> + '_ {
-    let folded = part.folded.as_str();
-    let long_enough = folded.len() >= MIN_LETTER_DELETION
-        && folded.len() <= 20
-        && part.skeleton.len() > MIN_DELETION_SKELETON;
-    deletions(if long_enough { folded } else { "" })
+    deletions(if varies_by_letter(part) {
+        &part.folded
+    } else {
+        ""
+    })
+}
+
+/// Whether a part is varied letter by letter (see [`letter_deletions`]).
+fn varies_by_letter(part: &NamePart) -> bool {
+    (MIN_LETTER_DELETION..=20).contains(&part.folded.len())
+        && part.skeleton.len() > MIN_DELETION_SKELETON
 }
 
 /// Words an acronym leaves out (the Organization *of* …, Jama'at *al* …).
@@ -339,25 +345,11 @@ impl ScreeningIndex {
         if class != part.skeleton {
             from(&self.by_skeleton, &class);
         }
-        // One typed letter: missing here, wrong or swapped, or added here
-        // (the variants written into one buffer: this runs for every part).
+        // One typed letter: missing here, wrong or swapped, or added here.
         let mut added_here: Vec<u32> = Vec::new();
-        let folded = part.folded.as_str();
-        if folded.len() >= MIN_LETTER_DELETION
-            && folded.len() <= 20
-            && folded.is_ascii()
-            && part.skeleton.len() > MIN_DELETION_SKELETON
-        {
-            from(&self.by_letter_deletion, folded);
-            let b = folded.as_bytes();
-            let mut variant = String::with_capacity(b.len());
-            for i in 0..b.len() {
-                if i > 0 && b[i] == b[i - 1] {
-                    continue;
-                }
-                variant.clear();
-                variant.push_str(&folded[..i]);
-                variant.push_str(&folded[i + 1..]);
+        if varies_by_letter(part) {
+            from(&self.by_letter_deletion, &part.folded);
+            for variant in letter_deletions(part) {
                 from(&self.by_letter_deletion, &variant);
                 if let Some(&id) = self.by_folded.get(variant.as_str()) {
                     added_here.push(id);

@@ -1132,19 +1132,22 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         let parts = nexus_names::analyse(text);
         parts.len() == 1 && index.knows_key(&parts[0])
     };
-    for head in &heads {
-        if let Some(i) =
-            (0..words.len()).find(|&i| !joined[i] && known(&format!("{head} {}", words[i])))
-        {
-            words[i] = format!("{head} {}", words[i]);
-            joined[i] = true;
-        }
-    }
-    for tail in &tails {
-        if let Some(i) =
-            (0..words.len()).find(|&i| !joined[i] && known(&format!("{} {tail}", words[i])))
-        {
-            words[i] = format!("{} {tail}", words[i]);
+    // Each half joins the first free word it makes a known compound with:
+    // a head before the word, a tail after it.
+    let halves = heads
+        .iter()
+        .map(|h| (h, true))
+        .chain(tails.iter().map(|t| (t, false)));
+    for (half, head) in halves {
+        let compound = |word: &str| {
+            if head {
+                format!("{half} {word}")
+            } else {
+                format!("{word} {half}")
+            }
+        };
+        if let Some(i) = (0..words.len()).find(|&i| !joined[i] && known(&compound(&words[i]))) {
+            words[i] = compound(&words[i]);
             joined[i] = true;
         }
     }

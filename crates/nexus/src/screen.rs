@@ -152,6 +152,13 @@ pub fn run(a: ScreenArgs) -> Result<()> {
     }
 }
 
+/// How a list is named in the output: its file name.
+fn list_label(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn leave_one_out(lists: &[PathBuf], threshold: f32, out: Option<&Path>) -> Result<()> {
     use std::collections::BTreeMap;
     let mut csv = Vec::new();
@@ -171,10 +178,7 @@ fn leave_one_out(lists: &[PathBuf], threshold: f32, out: Option<&Path>) -> Resul
     println!("list\tgroup\theld-out names\tfound\trecall\tnames also matching another entry");
     for path in lists {
         let list = load(path)?;
-        let label = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let label = list_label(path);
         let index = ScreeningIndex::build(list.entries);
         let started = Instant::now();
         let held = nexus_screen::evaluate::leave_one_name_out(&index, threshold);
@@ -315,10 +319,7 @@ fn screen(
             let mut source: Vec<String> = Vec::new();
             for path in lists {
                 let list = load(path)?;
-                let label = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let label = list_label(path);
                 source.extend(std::iter::repeat_n(label, list.entries.len()));
                 entries.extend(list.entries);
             }

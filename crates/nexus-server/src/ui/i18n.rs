@@ -246,19 +246,9 @@ mod tests {
                     .map(|q| format!("term.quality.{}", q.as_str())),
             )
             .chain(
-                [
-                    "num.group",
-                    "num.decimal",
-                    "money.amount",
-                    "money.thousands",
-                    "money.native",
-                    "money.several",
-                    "unit.minutes",
-                    "unit.hours",
-                    "unit.days",
-                    "list.more",
-                ]
-                .map(String::from),
+                nexus_model::explain::FORMS
+                    .iter()
+                    .map(|(key, _)| key.to_string()),
             )
             .collect();
         for lang in Lang::all().filter(|l| *l != Lang::En) {

@@ -179,6 +179,15 @@ impl ReportFormData {
         self.get("customer_kind") == "organisation"
     }
 
+    /// The transactions the officer filled in, with their place in the
+    /// form: the first always (a report has one), the others unless blank.
+    fn filled_transactions(&self) -> impl Iterator<Item = (usize, &TxData)> {
+        self.transactions
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| *i == 0 || !t.is_blank())
+    }
+
     /// The form as posted: report fields, `tx{i}_…` transactions (the
     /// first bare), ticked indicators; the button pressed. Unknown names are
     /// ignored; values are bounded.
@@ -307,14 +316,8 @@ fn check(f: &ReportFormData, now: Timestamp, lang: Lang) -> Problems {
         p.insert("currency".into(), said(Say::ChooseCurrency));
     }
     check_bic(&mut p, "bic".into(), f.get("bic"), true, lang);
-    let filled: Vec<(usize, &TxData)> = f
-        .transactions
-        .iter()
-        .enumerate()
-        .filter(|(i, t)| *i == 0 || !t.is_blank())
-        .collect();
     let mut numbers = std::collections::HashSet::new();
-    for (i, t) in filled {
+    for (i, t) in f.filled_transactions() {
         let name = |base: &str| tx_name(i, base);
         required(&mut p, name("number"), &t.number, 50);
         if t.counterparty_organisation() {
@@ -726,13 +729,7 @@ pub(super) async fn file_report_form(
         ));
     }
     // Only the transactions the officer filled in.
-    f.transactions = f
-        .transactions
-        .iter()
-        .enumerate()
-        .filter(|(i, t)| *i == 0 || !t.is_blank())
-        .map(|(_, t)| t.clone())
-        .collect();
+    f.transactions = f.filled_transactions().map(|(_, t)| t.clone()).collect();
     let inst_name = state
         .blocking(move |s| Ok(s.store.read(|db| db.institution(institution))?))
         .await
@@ -1082,13 +1079,7 @@ mod tests {
             proptest::prop_assert!(f.fields.values().all(|v| v.chars().count() <= 4000));
             if check(&f, now(), Lang::En).is_empty() {
                 let mut filed = f.clone();
-                filed.transactions = filed
-                    .transactions
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, t)| *i == 0 || !t.is_blank())
-                    .map(|(_, t)| t.clone())
-                    .collect();
+                filed.transactions = f.filled_transactions().map(|(_, t)| t.clone()).collect();
                 let xml = to_goaml(&filed, 501, "Bank", "officer");
                 let read = nexus_formats::goaml_intake::read_goaml_report("web.xml", xml.as_bytes());
                 proptest::prop_assert!(read.is_ok(), "{:?}\n{}", read.err(), xml);
