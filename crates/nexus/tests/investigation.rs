@@ -1085,6 +1085,47 @@ fn the_message_board_shows_receipts_and_messages_unread_until_read() {
         200,
         "the bank reads what it sent"
     );
+    // Hostile uploads: more files than a message carries, and a body over
+    // the route's limit, are refused and store nothing.
+    let messages_before = db.count("SELECT COUNT(*) FROM board_messages");
+    let mut six = Vec::new();
+    six.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+            bank.csrf
+        )
+        .as_bytes(),
+    );
+    for (name, value) in [("subject", "Six files"), ("body", "Too many.")] {
+        six.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for i in 0..6 {
+        six.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"f{i}.txt\"\r\nContent-Type: text/plain\r\n\r\nfile {i}\r\n").as_bytes(),
+        );
+    }
+    six.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let r = post(
+        addr,
+        "/messages",
+        &[("Cookie", &bank.cookie), ("Content-Type", &content_type)],
+        &six,
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    let huge = vec![b'x'; 21 << 20];
+    let r = post(
+        addr,
+        "/messages",
+        &[("Cookie", &bank.cookie), ("Content-Type", &content_type)],
+        &huge,
+    );
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM board_messages"),
+        messages_before
+    );
 
     // Dealt with: the analyst moves the message into the archive, and back;
     // the bank's board is unchanged by it.
