@@ -44,13 +44,13 @@ python3 bench/alerts_eval.py "$out/sim4-rules.csv" "$out/sim4/labels.csv" "$out/
 # What the service adds: its screening. Every party is screened against the
 # scenario's list; the accounts of the parties that match are flagged
 # designated (namesakes included), as the service's open screening alerts do,
-# and the accounts of parties living in the areas bench/high-risk-areas.txt
+# and the accounts of parties living in the areas docs/examples/high-risk-areas.txt
 # names are flagged high_risk_area.
 python3 bench/screening_flags.py queries "$out/sim4" "$out/sim4-parties.csv"
 $nexus screen --list "$out/sim4/lists/scenario-list.xml" --names "$out/sim4-parties.csv" \
   --out "$out/sim4-screening.csv" 2>/dev/null
 python3 bench/screening_flags.py flags "$out/sim4" "$out/sim4-screening.csv" "$out/sim4-flagged.csv" \
-  bench/high-risk-areas.txt | tee -a "$summary"
+  docs/examples/high-risk-areas.txt | tee -a "$summary"
 $nexus detect --transactions "$out/sim4/transactions.csv" --model "$out/sim-model.txt" \
   --flagged "$out/sim4-flagged.csv" --out "$out/sim4-alerts-screened.csv" 2>/dev/null
 say "-- rules + model + screening flags (what the service runs)"

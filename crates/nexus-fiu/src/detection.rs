@@ -350,6 +350,26 @@ fn with_holders(n: &Network, a: &Alert) -> Explanation {
     explanation
 }
 
+/// Entities whose reported addresses lie in one of the FIU's high-risk
+/// areas: their accounts are what the rule `high_risk_area` watches.
+fn entities_in_high_risk_areas(store: &Store) -> Result<HashSet<i64>> {
+    let (_, areas) = crate::areas::stored(store)?;
+    if areas.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut found = HashSet::new();
+    for (entity, places) in store.read(|db| db.entity_places())? {
+        if !found.contains(&entity)
+            && crate::areas::decode_places(&places)
+                .iter()
+                .any(|p| areas.area_of(p).is_some())
+        {
+            found.insert(entity);
+        }
+    }
+    Ok(found)
+}
+
 /// Runs the rules (and the model in force) over every stored transaction,
 /// raises new findings, extends the open alert of an episode that grew,
 /// and keeps what the model puts under its threshold as suppressed.
@@ -370,10 +390,14 @@ pub fn run_detection(
         .into_iter()
         .filter_map(|a| a.entity_id)
         .collect();
+    let in_high_risk_area = entities_in_high_risk_areas(store)?;
     let mut flags = Flags::default();
     for (v, h) in n.holder.iter().enumerate() {
         if h.is_some_and(|h| designated_entities.contains(&h)) {
             flags.designated.insert(v as u32);
+        }
+        if h.is_some_and(|h| in_high_risk_area.contains(&h)) {
+            flags.high_risk_area.insert(v as u32);
         }
     }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -421,8 +445,10 @@ pub fn run_detection(
             action: "detection.run".into(),
             object: "network".into(),
             detail: format!(
-                "{} transactions, {} patterns raised, {} suppressed; {} new alerts, {} extended, {} newly suppressed, {unconfirmed} raised at intake not confirmed{}",
+                "{} transactions, {} accounts of listed persons, {} in high-risk areas, {} patterns raised, {} suppressed; {} new alerts, {} extended, {} newly suppressed, {unconfirmed} raised at intake not confirmed{}",
                 run.transactions,
+                flags.designated.len(),
+                flags.high_risk_area.len(),
                 triaged.alerts.len(),
                 triaged.suppressed.len(),
                 run.raised,

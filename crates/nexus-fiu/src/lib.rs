@@ -18,6 +18,8 @@
 //! - `lists`: loading lists and re-screening every entity;
 //! - `retention`: the purge within its limits;
 //! - `anchor`: signed checkpoints of the audit log;
+//! - `areas`: the high-risk areas of the risk assessment, and the places
+//!   reported subjects live in;
 //! - `ops`: `doctor`, backups and restores, moving an FIU between databases;
 //! - `exchange`: the FIU's identity and its partners;
 //! - `limits`: every limit on outside input, with its default.
@@ -25,6 +27,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod anchor;
+pub mod areas;
 pub mod auth;
 pub mod batches;
 pub mod bulk;

@@ -337,6 +337,7 @@ pub fn process_report(
             evidence,
             path: s.path.clone(),
             line: s.line as i64,
+            places: crate::areas::encode_places(&s.places),
             ..SubjectRow::default()
         })?;
         out.subjects += 1;

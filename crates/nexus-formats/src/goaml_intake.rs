@@ -67,11 +67,57 @@ pub struct ReportedSubject {
     pub role: String,
     /// Account the subject holds or signs for, as `institution|account`, when known.
     pub account: Option<String>,
+    /// Where the subject lives or is established, as its addresses give it
+    /// (town, city, state and country; streets are not kept).
+    pub places: Vec<ReportedPlace>,
     /// Whether the reporting entity says it is its own client (`_my_client`).
     pub my_client: bool,
     pub path: String,
     pub line: u64,
 }
+
+/// The place of one of a subject's addresses: what risk assessment reads
+/// (an area named high-risk for terrorist financing is a town, a city or a
+/// province), without the street.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReportedPlace {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub town: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub city: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state: String,
+    /// ISO 3166 alpha-2, or empty when the address gives none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub country: String,
+}
+
+impl ReportedPlace {
+    /// The place's names, most specific first, without empty ones or repeats.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for n in [&self.town, &self.city, &self.state] {
+            let n = n.trim();
+            if !n.is_empty() && !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
+    }
+
+    /// `Kunduz, Kunduz Province, AF`: the names and the country.
+    pub fn label(&self) -> String {
+        let mut parts = self.names();
+        if !self.country.is_empty() {
+            parts.push(&self.country);
+        }
+        parts.join(", ")
+    }
+}
+
+/// Addresses kept per subject: goAML allows any number, a risk assessment
+/// needs the few a person really has.
+pub const MAX_PLACES: usize = 10;
 
 /// An account named on a transaction side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -733,6 +779,54 @@ impl Validator {
         (first_subject.or(primary), Some(account))
     }
 
+    /// The places of a person's or entity's `addresses/address` (or of bare
+    /// `address` children, as some FIUs' samples write them).
+    fn places(&mut self, n: &Node, path: &str) -> Vec<ReportedPlace> {
+        let (base, addresses) = match n.child("addresses") {
+            Some(x) => (
+                join(path, "addresses"),
+                x.children_named("address").collect::<Vec<_>>(),
+            ),
+            None => (path.to_string(), n.children_named("address").collect()),
+        };
+        let mut places: Vec<ReportedPlace> = Vec::new();
+        for (i, a) in addresses.iter().enumerate() {
+            // A bare `address` holding only text is a street line, not a place.
+            if a.children.is_empty() {
+                continue;
+            }
+            let ap = format!("{base}/address[{}]", i + 1);
+            let mut place = ReportedPlace {
+                town: self.optional(a, &ap, "town").trim().to_string(),
+                city: self.optional(a, &ap, "city").trim().to_string(),
+                state: self.optional(a, &ap, "state").trim().to_string(),
+                country: self.country(a, &ap, "country_code", false),
+            };
+            for (name, text) in [
+                ("town", &mut place.town),
+                ("city", &mut place.city),
+                ("state", &mut place.state),
+            ] {
+                if text.chars().count() > 255 {
+                    let line = a.child(name).map_or(a.line, |c| c.line);
+                    self.problem(
+                        &join(&ap, name),
+                        line,
+                        "is longer than 255 characters".into(),
+                    );
+                    text.clear();
+                }
+            }
+            if (!place.names().is_empty() || !place.country.is_empty())
+                && !places.contains(&place)
+                && places.len() < MAX_PLACES
+            {
+                places.push(place);
+            }
+        }
+        places
+    }
+
     fn person(
         &mut self,
         n: &Node,
@@ -806,6 +900,7 @@ impl Validator {
                 identifiers.push((ident.child_text("type").to_lowercase(), number.to_string()));
             }
         }
+        let places = self.places(n, path);
         if first.is_empty() && last.is_empty() {
             return None;
         }
@@ -825,6 +920,7 @@ impl Validator {
             identifiers,
             role: role.to_string(),
             account: account.map(str::to_string),
+            places,
             my_client,
             path: path.to_string(),
             line: n.line,
@@ -858,6 +954,7 @@ impl Validator {
         if !number.is_empty() {
             identifiers.push(("incorporation".to_string(), number.to_string()));
         }
+        let places = self.places(n, path);
         for (i, d) in n.children_named("director_id").enumerate() {
             self.person(
                 d,
@@ -878,6 +975,7 @@ impl Validator {
             identifiers,
             role: role.to_string(),
             account: account.map(str::to_string),
+            places,
             my_client,
             path: path.to_string(),
             line: n.line,
@@ -972,6 +1070,34 @@ mod tests {
             holder.identifiers,
             vec![("id".to_string(), "AC1".to_string())]
         );
+    }
+
+    #[test]
+    fn keeps_the_places_of_addresses_but_not_the_street() {
+        let xml = MINIMAL.replace(
+            "<nationality1>TJ</nationality1>",
+            "<nationality1>TJ</nationality1><addresses>\
+             <address><address_type>PRIVT</address_type><address>Str. 5</address>\
+             <city>قندوز</city><state>Kunduz Province</state><country_code>AF</country_code></address>\
+             <address><address_type>PRIVT</address_type><address>x</address>\
+             <city>Kunduz Province</city><country_code>XX</country_code></address>\
+             </addresses>",
+        );
+        let problems = read_goaml_report("r.xml", xml.as_bytes()).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0]
+            .path
+            .ends_with("t_person/addresses/address[2]/country_code"));
+        let r = read_goaml_report("r.xml", xml.replace("XX", "AF").as_bytes()).unwrap();
+        let holder = r
+            .subjects
+            .iter()
+            .find(|s| s.name.contains("Rahimov"))
+            .unwrap();
+        assert_eq!(holder.places.len(), 2);
+        assert_eq!(holder.places[0].names(), vec!["قندوز", "Kunduz Province"]);
+        assert_eq!(holder.places[0].country, "AF");
+        assert!(r.subjects[0].places.is_empty());
     }
 
     #[test]

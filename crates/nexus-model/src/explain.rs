@@ -132,6 +132,8 @@ phrases! {
     ClearanceDecided => "clearance_decided": "clearance {id} was already {status}",
     ClearanceFourEyes => "clearance_four_eyes": "a clearance needs a second person's approval: you asked for this one",
     SupervisorActivatesModel => "supervisor_activates_model": "only a supervisor puts a detection model in force",
+    SupervisorSetsAreas => "supervisor_sets_areas": "only a supervisor changes the high-risk areas",
+    AreasLine => "areas_line": "high-risk areas, line {line}: {problem}",
     ScreenNameLength => "screen_name_length": "`name` must have 1 to {max} characters",
     BirthDateFormat => "birth_date_format": "birth_date {value} is not YYYY-MM-DD",
     CountryCode => "country_code": "country {value} is not an ISO 3166 alpha-2 code",

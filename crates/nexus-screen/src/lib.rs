@@ -12,7 +12,10 @@
 //! [`diff`] compares two versions of a list and re-screens a customer base
 //! against only what changed; [`exempt`] routes hits whose counterparty is
 //! an exempt humanitarian organisation (UNSCR 2664) to documented review.
+//! [`areas`] screens reported places against a risk assessment's high-risk
+//! areas with the same name layer.
 
+pub mod areas;
 pub mod diff;
 pub mod evaluate;
 pub mod exempt;

@@ -29,6 +29,10 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/models", get(models))
         .route("/api/v1/models/{id}/activate", post(activate_model))
+        .route(
+            "/api/v1/detection/areas",
+            get(high_risk_areas).put(set_high_risk_areas),
+        )
         .route("/api/v1/alerts/{id}", post(act_on_alert))
         .route("/api/v1/entities/{id}", get(entity))
         .route("/api/v1/screen", post(screen))
@@ -433,9 +437,11 @@ async fn models(
 async fn activate_model(
     State(state): State<AppState>,
     Caller(principal): Caller,
+    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(&[Role::Supervisor], true)?;
+    principal.check_csrf(csrf_header(&headers), true)?;
     let name = state
         .blocking(move |s| {
             let m = nexus_fiu::detection::activate_model(&s.store, Some(&principal), id)?;
@@ -445,6 +451,36 @@ async fn activate_model(
         })
         .await?;
     Ok(Json(json!({"id": id, "name": name, "in_force": true})))
+}
+
+/// The high-risk areas detection watches, as the supervisor wrote them.
+async fn high_risk_areas(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Analyst, Role::Supervisor], true)?;
+    let (text, areas) = state
+        .blocking(|s| Ok(nexus_fiu::areas::stored(&s.store)?))
+        .await?;
+    Ok(Json(json!({"areas": text, "count": areas.len()})))
+}
+
+/// A supervisor replaces the high-risk areas (the body: the list as text,
+/// one area per line).
+async fn set_high_risk_areas(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Supervisor], true)?;
+    principal.check_csrf(csrf_header(&headers), true)?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "the list is not UTF-8 text"))?;
+    let count = state
+        .blocking(move |s| Ok(nexus_fiu::areas::set(&s.store, Some(&principal), &text)?))
+        .await?;
+    Ok(Json(json!({"count": count})))
 }
 
 /// What an analyst does with an alert.

@@ -86,17 +86,20 @@ fn person_of(w: &World, account: u32, my_client: bool) -> GoamlPerson {
         },
         nationality1: country,
         residence,
-        address: party
-            .address
-            .as_ref()
-            .filter(|_| my_client)
-            .map(|a| GoamlAddress {
-                address_type: "PRIVT".into(),
-                address: a.line.clone(),
-                city: a.city.clone(),
-                country_code: a.country.to_string(),
-                state: a.city.clone(),
-            }),
+        // A client's full address from the institution's records; of a
+        // counterparty, the town and country the payment message carries
+        // (a wire's beneficiary, a remittance's payout location).
+        address: party.address.as_ref().map(|a| GoamlAddress {
+            address_type: "PRIVT".into(),
+            address: if my_client {
+                a.line.clone()
+            } else {
+                a.city.clone()
+            },
+            city: a.city.clone(),
+            country_code: a.country.to_string(),
+            state: a.city.clone(),
+        }),
         ..Default::default()
     }
 }

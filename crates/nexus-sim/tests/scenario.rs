@@ -167,7 +167,7 @@ fn a_tiny_scenario_has_its_golden_digest() {
 }
 
 const GOLDEN_TINY_SCENARIO: &str =
-    "202fc59a22e14c9f6a3b6e562e9f70044c80290bd81e89f3d9feb4060a37bb8b";
+    "7d015da81c4985bc5271da45c0b313165cc9d724cba9ab3596183c94be73b3e0";
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {

@@ -18,7 +18,7 @@ const TABLES: &[(&str, &str)] = &[
     ("report_messages", "id, report_id, author, at, body"),
     ("entities", "id, kind, name, birth_date, countries, created_at"),
     ("entity_keys", "key, entity_id"),
-    ("subjects", "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line"),
+    ("subjects", "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line, places"),
     ("accounts", "id, key, name, entity_id"),
     ("transactions", "id, report_id, reference, at, amount_minor, currency, from_account, to_account, from_entity, to_entity, channel, description, source_institution"),
     ("lists", "id, name, format, generated, loaded_at, entries, sha256, content"),

@@ -141,6 +141,9 @@ pub struct SubjectRow {
     pub evidence: String,
     pub path: String,
     pub line: i64,
+    /// The places of the subject's addresses as JSON (see
+    /// `nexus_fiu::areas`), or empty.
+    pub places: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -609,7 +612,7 @@ const USER_COLUMNS: &str = "id, username, password_hash, role, institution, disa
 const REPORT_COLUMNS: &str =
     "id, institution, entity_reference, report_code, status, message, received_at, submitted_at, reason, sha256, size, message_phrase";
 const SUBJECT_COLUMNS: &str =
-    "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line";
+    "id, report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line, places";
 const TRANSACTION_COLUMNS: &str = "t.id, t.report_id, t.reference, t.at, t.amount_minor, t.currency, fa.key, ta.key, t.from_entity, t.to_entity, t.channel, t.description, t.source_institution";
 /// A stored currency as its three code letters (`X` for what is missing).
 fn currency_code(text: &str) -> [u8; 3] {
@@ -668,6 +671,7 @@ fn subject_from_row(r: &Row) -> crate::Result<SubjectRow> {
         evidence: r.get(11)?,
         path: r.get(12)?,
         line: r.get(13)?,
+        places: r.get(14)?,
     })
 }
 
@@ -1675,8 +1679,8 @@ impl Db<'_> {
 
     pub fn insert_subject(&self, s: &SubjectRow) -> Result<i64> {
         self.conn.insert(
-            "INSERT INTO subjects(report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            "INSERT INTO subjects(report_id, entity_id, kind, name, birth_date, countries, identifiers, role, account, my_client, evidence, path, line, places)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 s.report_id,
                 s.entity_id,
@@ -1690,9 +1694,21 @@ impl Db<'_> {
                 s.my_client as i64,
                 s.evidence,
                 s.path,
-                s.line
+                s.line,
+                s.places
             ],
         )
+    }
+
+    /// Every entity with the places its subjects' addresses give (one row
+    /// per subject with places), in entity order: what detection reads to
+    /// find accounts held in high-risk areas.
+    pub fn entity_places(&self) -> Result<Vec<(i64, String)>> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT entity_id, places FROM subjects WHERE places <> '' ORDER BY entity_id, id",
+        )?;
+        let rows = s.query_map(params![], |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)))?;
+        collect(rows)
     }
 
     pub fn entity_subjects(&self, entity_id: i64) -> Result<Vec<SubjectRow>> {

@@ -524,6 +524,12 @@ CREATE TABLE board_archive (
     PRIMARY KEY (user_id, kind, item)
 );
 "#,
+    // 16: the places of a subject's addresses (town, city, state, country
+    // as JSON; never the street), read by detection against the FIU's
+    // high-risk areas.
+    r#"
+ALTER TABLE subjects ADD COLUMN places TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// `('a','b',…)`: the spellings of a vocabulary as an SQL list.

@@ -41,6 +41,12 @@ pub struct ServeArgs {
     /// supervisor last put in force is used, or the rules alone.
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// The high-risk areas detection watches (one town or province per
+    /// line, `, CC` to hold one to a country; docs/examples/high-risk-areas.txt):
+    /// replaces the list at start (the operator's decision, audited).
+    /// Without it the list a supervisor last saved is used.
+    #[arg(long)]
+    pub high_risk_areas: Option<PathBuf>,
     /// The log on standard error: `human` lines or `json` objects (one per
     /// event, with the request id); the level from RUST_LOG (default info).
     #[arg(long, value_enum, default_value_t = LogFormat::Human)]
@@ -235,6 +241,13 @@ pub fn serve(a: ServeArgs) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let m = nexus_fiu::detection::activate_model(&store, None, id)?;
         eprintln!("nexus: detection model {} ({}) in force", m.id, m.name);
+    }
+    if let Some(path) = &a.high_risk_areas {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let n = nexus_fiu::areas::set(&store, None, &text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        eprintln!("nexus: {n} high-risk areas from {}", path.display());
     }
     let state = AppState::with_anchor(
         store,
@@ -669,6 +682,10 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
     )?;
     let model = nexus_fiu::detection::activate_model(&store, None, id)?;
     std::fs::remove_dir_all(&training).ok();
+    // The risk assessment's high-risk areas, as an operator would start
+    // from (towns the scenario never uses among them).
+    let areas = nexus_fiu::areas::set(&store, None, EXAMPLE_AREAS)?;
+    eprintln!("nexus: {areas} high-risk areas from docs/examples/high-risk-areas.txt");
     let run = run_detection(&store, &DetectConfig::default(), Some(&model))?;
     eprintln!(
         "nexus: detection over {} transactions raised {} alerts ({} below the model's threshold kept apart)",
@@ -700,6 +717,9 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
     f.write_all(text.as_bytes())?;
     Ok(())
 }
+
+/// The example list of high-risk areas the demo starts from.
+const EXAMPLE_AREAS: &str = include_str!("../../../docs/examples/high-risk-areas.txt");
 
 fn ingest_scenario_transactions(store: &Store, scenario: &Path) -> Result<usize> {
     let mut institution_of = std::collections::HashMap::new();

@@ -251,3 +251,202 @@ fn a_model_is_in_force_only_by_a_supervisor_and_suppressed_alerts_stay_below_the
         );
     }
 }
+
+/// A goAML report of a bank's remittances: each `(sender, reference)` sends
+/// from its own account at the bank to one recipient abroad whose payout
+/// address is `city`, `country`.
+fn remittances_report(
+    reference: &str,
+    senders: &[(&str, &str)],
+    city: &str,
+    country: &str,
+) -> String {
+    let transactions: String = senders
+        .iter()
+        .enumerate()
+        .map(|(i, (sender, number))| {
+            format!(
+                r#"<transaction>
+    <transactionnumber>{number}</transactionnumber>
+    <transaction_location>HQ</transaction_location>
+    <transaction_description>remittance</transaction_description>
+    <date_transaction>2026-02-{:02}T10:00:00</date_transaction>
+    <transmode_code>R</transmode_code>
+    <amount_local>2500.00</amount_local>
+    <t_from_my_client>
+      <from_funds_code>E</from_funds_code>
+      <from_account><swift>NXTJB1XX</swift><account>S{i}</account>
+        <signatory><is_primary>1</is_primary><t_person>
+          <first_name>{sender}</first_name><last_name>Karimov</last_name>
+          <birthdate>1990-01-0{}T00:00:00</birthdate><nationality1>TJ</nationality1>
+        </t_person></signatory></from_account>
+      <from_country>TJ</from_country>
+    </t_from_my_client>
+    <t_to>
+      <to_funds_code>E</to_funds_code>
+      <to_account><swift>NXAFM1XX</swift><account>R1</account>
+        <signatory><is_primary>1</is_primary><t_person>
+          <first_name>Rahmatullah</first_name><last_name>Noori</last_name>
+          <addresses><address><address_type>PRIVT</address_type><address>{city}</address>
+            <city>{city}</city><country_code>{country}</country_code></address></addresses>
+        </t_person></signatory></to_account>
+      <to_country>{country}</to_country>
+    </t_to>
+  </transaction>"#,
+                3 + 9 * i,
+                i + 1
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<report>
+  <rentity_id>502</rentity_id>
+  <submission_code>E</submission_code>
+  <report_code>STR</report_code>
+  <entity_reference>{reference}</entity_reference>
+  <submission_date>2026-03-02T10:00:00</submission_date>
+  <currency_code_local>TJS</currency_code_local>
+  <reason>Several customers remit to one recipient abroad</reason>
+  {transactions}
+</report>"#
+    )
+}
+
+#[test]
+fn remittances_into_an_area_a_supervisor_lists_as_high_risk_are_an_alert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = TestDb::in_dir(tmp.path());
+    let analyst = create_user(&db, "farrukh", "analyst", None);
+    let supervisor = create_user(&db, "gulnora", "supervisor", None);
+    let token = create_token_with_codes(&db, 502, &["NXTJB1XX"]);
+    let server = Server::start(&db);
+    let addr = server.addr.as_str();
+    let a = login(addr, "farrukh", &analyst);
+    let sup = login(addr, "gulnora", &supervisor);
+    let areas = "/api/v1/detection/areas";
+    let put = |s: &Session, body: &str| {
+        common::http::request(addr, "PUT", areas, &s.headers(&[]), body.as_bytes()).unwrap()
+    };
+
+    // The risk assessment's areas are the supervisor's to set; a line
+    // that does not read is named and nothing changes.
+    assert_eq!(put(&a, "Kunduz\n").status, 403);
+    let r = put(&sup, "Kunduz\nIdlib, QQ\n");
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("line 2"), "{}", r.text());
+    let r = put(
+        &sup,
+        "# conflict zones and their edges\nKunduz\nGaziantep, TR\n",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["count"], 2);
+    let listed = get(addr, areas, &a.headers(&[])).json();
+    assert_eq!(listed["count"], 2);
+    assert!(listed["areas"].as_str().unwrap().contains("Gaziantep, TR"));
+    assert!(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'areas.set'") == 1);
+    // The same list on the detection page: a form for the supervisor, to
+    // read for the analyst.
+    let page = get(addr, "/models", &[("Cookie", &sup.cookie)]).text();
+    assert!(page.contains("action=\"/models/areas\"") && page.contains("Gaziantep, TR"));
+    let page = get(addr, "/models", &[("Cookie", &a.cookie)]).text();
+    assert!(!page.contains("action=\"/models/areas\"") && page.contains("Gaziantep, TR"));
+    let form = |s: &Session, list: &str| {
+        let body = format!("csrf={}&areas={}", s.csrf, common::http::form_value(list));
+        post(
+            addr,
+            "/models/areas",
+            &[
+                ("Cookie", &s.cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body.as_bytes(),
+        )
+        .status
+    };
+    assert_eq!(form(&a, "Kunduz"), 403);
+    assert_eq!(form(&sup, "Kunduz\r\nGaziantep, TR\r\n"), 303);
+    assert_eq!(
+        get(addr, areas, &a.headers(&[])).json()["areas"],
+        "Kunduz\nGaziantep, TR\n"
+    );
+
+    // A bank reports three customers remitting to one man whose payout
+    // address is written in Dari script: Kunduz.
+    let auth = format!("Bearer {token}");
+    let senders = [("Jamshed", "T-1"), ("Firuz", "T-2"), ("Bahrom", "T-3")];
+    let xml = remittances_report("STR-HRA-1", &senders, "قندوز", "AF");
+    let r = post(
+        addr,
+        "/api/v1/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/xml"),
+        ],
+        xml.as_bytes(),
+    );
+    assert!(r.status == 200 || r.status == 201, "{}", r.text());
+    // The same pattern into Kabul, which is not listed.
+    let xml = remittances_report(
+        "STR-HRA-2",
+        &[("Aziz", "T-4"), ("Umed", "T-5"), ("Sino", "T-6")],
+        "Kabul",
+        "AF",
+    );
+    let r = post(
+        addr,
+        "/api/v1/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/xml"),
+        ],
+        xml.replace("<account>R1</account>", "<account>R2</account>")
+            .replace("Rahmatullah", "Zabihullah")
+            .as_bytes(),
+    );
+    assert!(r.status == 200 || r.status == 201, "{}", r.text());
+
+    let (alert, _) = within(60, || {
+        open_alerts(addr, &a, "open")
+            .into_iter()
+            .find(|x| x["typology"] == "high_risk_area")
+    });
+    assert_eq!(
+        alert["accounts"].as_str().unwrap().split(';').next(),
+        Some("NXAFM1XX|R1"),
+        "{alert:#}"
+    );
+    let explanation = alert["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("held in a high-risk area") && explanation.contains("3 senders"),
+        "{explanation}"
+    );
+    // The recipient in Kabul (not listed) raises none.
+    assert!(!open_alerts(addr, &a, "all")
+        .iter()
+        .any(|x| x["typology"] == "high_risk_area"
+            && x["accounts"].as_str().unwrap().contains("NXAFM1XX|R2")),);
+
+    // The recipient's page shows where he lives and that it is listed.
+    let id = alert["alert_id"].as_i64().unwrap();
+    common::http::state_purpose(
+        addr,
+        &a,
+        "check of remittances to Kunduz",
+        &format!("ALERT-{id}"),
+    );
+    let entity = alert["entity_id"]
+        .as_i64()
+        .expect("the recipient is the subject");
+    let page = get(
+        addr,
+        &format!("/entities/{entity}"),
+        &[("Cookie", &a.cookie)],
+    );
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(
+        html.contains("قندوز, AF") && html.contains("high-risk area: Kunduz"),
+        "{html}"
+    );
+}

@@ -26,6 +26,9 @@ const SHOWN_ALERTS: i64 = 100;
 struct EntityView {
     entity: EntityRow,
     subjects: Vec<SubjectRow>,
+    /// Per subject, the places its addresses give and the high-risk area
+    /// each lies in, if any.
+    places: Vec<Vec<(String, Option<String>)>>,
     alerts: Vec<AlertRow>,
     cases: Vec<CaseRow>,
     transactions: Vec<TransactionRow>,
@@ -41,6 +44,7 @@ pub(super) async fn entity_page(
     let viewer = p.clone();
     let loaded: Loaded<EntityView> = state
         .blocking(move |s| {
+            let (_, areas) = nexus_fiu::areas::stored(&s.store)?;
             Ok(s.store.write(|db| {
                 let purpose = match require_purpose(
                     db,
@@ -64,8 +68,19 @@ pub(super) async fn entity_page(
                     format!("entity:{id}"),
                     entity.name.clone(),
                 )?;
+                let subjects = db.entity_subjects(id)?;
+                let places = subjects
+                    .iter()
+                    .map(|s| {
+                        nexus_fiu::areas::decode_places(&s.places)
+                            .iter()
+                            .map(|p| (p.label(), areas.area_of(p).map(str::to_string)))
+                            .collect()
+                    })
+                    .collect();
                 Ok(Some(Ok(EntityView {
-                    subjects: db.entity_subjects(id)?,
+                    subjects,
+                    places,
                     alerts: db.entity_alerts(id)?,
                     cases: db.entity_cases(id)?,
                     transactions: db.entity_transactions(id, SHOWN_TRANSACTIONS)?,
@@ -99,14 +114,24 @@ fn render_entity(lang: Lang, v: &EntityView) -> Markup {
         }
         h2 { (t("entity.as_reported")) }
         table #as-reported {
-            tr { th { (t("search.report")) } th { (t("entity.name_as_written")) } th { (t("case.role")) } th { (t("common.born")) } th { (t("entity.documents")) } th { (t("common.account")) } th { (t("entity.evidence")) } }
-            @for s in &v.subjects {
+            tr { th { (t("search.report")) } th { (t("entity.name_as_written")) } th { (t("case.role")) } th { (t("common.born")) } th { (t("entity.documents")) } th { (t("entity.places")) } th { (t("common.account")) } th { (t("entity.evidence")) } }
+            @for (s, places) in v.subjects.iter().zip(&v.places) {
                 tr {
                     td { a href={ "/reports/" (s.report_id) } { (s.report_id) } }
                     td { (s.name) }
                     td { (s.role) }
                     td { (s.birth_date.as_deref().unwrap_or("")) }
                     td { (s.identifiers) }
+                    td {
+                        @for (label, area) in places {
+                            div {
+                                (label)
+                                @if let Some(area) = area {
+                                    " " span.risk { (t("entity.high_risk_area")) ": " (area) }
+                                }
+                            }
+                        }
+                    }
                     td { (s.account.as_deref().unwrap_or("")) }
                     td { (s.evidence) }
                 }

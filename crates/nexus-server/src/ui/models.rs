@@ -1,6 +1,7 @@
 //! The detection models the FIU keeps, their held-out figures and which is
 //! in force; a supervisor puts one in force (four eyes: the analyst who
-//! trained it cannot).
+//! trained it cannot). Beside them, the high-risk areas detection watches
+//! (`nexus_fiu::areas`), which a supervisor keeps.
 
 use super::i18n::Lang;
 use super::{csrf_field, html_err, page, when, CsrfOnly};
@@ -36,8 +37,13 @@ pub(super) async fn models_page(
     Caller(p): Caller,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    let rows = state
-        .blocking(move |s| Ok(nexus_fiu::detection::models(&s.store)?))
+    let (rows, (areas_text, areas)) = state
+        .blocking(move |s| {
+            Ok((
+                nexus_fiu::detection::models(&s.store)?,
+                nexus_fiu::areas::stored(&s.store)?,
+            ))
+        })
         .await
         .map_err(html_err)?;
     let active = state.model().map(|m| m.id);
@@ -70,8 +76,47 @@ pub(super) async fn models_page(
             }
         }
         @if rows.is_empty() { p { (t("models.none")) } }
+
+        h2 #areas { (t("models.areas")) }
+        p { (t("models.areas_intro")) }
+        p #areas-count { (t("models.areas_count")) ": " (areas.len()) }
+        @if p.role == Role::Supervisor {
+            form.stack method="post" action="/models/areas" {
+                (csrf_field(&p))
+                textarea name="areas" rows="12" cols="60" { (areas_text) }
+                button { (t("models.areas_save")) }
+            }
+        } @else {
+            pre #areas-list { (areas_text) }
+        }
     };
     Ok(page(Some(&p), t("nav.models"), &body.into_string()))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct AreasForm {
+    csrf: String,
+    #[serde(default)]
+    areas: String,
+}
+
+pub(super) async fn set_areas(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Form(f): Form<AreasForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| {
+            // Browsers send CR LF in a textarea; the list is kept with LF.
+            let text = f.areas.replace("\r\n", "\n");
+            nexus_fiu::areas::set(&s.store, Some(&p), &text)?;
+            Ok(())
+        })
+        .await
+        .map_err(html_err)?;
+    Ok(Redirect::to("/models#areas").into_response())
 }
 
 pub(super) async fn activate_model(
