@@ -316,10 +316,66 @@ impl NamePart {
     }
 }
 
+/// Legal forms written with a dot after each letter (S.A., S.p.A., B.V.,
+/// L.L.C.) at the end of a name: read as the legal word, not as initials.
+/// Only these, and only last: dotted letters that are a person's initials
+/// (J.P. Morgan, A.B. Ivanov, S.A. Khan) stay initials.
+const DOTTED_LEGAL_FORMS: &[&str] = &[
+    "sa", "ag", "bv", "nv", "spa", "srl", "sarl", "llc", "plc", "llp", "pjsc", "ojsc", "cjsc",
+    "jsc", "fze", "fzco",
+];
+
+/// `name` with its dotted legal forms written as words (`Alpha S.A.` →
+/// `Alpha SA`); `None` when it has none (most names: no allocation).
+fn undot_legal_forms(name: &str) -> Option<String> {
+    if !name.contains('.') {
+        return None;
+    }
+    let chars: Vec<char> = name.chars().collect();
+    let word_start = |i: usize| i == 0 || !chars[i - 1].is_alphanumeric();
+    let word_end = |j: usize| j >= chars.len() || !chars[j].is_alphanumeric();
+    let mut out = String::with_capacity(name.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if word_start(i) && chars[i].is_ascii_alphabetic() {
+            // Letters each followed by a dot; the last one's dot may be missing.
+            let mut letters = String::new();
+            let mut j = i;
+            while j < chars.len()
+                && chars[j].is_ascii_alphabetic()
+                && letters.len() < 4
+                && (chars.get(j + 1) == Some(&'.') || (!letters.is_empty() && word_end(j + 1)))
+            {
+                letters.push(chars[j].to_ascii_lowercase());
+                j += if chars.get(j + 1) == Some(&'.') { 2 } else { 1 };
+                // S. A.: one space after a dot, before the next letter.
+                if chars.get(j) == Some(&' ')
+                    && chars.get(j + 1).is_some_and(char::is_ascii_alphabetic)
+                    && word_end(j + 2)
+                {
+                    j += 1;
+                }
+            }
+            let last = chars[j..].iter().all(|c| !c.is_alphanumeric());
+            if letters.len() >= 2 && last && DOTTED_LEGAL_FORMS.contains(&letters.as_str()) {
+                out.push_str(&letters.to_ascii_uppercase());
+                changed = true;
+                i = j;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
 /// Analyses a name into parts. Never fails; an empty or symbol-only name
 /// yields no parts.
 pub fn analyse(name: &str) -> Vec<NamePart> {
-    let tokens = fold_tokens(name);
+    let undotted = undot_legal_forms(name);
+    let tokens = fold_tokens(undotted.as_deref().unwrap_or(name));
     // Pass 1: keys, particles dropped (also the Arabic article glued to a word).
     let mut raw: Vec<NamePart> = Vec::with_capacity(tokens.len());
     for t in tokens {
@@ -760,6 +816,40 @@ mod evidence_tests {
         assert_eq!(numbers_in("Brigade 313"), vec![313]);
         assert_eq!(numbers_in("1st Battalion"), numbers_in("First Battalion"));
         assert_eq!(numbers_in("Jamshed Rahimov"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn dotted_legal_forms_are_legal_forms_not_initials() {
+        let roles = |n: &str| analyse(n).iter().map(|p| p.role).collect::<Vec<_>>();
+        for name in [
+            "Alpha Holding S.A.",
+            "Alpha Holding S.A",
+            "Alpha Holding S. A.",
+            "Beta S.p.A.",
+            "Gamma B.V.",
+            "Delta L.L.C.",
+        ] {
+            let r = roles(name);
+            assert_eq!(*r.last().unwrap(), PartRole::Legal, "{name}: {r:?}");
+            assert!(!r.contains(&PartRole::Initial), "{name}: {r:?}");
+        }
+        assert_eq!(analyse("Alpha S.A.").last().unwrap().original, "SA");
+        // A person's initials stay initials.
+        assert_eq!(
+            roles("J.P. Morgan")[..2],
+            [PartRole::Initial, PartRole::Initial]
+        );
+        assert_eq!(
+            roles("A.B. Ivanov")[..2],
+            [PartRole::Initial, PartRole::Initial]
+        );
+        assert_eq!(roles("Ivanov S.A.")[1..], [PartRole::Legal]);
+        assert_eq!(
+            roles("S.A. Khan")[..2],
+            [PartRole::Initial, PartRole::Initial]
+        );
+        assert_eq!(undot_legal_forms("Mr. Smith"), None);
+        assert_eq!(undot_legal_forms("Sa.Bank"), None);
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub struct ScreeningIndex {
     pub(crate) common_df: u32,
     /// Weight of a part the list does not contain.
     pub(crate) unseen_weight: f32,
+    /// A name's own spelling of a part, by (entry, name, part), where it is
+    /// not the vocabulary's (which is the first entry's spelling of the
+    /// folded form: a Cyrillic `С` for the Latin `S` of another entry).
+    /// Explanations show what this entry's name writes.
+    own_spellings: HashMap<(u32, u16, u16), Box<str>>,
 }
 
 /// Skeletons shorter than this are not varied by deletion: one consonant
@@ -164,6 +169,7 @@ impl ScreeningIndex {
         let mut by_folded: HashMap<Box<str>, u32> = HashMap::new();
         let mut names: Vec<IndexedName> = Vec::new();
         let mut seen_in_entry: Vec<u32> = Vec::new();
+        let mut own_spellings: HashMap<(u32, u16, u16), Box<str>> = HashMap::new();
         for (ei, entry) in entries.iter().enumerate() {
             let ei = ei as u32;
             for (ni, name) in entry.names.iter().enumerate().take(u16::MAX as usize) {
@@ -171,7 +177,17 @@ impl ScreeningIndex {
                 for part in analyse(&name.text) {
                     let role = part.role;
                     let id = match by_folded.get(part.folded.as_str()) {
-                        Some(&id) => id,
+                        Some(&id) => {
+                            if vocab[id as usize].part.original != part.original
+                                && parts.len() < u16::MAX as usize
+                            {
+                                own_spellings.insert(
+                                    (ei, ni as u16, parts.len() as u16),
+                                    part.original.into_boxed_str(),
+                                );
+                            }
+                            id
+                        }
                         None => {
                             let id = vocab.len() as u32;
                             by_folded.insert(part.folded.clone().into_boxed_str(), id);
@@ -272,6 +288,7 @@ impl ScreeningIndex {
             postings,
             common_df,
             unseen_weight,
+            own_spellings,
         }
     }
 
@@ -304,6 +321,14 @@ impl ScreeningIndex {
     /// How many distinct name parts the list has.
     pub fn vocabulary_size(&self) -> usize {
         self.vocab.len()
+    }
+
+    /// How name `name` of entry `entry` writes its part `part` (vocabulary
+    /// `vocab`).
+    pub(crate) fn spelling(&self, entry: u32, name: u16, part: usize, vocab: u32) -> &str {
+        self.own_spellings
+            .get(&(entry, name, part as u16))
+            .map_or(self.vocab[vocab as usize].part.original.as_str(), |s| s)
     }
 
     /// The indexed names a vocabulary part occurs in.

@@ -661,7 +661,11 @@ impl<'a> Screener<'a> {
         adjustments.extend(self.conflicts(query, qparts, query_numbers, indexed, aligned));
         let score = (name_score + adjustments.iter().map(|a| a.1).sum::<f32>()).clamp(0.0, 1.0);
         aligned.sort_by_key(|a| a.0);
-        let written = |v: u32| index.vocab[v as usize].part.original.clone();
+        let written = |j: usize| {
+            index
+                .spelling(indexed.entry, indexed.name, j, indexed.parts[j].0)
+                .to_string()
+        };
         Some(Match {
             entry: indexed.entry as usize,
             name: indexed.name as usize,
@@ -671,7 +675,7 @@ impl<'a> Screener<'a> {
                 .iter()
                 .map(|a| MatchedPart {
                     query: qparts[a.0].part.original.clone(),
-                    list: written(indexed.parts[a.1].0),
+                    list: written(a.1),
                     similarity: a.2,
                     evidence: a.3,
                 })
@@ -681,7 +685,7 @@ impl<'a> Screener<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(j, _)| !l_used[*j])
-                .map(|(_, p)| written(p.0))
+                .map(|(j, _)| written(j))
                 .collect(),
             query_only: qparts
                 .iter()
@@ -729,11 +733,12 @@ impl Screener<'_> {
                         )
                         .with(
                             "listed",
-                            Value::text(
-                                &index.vocab[indexed.parts[l_patronymics[0]].0 as usize]
-                                    .part
-                                    .original,
-                            ),
+                            Value::text(index.spelling(
+                                indexed.entry,
+                                indexed.name,
+                                l_patronymics[0],
+                                indexed.parts[l_patronymics[0]].0,
+                            )),
                         ),
                     -PATRONYMIC_CONFLICT,
                 ));
@@ -741,15 +746,17 @@ impl Screener<'_> {
         }
         // A surname in one gender's form against the other's (Chernov /
         // Chernova): a brother and a sister, a husband and a wife.
-        if let Some((q, l)) = aligned.iter().find_map(|a| {
+        if let Some(a) = aligned.iter().find(|a| {
             let q = &qparts[a.0].part.folded;
             let l = &index.vocab[indexed.parts[a.1].0 as usize].part.folded;
-            other_gender(q, l).then_some((q, l))
+            other_gender(q, l)
         }) {
+            // As both names write them, not folded.
+            let listed = index.spelling(indexed.entry, indexed.name, a.1, indexed.parts[a.1].0);
             out.push((
                 Phrase::new(K::GenderConflict)
-                    .with("query", Value::text(q))
-                    .with("listed", Value::text(l)),
+                    .with("query", Value::text(&qparts[a.0].part.original))
+                    .with("listed", Value::text(listed)),
                 -PATRONYMIC_CONFLICT,
             ));
         }
@@ -1269,6 +1276,26 @@ mod tests {
             assert_eq!(id, want, "{q}");
             assert!(score >= DEFAULT_THRESHOLD, "{q}: {score}");
         }
+    }
+
+    #[test]
+    fn an_explanation_writes_the_matched_entrys_own_spelling() {
+        // Both entries fold `Алмаз`/`Almaz` and `Чернова`/`Chernova` alike;
+        // the explanation of a match on the second shows its Latin letters.
+        let idx = index(&[
+            ("Алмаз Чернова", SubjectKind::Person),
+            ("Almaz Chernov", SubjectKind::Person),
+        ]);
+        let mut s = Screener::new(&idx, 0.0);
+        let found = s.screen(&Query::new("q", "Almaz Chernova"));
+        let m = found
+            .iter()
+            .find(|m| idx.entries[m.entry].id == "E1")
+            .unwrap();
+        let e = m.explanation();
+        assert!(e.contains("Almaz~Almaz"), "{e}");
+        assert!(e.contains("surname Chernova vs listed Chernov"), "{e}");
+        assert!(!e.contains('А') && !e.contains('Ч'), "{e}");
     }
 
     #[test]
