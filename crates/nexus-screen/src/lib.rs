@@ -21,6 +21,7 @@ pub mod evaluate;
 pub mod exempt;
 pub mod index;
 pub mod matcher;
+pub mod parallel;
 pub mod query;
 pub mod resolve;
 

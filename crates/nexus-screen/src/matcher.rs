@@ -935,29 +935,6 @@ fn compare_birth(query: BirthDate, listed: BirthDate) -> (Phrase, f32) {
     }
 }
 
-/// Runs `work` over `items` on `threads` threads, keeping order.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    work: impl Fn(&[T]) -> Vec<R> + Sync,
-) -> Vec<R> {
-    if threads <= 1 || items.len() < 64 {
-        return work(items);
-    }
-    let chunk = items.len().div_ceil(threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || work(part)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
 /// Screens every query on `threads` threads; the result has one vector of
 /// matches per query, in query order. Parts shared by several queries
 /// (Muhammad, Ahmad, Ltd) are matched against the vocabulary once, by all
@@ -970,7 +947,7 @@ pub fn screen_all(
 ) -> Vec<Vec<Match>> {
     let threads = threads.clamp(1, 256);
     let analysed: Vec<Vec<NamePart>> =
-        parallel_map(queries, threads, |qs| qs.iter().map(query_parts).collect());
+        crate::parallel::map_chunks(queries, threads, |qs| qs.iter().map(query_parts).collect());
     // Distinct parts, in order of first appearance.
     let mut distinct: Vec<&NamePart> = Vec::new();
     let mut position: PartMap<(&str, bool), usize> = PartMap::default();
@@ -984,14 +961,14 @@ pub fn screen_all(
                 });
         }
     }
-    let candidates: Vec<Candidates> = parallel_map(&distinct, threads, |ps| {
+    let candidates: Vec<Candidates> = crate::parallel::map_chunks(&distinct, threads, |ps| {
         let mut scratch = Vec::new();
         ps.iter()
             .map(|p| Arc::new(CandidateList::new(part_candidates(index, p, &mut scratch))))
             .collect()
     });
     let jobs: Vec<(&Query, &Vec<NamePart>)> = queries.iter().zip(&analysed).collect();
-    parallel_map(&jobs, threads, |chunk| {
+    crate::parallel::map_chunks(&jobs, threads, |chunk| {
         let mut s = Screener::new(index, threshold);
         chunk
             .iter()
