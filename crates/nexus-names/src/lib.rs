@@ -9,6 +9,7 @@ pub mod parts;
 pub mod phonetic;
 pub mod script;
 pub mod translit;
+pub mod wade_giles;
 
 pub use fold::{fold_tokens, FoldedToken};
 pub use parts::{

@@ -6,7 +6,7 @@ use crate::index::ScreeningIndex;
 use crate::query::Query;
 use nexus_formats::lists::{BirthDate, ListedEntry, NameQuality, SubjectKind};
 use nexus_model::explain::{Phrase, PhraseKey as K, Value};
-use nexus_names::{analyse, compare_parts_at_least, Evidence, NamePart, PartRole};
+use nexus_names::{analyse, compare_parts_at_least, wade_giles, Evidence, NamePart, PartRole};
 /// Maps keyed by name parts, hashed with foldhash: a screening run looks up
 /// hundreds of thousands of parts, and SipHash's resistance to chosen keys
 /// buys nothing for a map that lives one run.
@@ -458,13 +458,35 @@ impl<'a> Screener<'a> {
         let mut scratch = std::mem::take(&mut self.scratch);
         for &name in &touched {
             let n = name as usize;
-            let reach = ((self.accumulated[n] + common_weight) / total_weight).min(1.0);
+            let mut reach = ((self.accumulated[n] + common_weight) / total_weight).min(1.0);
+            let hit = self.hit_parts[n];
             self.accumulated[n] = 0.0;
             self.hit_parts[n] = 0;
-            if QUERY_SHARE * reach + (1.0 - QUERY_SHARE) + bonus < self.threshold {
-                continue;
-            }
             let indexed = &index.names[n];
+            if QUERY_SHARE * reach + (1.0 - QUERY_SHARE) + bonus < self.threshold {
+                // The listed name's initials may stand for query names that
+                // retrieved nothing (U.S. Oil Company / United States Oil
+                // Company): what the largest of those could add counts too.
+                let initials = indexed
+                    .parts
+                    .iter()
+                    .filter(|p| p.1 == PartRole::Initial)
+                    .count();
+                if initials > 0 {
+                    let mut free: Vec<f32> = qparts
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, p)| hit & (1 << i) == 0 && p.part.role == PartRole::Name)
+                        .map(|(_, p)| p.weight)
+                        .collect();
+                    free.sort_by(|a, b| b.total_cmp(a));
+                    let extra: f32 = free.iter().take(initials).sum();
+                    reach = ((reach * total_weight + extra) / total_weight).min(1.0);
+                }
+                if QUERY_SHARE * reach + (1.0 - QUERY_SHARE) + bonus < self.threshold {
+                    continue;
+                }
+            }
             if self.excluded == Some((indexed.entry, indexed.name)) {
                 continue;
             }
@@ -1010,8 +1032,9 @@ pub fn with_top_below(found: Vec<Match>, threshold: f32, top: usize) -> Vec<Matc
 /// part written with the Uzbek Latin `x` for `kh` (Axund, Axmedov) whose
 /// `kh` spelling is a word of the list (the key reads `x` between vowels
 /// as `ks`, as in Alexander); a Slavic name with the Latvian or Lithuanian
-/// nominative `-s` (Lavrovs, Sergejs, Putins) without it. `None` when
-/// there is no such reading.
+/// nominative `-s` (Lavrovs, Sergejs, Putins) without it; Wade–Giles
+/// syllables the list writes in Pinyin (Mao Tse-tung / Mao Zedong).
+/// `None` when there is no such reading.
 fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let known = |f: &str| index.is_word(f);
     if let Some(text) = compounds_rejoined(index, parts) {
@@ -1019,6 +1042,7 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     }
     let mut out: Vec<String> = Vec::with_capacity(parts.len());
     let mut changed = false;
+    let mut chinese: Option<bool> = None;
     let mut i = 0;
     while i < parts.len() {
         let p = &parts[i];
@@ -1027,6 +1051,17 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
                 let joined = format!("{}{}", p.folded, next.folded);
                 if known(&joined) {
                     out.push(joined);
+                    changed = true;
+                    i += 2;
+                    continue;
+                }
+                // A Chinese given name in Wade–Giles syllables (Tse-tung)
+                // that the list writes in Pinyin as one word (Zedong).
+                if let Some(pinyin) = wade_giles::joined_to_pinyin(
+                    [p.original.as_str(), next.original.as_str()],
+                    known,
+                ) {
+                    out.push(pinyin);
                     changed = true;
                     i += 2;
                     continue;
@@ -1054,6 +1089,28 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
             }
             if let Some(stem) = baltic_stem(f) {
                 out.push(stem.to_string());
+                changed = true;
+                i += 1;
+                continue;
+            }
+            // A Wade–Giles syllable the list writes in Pinyin (Teng / Deng),
+            // in a name that reads as Chinese: two of its syllables make a
+            // given name the list knows. Alone, a syllable is too short to
+            // say so (SSA would read as Sa).
+            let chinese = *chinese.get_or_insert_with(|| {
+                parts.windows(2).any(|w| {
+                    wade_giles::joined_to_pinyin(
+                        [w[0].original.as_str(), w[1].original.as_str()],
+                        known,
+                    )
+                    .is_some()
+                })
+            });
+            if let Some(pinyin) = wade_giles::readings(&p.original)
+                .into_iter()
+                .find(|py| chinese && known(py))
+            {
+                out.push(pinyin);
                 changed = true;
                 i += 1;
                 continue;
