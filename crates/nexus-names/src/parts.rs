@@ -262,29 +262,102 @@ pub fn numbers_in(name: &str) -> Vec<u32> {
     let mut out = Vec::new();
     let tokens = fold_tokens(name);
     let last = tokens.len().saturating_sub(1);
-    for (i, t) in tokens.iter().enumerate() {
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
         // A lone I closing a name of several words is a numeral (Fund I).
         if t.folded == "i" && i == last && i >= 2 {
             out.push(1);
-            continue;
+        } else if let Some(n) = tokens
+            .get(i + 1)
+            .and_then(|next| compound_number(&t.folded, &next.folded))
+        {
+            out.push(n);
+            i += 1;
+        } else {
+            out.extend(token_number(&t.folded));
         }
-        out.extend(token_number(&t.folded));
+        i += 1;
     }
     out.sort_unstable();
     out.dedup();
     out
 }
 
+const TENS: &[&str] = &[
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+const TENS_ORDINALS: &[&str] = &[
+    "twentieth",
+    "thirtieth",
+    "fortieth",
+    "fiftieth",
+    "sixtieth",
+    "seventieth",
+    "eightieth",
+    "ninetieth",
+];
+
+/// A number written as two words, tens and units (Forty-Four, twenty
+/// first): one number, as the digits write it (44, 21).
+fn compound_number(tens: &str, unit: &str) -> Option<u32> {
+    let t = TENS.iter().position(|w| *w == tens)?;
+    let u = token_number(unit).filter(|u| (1..=9).contains(u))?;
+    unit.bytes()
+        .all(|b| b.is_ascii_alphabetic())
+        .then_some(20 + 10 * t as u32 + u)
+}
+
 /// The number a folded token writes, in any of the forms [`numbers_in`] reads.
 fn token_number(f: &str) -> Option<u32> {
     const WORDS: &[&str] = &[
-        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
         "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
     const ORDINALS: &[&str] = &[
-        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-        "tenth", "eleventh", "twelfth",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
     ];
+    if let Some(i) = TENS.iter().position(|w| *w == f) {
+        return Some(20 + 10 * i as u32);
+    }
+    if let Some(i) = TENS_ORDINALS.iter().position(|w| *w == f) {
+        return Some(20 + 10 * i as u32);
+    }
     const ROMAN: &[&str] = &[
         "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv",
     ];
@@ -378,17 +451,29 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
     let tokens = fold_tokens(undotted.as_deref().unwrap_or(name));
     // Pass 1: keys, particles dropped (also the Arabic article glued to a word).
     let mut raw: Vec<NamePart> = Vec::with_capacity(tokens.len());
-    for t in tokens {
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(t) = tokens.next() {
         let mut folded = t.folded;
         if t.vowelless && folded.len() > 4 && folded.starts_with("al") {
             folded.drain(..2);
         }
-        // A number is one token whatever its form (First, 1st, II): it
-        // identifies as a name part does (Fund II is not Fund III), and
-        // numbers that disagree are evidence against (see `numbers_in`).
-        if let Some(n) = token_number(&folded) {
+        // A number is one token whatever its form (First, 1st, II,
+        // Forty-Four): it identifies as a name part does (Fund II is not
+        // Fund III), and numbers that disagree are evidence against (see
+        // `numbers_in`).
+        let compound = tokens
+            .peek()
+            .and_then(|next| compound_number(&folded, &next.folded));
+        let (number, original) = match compound {
+            Some(n) => {
+                let next = tokens.next().map(|n| n.original).unwrap_or_default();
+                (Some(n), format!("{}-{next}", t.original))
+            }
+            None => (token_number(&folded), t.original),
+        };
+        if let Some(n) = number {
             let digits = n.to_string();
-            let mut part = make_part(t.original, digits.clone(), digits, t.vowelless);
+            let mut part = make_part(original, digits.clone(), digits, t.vowelless);
             part.role = PartRole::Name;
             raw.push(part);
             continue;
@@ -397,7 +482,7 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
         if PARTICLES.contains(&key.as_str()) || PARTICLES.contains(&folded.as_str()) {
             continue;
         }
-        raw.push(make_part(t.original, folded, key, t.vowelless));
+        raw.push(make_part(original, folded, key, t.vowelless));
     }
     // Pass 2: join split names.
     let mut joined: Vec<NamePart> = Vec::with_capacity(raw.len());
@@ -816,6 +901,19 @@ mod evidence_tests {
         assert_eq!(numbers_in("Brigade 313"), vec![313]);
         assert_eq!(numbers_in("1st Battalion"), numbers_in("First Battalion"));
         assert_eq!(numbers_in("Jamshed Rahimov"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn numbers_written_in_two_words_are_one_number() {
+        assert_eq!(numbers_in("Forty-Four Holdings"), vec![44]);
+        assert_eq!(numbers_in("44 Holdings"), vec![44]);
+        assert_eq!(numbers_in("Twenty First Century Fund"), vec![21]);
+        assert_eq!(numbers_in("Brigade Thirteen"), vec![13]);
+        assert_eq!(numbers_in("Forty Holdings"), vec![40]);
+        let p = analyse("Forty-Four Holdings");
+        assert_eq!(p[0].folded, "44");
+        assert_eq!(p[0].original, "Forty-Four");
+        assert_eq!(p.len(), 2);
     }
 
     #[test]

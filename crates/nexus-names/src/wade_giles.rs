@@ -41,7 +41,8 @@ const INITIALS: &[(&str, &str, &str)] = &[
     ("", "", ""),
 ];
 
-/// Finals: (Wade–Giles, Pinyin). Only these make a syllable.
+/// Finals: (Wade–Giles, Pinyin), `ü` written `v` as ASCII Pinyin does.
+/// Only these make a syllable.
 const FINALS: &[(&str, &str)] = &[
     ("a", "a"),
     ("ai", "ai"),
@@ -76,19 +77,32 @@ const FINALS: &[(&str, &str)] = &[
     ("un", "un"),
     ("ung", "ong"),
     ("uo", "uo"),
-    ("ü", "ü"),
-    ("üan", "uan"),
-    ("üeh", "ue"),
-    ("ün", "un"),
+    ("v", "v"),
+    ("van", "uan"),
+    ("veh", "ue"),
+    ("vn", "un"),
 ];
 
 /// The Pinyin of one Wade–Giles syllable (lower case, apostrophe and
-/// umlaut as written or left out), or `None` when it is not one.
+/// umlaut as written or left out), or `None` when it is not one. Most
+/// words are refused before anything is allocated: this runs on the
+/// unknown words of every screened name.
 pub fn to_pinyin(syllable: &str) -> Option<String> {
-    let s = syllable
-        .to_lowercase()
-        .replace(['\u{2019}', '\u{2018}', '`', '\u{02BB}', '\u{02BC}'], "'");
-    if s.is_empty() || s.len() > 8 {
+    // Lower-case ASCII on the stack: letters, `'` for any apostrophe, `v` for ü.
+    let mut buf = [0u8; 8];
+    let mut len = 0;
+    for c in syllable.chars() {
+        let b = match c {
+            'a'..='z' | 'A'..='Z' => c.to_ascii_lowercase() as u8,
+            '\'' | '`' | '\u{2019}' | '\u{2018}' | '\u{02BB}' | '\u{02BC}' => b'\'',
+            'ü' | 'Ü' => b'v',
+            _ => return None,
+        };
+        *buf.get_mut(len)? = b;
+        len += 1;
+    }
+    let s = std::str::from_utf8(&buf[..len]).ok()?;
+    if s.is_empty() {
         return None;
     }
     for &(wg, before_i, elsewhere) in INITIALS {
@@ -104,21 +118,19 @@ pub fn to_pinyin(syllable: &str) -> Option<String> {
         let Some(&(_, final_)) = FINALS.iter().find(|(f, _)| *f == rest) else {
             continue;
         };
-        let front = final_.starts_with('i') || final_.starts_with('ü');
+        let front = final_.starts_with('i') || final_.starts_with('v');
         let initial = if front { before_i } else { elsewhere };
-        let final_ = match (initial, wg, final_) {
+        let final_ = match (initial, final_) {
             // `ko`, `ho`, `k'o`: the final Pinyin writes e after velars.
-            ("g" | "k" | "h", _, "o") => "e",
-            // `yu` is you, `yung` yong, `yüan` yuan.
-            ("y", _, "u") => "ou",
-            ("y", _, "ong") => "ong",
+            ("g" | "k" | "h", "o") => "e",
+            // `yu` is you.
+            ("y", "u") => "ou",
             _ => final_,
         };
         let mut out = format!("{initial}{final_}");
         // ü after j, q, x, y is written u in Pinyin; elsewhere (lü, nü) v.
-        if out.contains('ü') {
-            let plain = matches!(initial, "j" | "q" | "x" | "y");
-            out = out.replace('ü', if plain { "u" } else { "v" });
+        if matches!(initial, "j" | "q" | "x" | "y") {
+            out = out.replace('v', "u");
         }
         return Some(out);
     }
@@ -129,9 +141,12 @@ pub fn to_pinyin(syllable: &str) -> Option<String> {
 /// unaspirated initial may have been aspirated (`ping` for p'ing: bing or
 /// ping), so both are given, the unaspirated first.
 pub fn readings(syllable: &str) -> Vec<String> {
-    let mut out: Vec<String> = to_pinyin(syllable).into_iter().collect();
+    let Some(first) = to_pinyin(syllable) else {
+        return Vec::new();
+    };
+    let mut out = vec![first];
     let lower = syllable.to_lowercase();
-    if !out.is_empty() && !lower.contains(['\'', '\u{2019}', '\u{2018}', '`']) {
+    if !lower.contains(['\'', '\u{2019}', '\u{2018}', '`', '\u{02BB}', '\u{02BC}']) {
         for wg in ["ch", "ts", "tz", "k", "p", "t"] {
             if lower.starts_with(wg)
                 && !lower.starts_with("sh")

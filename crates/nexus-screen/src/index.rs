@@ -5,7 +5,9 @@
 
 use nexus_formats::lists::{ListedEntry, NameQuality};
 use nexus_names::{analyse, consonant_classes, NamePart, PartRole};
-use std::collections::HashMap;
+/// The index's maps hash with foldhash: they are looked up for every part
+/// of every screened name (SipHash, std's default, was a percent of a run).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One distinct name part of the list.
 #[derive(Debug)]
@@ -57,6 +59,10 @@ pub struct ScreeningIndex {
     /// folded form: a Cyrillic `С` for the Latin `S` of another entry).
     /// Explanations show what this entry's name writes.
     own_spellings: HashMap<(u32, u16, u16), Box<str>>,
+    /// How many initials each indexed name has, by name: read for most
+    /// candidate names before they are passed over, so kept dense here
+    /// rather than behind each name.
+    initials: Vec<u8>,
 }
 
 /// Skeletons shorter than this are not varied by deletion: one consonant
@@ -136,6 +142,27 @@ fn add_acronyms(entry: &mut ListedEntry) {
         if ACRONYM_LETTERS.contains(&initials.len()) {
             made.push(initials);
         }
+        // Also with the article's letter, which the analysis drops as a
+        // particle: AQAP for "Al-Qaida in the Arabian Peninsula".
+        let tokens = nexus_names::fold_tokens(&name.text);
+        if tokens
+            .iter()
+            .any(|t| matches!(t.folded.as_str(), "al" | "el"))
+        {
+            let with_article: String = tokens
+                .iter()
+                .filter(|t| {
+                    let f = t.folded.as_str();
+                    matches!(f, "al" | "el") || !ACRONYM_SKIPS.contains(&f)
+                })
+                .filter_map(|t| t.folded.chars().next())
+                .filter(char::is_ascii_alphabetic)
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
+            if ACRONYM_LETTERS.contains(&with_article.len()) && !made.contains(&with_article) {
+                made.push(with_article);
+            }
+        }
     }
     for acronym in made {
         let known = entry
@@ -166,10 +193,10 @@ impl ScreeningIndex {
             add_acronyms(entry);
         }
         let mut vocab: Vec<VocabPart> = Vec::new();
-        let mut by_folded: HashMap<Box<str>, u32> = HashMap::new();
+        let mut by_folded: HashMap<Box<str>, u32> = HashMap::default();
         let mut names: Vec<IndexedName> = Vec::new();
         let mut seen_in_entry: Vec<u32> = Vec::new();
-        let mut own_spellings: HashMap<(u32, u16, u16), Box<str>> = HashMap::new();
+        let mut own_spellings: HashMap<(u32, u16, u16), Box<str>> = HashMap::default();
         for (ei, entry) in entries.iter().enumerate() {
             let ei = ei as u32;
             for (ni, name) in entry.names.iter().enumerate().take(u16::MAX as usize) {
@@ -217,6 +244,17 @@ impl ScreeningIndex {
                 }
             }
         }
+        let initials: Vec<u8> = names
+            .iter()
+            .map(|name| {
+                let count = name
+                    .parts
+                    .iter()
+                    .filter(|p| p.1 == PartRole::Initial)
+                    .count();
+                count.min(u8::MAX as usize) as u8
+            })
+            .collect();
         let n = entries.len().max(1) as f32;
         for v in &mut vocab {
             v.weight = (1.0 + n / v.df.max(1) as f32).ln();
@@ -240,11 +278,11 @@ impl ScreeningIndex {
                 *slot += 1;
             }
         }
-        let mut by_skeleton: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        let mut by_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        let mut by_stem: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        let mut by_class: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        let mut by_letter_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut by_skeleton: HashMap<Box<str>, Vec<u32>> = HashMap::default();
+        let mut by_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::default();
+        let mut by_stem: HashMap<Box<str>, Vec<u32>> = HashMap::default();
+        let mut by_class: HashMap<Box<str>, Vec<u32>> = HashMap::default();
+        let mut by_letter_deletion: HashMap<Box<str>, Vec<u32>> = HashMap::default();
         for (id, v) in vocab.iter().enumerate() {
             if counts[id + 1] == counts[id] {
                 continue; // only in names that are not indexed
@@ -289,6 +327,7 @@ impl ScreeningIndex {
             common_df,
             unseen_weight,
             own_spellings,
+            initials,
         }
     }
 
@@ -321,6 +360,11 @@ impl ScreeningIndex {
     /// How many distinct name parts the list has.
     pub fn vocabulary_size(&self) -> usize {
         self.vocab.len()
+    }
+
+    /// How many initials indexed name `n` has.
+    pub(crate) fn initials_of(&self, n: usize) -> usize {
+        self.initials[n] as usize
     }
 
     /// How name `name` of entry `entry` writes its part `part` (vocabulary

@@ -462,16 +462,11 @@ impl<'a> Screener<'a> {
             let hit = self.hit_parts[n];
             self.accumulated[n] = 0.0;
             self.hit_parts[n] = 0;
-            let indexed = &index.names[n];
             if QUERY_SHARE * reach + (1.0 - QUERY_SHARE) + bonus < self.threshold {
                 // The listed name's initials may stand for query names that
                 // retrieved nothing (U.S. Oil Company / United States Oil
                 // Company): what the largest of those could add counts too.
-                let initials = indexed
-                    .parts
-                    .iter()
-                    .filter(|p| p.1 == PartRole::Initial)
-                    .count();
+                let initials = index.initials_of(n);
                 if initials > 0 {
                     let mut free: Vec<f32> = qparts
                         .iter()
@@ -487,6 +482,7 @@ impl<'a> Screener<'a> {
                     continue;
                 }
             }
+            let indexed = &index.names[n];
             if self.excluded == Some((indexed.entry, indexed.name)) {
                 continue;
             }
@@ -575,6 +571,37 @@ impl<'a> Screener<'a> {
         }
         if aligned.is_empty() {
             return None;
+        }
+        // A query word of two to four capitals is an abbreviation where the
+        // listed name writes its letters as initials in a row (JP Morgan /
+        // J.P. Morgan): aligned with the first, the others taken with it.
+        let list_initials = index.initials_of(name);
+        for i in (0..qparts.len()).filter(|_| list_initials >= 2) {
+            let q = &qparts[i].part;
+            let letters = q.folded.as_bytes();
+            if q_used[i]
+                || q.role != PartRole::Name
+                || !(2..=4).contains(&letters.len())
+                || !q.original.bytes().all(|b| b.is_ascii_uppercase())
+            {
+                continue;
+            }
+            let n = indexed.parts.len();
+            let start = (0..n.saturating_sub(letters.len() - 1)).find(|&j| {
+                letters.iter().enumerate().all(|(k, &c)| {
+                    let (vocab, role) = indexed.parts[j + k];
+                    !l_used[j + k]
+                        && role == PartRole::Initial
+                        && index.vocab[vocab as usize].part.folded.as_bytes() == [c]
+                })
+            });
+            if let Some(j) = start {
+                q_used[i] = true;
+                for used in &mut l_used[j..j + letters.len()] {
+                    *used = true;
+                }
+                aligned.push((i, j, ABBREVIATION_SIMILARITY, Evidence::Initial));
+            }
         }
         // An initial left over stands for a name left over that starts with
         // it (V. Putin / Vladimir Putin; Tufail, S.M. / Mohammed Tufail), at
@@ -688,6 +715,22 @@ impl<'a> Screener<'a> {
                 .spelling(indexed.entry, indexed.name, j, indexed.parts[j].0)
                 .to_string()
         };
+        // An abbreviation aligned with initials in a row shows them all (JP~J.P.).
+        let abbreviated = |a: &(usize, usize, f32, Evidence)| {
+            let letters = qparts[a.0].part.folded.as_bytes();
+            let run = indexed.parts.get(a.1..a.1 + letters.len())?;
+            let is_run = a.3 == Evidence::Initial
+                && letters.len() >= 2
+                && run.iter().zip(letters).all(|(&(v, role), &c)| {
+                    role == PartRole::Initial
+                        && index.vocab[v as usize].part.folded.as_bytes() == [c]
+                });
+            is_run.then(|| {
+                (a.1..a.1 + letters.len())
+                    .map(|j| written(j) + ".")
+                    .collect::<String>()
+            })
+        };
         Some(Match {
             entry: indexed.entry as usize,
             name: indexed.name as usize,
@@ -697,7 +740,7 @@ impl<'a> Screener<'a> {
                 .iter()
                 .map(|a| MatchedPart {
                     query: qparts[a.0].part.original.clone(),
-                    list: written(a.1),
+                    list: abbreviated(a).unwrap_or_else(|| written(a.1)),
                     similarity: a.2,
                     evidence: a.3,
                 })
@@ -1033,8 +1076,9 @@ pub fn with_top_below(found: Vec<Match>, threshold: f32, top: usize) -> Vec<Matc
 /// `kh` spelling is a word of the list (the key reads `x` between vowels
 /// as `ks`, as in Alexander); a Slavic name with the Latvian or Lithuanian
 /// nominative `-s` (Lavrovs, Sergejs, Putins) without it; Wade–Giles
-/// syllables the list writes in Pinyin (Mao Tse-tung / Mao Zedong).
-/// `None` when there is no such reading.
+/// syllables the list writes in Pinyin (Mao Tse-tung / Mao Zedong);
+/// initials in a row the list writes as one word (A.B.C. / ABC). `None`
+/// when there is no such reading.
 fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let known = |f: &str| index.is_word(f);
     if let Some(text) = compounds_rejoined(index, parts) {
@@ -1046,6 +1090,25 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let mut i = 0;
     while i < parts.len() {
         let p = &parts[i];
+        // Initials in a row that the list writes as one word (A.B.C. / ABC).
+        if p.role == PartRole::Initial {
+            let run = parts[i..]
+                .iter()
+                .take_while(|q| q.role == PartRole::Initial)
+                .count();
+            if run >= 2 {
+                let joined: String = parts[i..i + run]
+                    .iter()
+                    .map(|q| q.folded.as_str())
+                    .collect();
+                if known(&joined) {
+                    out.push(joined);
+                    changed = true;
+                    i += run;
+                    continue;
+                }
+            }
+        }
         if let Some(next) = parts.get(i + 1) {
             if !(known(&p.folded) && known(&next.folded)) {
                 let joined = format!("{}{}", p.folded, next.folded);
