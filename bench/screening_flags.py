@@ -37,20 +37,20 @@ def flags(scenario: str, matches: str, out: str, areas: str = "") -> None:
             if line.strip() and not line.startswith("#")
         }
     living = {
-        p["id"]
+        p["id"]: p["city"].strip()
         for p in csv.DictReader(open(f"{scenario}/parties.csv"))
         if p["city"].strip().casefold() in places
     }
     n = m = 0
     with open(out, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["account_id", "flag"])
+        w.writerow(["account_id", "flag", "area"])
         for a in csv.DictReader(open(f"{scenario}/accounts.csv")):
             if a["party_id"] in matched:
-                w.writerow([a["id"], "designated"])
+                w.writerow([a["id"], "designated", ""])
                 n += 1
             if a["party_id"] in living:
-                w.writerow([a["id"], "high_risk_area"])
+                w.writerow([a["id"], "high_risk_area", living[a["party_id"]]])
                 m += 1
     print(
         f"screening: {len(matched)} parties match the list; {n} accounts flagged designated; "

@@ -351,20 +351,21 @@ fn with_holders(n: &Network, a: &Alert) -> Explanation {
 }
 
 /// Entities whose reported addresses lie in one of the FIU's high-risk
-/// areas: their accounts are what the rule `high_risk_area` watches.
-fn entities_in_high_risk_areas(store: &Store) -> Result<HashSet<i64>> {
+/// areas, with the area (as the list writes it): their accounts are what
+/// the rule `high_risk_area` watches.
+fn entities_in_high_risk_areas(store: &Store) -> Result<HashMap<i64, String>> {
     let (_, areas) = crate::areas::stored(store)?;
     if areas.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(HashMap::new());
     }
-    let mut found = HashSet::new();
+    let mut found = HashMap::new();
     for (entity, places) in store.read(|db| db.entity_places())? {
-        if !found.contains(&entity)
-            && crate::areas::decode_places(&places)
-                .iter()
-                .any(|p| areas.area_of(p).is_some())
-        {
-            found.insert(entity);
+        if found.contains_key(&entity) {
+            continue;
+        }
+        let places = crate::areas::decode_places(&places);
+        if let Some(area) = places.iter().find_map(|p| areas.area_of(p)) {
+            found.insert(entity, area.to_string());
         }
     }
     Ok(found)
@@ -396,8 +397,9 @@ pub fn run_detection(
         if h.is_some_and(|h| designated_entities.contains(&h)) {
             flags.designated.insert(v as u32);
         }
-        if h.is_some_and(|h| in_high_risk_area.contains(&h)) {
+        if let Some(area) = h.and_then(|h| in_high_risk_area.get(&h)) {
             flags.high_risk_area.insert(v as u32);
+            flags.area_of.insert(v as u32, area.clone());
         }
     }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());

@@ -357,6 +357,9 @@ pub struct Flags {
     /// Accounts held in a high-risk area for terrorist financing (a
     /// conflict zone or its edge, as the FIU's risk assessment lists them).
     pub high_risk_area: HashSet<u32>,
+    /// The area each of those accounts is held in, where known: the
+    /// explanation names it.
+    pub area_of: HashMap<u32, String>,
 }
 
 /// Runs every rule over the graph.
@@ -1026,12 +1029,16 @@ fn high_risk_area(g: &TemporalGraph, c: &DetectConfig, flags: &Flags) -> Vec<Ale
                 }
             }
             let senders = accounts.len() - 1;
+            let phrase = match flags.area_of.get(&v) {
+                Some(area) => Phrase::new(K::HighRiskAreaNamed).with("area", Value::text(area)),
+                None => Phrase::new(K::HighRiskArea),
+            };
             alerts.push(Alert {
                 probability: None,
                 typology: Typology::HighRiskArea,
                 score: (0.6 + 0.1 * (senders - c.high_risk_senders) as f64).min(1.0),
                 explanation: Explanation::of(
-                    Phrase::new(K::HighRiskArea)
+                    phrase
                         .with("account", account(g, v))
                         .with("money", money(g, &run))
                         .with("count", Value::count(run.len()))
@@ -1271,6 +1278,17 @@ mod tests {
             .explanation
             .to_string()
             .contains("received USD 950 in 3 cross-border transfers from 2 senders"));
+        // Where the area is known, the explanation names it.
+        let named = Flags {
+            area_of: [(idx("fighter"), "Kunduz".to_string())].into(),
+            ..flags.clone()
+        };
+        assert!(detect(&g, &DetectConfig::default(), &named)
+            .iter()
+            .any(|a| a
+                .explanation
+                .to_string()
+                .contains("held in Kunduz (a high-risk area)")));
         // Without the area flag, the same payments raise nothing of the kind.
         assert!(detect(&g, &DetectConfig::default(), &Flags::default())
             .iter()

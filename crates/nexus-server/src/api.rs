@@ -480,6 +480,8 @@ async fn set_high_risk_areas(
     let count = state
         .blocking(move |s| Ok(nexus_fiu::areas::set(&s.store, Some(&principal), &text)?))
         .await?;
+    // Accounts come into or leave the areas: detection looks again.
+    state.network_changed();
     Ok(Json(json!({"count": count})))
 }
 

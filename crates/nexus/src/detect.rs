@@ -111,7 +111,8 @@ pub struct DetectArgs {
     model: Option<PathBuf>,
     /// Accounts of interest: CSV `account_id,flag` with flag `predicate` (drug
     /// proceeds, organised crime), `designated` (listed or high-risk) or
-    /// `high_risk_area` (held in a high-risk area for terrorist financing).
+    /// `high_risk_area` (held in a high-risk area for terrorist financing;
+    /// an optional `area` column names it in the explanation).
     #[arg(long)]
     flagged: Option<PathBuf>,
     /// Labels CSV: also print per-typology recall and transaction-level precision, recall, F1.
@@ -529,6 +530,7 @@ fn read_flags(path: &Path, g: &TemporalGraph) -> Result<Flags> {
     let mut t = nexus_formats::table::Table::open(path)?;
     let account = t.column("account_id")?;
     let flag = t.column("flag")?;
+    let area = t.optional_column("area");
     let index: HashMap<&str, u32> = g
         .accounts
         .iter()
@@ -551,6 +553,10 @@ fn read_flags(path: &Path, g: &TemporalGraph) -> Result<Flags> {
             }
             "high_risk_area" => {
                 flags.high_risk_area.insert(v);
+                let named = row.get_opt(area).trim();
+                if !named.is_empty() {
+                    flags.area_of.insert(v, named.to_string());
+                }
             }
             other => {
                 return Err(row

@@ -418,7 +418,8 @@ fn remittances_into_an_area_a_supervisor_lists_as_high_risk_are_an_alert() {
     );
     let explanation = alert["explanation"].as_str().unwrap();
     assert!(
-        explanation.contains("held in a high-risk area") && explanation.contains("3 senders"),
+        explanation.contains("held in Kunduz (a high-risk area)")
+            && explanation.contains("3 senders"),
         "{explanation}"
     );
     // The recipient in Kabul (not listed) raises none.
@@ -448,5 +449,21 @@ fn remittances_into_an_area_a_supervisor_lists_as_high_risk_are_an_alert() {
     assert!(
         html.contains("قندوز, AF") && html.contains("high-risk area: Kunduz"),
         "{html}"
+    );
+
+    // The supervisor adds Kabul: detection looks again without new data,
+    // and the recipient there is an alert within seconds, naming the area.
+    let r = put(&sup, "Kunduz\nGaziantep, TR\nKabul\n");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let (kabul, _) = within(30, || {
+        open_alerts(addr, &a, "open").into_iter().find(|x| {
+            x["typology"] == "high_risk_area"
+                && x["accounts"].as_str().unwrap().starts_with("NXAFM1XX|R2")
+        })
+    });
+    let explanation = kabul["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("held in Kabul (a high-risk area)"),
+        "{explanation}"
     );
 }

@@ -313,6 +313,10 @@ pub(super) async fn load_list(
             Ok(loaded)
         })
         .await?;
+    if loaded.raised > 0 {
+        // New matches make new designated accounts: detection looks again.
+        state.network_changed();
+    }
     let skipped: Vec<_> = loaded
         .skipped
         .iter()

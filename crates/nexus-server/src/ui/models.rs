@@ -116,6 +116,8 @@ pub(super) async fn set_areas(
         })
         .await
         .map_err(html_err)?;
+    // Accounts come into or leave the areas: detection looks again.
+    state.network_changed();
     Ok(Redirect::to("/models#areas").into_response())
 }
 
