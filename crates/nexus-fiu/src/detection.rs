@@ -359,13 +359,21 @@ fn entities_in_high_risk_areas(store: &Store) -> Result<HashMap<i64, String>> {
         return Ok(HashMap::new());
     }
     let mut found = HashMap::new();
+    // Many subjects give the same places (a town's customers): each
+    // distinct set is decoded and matched once per run.
+    let mut seen: HashMap<String, Option<String>> = HashMap::new();
     for (entity, places) in store.read(|db| db.entity_places())? {
         if found.contains_key(&entity) {
             continue;
         }
-        let places = crate::areas::decode_places(&places);
-        if let Some(area) = places.iter().find_map(|p| areas.area_of(p)) {
-            found.insert(entity, area.to_string());
+        let area = seen.entry(places).or_insert_with_key(|places| {
+            crate::areas::decode_places(places)
+                .iter()
+                .find_map(|p| areas.area_of(p))
+                .map(str::to_string)
+        });
+        if let Some(area) = area {
+            found.insert(entity, area.clone());
         }
     }
     Ok(found)
