@@ -282,6 +282,7 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
     let analyst = create_user(&db, "analyst", "analyst", None);
     let oversight = create_user(&db, "oversight", "oversight", None);
     let admin = create_user(&db, "admin", "administrator", None);
+    let supervisor = create_user(&db, "supervisor", "supervisor", None);
     let profile = dir.path().join("chromium-profile");
     let Some(driver) = Driver::start(&profile) else {
         assert!(
@@ -518,6 +519,27 @@ fn sign_in_upload_triage_case_graph_and_audit_in_chromium() {
             && trail.contains("case.view"),
         "{trail}"
     );
+    driver.sign_out();
+
+    // A supervisor keeps the risk assessment's high-risk areas beside the
+    // detection models; an analyst reads them.
+    driver.sign_in(&base, "supervisor", &supervisor);
+    driver.go(&format!("{base}/models"));
+    driver.type_into(
+        "textarea[name=areas]",
+        "# conflict zones and their edges\nKunduz\nGaziantep, TR\nIdlib\n",
+    );
+    driver.click("form[action='/models/areas'] button");
+    driver.wait_for(
+        "const c = document.getElementById('areas-count'); return !!c && c.textContent.includes(': 3')",
+        "the saved list of areas",
+    );
+    let saved = driver.js("return document.querySelector('textarea[name=areas]').value");
+    assert!(
+        saved.as_str().is_some_and(|v| v.contains("Gaziantep, TR")),
+        "{saved}"
+    );
+    shot(&driver, "supervisor-areas");
     driver.sign_out();
 
     // The administrator's page: users, tokens, lists, retention.
