@@ -29,17 +29,27 @@ def queries(scenario: str, out: str) -> None:
 
 def flags(scenario: str, matches: str, out: str, areas: str = "") -> None:
     matched = {r["query_id"] for r in csv.DictReader(open(matches))}
+    # (name, country or None): `Kunduz, AF` holds the area to Afghanistan.
     places = set()
     if areas:
-        places = {
-            line.strip().casefold()
-            for line in open(areas, encoding="utf-8")
-            if line.strip() and not line.startswith("#")
-        }
+        for line in open(areas, encoding="utf-8"):
+            line = line.split("#")[0].strip()
+            if not line:
+                continue
+            name, _, code = line.rpartition(",")
+            if name and len(code.strip()) == 2:
+                places.add((name.strip().casefold(), code.strip().upper()))
+            else:
+                places.add((line.casefold(), None))
+
+    def in_area(p):
+        city = p["city"].strip().casefold()
+        return (city, None) in places or (city, p["country"].strip().upper()) in places
+
     living = {
         p["id"]: p["city"].strip()
         for p in csv.DictReader(open(f"{scenario}/parties.csv"))
-        if p["city"].strip().casefold() in places
+        if in_area(p)
     }
     n = m = 0
     with open(out, "w", newline="") as f:
