@@ -18,5 +18,5 @@ pub use parts::{
 };
 pub use phonetic::{consonant_classes, key_similarity, phonetic_key, skeleton};
 
-pub use script::{char_script, detect_script};
+pub use script::{char_script, detect_script, script_runs};
 pub use translit::{transliterate, Scheme};

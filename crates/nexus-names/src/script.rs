@@ -53,3 +53,102 @@ mod tests {
         assert_eq!(detect_script(""), Script::Other);
     }
 }
+
+/// A name written in two scripts at once — a list's `Abdelali Abou Dher
+/// (عبد العالي ابو ذر)`, `Amir Khazmat (original script: Амир Хазмат)`, a
+/// bank's `Agha Jan Alizai اغا جان عالیزی` — as one name per script, in the
+/// order they first occur; `None` for a name in one script. A person's
+/// name is written in one script: two scripts are two renderings of it,
+/// each to be compared whole (half a name's parts would match otherwise).
+pub fn script_runs(name: &str) -> Option<Vec<String>> {
+    if detect_script(name) != Script::Mixed {
+        return None;
+    }
+    // Segments at every change of the letters' script; marks and spaces
+    // stay with the segment they follow.
+    let mut segments: Vec<(Script, String)> = Vec::new();
+    for c in name.chars() {
+        match char_script(c) {
+            Some(s) => match segments.last_mut() {
+                Some((last, text)) if *last == s => text.push(c),
+                _ => segments.push((s, c.to_string())),
+            },
+            None => {
+                if let Some((_, text)) = segments.last_mut() {
+                    text.push(c);
+                }
+            }
+        }
+    }
+    // One name per script, its segments in order.
+    let mut names: Vec<(Script, String)> = Vec::new();
+    for (s, text) in segments {
+        match names.iter_mut().find(|(n, _)| *n == s) {
+            Some((_, t)) => {
+                t.push(' ');
+                t.push_str(&text);
+            }
+            None => names.push((s, text)),
+        }
+    }
+    let names: Vec<String> = names
+        .into_iter()
+        .filter(|(s, _)| *s != Script::Other)
+        .map(|(_, text)| clean_run(&text))
+        .filter(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .collect();
+    // Two renderings, not one name half transliterated (Джамшед Rahimov):
+    // one of them in brackets, or each of several words.
+    let bracketed = name.contains(['(', ')']);
+    let whole = names.iter().all(|n| n.split_whitespace().count() >= 2);
+    (names.len() >= 2 && (bracketed || whole)).then_some(names)
+}
+
+/// A run without the words that only announce the other rendering
+/// (`original script:`) and without brackets and punctuation at its ends.
+fn clean_run(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let text = match lower.find("original script") {
+        Some(i) => format!("{}{}", &text[..i], &text[i + "original script".len()..]),
+        None => text.to_string(),
+    };
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod runs_tests {
+    use super::*;
+
+    #[test]
+    fn a_name_in_two_scripts_is_two_names() {
+        assert_eq!(
+            script_runs("Abdelali Abou Dher (عبد العالي ابو ذر)").unwrap(),
+            ["Abdelali Abou Dher", "عبد العالي ابو ذر"]
+        );
+        assert_eq!(
+            script_runs("Amir Khazmat (original script: Амир Хазмат)").unwrap(),
+            ["Amir Khazmat", "Амир Хазмат"]
+        );
+        assert_eq!(
+            script_runs("حسن غول (Hassan Ghul").unwrap(),
+            ["حسن غول", "Hassan Ghul"]
+        );
+        assert_eq!(
+            script_runs("Hay’at Tahrir al-Sham (HTS) (هيئة تحرير الشام (original script").unwrap(),
+            ["Hay’at Tahrir al-Sham HTS", "هيئة تحرير الشام"]
+        );
+        assert_eq!(
+            script_runs("Agha Jan Alizai اغا جان عالیزی").unwrap(),
+            ["Agha Jan Alizai", "اغا جان عالیزی"]
+        );
+        assert_eq!(script_runs("Jamshed Rahimov"), None);
+        // Half transliterated, not two renderings.
+        assert_eq!(script_runs("Джамшед Rahimov"), None);
+        assert_eq!(script_runs("O'Neil"), None);
+    }
+}

@@ -35,16 +35,19 @@ pub struct HeldOut {
 pub fn leave_one_name_out(index: &ScreeningIndex, threshold: f32) -> Vec<HeldOut> {
     let mut screener = Screener::new(index, threshold);
     let mut out = Vec::new();
-    // Only the publishers' names are held out and counted: the acronyms
-    // the index makes are its own (they still find an entry, as they would
-    // in use).
-    let published = |q: NameQuality| q != NameQuality::Acronym;
+    // Only the publishers' names are held out and counted: the acronyms and
+    // the renderings of two-script names the index makes are its own (they
+    // still find an entry, as they would in use; a held-out name's own
+    // renderings are held out with it).
     for (e, entry) in index.entries().iter().enumerate() {
-        if entry.names.iter().filter(|n| published(n.quality)).count() < 2 {
+        let published = |n: usize| {
+            entry.names[n].quality != NameQuality::Acronym && index.derived_from(e, n).is_none()
+        };
+        if (0..entry.names.len()).filter(|&n| published(n)).count() < 2 {
             continue;
         }
         for (n, name) in entry.names.iter().enumerate() {
-            if !published(name.quality) {
+            if !published(n) {
                 continue;
             }
             let mut q = Query::new(format!("{}#{n}", entry.id), name.text.clone());
@@ -84,5 +87,28 @@ mod tests {
         assert!(held[0].found && held[1].found, "{held:?}");
         assert_eq!(held[1].script, Script::Cyrillic);
         assert!(!held[2].found, "a kunya shares nothing with the names");
+    }
+
+    #[test]
+    fn a_name_in_two_scripts_is_held_out_with_its_renderings() {
+        let mut a = ListedEntry::new("A", SubjectKind::Person);
+        a.add_name(
+            "Amir Khazmat (original script: Амир Хазмат)",
+            NameQuality::Primary,
+        );
+        a.add_name("Abu Muhammad", NameQuality::Weak);
+        let mut b = ListedEntry::new("B", SubjectKind::Person);
+        b.add_name("Olga Petrova", NameQuality::Primary);
+        let index = ScreeningIndex::build(vec![a, b]);
+        // The index reads the two renderings as names of the entry...
+        assert_eq!(index.entries()[0].names.len(), 4);
+        assert_eq!(index.derived_from(0, 2), Some(0));
+        let mut s = Screener::new(&index, 0.8);
+        assert_eq!(s.screen(&Query::new("q", "Амир Хазмат")).len(), 1);
+        // ...but holding the name out holds them out too: only the two
+        // published names are queries, and neither finds the entry.
+        let held = leave_one_name_out(&index, 0.8);
+        assert_eq!(held.len(), 2, "{held:?}");
+        assert!(held.iter().all(|h| !h.found), "{held:?}");
     }
 }

@@ -59,6 +59,9 @@ pub struct ScreeningIndex {
     /// folded form: a Cyrillic `С` for the Latin `S` of another entry).
     /// Explanations show what this entry's name writes.
     own_spellings: HashMap<(u32, u16, u16), Box<str>>,
+    /// Names the index made from a name written in two scripts, by (entry,
+    /// name), with the name they came from: held out with it.
+    derived: HashMap<(u32, u16), u16>,
     /// How many initials each indexed name has, by name: read for most
     /// candidate names before they are passed over, so kept dense here
     /// rather than behind each name.
@@ -122,6 +125,34 @@ const ACRONYM_LETTERS: std::ops::RangeInclusive<usize> = 4..=8;
 /// eight words (LIFG for "Libyan Islamic Fighting Group"), unless the list
 /// gives them already: a query by acronym then finds the entry, as the
 /// publishers' own acronym aliases do.
+/// Adds each rendering of a name written in two scripts at once (a UN
+/// entry's `Abdelali Abou Dher (عبد العالي ابو ذر)`) as a name of its own,
+/// at the same quality: a query in either script then meets a whole name
+/// rather than half of one. Returns (added name, the name it came from).
+fn add_script_runs(entry: &mut ListedEntry) -> Vec<(u16, u16)> {
+    let mut made: Vec<(String, NameQuality, usize)> = Vec::new();
+    for (i, name) in entry.names.iter().enumerate() {
+        for run in nexus_names::script_runs(&name.text).unwrap_or_default() {
+            let known =
+                entry.names.iter().any(|n| n.text == run) || made.iter().any(|(t, _, _)| *t == run);
+            if !known {
+                made.push((run, name.quality, i));
+            }
+        }
+    }
+    let mut derived = Vec::new();
+    for (text, quality, source) in made {
+        if entry.names.len() >= u16::MAX as usize {
+            break;
+        }
+        derived.push((entry.names.len() as u16, source as u16));
+        entry
+            .names
+            .push(nexus_formats::lists::ListedName { text, quality });
+    }
+    derived
+}
+
 fn add_acronyms(entry: &mut ListedEntry) {
     if entry.kind != nexus_formats::lists::SubjectKind::Organisation {
         return;
@@ -189,7 +220,11 @@ impl ScreeningIndex {
     /// rarity weights computed over all entries: re-screening against what
     /// changed in a list weighs names as the whole list does.
     pub fn build_subset(mut entries: Vec<ListedEntry>, indexed: &[bool]) -> ScreeningIndex {
-        for entry in &mut entries {
+        let mut derived: HashMap<(u32, u16), u16> = HashMap::default();
+        for (e, entry) in entries.iter_mut().enumerate() {
+            for (name, source) in add_script_runs(entry) {
+                derived.insert((e as u32, name), source);
+            }
             add_acronyms(entry);
         }
         let mut vocab: Vec<VocabPart> = Vec::new();
@@ -328,6 +363,7 @@ impl ScreeningIndex {
             unseen_weight,
             own_spellings,
             initials,
+            derived,
         }
     }
 
@@ -360,6 +396,14 @@ impl ScreeningIndex {
     /// How many distinct name parts the list has.
     pub fn vocabulary_size(&self) -> usize {
         self.vocab.len()
+    }
+
+    /// The name that name `name` of entry `entry` was made from, where
+    /// the index made it (one rendering of a name in two scripts).
+    pub fn derived_from(&self, entry: usize, name: usize) -> Option<usize> {
+        self.derived
+            .get(&(entry as u32, name as u16))
+            .map(|&s| s as usize)
     }
 
     /// How many initials indexed name `n` has.

@@ -366,23 +366,28 @@ impl<'a> Screener<'a> {
         parts: &[NamePart],
         mut found: Vec<Match>,
     ) -> Vec<Match> {
-        let Some(text) = other_reading(self.index, parts) else {
+        // A name in two scripts is screened as each rendering too.
+        let mut readings: Vec<String> = nexus_names::script_runs(&query.name).unwrap_or_default();
+        readings.extend(other_reading(self.index, parts));
+        if readings.is_empty() {
             return found;
-        };
-        let variant = Query {
-            name: text.clone(),
-            ..query.clone()
-        };
-        let variant_parts = query_parts(&variant);
-        for mut m in self.screen_analysed(&variant, &variant_parts) {
-            m.adjustments.insert(
-                0,
-                (Phrase::new(K::ReadAs).with("text", Value::text(&text)), 0.0),
-            );
-            match found.iter_mut().find(|b| b.entry == m.entry) {
-                Some(b) if b.score >= m.score => {}
-                Some(b) => *b = m,
-                None => found.push(m),
+        }
+        for text in readings {
+            let variant = Query {
+                name: text.clone(),
+                ..query.clone()
+            };
+            let variant_parts = query_parts(&variant);
+            for mut m in self.screen_analysed(&variant, &variant_parts) {
+                m.adjustments.insert(
+                    0,
+                    (Phrase::new(K::ReadAs).with("text", Value::text(&text)), 0.0),
+                );
+                match found.iter_mut().find(|b| b.entry == m.entry) {
+                    Some(b) if b.score >= m.score => {}
+                    Some(b) => *b = m,
+                    None => found.push(m),
+                }
             }
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
@@ -483,7 +488,12 @@ impl<'a> Screener<'a> {
                 }
             }
             let indexed = &index.names[n];
-            if self.excluded == Some((indexed.entry, indexed.name)) {
+            if self.excluded.is_some_and(|(e, n)| {
+                e == indexed.entry
+                    && (n == indexed.name
+                        || index.derived_from(e as usize, indexed.name as usize)
+                            == Some(n as usize))
+            }) {
                 continue;
             }
             let entry = &index.entries[indexed.entry as usize];
