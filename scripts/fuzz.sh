@@ -62,6 +62,7 @@ for t in "${targets[@]}"; do
     screening_queries | name_matching) seed "$t" "$seeds/queries.csv" ;;
     amounts_and_times) seed "$t" "$seeds/values.txt" ;;
     gfp_params) seed "$t" crates/nexus/tests/data/gfp/*.json ;;
+    high_risk_areas) printf 'Kunduz Province\n' | cat - docs/examples/high-risk-areas.txt >"$seeds/areas.txt"; seed "$t" "$seeds/areas.txt" ;;
     *) seed "$t" ;;
   esac
 done
