@@ -400,7 +400,15 @@ pub fn run_detection(
         .filter_map(|a| a.entity_id)
         .collect();
     let in_high_risk_area = entities_in_high_risk_areas(store)?;
+    // Accounts law enforcement ties to predicate offences: where nexus
+    // paths start.
+    let (_, predicate) = crate::predicate::stored(store)?;
     let mut flags = Flags::default();
+    for (v, key) in g.accounts.iter().enumerate() {
+        if predicate.contains(key) {
+            flags.predicate.insert(v as u32);
+        }
+    }
     for (v, h) in n.holder.iter().enumerate() {
         if h.is_some_and(|h| designated_entities.contains(&h)) {
             flags.designated.insert(v as u32);
@@ -455,10 +463,11 @@ pub fn run_detection(
             action: "detection.run".into(),
             object: "network".into(),
             detail: format!(
-                "{} transactions, {} accounts of listed persons, {} in high-risk areas, {} patterns raised, {} suppressed; {} new alerts, {} extended, {} newly suppressed, {unconfirmed} raised at intake not confirmed{}",
+                "{} transactions, {} accounts of listed persons, {} in high-risk areas, {} tied to predicate offences, {} patterns raised, {} suppressed; {} new alerts, {} extended, {} newly suppressed, {unconfirmed} raised at intake not confirmed{}",
                 run.transactions,
                 flags.designated.len(),
                 flags.high_risk_area.len(),
+                flags.predicate.len(),
                 triaged.alerts.len(),
                 triaged.suppressed.len(),
                 run.raised,

@@ -19,7 +19,8 @@
 //! - `retention`: the purge within its limits;
 //! - `anchor`: signed checkpoints of the audit log;
 //! - `areas`: the high-risk areas of the risk assessment, and the places
-//!   reported subjects live in;
+//!   reported subjects live in; `predicate`: accounts tied to predicate
+//!   offences, where nexus paths start;
 //! - `ops`: `doctor`, backups and restores, moving an FIU between databases;
 //! - `exchange`: the FIU's identity and its partners;
 //! - `limits`: every limit on outside input, with its default.
@@ -40,6 +41,7 @@ pub mod intake;
 pub mod limits;
 pub mod lists;
 pub mod ops;
+pub mod predicate;
 pub mod processing;
 pub mod purpose;
 pub mod retention;

@@ -135,6 +135,8 @@ phrases! {
     SupervisorActivatesModel => "supervisor_activates_model": "only a supervisor puts a detection model in force",
     SupervisorSetsAreas => "supervisor_sets_areas": "only a supervisor changes the high-risk areas",
     AreasLine => "areas_line": "high-risk areas, line {line}: {problem}",
+    SupervisorSetsPredicate => "supervisor_sets_predicate": "only a supervisor changes the accounts tied to predicate offences",
+    PredicateLine => "predicate_line": "accounts tied to predicate offences, line {line}: {problem}",
     ScreenNameLength => "screen_name_length": "`name` must have 1 to {max} characters",
     BirthDateFormat => "birth_date_format": "birth_date {value} is not YYYY-MM-DD",
     CountryCode => "country_code": "country {value} is not an ISO 3166 alpha-2 code",

@@ -33,6 +33,10 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
             "/api/v1/detection/areas",
             get(high_risk_areas).put(set_high_risk_areas),
         )
+        .route(
+            "/api/v1/detection/predicate-accounts",
+            get(predicate_accounts).put(set_predicate_accounts),
+        )
         .route("/api/v1/alerts/{id}", post(act_on_alert))
         .route("/api/v1/entities/{id}", get(entity))
         .route("/api/v1/screen", post(screen))
@@ -481,6 +485,37 @@ async fn set_high_risk_areas(
         .blocking(move |s| Ok(nexus_fiu::areas::set(&s.store, Some(&principal), &text)?))
         .await?;
     // Accounts come into or leave the areas: detection looks again.
+    state.network_changed();
+    Ok(Json(json!({"count": count})))
+}
+
+/// The accounts tied to predicate offences, as the supervisor wrote them.
+async fn predicate_accounts(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Analyst, Role::Supervisor], true)?;
+    let (text, keys) = state
+        .blocking(|s| Ok(nexus_fiu::predicate::stored(&s.store)?))
+        .await?;
+    Ok(Json(json!({"accounts": text, "count": keys.len()})))
+}
+
+/// A supervisor replaces the accounts tied to predicate offences (the
+/// body: one account key per line).
+async fn set_predicate_accounts(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, AppError> {
+    principal.require(&[Role::Supervisor], true)?;
+    principal.check_csrf(csrf_header(&headers), true)?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "the list is not UTF-8 text"))?;
+    let count = state
+        .blocking(move |s| Ok(nexus_fiu::predicate::set(&s.store, &principal, &text)?))
+        .await?;
     state.network_changed();
     Ok(Json(json!({"count": count})))
 }

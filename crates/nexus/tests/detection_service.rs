@@ -467,3 +467,108 @@ fn remittances_into_an_area_a_supervisor_lists_as_high_risk_are_an_alert() {
         "{explanation}"
     );
 }
+
+#[test]
+fn money_from_an_account_tied_to_drug_trafficking_to_a_listed_person_is_a_nexus_path() {
+    use common::reports::{str_report, Holder, JAMSHED_CYR};
+    let tmp = tempfile::tempdir().unwrap();
+    let db = TestDb::in_dir(tmp.path());
+    // The national list names Jamshed Rahimov.
+    let list = tmp.path().join("national.csv");
+    std::fs::write(
+        &list,
+        "id,name,birth_date,nationality,kind\nTJ-12,Jamshed Rahimov,1985-03-14,TJ,person\n",
+    )
+    .unwrap();
+    let o = nexus(&[
+        "lists",
+        "load",
+        "--db",
+        &db,
+        list.to_str().unwrap(),
+        "--name",
+        "National list",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let analyst = create_user(&db, "farrukh", "analyst", None);
+    let supervisor = create_user(&db, "gulnora", "supervisor", None);
+    let token = create_token_with_codes(&db, 502, &["NXTJB1XX"]);
+    let server = Server::start(&db);
+    let addr = server.addr.as_str();
+    let a = login(addr, "farrukh", &analyst);
+    let sup = login(addr, "gulnora", &supervisor);
+    let auth = format!("Bearer {token}");
+
+    // The bank reports a transfer from a middleman to the listed man's
+    // account (screened: a list match, his account designated) ...
+    let middleman = Holder {
+        first: "Sherzod",
+        last: "Qodirov",
+        birth: "",
+        id_number: "",
+        account: "MIDDLE",
+        bic: "NXTJB1XX",
+    };
+    let xml = str_report(
+        502,
+        "STR-NEXUS-1",
+        "T-M-D",
+        "30000.00",
+        &middleman,
+        &JAMSHED_CYR,
+    );
+    let r = post(
+        addr,
+        "/api/v1/reports",
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/xml"),
+        ],
+        xml.as_bytes(),
+    );
+    assert!(r.status == 200 || r.status == 201, "{}", r.text());
+    // ... and its payment data: the middleman was paid two days before from
+    // an account the drug control agency seized afterwards.
+    send(
+        addr,
+        &token,
+        "T-P-M,2026-02-25T11:00:00Z,NXTJB1XX|SEIZED,NXTJB1XX|MIDDLE,31000.00,TJS,domestic_transfer\n",
+    );
+    // Without the agency's word, there is no path to raise.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(!open_alerts(addr, &a, "all")
+        .iter()
+        .any(|x| x["typology"] == "nexus_path"));
+
+    // The supervisor records the account the agency names; an analyst may not.
+    let path = "/api/v1/detection/predicate-accounts";
+    let put = |s: &Session, body: &str| {
+        common::http::request(addr, "PUT", path, &s.headers(&[]), body.as_bytes()).unwrap()
+    };
+    assert_eq!(put(&a, "NXTJB1XX|SEIZED\n").status, 403);
+    let r = put(&sup, "Jamshed Rahimov\n");
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("line 1"), "{}", r.text());
+    let r = put(
+        &sup,
+        "# drug control agency, seizure of 2026-03-01\nNXTJB1XX|SEIZED\n",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(get(addr, path, &a.headers(&[])).json()["count"], 1);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'predicate.set'"),
+        1
+    );
+
+    // Detection looks again and follows the money to the listed man.
+    let (alert, _) = within(30, || {
+        open_alerts(addr, &a, "open")
+            .into_iter()
+            .find(|x| x["typology"] == "nexus_path")
+    });
+    let accounts = alert["accounts"].as_str().unwrap();
+    assert!(
+        accounts.starts_with("NXTJB1XX|SEIZED") && accounts.contains("NXTJB1XX|A100"),
+        "{alert:#}"
+    );
+}

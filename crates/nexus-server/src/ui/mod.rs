@@ -145,6 +145,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/models", get(models::models_page))
         .route("/models/{id}/activate", post(models::activate_model))
         .route("/models/areas", post(models::set_areas))
+        .route("/models/predicate", post(models::set_predicate))
         .route("/clearances", get(redress::clearances_page))
         .route("/clearances/{id}", post(redress::decide_clearance))
         .route("/oversight", get(oversight::oversight_page))

@@ -37,11 +37,12 @@ pub(super) async fn models_page(
     Caller(p): Caller,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    let (rows, (areas_text, areas)) = state
+    let (rows, (areas_text, areas), (predicate_text, predicate)) = state
         .blocking(move |s| {
             Ok((
                 nexus_fiu::detection::models(&s.store)?,
                 nexus_fiu::areas::stored(&s.store)?,
+                nexus_fiu::predicate::stored(&s.store)?,
             ))
         })
         .await
@@ -89,6 +90,19 @@ pub(super) async fn models_page(
         } @else {
             pre #areas-list { (areas_text) }
         }
+
+        h2 #predicate { (t("models.predicate")) }
+        p { (t("models.predicate_intro")) }
+        p #predicate-count { (t("models.predicate_count")) ": " (predicate.len()) }
+        @if p.role == Role::Supervisor {
+            form.stack method="post" action="/models/predicate" {
+                (csrf_field(&p))
+                textarea name="accounts" rows="8" cols="60" { (predicate_text) }
+                button { (t("models.predicate_save")) }
+            }
+        } @else {
+            pre #predicate-list { (predicate_text) }
+        }
     };
     Ok(page(Some(&p), t("nav.models"), &body.into_string()))
 }
@@ -119,6 +133,33 @@ pub(super) async fn set_areas(
     // Accounts come into or leave the areas: detection looks again.
     state.network_changed();
     Ok(Redirect::to("/models#areas").into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct PredicateForm {
+    csrf: String,
+    #[serde(default)]
+    accounts: String,
+}
+
+pub(super) async fn set_predicate(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Form(f): Form<PredicateForm>,
+) -> Result<Response, AppError> {
+    p.require(&[Role::Supervisor], false)?;
+    p.check_csrf(Some(&f.csrf), false)?;
+    state
+        .blocking(move |s| {
+            let text = f.accounts.replace("\r\n", "\n");
+            nexus_fiu::predicate::set(&s.store, &p, &text)?;
+            Ok(())
+        })
+        .await
+        .map_err(html_err)?;
+    // Nexus paths start elsewhere now: detection looks again.
+    state.network_changed();
+    Ok(Redirect::to("/models#predicate").into_response())
 }
 
 pub(super) async fn activate_model(
