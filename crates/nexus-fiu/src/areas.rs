@@ -4,11 +4,9 @@
 //! of entities whose reported addresses lie in a listed area, and the rule
 //! `high_risk_area` looks at what those accounts receive.
 
-use crate::auth::{Principal, Role};
-use crate::error::{say, Say};
-use crate::FiuError;
+use crate::detection_lists::{self, DetectionList};
 pub use nexus_screen::areas::{HighRiskAreas, Place};
-use nexus_store::{AuditRecord, Store};
+use nexus_store::Store;
 
 /// The setting that holds the list, as the supervisor wrote it.
 pub const SETTING: &str = "high_risk_areas";
@@ -31,44 +29,15 @@ pub fn decode_places(stored: &str) -> Vec<Place> {
 
 /// The list in force, as the supervisor wrote it, and read. A stored list
 /// that no longer reads (it was checked when set) counts as empty and is
-/// logged: detection keeps running on everything else.
+/// logged: detection keeps running on everything else. It is set with
+/// [`crate::detection_lists::set`].
 pub fn stored(store: &Store) -> nexus_store::Result<(String, HighRiskAreas)> {
-    let text = store.read(|db| db.setting(SETTING))?.unwrap_or_default();
+    let text = detection_lists::text(store, DetectionList::HighRiskAreas)?;
     let areas = HighRiskAreas::parse(&text).unwrap_or_else(|e| {
         tracing::warn!("the stored high-risk areas do not read ({e}); none are used");
         HighRiskAreas::default()
     });
     Ok((text, areas))
-}
-
-/// Replaces the list: a supervisor's decision (or the operator's, `who`
-/// `None`, actor "cli"), audited with the number of areas before and
-/// after. Returns how many areas the new list names.
-pub fn set(store: &Store, who: Option<&Principal>, text: &str) -> Result<usize, FiuError> {
-    if who.is_some_and(|p| p.role != Role::Supervisor) {
-        return Err(FiuError::Forbidden(say(Say::SupervisorSetsAreas)));
-    }
-    let actor = who.map_or_else(|| "cli".to_string(), |p| p.actor.clone());
-    let areas = HighRiskAreas::parse(text).map_err(|e| {
-        FiuError::Invalid(
-            say(Say::AreasLine)
-                .with("line", e.line)
-                .with("problem", e.message),
-        )
-    })?;
-    let (before, _) = stored(store)?;
-    let was = HighRiskAreas::parse(&before).map_or(0, |a| a.len());
-    store.write(|db| {
-        db.set_setting(SETTING, text)?;
-        db.audit(&AuditRecord {
-            actor,
-            action: "areas.set".into(),
-            object: "settings".into(),
-            detail: format!("high-risk areas: {was} before, {} now", areas.len()),
-            ..AuditRecord::default()
-        })
-    })?;
-    Ok(areas.len())
 }
 
 #[cfg(test)]

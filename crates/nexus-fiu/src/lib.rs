@@ -20,7 +20,8 @@
 //! - `anchor`: signed checkpoints of the audit log;
 //! - `areas`: the high-risk areas of the risk assessment, and the places
 //!   reported subjects live in; `predicate`: accounts tied to predicate
-//!   offences, where nexus paths start;
+//!   offences, where nexus paths start; `detection_lists`: how a
+//!   supervisor keeps both (stored, replaced, audited);
 //! - `ops`: `doctor`, backups and restores, moving an FIU between databases;
 //! - `exchange`: the FIU's identity and its partners;
 //! - `limits`: every limit on outside input, with its default.
@@ -35,6 +36,7 @@ pub mod bulk;
 pub mod cases;
 pub mod clearances;
 pub mod detection;
+pub mod detection_lists;
 pub mod error;
 pub mod exchange;
 pub mod intake;

@@ -7,10 +7,8 @@
 
 use std::collections::HashSet;
 
-use crate::auth::{Principal, Role};
-use crate::error::{say, Say};
-use crate::FiuError;
-use nexus_store::{AuditRecord, Store};
+use crate::detection_lists::{self, DetectionList};
+use nexus_store::Store;
 
 /// The setting that holds the list, as the supervisor wrote it.
 pub const SETTING: &str = "predicate_accounts";
@@ -65,45 +63,15 @@ pub fn parse(text: &str) -> Result<HashSet<String>, ListError> {
 }
 
 /// The list in force as written, and its keys (a stored list that no
-/// longer reads counts as empty and is logged).
+/// longer reads counts as empty and is logged). It is set with
+/// [`crate::detection_lists::set`].
 pub fn stored(store: &Store) -> nexus_store::Result<(String, HashSet<String>)> {
-    let text = store.read(|db| db.setting(SETTING))?.unwrap_or_default();
+    let text = detection_lists::text(store, DetectionList::PredicateAccounts)?;
     let keys = parse(&text).unwrap_or_else(|e| {
         tracing::warn!("the stored predicate-offence accounts do not read ({e}); none are used");
         HashSet::new()
     });
     Ok((text, keys))
-}
-
-/// Replaces the list: a supervisor's decision, audited with the counts
-/// before and after. Returns how many accounts the new list names.
-pub fn set(store: &Store, who: &Principal, text: &str) -> Result<usize, FiuError> {
-    if who.role != Role::Supervisor {
-        return Err(FiuError::Forbidden(say(Say::SupervisorSetsPredicate)));
-    }
-    let keys = parse(text).map_err(|e| {
-        FiuError::Invalid(
-            say(Say::PredicateLine)
-                .with("line", e.line)
-                .with("problem", e.message),
-        )
-    })?;
-    let (_, before) = stored(store)?;
-    store.write(|db| {
-        db.set_setting(SETTING, text)?;
-        db.audit(&AuditRecord {
-            actor: who.actor.clone(),
-            action: "predicate.set".into(),
-            object: "settings".into(),
-            detail: format!(
-                "accounts tied to predicate offences: {} before, {} now",
-                before.len(),
-                keys.len()
-            ),
-            ..AuditRecord::default()
-        })
-    })?;
-    Ok(keys.len())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use nexus_fiu::auth::{Principal, Role};
+use nexus_fiu::detection_lists::DetectionList;
 use nexus_fiu::intake::{prepare, store_prepared, unzip_reports, ProblemJson, UploadError};
 use nexus_fiu::limits::Limits;
 use nexus_fiu::purpose::{opens, Record};
@@ -30,12 +31,8 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/models", get(models))
         .route("/api/v1/models/{id}/activate", post(activate_model))
         .route(
-            "/api/v1/detection/areas",
-            get(high_risk_areas).put(set_high_risk_areas),
-        )
-        .route(
-            "/api/v1/detection/predicate-accounts",
-            get(predicate_accounts).put(set_predicate_accounts),
+            "/api/v1/detection/{list}",
+            get(detection_list).put(set_detection_list),
         )
         .route("/api/v1/alerts/{id}", post(act_on_alert))
         .route("/api/v1/entities/{id}", get(entity))
@@ -457,67 +454,56 @@ async fn activate_model(
     Ok(Json(json!({"id": id, "name": name, "in_force": true})))
 }
 
-/// The high-risk areas detection watches, as the supervisor wrote them.
-async fn high_risk_areas(
+/// A list detection reads (`areas`, `predicate-accounts`) as the
+/// supervisor wrote it, with how many items it names.
+async fn detection_list(
     State(state): State<AppState>,
     Caller(principal): Caller,
+    Path(slug): Path<String>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(&[Role::Analyst, Role::Supervisor], true)?;
-    let (text, areas) = state
-        .blocking(|s| Ok(nexus_fiu::areas::stored(&s.store)?))
+    let list = detection_list_named(&slug)?;
+    let (text, count) = state
+        .blocking(move |s| Ok(nexus_fiu::detection_lists::stored(&s.store, list)?))
         .await?;
-    Ok(Json(json!({"areas": text, "count": areas.len()})))
+    let field = match list {
+        DetectionList::HighRiskAreas => "areas",
+        DetectionList::PredicateAccounts => "accounts",
+    };
+    Ok(Json(json!({field: text, "count": count})))
 }
 
-/// A supervisor replaces the high-risk areas (the body: the list as text,
-/// one area per line).
-async fn set_high_risk_areas(
+/// A supervisor replaces a list detection reads (the body: the list as
+/// text, one item per line); detection looks again.
+async fn set_detection_list(
     State(state): State<AppState>,
     Caller(principal): Caller,
     headers: HeaderMap,
+    Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, AppError> {
     principal.require(&[Role::Supervisor], true)?;
     principal.check_csrf(csrf_header(&headers), true)?;
+    let list = detection_list_named(&slug)?;
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "the list is not UTF-8 text"))?;
     let count = state
-        .blocking(move |s| Ok(nexus_fiu::areas::set(&s.store, Some(&principal), &text)?))
+        .blocking(move |s| {
+            Ok(nexus_fiu::detection_lists::set(
+                &s.store,
+                Some(&principal),
+                list,
+                &text,
+            )?)
+        })
         .await?;
-    // Accounts come into or leave the areas: detection looks again.
     state.network_changed();
     Ok(Json(json!({"count": count})))
 }
 
-/// The accounts tied to predicate offences, as the supervisor wrote them.
-async fn predicate_accounts(
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-) -> Result<Json<serde_json::Value>, AppError> {
-    principal.require(&[Role::Analyst, Role::Supervisor], true)?;
-    let (text, keys) = state
-        .blocking(|s| Ok(nexus_fiu::predicate::stored(&s.store)?))
-        .await?;
-    Ok(Json(json!({"accounts": text, "count": keys.len()})))
-}
-
-/// A supervisor replaces the accounts tied to predicate offences (the
-/// body: one account key per line).
-async fn set_predicate_accounts(
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, AppError> {
-    principal.require(&[Role::Supervisor], true)?;
-    principal.check_csrf(csrf_header(&headers), true)?;
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "the list is not UTF-8 text"))?;
-    let count = state
-        .blocking(move |s| Ok(nexus_fiu::predicate::set(&s.store, &principal, &text)?))
-        .await?;
-    state.network_changed();
-    Ok(Json(json!({"count": count})))
+fn detection_list_named(slug: &str) -> Result<DetectionList, AppError> {
+    DetectionList::from_slug(slug)
+        .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no such detection list"))
 }
 
 /// What an analyst does with an alert.

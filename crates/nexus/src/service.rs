@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use nexus_fiu::accounts::{create_reporting_token, create_user};
 use nexus_fiu::auth::{random_token, Principal, Role};
 use nexus_fiu::detection::{record_model, run_detection};
+use nexus_fiu::detection_lists::DetectionList;
 use nexus_fiu::intake::receive;
 use nexus_fiu::processing::Screening;
 use nexus_fiu::Limits;
@@ -245,7 +246,7 @@ pub fn serve(a: ServeArgs) -> Result<()> {
     if let Some(path) = &a.high_risk_areas {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let n = nexus_fiu::areas::set(&store, None, &text)
+        let n = nexus_fiu::detection_lists::set(&store, None, DetectionList::HighRiskAreas, &text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         eprintln!("nexus: {n} high-risk areas from {}", path.display());
     }
@@ -684,7 +685,8 @@ fn prepare_demo(a: &DemoArgs, db_path: &Path, credentials_path: &Path) -> Result
     std::fs::remove_dir_all(&training).ok();
     // The risk assessment's high-risk areas, as an operator would start
     // from (towns the scenario never uses among them).
-    let areas = nexus_fiu::areas::set(&store, None, EXAMPLE_AREAS)?;
+    let areas =
+        nexus_fiu::detection_lists::set(&store, None, DetectionList::HighRiskAreas, EXAMPLE_AREAS)?;
     eprintln!("nexus: {areas} high-risk areas from docs/examples/high-risk-areas.txt");
     let run = run_detection(&store, &DetectConfig::default(), Some(&model))?;
     eprintln!(

@@ -74,6 +74,11 @@ fn fan_ins_of_landlord(alerts: &[serde_json::Value]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Replaces a list detection reads (`PUT path`, the list as text) in a session.
+fn put_list(addr: &str, s: &Session, path: &str, list: &str) -> common::http::Resp {
+    common::http::request(addr, "PUT", path, &s.headers(&[]), list.as_bytes()).unwrap()
+}
+
 /// Polls until `check` holds (or fails after `seconds`).
 fn within<T>(seconds: u64, mut check: impl FnMut() -> Option<T>) -> (T, Duration) {
     let started = Instant::now();
@@ -325,9 +330,7 @@ fn remittances_into_an_area_a_supervisor_lists_as_high_risk_are_an_alert() {
     let a = login(addr, "farrukh", &analyst);
     let sup = login(addr, "gulnora", &supervisor);
     let areas = "/api/v1/detection/areas";
-    let put = |s: &Session, body: &str| {
-        common::http::request(addr, "PUT", areas, &s.headers(&[]), body.as_bytes()).unwrap()
-    };
+    let put = |s: &Session, body: &str| put_list(addr, s, areas, body);
 
     // The risk assessment's areas are the supervisor's to set; a line
     // that does not read is named and nothing changes.
@@ -474,22 +477,12 @@ fn money_from_an_account_tied_to_drug_trafficking_to_a_listed_person_is_a_nexus_
     let tmp = tempfile::tempdir().unwrap();
     let db = TestDb::in_dir(tmp.path());
     // The national list names Jamshed Rahimov.
-    let list = tmp.path().join("national.csv");
-    std::fs::write(
-        &list,
-        "id,name,birth_date,nationality,kind\nTJ-12,Jamshed Rahimov,1985-03-14,TJ,person\n",
-    )
-    .unwrap();
-    let o = nexus(&[
-        "lists",
-        "load",
-        "--db",
+    common::load_list(
         &db,
-        list.to_str().unwrap(),
-        "--name",
+        tmp.path(),
         "National list",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+        "id,name,birth_date,nationality,kind\nTJ-12,Jamshed Rahimov,1985-03-14,TJ,person\n",
+    );
     let analyst = create_user(&db, "farrukh", "analyst", None);
     let supervisor = create_user(&db, "gulnora", "supervisor", None);
     let token = create_token_with_codes(&db, 502, &["NXTJB1XX"]);
@@ -542,9 +535,7 @@ fn money_from_an_account_tied_to_drug_trafficking_to_a_listed_person_is_a_nexus_
 
     // The supervisor records the account the agency names; an analyst may not.
     let path = "/api/v1/detection/predicate-accounts";
-    let put = |s: &Session, body: &str| {
-        common::http::request(addr, "PUT", path, &s.headers(&[]), body.as_bytes()).unwrap()
-    };
+    let put = |s: &Session, body: &str| put_list(addr, s, path, body);
     assert_eq!(put(&a, "NXTJB1XX|SEIZED\n").status, 403);
     let r = put(&sup, "Jamshed Rahimov\n");
     assert_eq!(r.status, 400, "{}", r.text());

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
 use nexus_fiu::auth::Role;
+use nexus_fiu::detection_lists::DetectionList;
 
 /// A model's held-out figures as recorded when it was trained.
 fn figures(metrics: &str, lang: Lang) -> String {
@@ -37,13 +38,13 @@ pub(super) async fn models_page(
     Caller(p): Caller,
 ) -> Result<Html<String>, AppError> {
     p.require(&[Role::Analyst, Role::Supervisor], false)?;
-    let (rows, (areas_text, areas), (predicate_text, predicate)) = state
+    let (rows, lists) = state
         .blocking(move |s| {
-            Ok((
-                nexus_fiu::detection::models(&s.store)?,
-                nexus_fiu::areas::stored(&s.store)?,
-                nexus_fiu::predicate::stored(&s.store)?,
-            ))
+            let mut lists = Vec::new();
+            for list in DetectionList::ALL {
+                lists.push((list, nexus_fiu::detection_lists::stored(&s.store, list)?));
+            }
+            Ok((nexus_fiu::detection::models(&s.store)?, lists))
         })
         .await
         .map_err(html_err)?;
@@ -78,88 +79,92 @@ pub(super) async fn models_page(
         }
         @if rows.is_empty() { p { (t("models.none")) } }
 
-        h2 #areas { (t("models.areas")) }
-        p { (t("models.areas_intro")) }
-        p #areas-count { (t("models.areas_count")) ": " (areas.len()) }
-        @if p.role == Role::Supervisor {
-            form.stack method="post" action="/models/areas" {
-                (csrf_field(&p))
-                textarea name="areas" rows="12" cols="60" { (areas_text) }
-                button { (t("models.areas_save")) }
+        @for (list, (text, count)) in &lists {
+            @let f = list_form(*list);
+            h2 id=(f.id) { (t(f.heading)) }
+            p { (t(f.intro)) }
+            p id={ (f.id) "-count" } { (t(f.count)) ": " (count) }
+            @if p.role == Role::Supervisor {
+                form.stack method="post" action={ "/models/" (list.slug()) } {
+                    (csrf_field(&p))
+                    textarea name=(f.field) rows=(f.rows) cols="60" { (text) }
+                    button { (t(f.save)) }
+                }
+            } @else {
+                pre id={ (f.id) "-list" } { (text) }
             }
-        } @else {
-            pre #areas-list { (areas_text) }
-        }
-
-        h2 #predicate { (t("models.predicate")) }
-        p { (t("models.predicate_intro")) }
-        p #predicate-count { (t("models.predicate_count")) ": " (predicate.len()) }
-        @if p.role == Role::Supervisor {
-            form.stack method="post" action="/models/predicate" {
-                (csrf_field(&p))
-                textarea name="accounts" rows="8" cols="60" { (predicate_text) }
-                button { (t("models.predicate_save")) }
-            }
-        } @else {
-            pre #predicate-list { (predicate_text) }
         }
     };
     Ok(page(Some(&p), t("nav.models"), &body.into_string()))
 }
 
-#[derive(serde::Deserialize)]
-pub(super) struct AreasForm {
-    csrf: String,
-    #[serde(default)]
-    areas: String,
+/// How the page shows a list.
+struct ListForm {
+    /// The section's element id (`#areas`, `#areas-count`, `#areas-list`).
+    id: &'static str,
+    /// The textarea's field name.
+    field: &'static str,
+    rows: u32,
+    heading: &'static str,
+    intro: &'static str,
+    count: &'static str,
+    save: &'static str,
 }
 
-pub(super) async fn set_areas(
+fn list_form(list: DetectionList) -> ListForm {
+    match list {
+        DetectionList::HighRiskAreas => ListForm {
+            id: "areas",
+            field: "areas",
+            rows: 12,
+            heading: "models.areas",
+            intro: "models.areas_intro",
+            count: "models.areas_count",
+            save: "models.areas_save",
+        },
+        DetectionList::PredicateAccounts => ListForm {
+            id: "predicate",
+            field: "accounts",
+            rows: 8,
+            heading: "models.predicate",
+            intro: "models.predicate_intro",
+            count: "models.predicate_count",
+            save: "models.predicate_save",
+        },
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct ListSubmission {
+    csrf: String,
+    /// The list's text, under the field name the page gives it.
+    #[serde(default, alias = "areas", alias = "accounts")]
+    text: String,
+}
+
+/// A supervisor saves a list detection reads; detection looks again.
+pub(super) async fn set_list(
     State(state): State<AppState>,
     Caller(p): Caller,
-    Form(f): Form<AreasForm>,
+    Path(slug): Path<String>,
+    Form(f): Form<ListSubmission>,
 ) -> Result<Response, AppError> {
     p.require(&[Role::Supervisor], false)?;
     p.check_csrf(Some(&f.csrf), false)?;
+    let list = DetectionList::from_slug(&slug).ok_or_else(|| {
+        AppError::new(axum::http::StatusCode::NOT_FOUND, "no such detection list").html()
+    })?;
     state
         .blocking(move |s| {
             // Browsers send CR LF in a textarea; the list is kept with LF.
-            let text = f.areas.replace("\r\n", "\n");
-            nexus_fiu::areas::set(&s.store, Some(&p), &text)?;
+            let text = f.text.replace("\r\n", "\n");
+            nexus_fiu::detection_lists::set(&s.store, Some(&p), list, &text)?;
             Ok(())
         })
         .await
         .map_err(html_err)?;
-    // Accounts come into or leave the areas: detection looks again.
     state.network_changed();
-    Ok(Redirect::to("/models#areas").into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub(super) struct PredicateForm {
-    csrf: String,
-    #[serde(default)]
-    accounts: String,
-}
-
-pub(super) async fn set_predicate(
-    State(state): State<AppState>,
-    Caller(p): Caller,
-    Form(f): Form<PredicateForm>,
-) -> Result<Response, AppError> {
-    p.require(&[Role::Supervisor], false)?;
-    p.check_csrf(Some(&f.csrf), false)?;
-    state
-        .blocking(move |s| {
-            let text = f.accounts.replace("\r\n", "\n");
-            nexus_fiu::predicate::set(&s.store, &p, &text)?;
-            Ok(())
-        })
-        .await
-        .map_err(html_err)?;
-    // Nexus paths start elsewhere now: detection looks again.
-    state.network_changed();
-    Ok(Redirect::to("/models#predicate").into_response())
+    Ok(Redirect::to(&format!("/models#{}", list_form(list).id)).into_response())
 }
 
 pub(super) async fn activate_model(

@@ -14,6 +14,23 @@ pub fn nexus(args: &[&str]) -> Output {
         .expect("run nexus")
 }
 
+/// Writes `csv` (a plain-CSV list) beside the database and loads it with
+/// `nexus lists load` under `name`, as an administrator does.
+pub fn load_list(db: &str, dir: &Path, name: &str, csv: &str) {
+    let path = dir.join(format!("{}.csv", name.replace(' ', "-")));
+    std::fs::write(&path, csv).unwrap();
+    let out = nexus(&[
+        "lists",
+        "load",
+        "--db",
+        db,
+        path.to_str().unwrap(),
+        "--name",
+        name,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
