@@ -565,10 +565,49 @@ fn is_abd_form(part: &NamePart) -> bool {
         b
     };
     let folded = part.folded.as_str();
-    folded.starts_with('a')
+    if folded.starts_with('a')
         && ["abdul", "abdel", "abdal"]
             .iter()
             .any(|f| f.len() == folded.len() && sorted(f) == sorted(folded))
+    {
+        return true;
+    }
+    !part.vowelless && is_abd_slip(folded)
+}
+
+/// Whether a Latin word is `abdul`, `abdel` or `abdal` with one letter
+/// typed wrong, added or swapped with its neighbour (Abdyl, Asbdul, Badul,
+/// Abdrel, Abdoul), or `abdul` with one left out (Abdl, Adul). Not a
+/// wrong last letter (Abdun, Abduh are other words); no letter left
+/// out of `abdel` or `abdal`, which makes Adel, Abel or Abal; and not
+/// `Abul` (Abu al-, a name of its own).
+fn is_abd_slip(folded: &str) -> bool {
+    // Cheap refusals first: this runs for every Latin part of every name
+    // (a slip of `abd…` starts with `a`, or with `b` when the first two
+    // letters were swapped).
+    if !(4..=6).contains(&folded.len())
+        || !matches!(folded.as_bytes()[0], b'a' | b'b')
+        || folded == "abul"
+        || !folded.is_ascii()
+    {
+        return false;
+    }
+    ["abdul", "abdel", "abdal"].iter().any(|base| {
+        let (a, b) = (folded.as_bytes(), base.as_bytes());
+        match a.len() as isize - b.len() as isize {
+            1 => is_slip(folded, base),
+            0 => {
+                let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
+                let one_inside = match (diff.next(), diff.next()) {
+                    (Some(i), None) => i > 0 && i < a.len() - 1,
+                    _ => false,
+                };
+                one_inside || is_slip(folded, base)
+            }
+            -1 => *base == "abdul" && is_slip(folded, base),
+            _ => false,
+        }
+    })
 }
 
 fn make_part(original: String, folded: String, key: String, vowelless: bool) -> NamePart {
@@ -790,6 +829,24 @@ mod tests {
         let arabic = analyse("عبد الرحمن");
         assert_eq!(arabic.len(), 1);
         assert_eq!(arabic[0].skeleton, analyse("Abdurrahman")[0].skeleton);
+    }
+
+    #[test]
+    fn a_mistyped_abd_still_joins_its_name() {
+        let k = keys("Abdul Aziz");
+        for slip in [
+            "Abdyl Aziz",
+            "Abdl Aziz",
+            "Asbdul Aziz",
+            "Badul Aziz",
+            "Abdrel Aziz",
+        ] {
+            assert_eq!(keys(slip), k, "{slip}");
+        }
+        // Names of their own one letter away stay themselves.
+        for name in ["Adel Aziz", "Abel Aziz", "Abul Aziz"] {
+            assert_eq!(keys(name).len(), 2, "{name}");
+        }
     }
 
     #[test]

@@ -95,9 +95,13 @@ pub(crate) fn deletions(skeleton: &str) -> impl Iterator<Item = String> + '_ {
 /// letter of a three-letter name changes it into another name.
 const MIN_LETTER_DELETION: usize = 5;
 
+/// Parts this long are varied letter by letter however few consonants
+/// they have (Rezaee, Mousavi's vowels carry the name).
+const LONG_FEW_CONSONANTS: usize = 6;
+
 /// A written (folded) part with one letter deleted, for parts long enough
-/// — and, as for skeletons, not for a name of two consonants (Amin is not
-/// Amir).
+/// — and, as for skeletons, not for a short name of two consonants (Amin
+/// is not Amir); a long one is (Rezaee / Renaee).
 fn letter_deletions(part: &NamePart) -> impl Iterator<Item = String> + '_ {
     deletions(if varies_by_letter(part) {
         &part.folded
@@ -109,7 +113,7 @@ fn letter_deletions(part: &NamePart) -> impl Iterator<Item = String> + '_ {
 /// Whether a part is varied letter by letter (see [`letter_deletions`]).
 fn varies_by_letter(part: &NamePart) -> bool {
     (MIN_LETTER_DELETION..=20).contains(&part.folded.len())
-        && part.skeleton.len() > MIN_DELETION_SKELETON
+        && (part.skeleton.len() > MIN_DELETION_SKELETON || part.folded.len() >= LONG_FEW_CONSONANTS)
 }
 
 /// Words an acronym leaves out (the Organization *of* …, Jama'at *al* …).
