@@ -6,7 +6,8 @@
 # with a middle word dropped and (typo) with one letter of one word mistyped
 # (replaced, left out, added or swapped with its neighbour) — a plain
 # generator, not nexus's variant generator and not shaped by its matcher
-# (seeded, so every run asks the same queries). A query counts as found when the entry it came from is matched at
+# (seeded, so every run asks the same queries); and every entity's name of
+# two or more words (orgtypo) with one letter of one word mistyped. A query counts as found when the entry it came from is matched at
 # the default threshold; "other entries" counts matches to any other entry
 # (namesakes and relatives share names: not all are false). nexus and the
 # rapidfuzz peer (../shared/tools/peers) on the same queries.
@@ -37,6 +38,11 @@ for person in ET.parse(un).getroot().iter("INDIVIDUAL"):
     words = " ".join((person.findtext(f) or "").strip() for f in fields).split()
     if len(words) >= 3:
         latin.append((person.findtext("DATAID"), words))
+entities = []
+for entity in ET.parse(un).getroot().iter("ENTITY"):
+    words = (entity.findtext("FIRST_NAME") or "").split()
+    if len(words) >= 2 and any(len(w) >= 4 for w in words):
+        entities.append((entity.findtext("DATAID"), words))
 def typo(word):
     if len(word) < 4:
         return word
@@ -64,6 +70,10 @@ with open(f"{out}/queries.csv", "w", newline="") as f:
         j = rng.randrange(len(words))
         mistyped = words[:j] + [typo(words[j])] + words[j + 1:]
         w.writerow([f"typo-{ref}-{k}", " ".join(mistyped), "person"])
+    for k, (ref, words) in enumerate(entities):
+        j = rng.choice([i for i, word in enumerate(words) if len(word) >= 4])
+        mistyped = words[:j] + [typo(words[j])] + words[j + 1:]
+        w.writerow([f"orgtypo-{ref}-{k}", " ".join(mistyped), "organisation"])
 PY
 $nexus screen --list "$un" --names "$out/queries.csv" --out "$out/nexus.csv" 2>/dev/null
 .venv/bin/python "$peers/baseline_rapidfuzz.py" "$un" "$out/queries.csv" "$out/rapidfuzz.csv" 2>/dev/null

@@ -748,13 +748,19 @@ fn unwritten_long_vowels(abjad_key: &str, latin_folded: &str) -> usize {
 }
 
 /// Shortest part in which one substituted letter is read as a spelling of
-/// the same name: in shorter ones it is another name (Omar / Amar).
-const SUBSTITUTION_MIN_LEN: usize = 6;
+/// the same name: in shorter ones it is another name (Omar / Amar, Amin /
+/// Amir).
+const SUBSTITUTION_MIN_LEN: usize = 5;
+
+/// Parts shorter than this are read as one name with one letter typed
+/// wrong only inside the word: a last letter changed makes another name
+/// (Karim / Karin, Rahim / Rahil).
+const SUBSTITUTION_ANY_END_LEN: usize = 6;
 
 /// The similarity of two parts of one length that differ in exactly one
-/// letter, not the first (Steinbaum / Sheinbaum, Sechin / Sechen): one
-/// letter in `n` costs 1.2 / n — a bounded amount in long parts, more in
-/// short ones. `None` for anything else.
+/// letter, not the first (Steinbaum / Sheinbaum, Sechin / Sechen, Money /
+/// Mohey): one letter in `n` costs 1.2 / n — a bounded amount in long
+/// parts, more in short ones. `None` for anything else.
 fn substitution_similarity(a: &str, b: &str) -> Option<f32> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() || a.len() < SUBSTITUTION_MIN_LEN {
@@ -763,6 +769,9 @@ fn substitution_similarity(a: &str, b: &str) -> Option<f32> {
     let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
     let first = diff.next()?;
     if diff.next().is_some() || first == 0 {
+        return None;
+    }
+    if a.len() < SUBSTITUTION_ANY_END_LEN && first == a.len() - 1 {
         return None;
     }
     Some(1.0 - 1.2 / a.len() as f32)
@@ -940,6 +949,13 @@ mod evidence_tests {
             "not the first letter"
         );
         assert_eq!(substitution_similarity("karimov", "karimav2"), None);
+        let five = substitution_similarity("money", "mohey").unwrap();
+        assert!(five < short, "five letters cost more than six");
+        assert_eq!(
+            substitution_similarity("karim", "karin"),
+            None,
+            "a short name's last letter makes another name"
+        );
     }
 
     #[test]

@@ -97,7 +97,7 @@ const MIN_LETTER_DELETION: usize = 5;
 
 /// Parts this long are varied letter by letter however few consonants
 /// they have (Rezaee, Mousavi's vowels carry the name).
-const LONG_FEW_CONSONANTS: usize = 6;
+const LONG_FEW_CONSONANTS: usize = 5;
 
 /// A written (folded) part with one letter deleted, for parts long enough
 /// — and, as for skeletons, not for a short name of two consonants (Amin
