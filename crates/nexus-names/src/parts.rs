@@ -506,7 +506,14 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
         }
         joined.push(part);
     }
-    // Pass 3: roles.
+    // Pass 3: roles. An `Abd` left alone (its second half dropped, or
+    // moved away by reordering) says only how a compound begins: an
+    // initial of it.
+    for part in joined.iter_mut() {
+        if is_lone_abd(part) {
+            part.role = PartRole::Initial;
+        }
+    }
     for i in 0..joined.len() {
         if PATRONYMIC_MARKERS.contains(&joined[i].folded.as_str())
             || PATRONYMIC_MARKERS.contains(&joined[i].key.as_str())

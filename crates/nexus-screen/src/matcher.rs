@@ -51,6 +51,10 @@ const PATRONYMIC_CONFLICT: f32 = 0.12;
 /// What numbers that disagree cost (Fund I / Fund II, Brigade 313 / 314).
 const NUMBER_CONFLICT: f32 = 0.2;
 
+/// What a query's lone `Abd` costs where the listed name has no `Abd`
+/// compound for it to stand for (Abdul Hong-Sop / Ri Hong-Sop).
+const LONE_ABD_UNMATCHED: f32 = 0.1;
+
 fn role_factor(role: PartRole) -> f32 {
     match role {
         PartRole::Name => 1.0,
@@ -628,11 +632,20 @@ impl<'a> Screener<'a> {
                 }
                 let l = &index.vocab[vocab as usize].part;
                 let pair = (q.role, role);
-                let stands_for = matches!(
-                    pair,
-                    (PartRole::Initial, PartRole::Name) | (PartRole::Name, PartRole::Initial)
-                ) && first_letter(q).is_some()
-                    && first_letter(q) == first_letter(l);
+                let stands_for = match pair {
+                    // A lone `Abd` stands for an `Abd` compound (Abdul / Abdul
+                    // Ghani), not for any name starting with its letter.
+                    (PartRole::Initial, PartRole::Name) if nexus_names::is_lone_abd(q) => {
+                        is_abd_compound(l)
+                    }
+                    (PartRole::Name, PartRole::Initial) if nexus_names::is_lone_abd(l) => {
+                        is_abd_compound(q)
+                    }
+                    (PartRole::Initial, PartRole::Name) | (PartRole::Name, PartRole::Initial) => {
+                        first_letter(q).is_some() && first_letter(q) == first_letter(l)
+                    }
+                    _ => false,
+                };
                 if stands_for {
                     q_used[i] = true;
                     l_used[j] = true;
@@ -693,6 +706,15 @@ impl<'a> Screener<'a> {
             .count();
         if rough >= 2 {
             name_score -= ROUGH_PENALTY * (rough - 1) as f32;
+        }
+        // A lone `Abd` weighs as an initial where it stands for a compound
+        // of the listed name; standing for none, it is a first name of the
+        // query the listed name does not have.
+        let abd_unmatched = qparts.iter().enumerate().any(|(i, p)| {
+            !q_used[i] && p.part.role == PartRole::Initial && nexus_names::is_lone_abd(p.part)
+        });
+        if abd_unmatched {
+            name_score -= LONE_ABD_UNMATCHED;
         }
         // A common part alone never makes a match: two names of two or more
         // identifying parts must share at least two of them.
@@ -1202,9 +1224,11 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
 /// Taha), which the analysis then joins with the wrong neighbour or with
 /// nothing. Each such half is joined again with the word that makes a
 /// compound the list knows, and the word it was wrongly joined with stands
-/// alone; a half that makes no known compound is left out. `None` unless
-/// some half joined again: a reading that only dropped one would make
-/// "Abdul Awal Shah" look like any "Awal Shah".
+/// alone. An `Abd` that makes no known compound stays, alone at the end,
+/// where the analysis reads it as an initial of a compound ("Abdul Agha"
+/// for Abdul Ghani Agha, its second half dropped); an ending is left out.
+/// `None` unless some half joined again or an `Abd` was parted from a
+/// word it makes no known compound with.
 fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     let mut words: Vec<String> = Vec::with_capacity(parts.len());
     let (mut heads, mut tails): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
@@ -1212,6 +1236,8 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
     // (الغفور, الرحمن) or by الله: joined with a word without one, it was
     // joined with the wrong neighbour for certain (its own was dropped).
     let mut certain = false;
+    // An `Abd` joined with a word that makes no compound the list knows.
+    let mut parted = false;
     for p in parts {
         if nexus_names::is_lone_abd(p) {
             heads.push(p.original.clone());
@@ -1226,6 +1252,7 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         if p.original.contains(' ') && !index.knows_key(p) {
             if let Some((head, rest)) = nexus_names::abd_halves(p) {
                 certain |= p.vowelless && !rest.starts_with("ال");
+                parted = true;
                 heads.push(head.to_string());
                 words.push(rest.to_string());
                 continue;
@@ -1242,6 +1269,7 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         return dropped_abd(index, parts);
     }
     let mut joined = vec![false; words.len()];
+    let mut alone: Vec<String> = Vec::new();
     let known = |text: &str| {
         let parts = nexus_names::analyse(text);
         parts.len() == 1 && index.knows_key(&parts[0])
@@ -1263,9 +1291,12 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         if let Some(i) = (0..words.len()).find(|&i| !joined[i] && known(&compound(&words[i]))) {
             words[i] = compound(&words[i]);
             joined[i] = true;
+        } else if head {
+            alone.push(half.clone());
         }
     }
-    (certain || joined.contains(&true)).then(|| words.join(" "))
+    words.extend(alone);
+    (certain || parted || joined.contains(&true)).then(|| words.join(" "))
 }
 
 /// An Arabic-script name whose `عبد` was dropped from a compound: a
@@ -1290,6 +1321,14 @@ fn dropped_abd(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
         })
         .collect();
     changed.then(|| words.join(" "))
+}
+
+/// Whether a part is an `Abd` compound (Abdul Ghani, Abdurrahman, عبد
+/// الباقي): its key begins with the canonical `abd` (`bd` without vowels).
+fn is_abd_compound(part: &NamePart) -> bool {
+    let key = part.key.as_str();
+    let head = if part.vowelless { "bd" } else { "abd" };
+    key.len() > head.len() + 1 && key.starts_with(head)
 }
 
 /// Whether two folded surnames are one name in its male and female forms
