@@ -13,8 +13,8 @@ pub mod wade_giles;
 
 pub use fold::{fold_tokens, FoldedToken};
 pub use parts::{
-    abd_halves, analyse, compare_parts, compare_parts_at_least, ending_halves, is_lone_abd,
-    is_lone_ending, numbers_in, Evidence, NamePart, PartRole,
+    abd_compound_rest, abd_halves, analyse, compare_parts, compare_parts_at_least, ending_halves,
+    is_lone_abd, is_lone_ending, numbers_in, Evidence, NamePart, PartRole,
 };
 pub use phonetic::{consonant_classes, key_similarity, phonetic_key, skeleton};
 

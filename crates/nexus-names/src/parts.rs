@@ -64,6 +64,9 @@ pub enum Evidence {
     Stem,
     /// An initial standing for a name that starts with it (V. / Vladimir).
     Initial,
+    /// The second half of an `Abd` compound standing for the compound
+    /// (Rahman / Abdul Rahman): how such names are shortened.
+    Half,
 }
 
 impl Evidence {
@@ -76,6 +79,7 @@ impl Evidence {
         Evidence::Consonants,
         Evidence::Stem,
         Evidence::Initial,
+        Evidence::Half,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +91,7 @@ impl Evidence {
             Evidence::Consonants => "consonants",
             Evidence::Stem => "stem",
             Evidence::Initial => "initial",
+            Evidence::Half => "half",
         }
     }
 }
@@ -541,6 +546,19 @@ pub fn abd_halves(part: &NamePart) -> Option<(&str, &str)> {
     (head_part.len() == 1 && is_lone_abd(&head_part[0])).then_some((head, rest))
 }
 
+/// The key of the name an `Abd` compound is made with (`rahman` of Abdul
+/// Rahman, Abdurrahman, عبد الرحمن's `rhmn`); `None` for any other part.
+pub fn abd_compound_rest(part: &NamePart) -> Option<&str> {
+    let (head, written) = if part.vowelless {
+        ("bd", part.original.starts_with("عبد"))
+    } else {
+        ("abd", part.folded.starts_with("abd"))
+    };
+    let rest = part.key.strip_prefix(head)?;
+    // Abdullah's `Allah` is no one's name alone.
+    (written && rest.len() >= 3 && !JOINED_ENDINGS.contains(&rest)).then_some(rest)
+}
+
 /// An ending of a compound name (`-uddin`, `-ullah`: "al-Din", "الله")
 /// standing alone: first in the name, so joined with nothing.
 pub fn is_lone_ending(part: &NamePart) -> bool {
@@ -845,6 +863,20 @@ mod tests {
         let arabic = analyse("عبد الرحمن");
         assert_eq!(arabic.len(), 1);
         assert_eq!(arabic[0].skeleton, analyse("Abdurrahman")[0].skeleton);
+    }
+
+    #[test]
+    fn an_abd_compound_knows_its_second_half() {
+        let rest = |name: &str| {
+            let parts = analyse(name);
+            abd_compound_rest(&parts[0]).map(str::to_string)
+        };
+        assert_eq!(rest("Abdul Rahman"), Some(analyse("Rahman")[0].key.clone()));
+        assert_eq!(rest("Abdurrahman"), rest("Abd al-Rahman"));
+        assert_eq!(rest("عبد الرحمن"), Some(analyse("الرحمن")[0].key.clone()));
+        for other in ["Rahman", "Abdullah", "بدران", "Abdi"] {
+            assert_eq!(rest(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -66,6 +66,9 @@ pub struct ScreeningIndex {
     /// candidate names before they are passed over, so kept dense here
     /// rather than behind each name.
     initials: Vec<u8>,
+    /// `Abd` compounds by the key of their second half (Abdul Rahman under
+    /// `rahman`), which alone may stand for them.
+    by_abd_rest: HashMap<Box<str>, Vec<u32>>,
 }
 
 /// Skeletons shorter than this are not varied by deletion: one consonant
@@ -294,6 +297,12 @@ impl ScreeningIndex {
                 count.min(u8::MAX as usize) as u8
             })
             .collect();
+        let mut by_abd_rest: HashMap<Box<str>, Vec<u32>> = HashMap::default();
+        for (id, v) in vocab.iter().enumerate() {
+            if let Some(rest) = nexus_names::abd_compound_rest(&v.part) {
+                by_abd_rest.entry(rest.into()).or_default().push(id as u32);
+            }
+        }
         let n = entries.len().max(1) as f32;
         for v in &mut vocab {
             v.weight = (1.0 + n / v.df.max(1) as f32).ln();
@@ -367,6 +376,7 @@ impl ScreeningIndex {
             unseen_weight,
             own_spellings,
             initials,
+            by_abd_rest,
             derived,
         }
     }
@@ -428,6 +438,33 @@ impl ScreeningIndex {
         let s = self.posting_start[vocab as usize] as usize;
         let e = self.posting_start[vocab as usize + 1] as usize;
         &self.postings[s..e]
+    }
+
+    /// Calls `each` with the `Abd` compounds whose second half `part` is
+    /// (Abdul Rahman for Rahman), or, when `part` is such a compound, with
+    /// the parts that are its second half alone — in the same script.
+    pub(crate) fn halves(&self, part: &NamePart, mut each: impl FnMut(u32)) {
+        let same_script = |id: &u32| self.vocab[*id as usize].part.vowelless == part.vowelless;
+        match nexus_names::abd_compound_rest(part) {
+            None => {
+                if let Some(ids) = self.by_abd_rest.get(part.key.as_str()) {
+                    ids.iter()
+                        .filter(|id| same_script(id))
+                        .for_each(|&id| each(id));
+                }
+            }
+            Some(rest) => {
+                if let Some(ids) = self.by_skeleton.get(nexus_names::skeleton(rest).as_str()) {
+                    ids.iter()
+                        .filter(|id| same_script(id))
+                        .filter(|&&id| {
+                            let v = &self.vocab[id as usize].part;
+                            v.key == rest && nexus_names::abd_compound_rest(v).is_none()
+                        })
+                        .for_each(|&id| each(id));
+                }
+            }
+        }
     }
 
     /// Calls `each` with every vocabulary part that may be a spelling of

@@ -43,6 +43,10 @@ const INITIAL_SIMILARITY: f32 = 0.7;
 /// The similarity of initials in a row standing for names in a row.
 const ABBREVIATION_SIMILARITY: f32 = 0.9;
 
+/// Credit of the second half of an `Abd` compound standing for the
+/// compound: the name it is called by, but `Rahman` is also a name alone.
+const HALF_SIMILARITY: f32 = 0.8;
+
 /// What a patronymic that disagrees costs (Ibrahimovich / Magomedovich):
 /// in Central Asia and Russia it names the father, so two of them that
 /// differ are two people as surely as two birth years are.
@@ -908,6 +912,13 @@ fn part_candidates(
                 .map(|(s, e)| (id, s, e))
         })
         .collect();
+    // The second half of an `Abd` compound alone stands for the compound,
+    // and the compound for its second half (Rahman / Abdul Rahman).
+    index.halves(part, |id| {
+        if !candidates.iter().any(|c| c.0 == id) {
+            candidates.push((id, HALF_SIMILARITY, Evidence::Half));
+        }
+    });
     candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     candidates
 }
