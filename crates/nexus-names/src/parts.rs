@@ -541,6 +541,11 @@ pub fn is_lone_abd(part: &NamePart) -> bool {
 /// The two written halves of an `Abd` compound the analysis joined
 /// ("Abdul Qader", "عبد الغفور"); `None` for any other part.
 pub fn abd_halves(part: &NamePart) -> Option<(&str, &str)> {
+    // (The key says it first, without analysing the head.)
+    let head_key = if part.vowelless { "bd" } else { "abd" };
+    if !part.key.starts_with(head_key) {
+        return None;
+    }
     let (head, rest) = part.original.split_once(' ')?;
     let head_part = analyse(head);
     (head_part.len() == 1 && is_lone_abd(&head_part[0])).then_some((head, rest))
@@ -569,6 +574,10 @@ pub fn is_lone_ending(part: &NamePart) -> bool {
 /// ending ("Saif al-Din", "سيف الدين"): the name and the ending; `None`
 /// for any other part.
 pub fn ending_halves(part: &NamePart) -> Option<(&str, &str)> {
+    // (The key says it first, without analysing the tail.)
+    if !JOINED_ENDINGS.iter().any(|e| part.key.ends_with(e)) {
+        return None;
+    }
     let (rest, tail) = part.original.rsplit_once(' ')?;
     let tail_part = analyse(tail);
     (tail_part.len() == 1 && is_lone_ending(&tail_part[0])).then_some((rest, tail))
@@ -584,16 +593,19 @@ fn is_abd_form(part: &NamePart) -> bool {
     if ABD_FORMS.contains(&key) {
         return true;
     }
+    let folded = part.folded.as_str();
+    // (Sorted on the stack: this runs for every part of every name.)
     let sorted = |s: &str| {
-        let mut b = s.as_bytes().to_vec();
+        let mut b = [0u8; 5];
+        b.copy_from_slice(s.as_bytes());
         b.sort_unstable();
         b
     };
-    let folded = part.folded.as_str();
-    if folded.starts_with('a')
+    if folded.len() == 5
+        && folded.starts_with('a')
         && ["abdul", "abdel", "abdal"]
             .iter()
-            .any(|f| f.len() == folded.len() && sorted(f) == sorted(folded))
+            .any(|f| sorted(f) == sorted(folded))
     {
         return true;
     }

@@ -11,6 +11,7 @@ use nexus_names::{analyse, compare_parts_at_least, wade_giles, Evidence, NamePar
 /// hundreds of thousands of parts, and SipHash's resistance to chosen keys
 /// buys nothing for a map that lives one run.
 type PartMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The threshold recommended to users: at it, the evaluation on the real
@@ -1186,7 +1187,10 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
     if let Some(text) = compounds_rejoined(index, parts) {
         return Some(text);
     }
-    let mut out: Vec<String> = Vec::with_capacity(parts.len());
+    // Unchanged parts are borrowed, and the joined pair is built in one
+    // buffer: this runs for every query, most of which read no other way.
+    let mut out: Vec<Cow<str>> = Vec::with_capacity(parts.len());
+    let mut buf = String::new();
     let mut changed = false;
     let mut chinese: Option<bool> = None;
     let mut i = 0;
@@ -1204,7 +1208,7 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
                     .map(|q| q.folded.as_str())
                     .collect();
                 if known(&joined) {
-                    out.push(joined);
+                    out.push(joined.into());
                     changed = true;
                     i += run;
                     continue;
@@ -1213,9 +1217,11 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
         }
         if let Some(next) = parts.get(i + 1) {
             if !(known(&p.folded) && known(&next.folded)) {
-                let joined = format!("{}{}", p.folded, next.folded);
-                if known(&joined) {
-                    out.push(joined);
+                buf.clear();
+                buf.push_str(&p.folded);
+                buf.push_str(&next.folded);
+                if known(&buf) {
+                    out.push(buf.clone().into());
                     changed = true;
                     i += 2;
                     continue;
@@ -1226,7 +1232,7 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
                     [p.original.as_str(), next.original.as_str()],
                     known,
                 ) {
-                    out.push(pinyin);
+                    out.push(pinyin.into());
                     changed = true;
                     i += 2;
                     continue;
@@ -1236,7 +1242,7 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
         let f = p.folded.as_str();
         if f.len() >= 7 && f.is_ascii() && !known(f) {
             if let Some(k) = (3..=f.len() - 3).find(|&k| known(&f[..k]) && known(&f[k..])) {
-                out.push(format!("{} {}", &f[..k], &f[k..]));
+                out.push(format!("{} {}", &f[..k], &f[k..]).into());
                 changed = true;
                 i += 1;
                 continue;
@@ -1246,14 +1252,14 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
             if f.contains('x') {
                 let kh = f.replace('x', "kh");
                 if known(&kh) {
-                    out.push(kh);
+                    out.push(kh.into());
                     changed = true;
                     i += 1;
                     continue;
                 }
             }
             if let Some(stem) = baltic_stem(f) {
-                out.push(stem.to_string());
+                out.push(stem.into());
                 changed = true;
                 i += 1;
                 continue;
@@ -1271,17 +1277,19 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
                     .is_some()
                 })
             });
-            if let Some(pinyin) = wade_giles::readings(&p.original)
+            if let Some(pinyin) = chinese
+                .then(|| wade_giles::readings(&p.original))
                 .into_iter()
-                .find(|py| chinese && known(py))
+                .flatten()
+                .find(|py| known(py))
             {
-                out.push(pinyin);
+                out.push(pinyin.into());
                 changed = true;
                 i += 1;
                 continue;
             }
         }
-        out.push(p.folded.clone());
+        out.push(Cow::Borrowed(&p.folded));
         i += 1;
     }
     changed.then(|| out.join(" "))
@@ -1305,6 +1313,16 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
     // In Arabic script `عبد` is followed by a divine name with its article
     // (الغفور, الرحمن) or by الله: joined with a word without one, it was
     // joined with the wrong neighbour for certain (its own was dropped).
+    // (Checked first, without allocating: this runs for every query.)
+    let may_be_taken_apart = |p: &NamePart| {
+        nexus_names::is_lone_abd(p)
+            || nexus_names::is_lone_ending(p)
+            || p.original.contains(' ')
+                && (nexus_names::abd_halves(p).is_some() || nexus_names::ending_halves(p).is_some())
+    };
+    if !parts.iter().any(may_be_taken_apart) {
+        return dropped_abd(index, parts);
+    }
     let mut certain = false;
     // An `Abd` joined with a word that makes no compound the list knows.
     let mut parted = false;
@@ -1373,15 +1391,20 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
 /// divine name standing alone (الستار, الله), which is no one's name by
 /// itself, read with `عبد` again where the list knows that compound.
 fn dropped_abd(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
+    // (Checked first, without allocating: this runs for nearly every query.)
+    let may_have_lost_abd =
+        |p: &NamePart| p.vowelless && !p.original.contains(' ') && p.original.starts_with("ال");
+    if !parts.iter().any(may_have_lost_abd) {
+        return None;
+    }
     let mut changed = false;
     let words: Vec<String> = parts
         .iter()
         .map(|p| {
-            let alone =
-                p.vowelless && !p.original.contains(' ') && p.original.starts_with("ال") && {
-                    let with = nexus_names::analyse(&format!("عبد {}", p.original));
-                    with.len() == 1 && index.knows_key(&with[0])
-                };
+            let alone = may_have_lost_abd(p) && {
+                let with = nexus_names::analyse(&format!("عبد {}", p.original));
+                with.len() == 1 && index.knows_key(&with[0])
+            };
             if alone {
                 changed = true;
                 format!("عبد {}", p.original)
