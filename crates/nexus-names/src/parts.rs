@@ -495,8 +495,13 @@ pub fn analyse(name: &str) -> Vec<NamePart> {
     while let Some(mut part) = iter.next() {
         if is_abd_form(&part) {
             if !part.vowelless && !ABD_FORMS.contains(&part.key.as_str()) {
-                // A slip of the keyboard (Adbul): join as the word it was meant to be.
-                part.folded = "abdul".to_string();
+                // A slip of the keyboard (Adbul): join as the word it was
+                // meant to be — all of it, key too, also when it stands
+                // alone (what is retrieved for a part follows its folded
+                // form).
+                let folded = "abdul".to_string();
+                let key = phonetic_key(&folded);
+                part = make_part(part.original, folded, key, false);
             }
             if let Some(next) = iter.next() {
                 part = merge(part, next);

@@ -6,6 +6,7 @@ use crate::index::ScreeningIndex;
 use crate::query::Query;
 use nexus_formats::lists::{BirthDate, ListedEntry, NameQuality, SubjectKind};
 use nexus_model::explain::{Phrase, PhraseKey as K, Value};
+use nexus_model::Country;
 use nexus_names::{analyse, compare_parts_at_least, wade_giles, Evidence, NamePart, PartRole};
 /// Maps keyed by name parts, hashed with foldhash: a screening run looks up
 /// hundreds of thousands of parts, and SipHash's resistance to chosen keys
@@ -1113,6 +1114,48 @@ pub fn screen_all(
     threshold: f32,
     threads: usize,
 ) -> Vec<Vec<Match>> {
+    // Identical queries — a counterparty paid a hundred times in one batch —
+    // are screened once: the name, birth date, country, kind and document
+    // decide the matches (the id and the counterparty do not).
+    type Subject<'q> = (
+        &'q str,
+        Option<BirthDate>,
+        Option<Country>,
+        SubjectKind,
+        &'q str,
+    );
+    let mut first: PartMap<Subject, usize> = PartMap::default();
+    let mut unique: Vec<Query> = Vec::new();
+    let slots: Vec<usize> = queries
+        .iter()
+        .map(|q| {
+            let subject = (
+                q.name.as_str(),
+                q.birth_date,
+                q.country,
+                q.kind,
+                q.document.as_str(),
+            );
+            *first.entry(subject).or_insert_with(|| {
+                unique.push(q.clone());
+                unique.len() - 1
+            })
+        })
+        .collect();
+    if unique.len() == queries.len() {
+        return screen_distinct(index, queries, threshold, threads);
+    }
+    let found = screen_distinct(index, &unique, threshold, threads);
+    slots.into_iter().map(|i| found[i].clone()).collect()
+}
+
+/// [`screen_all`] on queries that are all different.
+fn screen_distinct(
+    index: &ScreeningIndex,
+    queries: &[Query],
+    threshold: f32,
+    threads: usize,
+) -> Vec<Vec<Match>> {
     let threads = threads.clamp(1, 256);
     let analysed: Vec<Vec<NamePart>> =
         crate::parallel::map_chunks(queries, threads, |qs| qs.iter().map(query_parts).collect());
@@ -1623,6 +1666,51 @@ mod tests {
             &"x".repeat(100_000),
         ] {
             let _ = s.screen(&Query::new("q", q));
+        }
+    }
+
+    /// A batch screens the same on one thread or several, and a query
+    /// repeated in it (screened once) gets the matches it gets alone —
+    /// also where a mistyped `Abd` stands alone (Adbul), whose cached
+    /// candidates once depended on which spelling came first.
+    #[test]
+    fn a_batch_screens_alike_on_any_number_of_threads() {
+        let idx = index(&[
+            ("Abdul Ghani Agha", SubjectKind::Person),
+            ("Ghalib Abdullah al-Zaidi", SubjectKind::Person),
+            ("Jamshed Juraev", SubjectKind::Person),
+        ]);
+        let names = [
+            "Adbul",
+            "Abdul al-Zaidi",
+            "Abdyl Agha",
+            "Abdul",
+            "Jamshed Juraev",
+            "Abdul al-Zaidi",
+        ];
+        let queries: Vec<Query> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Query::new(format!("q{i}"), *n))
+            .collect();
+        let summary = |found: Vec<Vec<Match>>| -> Vec<Vec<(usize, u32)>> {
+            found
+                .iter()
+                .map(|ms| ms.iter().map(|m| (m.entry, m.score.to_bits())).collect())
+                .collect()
+        };
+        let one = summary(screen_all(&idx, &queries, DEFAULT_THRESHOLD, 1));
+        let two = summary(screen_all(&idx, &queries, DEFAULT_THRESHOLD, 2));
+        assert_eq!(one, two);
+        assert_eq!(one[1], one[5], "a repeated query");
+        for (i, q) in queries.iter().enumerate() {
+            let alone = summary(screen_all(
+                &idx,
+                std::slice::from_ref(q),
+                DEFAULT_THRESHOLD,
+                1,
+            ));
+            assert_eq!(alone[0], one[i], "{}", q.name);
         }
     }
 

@@ -120,7 +120,7 @@ pub struct ListedName {
 }
 
 /// A date of birth as precise as the list gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BirthDate {
     Exact(Date),
     /// A month of a year (OFAC "Jan 1970", FtM "1970-01").
