@@ -13,6 +13,7 @@ use crate::fold::fold_tokens;
 use crate::phonetic::{
     abjad_similarity_at_least, is_vowel, key_similarity_at_least, phonetic_key, skeleton,
 };
+use std::borrow::Cow;
 
 /// What a part contributes to identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -546,9 +547,9 @@ pub fn is_lone_abd(part: &NamePart) -> bool {
 /// The two written halves of an `Abd` compound the analysis joined
 /// ("Abdul Qader", "عبد الغفور"); `None` for any other part.
 pub fn abd_halves(part: &NamePart) -> Option<(&str, &str)> {
-    // (The key says it first, without analysing the head.)
-    let head_key = if part.vowelless { "bd" } else { "abd" };
-    if !part.key.starts_with(head_key) {
+    // (The folded form says it first, without analysing the head.)
+    let head = if part.vowelless { "bd" } else { "abd" };
+    if !part.folded.starts_with(head) {
         return None;
     }
     let (head, rest) = part.original.split_once(' ')?;
@@ -558,15 +559,30 @@ pub fn abd_halves(part: &NamePart) -> Option<(&str, &str)> {
 
 /// The key of the name an `Abd` compound is made with (`rahman` of Abdul
 /// Rahman, Abdurrahman, عبد الرحمن's `rhmn`); `None` for any other part.
-pub fn abd_compound_rest(part: &NamePart) -> Option<&str> {
-    let (head, written) = if part.vowelless {
-        ("bd", part.original.starts_with("عبد"))
+pub fn abd_compound_rest(part: &NamePart) -> Option<Cow<'_, str>> {
+    let head = if part.vowelless { "bd" } else { "abd" };
+    let written = if part.vowelless {
+        part.original.starts_with("عبد")
     } else {
-        ("abd", part.folded.starts_with("abd"))
+        part.folded.starts_with("abd")
     };
-    let rest = part.key.strip_prefix(head)?;
+    if !written {
+        return None;
+    }
+    // The key keeps `abd` unless the sounds merged across the join (عبد
+    // شفيق: d + sh read as j); the rest is then keyed alone.
+    let rest: Cow<str> = match part.key.strip_prefix(head) {
+        Some(rest) => Cow::Borrowed(rest),
+        None => {
+            let whole = canonical_abd(
+                &format!("{head}{}", phonetic_key(part.folded.strip_prefix(head)?)),
+                part.vowelless,
+            );
+            Cow::Owned(whole[head.len()..].to_string())
+        }
+    };
     // Abdullah's `Allah` is no one's name alone.
-    (written && rest.len() >= 3 && !JOINED_ENDINGS.contains(&rest)).then_some(rest)
+    (rest.len() >= 3 && !JOINED_ENDINGS.contains(&rest.as_ref())).then_some(rest)
 }
 
 /// An ending of a compound name (`-uddin`, `-ullah`: "al-Din", "الله")
@@ -923,7 +939,7 @@ mod tests {
     fn an_abd_compound_knows_its_second_half() {
         let rest = |name: &str| {
             let parts = analyse(name);
-            abd_compound_rest(&parts[0]).map(str::to_string)
+            abd_compound_rest(&parts[0]).map(|r| r.into_owned())
         };
         assert_eq!(rest("Abdul Rahman"), Some(analyse("Rahman")[0].key.clone()));
         assert_eq!(rest("Abdurrahman"), rest("Abd al-Rahman"));

@@ -300,7 +300,10 @@ impl ScreeningIndex {
         let mut by_abd_rest: HashMap<Box<str>, Vec<u32>> = HashMap::default();
         for (id, v) in vocab.iter().enumerate() {
             if let Some(rest) = nexus_names::abd_compound_rest(&v.part) {
-                by_abd_rest.entry(rest.into()).or_default().push(id as u32);
+                by_abd_rest
+                    .entry(rest.as_ref().into())
+                    .or_default()
+                    .push(id as u32);
             }
         }
         let n = entries.len().max(1) as f32;
@@ -454,12 +457,12 @@ impl ScreeningIndex {
                 }
             }
             Some(rest) => {
-                if let Some(ids) = self.by_skeleton.get(nexus_names::skeleton(rest).as_str()) {
+                if let Some(ids) = self.by_skeleton.get(nexus_names::skeleton(&rest).as_str()) {
                     ids.iter()
                         .filter(|id| same_script(id))
                         .filter(|&&id| {
                             let v = &self.vocab[id as usize].part;
-                            v.key == rest && nexus_names::abd_compound_rest(v).is_none()
+                            v.key == *rest && nexus_names::abd_compound_rest(v).is_none()
                         })
                         .for_each(|&id| each(id));
                 }
