@@ -74,6 +74,8 @@ phrases! {
     Via => "via": "via {quality}",
     Adjustment => "adjustment": "{what} {delta}",
     ReadAs => "read_as": "read as \"{text}\"",
+    SameLetters => "same_letters": "the names' letters agree, spaced otherwise",
+    LettersOneApart => "letters_one_apart": "the names' letters agree but for one typed letter",
     BirthDates => "birth_dates": "birth {query} vs listed {listed}",
     Nationality => "nationality": "nationality {country}",
     CountryInAddresses => "country_in_addresses": "country {country} in addresses",

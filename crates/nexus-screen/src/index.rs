@@ -69,6 +69,27 @@ pub struct ScreeningIndex {
     /// `Abd` compounds by the key of their second half (Abdul Rahman under
     /// `rahman`), which alone may stand for them.
     by_abd_rest: HashMap<Box<str>, Vec<u32>>,
+    /// Every indexed name by a hash of its letters run together (spaces,
+    /// hyphens and particles gone), sorted: a name whose spaces fell
+    /// elsewhere (Sai-Fal-Din / Saif-al-Din) is found by its letters
+    /// whatever parts the analysis made of it. 12 bytes a name.
+    by_letters: Vec<(u64, u32)>,
+}
+
+/// A name's letters folded and run together (spaces, hyphens and
+/// apostrophes gone): what is left when the parts are put aside.
+pub(crate) fn letters_of(name: &str) -> String {
+    nexus_names::fold_tokens(name)
+        .into_iter()
+        .map(|t| t.folded)
+        .collect()
+}
+
+/// The hash the index keeps a name's letters by (foldhash with a fixed
+/// seed: the index and the queries must agree).
+fn letters_hash(letters: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x006e_6578_7573).hash_one(letters)
 }
 
 /// Skeletons shorter than this are not varied by deletion: one consonant
@@ -286,6 +307,15 @@ impl ScreeningIndex {
                 }
             }
         }
+        let mut by_letters: Vec<(u64, u32)> = names
+            .iter()
+            .enumerate()
+            .map(|(n, name)| {
+                let text = &entries[name.entry as usize].names[name.name as usize].text;
+                (letters_hash(&letters_of(text)), n as u32)
+            })
+            .collect();
+        by_letters.sort_unstable();
         let initials: Vec<u8> = names
             .iter()
             .map(|name| {
@@ -380,6 +410,7 @@ impl ScreeningIndex {
             own_spellings,
             initials,
             by_abd_rest,
+            by_letters,
             derived,
         }
     }
@@ -421,6 +452,29 @@ impl ScreeningIndex {
         self.derived
             .get(&(entry as u32, name as u16))
             .map(|&s| s as usize)
+    }
+
+    /// Calls `each` with the indexed names whose letters run together are
+    /// `letters`, or `letters` with one letter left out (possibly a name
+    /// whose hash only collides: the caller compares the letters).
+    pub(crate) fn names_by_letters(&self, letters: &str, mut each: impl FnMut(u32)) {
+        let mut find = |hash: u64| {
+            let start = self.by_letters.partition_point(|&(h, _)| h < hash);
+            self.by_letters[start..]
+                .iter()
+                .take_while(|&&(h, _)| h == hash)
+                .for_each(|&(_, n)| each(n));
+        };
+        find(letters_hash(letters));
+        if letters.is_ascii() {
+            let mut buf = String::with_capacity(letters.len());
+            for i in 0..letters.len() {
+                buf.clear();
+                buf.push_str(&letters[..i]);
+                buf.push_str(&letters[i + 1..]);
+                find(letters_hash(&buf));
+            }
+        }
     }
 
     /// How many initials indexed name `n` has.

@@ -77,6 +77,37 @@ fn role_factor(role: PartRole) -> f32 {
 /// The numbers of the query's name, read when first needed.
 type QueryNumbers = std::cell::OnceCell<Vec<u32>>;
 
+use crate::index::letters_of;
+
+/// Longer names are not looked up by their letters (each letter left out
+/// is one more lookup; no one's name is this long).
+const WHOLE_LETTERS_MAX: usize = 64;
+
+/// Names must be this long, in letters, for their letters compared whole
+/// to say they are one name: a short name one letter off is another name.
+const WHOLE_LETTERS_MIN: usize = 10;
+
+/// The score of two names whose letters agree whole, spaced otherwise.
+const WHOLE_LETTERS_SAME: f32 = 0.95;
+
+/// The similarity of two names whose letters agree whole — spaced
+/// otherwise (0.95), or but for one typed letter (0.9) — and the phrase
+/// that says so; `None` otherwise.
+fn whole_letters(a: &str, b: &str) -> Option<(f32, K)> {
+    if a.len().min(b.len()) < WHOLE_LETTERS_MIN {
+        return None;
+    }
+    if a == b {
+        return Some((WHOLE_LETTERS_SAME, K::SameLetters));
+    }
+    let one_apart = nexus_names::one_letter_apart(a, b) || {
+        // A letter added or left out at either end of the whole name.
+        let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+        long.len() == short.len() + 1 && (long.starts_with(short) || long.ends_with(short))
+    };
+    one_apart.then_some((0.9, K::LettersOneApart))
+}
+
 /// How many parts of a name are legal forms, titles or numbers.
 fn legal_count(roles: impl Iterator<Item = PartRole>) -> usize {
     roles.filter(|r| *r == PartRole::Legal).count()
@@ -477,6 +508,23 @@ impl<'a> Screener<'a> {
         let mut best: Vec<Match> = Vec::new();
         // Read once per query, and only when a listed name carries numbers.
         let query_numbers = QueryNumbers::new();
+        // Names whose letters run together are the query's (or the query's
+        // with one letter left out) are scored whatever their parts reach:
+        // their spaces may have fallen elsewhere.
+        let query_letters = letters_of(&query.name);
+        let mut lettered: Vec<u32> = Vec::new();
+        if (WHOLE_LETTERS_MIN..=WHOLE_LETTERS_MAX).contains(&query_letters.len()) {
+            index.names_by_letters(&query_letters, |n| {
+                if !lettered.contains(&n) {
+                    lettered.push(n);
+                }
+            });
+            for &n in &lettered {
+                if self.hit_parts[n as usize] == 0 && !self.touched.contains(&n) {
+                    self.touched.push(n);
+                }
+            }
+        }
         let touched = std::mem::take(&mut self.touched);
         let mut scratch = std::mem::take(&mut self.scratch);
         for &name in &touched {
@@ -485,7 +533,8 @@ impl<'a> Screener<'a> {
             let hit = self.hit_parts[n];
             self.accumulated[n] = 0.0;
             self.hit_parts[n] = 0;
-            if QUERY_SHARE * reach + (1.0 - QUERY_SHARE) + bonus < self.threshold {
+            let by_letters = lettered.contains(&name);
+            if !by_letters && QUERY_SHARE * reach + (1.0 - QUERY_SHARE) + bonus < self.threshold {
                 // The listed name's initials may stand for query names that
                 // retrieved nothing (U.S. Oil Company / United States Oil
                 // Company), and in a name of three or more parts one more
@@ -548,6 +597,7 @@ impl<'a> Screener<'a> {
                 query,
                 &qparts,
                 &query_numbers,
+                by_letters.then_some(query_letters.as_str()),
                 total_weight,
                 n,
                 &mut scratch,
@@ -575,6 +625,7 @@ impl<'a> Screener<'a> {
         query: &Query,
         qparts: &[QueryPart],
         query_numbers: &QueryNumbers,
+        query_letters: Option<&str>,
         total_weight: f32,
         name: usize,
         scratch: &mut Scratch,
@@ -800,10 +851,31 @@ impl<'a> Screener<'a> {
         // conflicts only take away: a name that cannot reach the threshold
         // is left before its explanation is written.
         let bonus = max_bonus(query);
+        // A name whose spaces or hyphens fell elsewhere (Sai-Fal-Din /
+        // Saif-al-Din, Alb-Arassi / Al-Barassi), or that is one typed letter
+        // off over its whole length, is the same name whatever parts the
+        // analysis made of it: where parts were left over, the letters of
+        // both names are compared whole.
+        // (Only names found by their letters, whatever the threshold:
+        // screening at it finds what screening everything and filtering
+        // finds.)
+        let mut whole = None;
+        if let Some(q_letters) = query_letters.filter(|_| {
+            name_score < WHOLE_LETTERS_SAME && (q_used.contains(&false) || l_used.contains(&false))
+        }) {
+            let l_letters = letters_of(&entry.names[indexed.name as usize].text);
+            whole = whole_letters(q_letters, &l_letters);
+            if let Some((similarity, _)) = whole {
+                name_score = name_score.max(similarity);
+            }
+        }
         if name_score + bonus < self.threshold {
             return None;
         }
         let mut adjustments = adjustments(query, entry);
+        if let Some((_, phrase)) = whole {
+            adjustments.insert(0, (Phrase::new(phrase), 0.0));
+        }
         adjustments.extend(self.conflicts(query, qparts, query_numbers, indexed, aligned));
         let score = (name_score + adjustments.iter().map(|a| a.1).sum::<f32>()).clamp(0.0, 1.0);
         aligned.sort_by_key(|a| a.0);
@@ -1714,6 +1786,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn letters_compared_whole() {
+        assert_eq!(
+            whole_letters("saifaldinfulayyih", "saifaldinfulayyih").map(|w| w.1),
+            Some(K::SameLetters)
+        );
+        assert_eq!(
+            whole_letters("qasimalxrimi", "qasimalrimi").map(|w| w.1),
+            Some(K::LettersOneApart)
+        );
+        assert_eq!(
+            whole_letters("alihasan", "alihasan"),
+            None,
+            "too short to say"
+        );
+        assert_eq!(whole_letters("qasimalrimi", "qasimalrami2"), None);
+        assert_eq!(letters_of("Saif-al-Din FULAYYIH"), "saifaldinfulayyih");
+    }
+
     /// The bound that passes over candidate names before they are scored
     /// never passes over one that would reach the threshold: screening at
     /// the threshold finds what screening everything and then filtering
@@ -1730,6 +1821,7 @@ mod tests {
             ("Vladimir Vladimirovich Putin", SubjectKind::Person),
             ("United States Oil Company", SubjectKind::Organisation),
             ("Muhammad Jibril Abdul Rahman", SubjectKind::Person),
+            ("Saif-al-Din Fulayyih Hassan", SubjectKind::Person),
         ]);
         let mut at_threshold = Screener::new(&idx, DEFAULT_THRESHOLD);
         let mut everything = Screener::new(&idx, 0.0);
@@ -1743,6 +1835,8 @@ mod tests {
             "U.S. Oil Company",
             "Muhammad Jibril Rahman",
             "Kim Yong Sam",
+            "Sai-Fal-Din Fulayyih Hassan",
+            "Saif-al-Dinx Fulayyih Hassan",
         ] {
             let query = Query::new("q", q);
             let found: Vec<(usize, u32)> = at_threshold
