@@ -77,6 +77,15 @@ fn role_factor(role: PartRole) -> f32 {
 /// The numbers of the query's name, read when first needed.
 type QueryNumbers = std::cell::OnceCell<Vec<u32>>;
 
+/// What the scoring of one candidate name reads from the query's name as
+/// written, besides its parts.
+#[derive(Clone, Copy)]
+struct QueryWritten<'q> {
+    numbers: &'q QueryNumbers,
+    /// Its letters run together, where the candidate was found by them.
+    letters: Option<&'q str>,
+}
+
 use crate::index::letters_of;
 
 /// Longer names are not looked up by their letters (each letter left out
@@ -596,8 +605,10 @@ impl<'a> Screener<'a> {
             let Some(m) = self.score_name(
                 query,
                 &qparts,
-                &query_numbers,
-                by_letters.then_some(query_letters.as_str()),
+                QueryWritten {
+                    numbers: &query_numbers,
+                    letters: by_letters.then_some(query_letters.as_str()),
+                },
                 total_weight,
                 n,
                 &mut scratch,
@@ -624,12 +635,15 @@ impl<'a> Screener<'a> {
         &self,
         query: &Query,
         qparts: &[QueryPart],
-        query_numbers: &QueryNumbers,
-        query_letters: Option<&str>,
+        written: QueryWritten,
         total_weight: f32,
         name: usize,
         scratch: &mut Scratch,
     ) -> Option<Match> {
+        let QueryWritten {
+            numbers: query_numbers,
+            letters: query_letters,
+        } = written;
         let index = self.index;
         let indexed = &index.names[name];
         let entry = &index.entries[indexed.entry as usize];
