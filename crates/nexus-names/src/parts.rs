@@ -454,7 +454,30 @@ fn undot_legal_forms(name: &str) -> Option<String> {
 /// yields no parts.
 pub fn analyse(name: &str) -> Vec<NamePart> {
     let undotted = undot_legal_forms(name);
+    analyse_tokens(fold_tokens(undotted.as_deref().unwrap_or(name)))
+}
+
+/// [`analyse`], and the name's letters folded and run together (spaces,
+/// hyphens and apostrophes gone, particles kept): what is left of a name
+/// when the parts are put aside. One folding for both.
+pub fn analyse_with_letters(name: &str) -> (Vec<NamePart>, String) {
+    let undotted = undot_legal_forms(name);
     let tokens = fold_tokens(undotted.as_deref().unwrap_or(name));
+    let letters = tokens.iter().map(|t| t.folded.as_str()).collect();
+    (analyse_tokens(tokens), letters)
+}
+
+/// A name's letters folded and run together, as [`analyse_with_letters`]
+/// gives them.
+pub fn letters_of(name: &str) -> String {
+    let undotted = undot_legal_forms(name);
+    fold_tokens(undotted.as_deref().unwrap_or(name))
+        .into_iter()
+        .map(|t| t.folded)
+        .collect()
+}
+
+fn analyse_tokens(tokens: Vec<crate::fold::FoldedToken>) -> Vec<NamePart> {
     // Pass 1: keys, particles dropped (also the Arabic article glued to a word).
     let mut raw: Vec<NamePart> = Vec::with_capacity(tokens.len());
     let mut tokens = tokens.into_iter().peekable();

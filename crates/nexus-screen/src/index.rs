@@ -76,15 +76,6 @@ pub struct ScreeningIndex {
     by_letters: Vec<(u64, u32)>,
 }
 
-/// A name's letters folded and run together (spaces, hyphens and
-/// apostrophes gone): what is left when the parts are put aside.
-pub(crate) fn letters_of(name: &str) -> String {
-    nexus_names::fold_tokens(name)
-        .into_iter()
-        .map(|t| t.folded)
-        .collect()
-}
-
 /// The hash the index keeps a name's letters by (foldhash with a fixed
 /// seed: the index and the queries must agree).
 fn letters_hash(letters: &str) -> u64 {
@@ -259,12 +250,14 @@ impl ScreeningIndex {
         let mut by_folded: HashMap<Box<str>, u32> = HashMap::default();
         let mut names: Vec<IndexedName> = Vec::new();
         let mut seen_in_entry: Vec<u32> = Vec::new();
+        let mut by_letters: Vec<(u64, u32)> = Vec::new();
         let mut own_spellings: HashMap<(u32, u16, u16), Box<str>> = HashMap::default();
         for (ei, entry) in entries.iter().enumerate() {
             let ei = ei as u32;
             for (ni, name) in entry.names.iter().enumerate().take(u16::MAX as usize) {
                 let mut parts = Vec::new();
-                for part in analyse(&name.text) {
+                let (analysed, letters) = nexus_names::analyse_with_letters(&name.text);
+                for part in analysed {
                     let role = part.role;
                     let id = match by_folded.get(part.folded.as_str()) {
                         Some(&id) => {
@@ -297,6 +290,7 @@ impl ScreeningIndex {
                     parts.push((id, role));
                 }
                 if !parts.is_empty() && indexed.get(ei as usize).copied().unwrap_or(false) {
+                    by_letters.push((letters_hash(&letters), names.len() as u32));
                     names.push(IndexedName {
                         entry: ei,
                         name: ni as u16,
@@ -307,14 +301,6 @@ impl ScreeningIndex {
                 }
             }
         }
-        let mut by_letters: Vec<(u64, u32)> = names
-            .iter()
-            .enumerate()
-            .map(|(n, name)| {
-                let text = &entries[name.entry as usize].names[name.name as usize].text;
-                (letters_hash(&letters_of(text)), n as u32)
-            })
-            .collect();
         by_letters.sort_unstable();
         let initials: Vec<u8> = names
             .iter()

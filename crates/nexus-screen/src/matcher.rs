@@ -86,7 +86,11 @@ struct QueryWritten<'q> {
     letters: Option<&'q str>,
 }
 
-use crate::index::letters_of;
+use nexus_names::letters_of;
+
+/// The bit of a candidate name's hit mask that says it was found by its
+/// letters (the query's parts take the bits below `MAX_QUERY_PARTS`).
+const BY_LETTERS: u32 = 1 << 31;
 
 /// Longer names are not looked up by their letters (each letter left out
 /// is one more lookup; no one's name is this long).
@@ -520,29 +524,26 @@ impl<'a> Screener<'a> {
         // Names whose letters run together are the query's (or the query's
         // with one letter left out) are scored whatever their parts reach:
         // their spaces may have fallen elsewhere.
+        // (Marked by a bit of their hit mask above the query's parts.)
         let query_letters = letters_of(&query.name);
-        let mut lettered: Vec<u32> = Vec::new();
         if (WHOLE_LETTERS_MIN..=WHOLE_LETTERS_MAX).contains(&query_letters.len()) {
             index.names_by_letters(&query_letters, |n| {
-                if !lettered.contains(&n) {
-                    lettered.push(n);
-                }
-            });
-            for &n in &lettered {
-                if self.hit_parts[n as usize] == 0 && !self.touched.contains(&n) {
+                let hit = &mut self.hit_parts[n as usize];
+                if *hit == 0 {
                     self.touched.push(n);
                 }
-            }
+                *hit |= BY_LETTERS;
+            });
         }
         let touched = std::mem::take(&mut self.touched);
         let mut scratch = std::mem::take(&mut self.scratch);
         for &name in &touched {
             let n = name as usize;
             let mut reach = ((self.accumulated[n] + common_weight) / total_weight).min(1.0);
-            let hit = self.hit_parts[n];
+            let hit = self.hit_parts[n] & !BY_LETTERS;
+            let by_letters = self.hit_parts[n] & BY_LETTERS != 0;
             self.accumulated[n] = 0.0;
             self.hit_parts[n] = 0;
-            let by_letters = lettered.contains(&name);
             if !by_letters && QUERY_SHARE * reach + (1.0 - QUERY_SHARE) + bonus < self.threshold {
                 // The listed name's initials may stand for query names that
                 // retrieved nothing (U.S. Oil Company / United States Oil
