@@ -1310,12 +1310,13 @@ pub fn with_top_below(found: Vec<Match>, threshold: f32, top: usize) -> Vec<Matc
 /// as `ks`, as in Alexander); a Slavic name with the Latvian or Lithuanian
 /// nominative `-s` (Lavrovs, Sergejs, Putins) without it; Wade–Giles
 /// syllables the list writes in Pinyin (Mao Tse-tung / Mao Zedong);
-/// initials in a row the list writes as one word (A.B.C. / ABC). `None`
+/// initials in a row the list writes as one word (A.B.C. / ABC). Empty
 /// when there is no such reading.
-fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
+fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Vec<String> {
     let known = |f: &str| index.is_word(f);
-    if let Some(text) = compounds_rejoined(index, parts) {
-        return Some(text);
+    let rejoined = compounds_rejoined(index, parts);
+    if !rejoined.is_empty() {
+        return rejoined;
     }
     // Unchanged parts are borrowed, and the joined pair is built in one
     // buffer: this runs for every query, most of which read no other way.
@@ -1422,7 +1423,7 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
         out.push(Cow::Borrowed(&p.folded));
         i += 1;
     }
-    changed.then(|| out.join(" "))
+    changed.then(|| out.join(" ")).into_iter().collect()
 }
 
 /// A query whose compound names were taken apart by reordering: an
@@ -1435,14 +1436,10 @@ fn other_reading(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
 /// alone. An `Abd` that makes no known compound stays, alone at the end,
 /// where the analysis reads it as an initial of a compound ("Abdul Agha"
 /// for Abdul Ghani Agha, its second half dropped); an ending is left out.
-/// `None` unless some half joined again or an `Abd` was parted from a
-/// word it makes no known compound with.
-fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
-    let mut words: Vec<String> = Vec::with_capacity(parts.len());
-    let (mut heads, mut tails): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-    // In Arabic script `عبد` is followed by a divine name with its article
-    // (الغفور, الرحمن) or by الله: joined with a word without one, it was
-    // joined with the wrong neighbour for certain (its own was dropped).
+/// A half alone that makes a known compound with several words gives a
+/// reading for each (at most three). None unless some half joined again or
+/// an `Abd` was parted from a word it makes no known compound with.
+fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Vec<String> {
     // (Checked first, without allocating: this runs for every query.)
     let may_be_taken_apart = |p: &NamePart| {
         nexus_names::is_lone_abd(p)
@@ -1451,8 +1448,13 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
                 && (nexus_names::abd_halves(p).is_some() || nexus_names::ending_halves(p).is_some())
     };
     if !parts.iter().any(may_be_taken_apart) {
-        return dropped_abd(index, parts);
+        return dropped_abd(index, parts).into_iter().collect();
     }
+    let mut words: Vec<String> = Vec::with_capacity(parts.len());
+    let (mut heads, mut tails): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    // In Arabic script `عبد` is followed by a divine name with its article
+    // (الغفور, الرحمن) or by الله: joined with a word without one, it was
+    // joined with the wrong neighbour for certain (its own was dropped).
     let mut certain = false;
     // An `Abd` joined with a word that makes no compound the list knows.
     let mut parted = false;
@@ -1484,7 +1486,7 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         words.push(p.original.clone());
     }
     if heads.is_empty() && tails.is_empty() || words.is_empty() {
-        return dropped_abd(index, parts);
+        return dropped_abd(index, parts).into_iter().collect();
     }
     let mut joined = vec![false; words.len()];
     let mut alone: Vec<String> = Vec::new();
@@ -1492,6 +1494,39 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         let parts = nexus_names::analyse(text);
         parts.len() == 1 && index.knows_key(&parts[0])
     };
+    let compound = |half: &str, head: bool, word: &str| {
+        if head {
+            format!("{half} {word}")
+        } else {
+            format!("{word} {half}")
+        }
+    };
+    // One half alone may make a known compound with more than one word
+    // (عبد with الرحمان and with الاحد): each is a reading, the better
+    // score per entry counts.
+    if heads.len() + tails.len() == 1 {
+        let (half, head) = match heads.first() {
+            Some(h) => (h.as_str(), true),
+            None => (tails[0].as_str(), false),
+        };
+        let mut readings: Vec<String> = (0..words.len())
+            .filter(|&i| known(&compound(half, head, &words[i])))
+            .take(MAX_REJOINED_READINGS)
+            .map(|i| {
+                let mut w = words.clone();
+                w[i] = compound(half, head, &w[i]);
+                w.join(" ")
+            })
+            .collect();
+        if readings.is_empty() && (certain || parted) {
+            let mut w = words.clone();
+            if head {
+                w.push(half.to_string());
+            }
+            readings.push(w.join(" "));
+        }
+        return readings;
+    }
     // Each half joins the first free word it makes a known compound with:
     // a head before the word, a tail after it.
     let halves = heads
@@ -1499,23 +1534,24 @@ fn compounds_rejoined(index: &ScreeningIndex, parts: &[NamePart]) -> Option<Stri
         .map(|h| (h, true))
         .chain(tails.iter().map(|t| (t, false)));
     for (half, head) in halves {
-        let compound = |word: &str| {
-            if head {
-                format!("{half} {word}")
-            } else {
-                format!("{word} {half}")
-            }
-        };
-        if let Some(i) = (0..words.len()).find(|&i| !joined[i] && known(&compound(&words[i]))) {
-            words[i] = compound(&words[i]);
+        if let Some(i) =
+            (0..words.len()).find(|&i| !joined[i] && known(&compound(half, head, &words[i])))
+        {
+            words[i] = compound(half, head, &words[i]);
             joined[i] = true;
         } else if head {
             alone.push(half.clone());
         }
     }
     words.extend(alone);
-    (certain || parted || joined.contains(&true)).then(|| words.join(" "))
+    (certain || parted || joined.contains(&true))
+        .then(|| words.join(" "))
+        .into_iter()
+        .collect()
 }
+
+/// At most this many readings of one compound half joined again.
+const MAX_REJOINED_READINGS: usize = 3;
 
 /// An Arabic-script name whose `عبد` was dropped from a compound: a
 /// divine name standing alone (الستار, الله), which is no one's name by
