@@ -70,9 +70,9 @@ pub struct ScreeningIndex {
     /// `rahman`), which alone may stand for them.
     by_abd_rest: HashMap<Box<str>, Vec<u32>>,
     /// Every indexed name by a hash of its letters run together (spaces,
-    /// hyphens and particles gone), sorted: a name whose spaces fell
-    /// elsewhere (Sai-Fal-Din / Saif-al-Din) is found by its letters
-    /// whatever parts the analysis made of it. 12 bytes a name.
+    /// hyphens and apostrophes gone, every letter kept), sorted: a name
+    /// whose spaces fell elsewhere (Sai-Fal-Din / Saif-al-Din) is found by
+    /// its letters whatever parts the analysis made of it. 16 bytes a name.
     by_letters: Vec<(u64, u32)>,
 }
 
