@@ -49,6 +49,10 @@ const ABBREVIATION_SIMILARITY: f32 = 0.9;
 /// rest of the name agrees.
 const SHORT_SLIP_SIMILARITY: f32 = 0.7;
 
+/// Shortest identifying word of an organisation's name read as a slip
+/// when one typed letter off.
+const ORGANISATION_SLIP_MIN_LEN: usize = 6;
+
 /// Credit of the second half of an `Abd` compound standing for the
 /// compound: the name it is called by, but `Rahman` is also a name alone.
 const HALF_SIMILARITY: f32 = 0.8;
@@ -783,6 +787,37 @@ impl<'a> Screener<'a> {
                 q_used[i] = true;
                 l_used[j] = true;
                 aligned.push((i, j, SHORT_SLIP_SIMILARITY, Evidence::Slip));
+            }
+        }
+        // An organisation's name whose one identifying word is one typed
+        // letter off the listed one (Rabfta Trust / Rabita Trust), all else
+        // agreeing: a slip, not a rough likeness — the word is all the
+        // evidence the name has. (Not for persons: Khalid Haqqani is not
+        // Khalil Haqqani.)
+        if entry.kind == SubjectKind::Organisation
+            && !q_used.contains(&false)
+            && !l_used.contains(&false)
+        {
+            let identifying: Vec<usize> = (0..aligned.len())
+                .filter(|&k| {
+                    qparts[aligned[k].0].part.role == PartRole::Name
+                        && indexed.parts[aligned[k].1].1 == PartRole::Name
+                })
+                .collect();
+            if let [k] = identifying[..] {
+                let (i, j, _, evidence) = aligned[k];
+                let q = &qparts[i].part.folded;
+                let l = &index.vocab[indexed.parts[j].0 as usize].part.folded;
+                if evidence == Evidence::Spelling
+                    && q.len().min(l.len()) >= ORGANISATION_SLIP_MIN_LEN
+                    && nexus_names::one_letter_apart(q, l)
+                    && aligned
+                        .iter()
+                        .enumerate()
+                        .all(|(m, a)| m == k || a.2 >= ROUGH_PART)
+                {
+                    aligned[k].3 = Evidence::Slip;
+                }
             }
         }
         // Initials in a row standing for names in a row are an
