@@ -14,8 +14,8 @@ pub mod wade_giles;
 pub use fold::{fold_tokens, FoldedToken};
 pub use parts::{
     abd_compound_rest, abd_halves, analyse, analyse_with_letters, compare_parts,
-    compare_parts_at_least, ending_halves, is_lone_abd, is_lone_ending, letters_of, numbers_in,
-    one_letter_apart, Evidence, NamePart, PartRole,
+    compare_parts_at_least, ending_halves, is_abd_compound, is_lone_abd, is_lone_ending,
+    letters_of, numbers_in, one_letter_apart, Evidence, NamePart, PartRole,
 };
 pub use phonetic::{consonant_classes, key_similarity, phonetic_key, skeleton};
 

@@ -580,18 +580,25 @@ pub fn abd_halves(part: &NamePart) -> Option<(&str, &str)> {
     (head_part.len() == 1 && is_lone_abd(&head_part[0])).then_some((head, rest))
 }
 
-/// The key of the name an `Abd` compound is made with (`rahman` of Abdul
-/// Rahman, Abdurrahman, عبد الرحمن's `rhmn`); `None` for any other part.
-pub fn abd_compound_rest(part: &NamePart) -> Option<Cow<'_, str>> {
-    let head = if part.vowelless { "bd" } else { "abd" };
+/// Whether a part is an `Abd` compound (Abdul Ghani, Abdurrahman, عبد
+/// الباقي): written with `Abd` first (`عبد`, not بدران's `bd`) and more
+/// than an `Abd` alone.
+pub fn is_abd_compound(part: &NamePart) -> bool {
     let written = if part.vowelless {
         part.original.starts_with("عبد")
     } else {
         part.folded.starts_with("abd")
     };
-    if !written {
+    written && !is_abd_form(part)
+}
+
+/// The key of the name an `Abd` compound is made with (`rahman` of Abdul
+/// Rahman, Abdurrahman, عبد الرحمن's `rhmn`); `None` for any other part.
+pub fn abd_compound_rest(part: &NamePart) -> Option<Cow<'_, str>> {
+    if !is_abd_compound(part) {
         return None;
     }
+    let head = if part.vowelless { "bd" } else { "abd" };
     // The key keeps `abd` unless the sounds merged across the join (عبد
     // شفيق: d + sh read as j); the rest is then keyed alone.
     let rest: Cow<str> = match part.key.strip_prefix(head) {
@@ -678,12 +685,8 @@ fn is_abd_slip(folded: &str) -> bool {
         match a.len() as isize - b.len() as isize {
             1 => is_slip(folded, base),
             0 => {
-                let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
-                let one_inside = match (diff.next(), diff.next()) {
-                    (Some(i), None) => i > 0 && i < a.len() - 1,
-                    _ => false,
-                };
-                one_inside || is_slip(folded, base)
+                single_difference(folded, base).is_some_and(|i| i > 0 && i < a.len() - 1)
+                    || is_slip(folded, base)
             }
             -1 => *base == "abdul" && is_slip(folded, base),
             _ => false,
@@ -843,19 +846,28 @@ const SUBSTITUTION_ANY_END_LEN: usize = 6;
 /// Mohey): one letter in `n` costs 1.2 / n — a bounded amount in long
 /// parts, more in short ones. `None` for anything else.
 fn substitution_similarity(a: &str, b: &str) -> Option<f32> {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() || a.len() < SUBSTITUTION_MIN_LEN {
+    if a.len() < SUBSTITUTION_MIN_LEN {
         return None;
     }
-    let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
-    let first = diff.next()?;
-    if diff.next().is_some() || first == 0 {
-        return None;
-    }
-    if a.len() < SUBSTITUTION_ANY_END_LEN && first == a.len() - 1 {
+    let at = single_difference(a, b).filter(|&i| i > 0)?;
+    if a.len() < SUBSTITUTION_ANY_END_LEN && at == a.len() - 1 {
         return None;
     }
     Some(1.0 - 1.2 / a.len() as f32)
+}
+
+/// Where two words of one length differ, when they differ in exactly one
+/// letter (byte); `None` otherwise.
+fn single_difference(a: &str, b: &str) -> Option<usize> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return None;
+    }
+    let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
+    match (diff.next(), diff.next()) {
+        (Some(i), None) => Some(i),
+        _ => None,
+    }
 }
 
 /// Whether two folded parts are one typed letter apart: dropped, added or
@@ -864,15 +876,7 @@ fn substitution_similarity(a: &str, b: &str) -> Option<f32> {
 /// little of short parts (Amin / Amir); the matcher reads it as a slip only
 /// where the rest of the name agrees.
 pub fn one_letter_apart(a: &str, b: &str) -> bool {
-    if is_slip(a, b) {
-        return true;
-    }
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() || a.len() < 3 {
-        return false;
-    }
-    let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
-    matches!((diff.next(), diff.next()), (Some(i), None) if i > 0)
+    is_slip(a, b) || a.len() >= 3 && single_difference(a, b).is_some_and(|i| i > 0)
 }
 
 /// Similarity given to a typing slip in a part of at least two letters.

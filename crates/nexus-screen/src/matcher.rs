@@ -746,10 +746,10 @@ impl<'a> Screener<'a> {
                     // A lone `Abd` stands for an `Abd` compound (Abdul / Abdul
                     // Ghani), not for any name starting with its letter.
                     (PartRole::Initial, PartRole::Name) if nexus_names::is_lone_abd(q) => {
-                        is_abd_compound(l)
+                        nexus_names::is_abd_compound(l)
                     }
                     (PartRole::Name, PartRole::Initial) if nexus_names::is_lone_abd(l) => {
-                        is_abd_compound(q)
+                        nexus_names::is_abd_compound(q)
                     }
                     (PartRole::Initial, PartRole::Name) | (PartRole::Name, PartRole::Initial) => {
                         first_letter(q).is_some() && first_letter(q) == first_letter(l)
@@ -1615,14 +1615,6 @@ fn dropped_abd(index: &ScreeningIndex, parts: &[NamePart]) -> Option<String> {
         })
         .collect();
     changed.then(|| words.join(" "))
-}
-
-/// Whether a part is an `Abd` compound (Abdul Ghani, Abdurrahman, عبد
-/// الباقي): its key begins with the canonical `abd` (`bd` without vowels).
-fn is_abd_compound(part: &NamePart) -> bool {
-    let key = part.key.as_str();
-    let head = if part.vowelless { "bd" } else { "abd" };
-    key.len() > head.len() + 1 && key.starts_with(head)
 }
 
 /// Whether two folded surnames are one name in its male and female forms
