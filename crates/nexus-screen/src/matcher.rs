@@ -7,7 +7,7 @@ use crate::query::Query;
 use nexus_formats::lists::{BirthDate, ListedEntry, NameQuality, SubjectKind};
 use nexus_model::explain::{Phrase, PhraseKey as K, Value};
 use nexus_model::Country;
-use nexus_names::{analyse, compare_parts_at_least, wade_giles, Evidence, NamePart, PartRole};
+use nexus_names::{compare_parts_at_least, letters_of, wade_giles, Evidence, NamePart, PartRole};
 /// Maps keyed by name parts, hashed with foldhash: a screening run looks up
 /// hundreds of thousands of parts, and SipHash's resistance to chosen keys
 /// buys nothing for a map that lives one run.
@@ -89,8 +89,6 @@ struct QueryWritten<'q> {
     /// Its letters run together, where the candidate was found by them.
     letters: Option<&'q str>,
 }
-
-use nexus_names::letters_of;
 
 /// The bit of a candidate name's hit mask that says it was found by its
 /// letters (the query's parts take the bits below `MAX_QUERY_PARTS`).
@@ -385,19 +383,20 @@ impl<'a> Screener<'a> {
     /// All entries matching `query` at or above the threshold, best first,
     /// one match (the best name) per entry.
     pub fn screen(&mut self, query: &Query) -> Vec<Match> {
-        let parts = query_parts(query);
-        let found = self.screen_analysed(query, &parts);
-        self.with_other_reading(query, &parts, found)
+        let analysed = analyse_query(query);
+        let found = self.screen_analysed(query, &analysed);
+        self.with_other_reading(query, &analysed.parts, found)
     }
 
-    /// Screens a query whose parts were analysed, their vocabulary
+    /// Screens a query whose name was analysed, its parts' vocabulary
     /// candidates looked up through the cache.
-    fn screen_analysed(&mut self, query: &Query, parts: &[NamePart]) -> Vec<Match> {
-        let with_candidates: Vec<(&NamePart, Candidates)> = parts
+    fn screen_analysed(&mut self, query: &Query, analysed: &AnalysedQuery) -> Vec<Match> {
+        let with_candidates: Vec<(&NamePart, Candidates)> = analysed
+            .parts
             .iter()
             .map(|part| (part, self.candidates_of(part)))
             .collect();
-        self.screen_parts(query, with_candidates)
+        self.screen_parts(query, with_candidates, &analysed.letters)
     }
 
     /// The vocabulary candidates of a part, from the cache when it was seen.
@@ -439,8 +438,8 @@ impl<'a> Screener<'a> {
                 name: text.clone(),
                 ..query.clone()
             };
-            let variant_parts = query_parts(&variant);
-            for mut m in self.screen_analysed(&variant, &variant_parts) {
+            let variant_analysed = analyse_query(&variant);
+            for mut m in self.screen_analysed(&variant, &variant_analysed) {
                 m.adjustments.insert(
                     0,
                     (Phrase::new(K::ReadAs).with("text", Value::text(&text)), 0.0),
@@ -458,7 +457,12 @@ impl<'a> Screener<'a> {
 
     /// Screens a query whose parts were analysed and matched against the
     /// vocabulary already (see [`screen_all`]).
-    fn screen_parts(&mut self, query: &Query, parts: Vec<(&NamePart, Candidates)>) -> Vec<Match> {
+    fn screen_parts(
+        &mut self,
+        query: &Query,
+        parts: Vec<(&NamePart, Candidates)>,
+        query_letters: &str,
+    ) -> Vec<Match> {
         let index = self.index;
         if parts.is_empty() {
             return Vec::new();
@@ -529,9 +533,8 @@ impl<'a> Screener<'a> {
         // with one letter left out) are scored whatever their parts reach:
         // their spaces may have fallen elsewhere.
         // (Marked by a bit of their hit mask above the query's parts.)
-        let query_letters = letters_of(&query.name);
         if (WHOLE_LETTERS_MIN..=WHOLE_LETTERS_MAX).contains(&query_letters.len()) {
-            index.names_by_letters(&query_letters, |n| {
+            index.names_by_letters(query_letters, |n| {
                 let hit = &mut self.hit_parts[n as usize];
                 if *hit == 0 {
                     self.touched.push(n);
@@ -612,7 +615,7 @@ impl<'a> Screener<'a> {
                 &qparts,
                 QueryWritten {
                     numbers: &query_numbers,
-                    letters: by_letters.then_some(query_letters.as_str()),
+                    letters: by_letters.then_some(query_letters),
                 },
                 total_weight,
                 n,
@@ -798,13 +801,11 @@ impl<'a> Screener<'a> {
             && !q_used.contains(&false)
             && !l_used.contains(&false)
         {
-            let identifying: Vec<usize> = (0..aligned.len())
-                .filter(|&k| {
-                    qparts[aligned[k].0].part.role == PartRole::Name
-                        && indexed.parts[aligned[k].1].1 == PartRole::Name
-                })
-                .collect();
-            if let [k] = identifying[..] {
+            let mut identifying = (0..aligned.len()).filter(|&k| {
+                qparts[aligned[k].0].part.role == PartRole::Name
+                    && indexed.parts[aligned[k].1].1 == PartRole::Name
+            });
+            if let (Some(k), None) = (identifying.next(), identifying.next()) {
                 let (i, j, _, evidence) = aligned[k];
                 let q = &qparts[i].part.folded;
                 let l = &index.vocab[indexed.parts[j].0 as usize].part.folded;
@@ -1070,11 +1071,18 @@ fn max_bonus(query: &Query) -> f32 {
     }
 }
 
-/// The parts of a query's name that are screened.
-fn query_parts(query: &Query) -> Vec<NamePart> {
-    let mut parts = analyse(&query.name);
+/// A query's name as screened: its parts, and its letters run together
+/// (one folding for both).
+struct AnalysedQuery {
+    parts: Vec<NamePart>,
+    letters: String,
+}
+
+/// Analyses a query's name for screening.
+fn analyse_query(query: &Query) -> AnalysedQuery {
+    let (mut parts, letters) = nexus_names::analyse_with_letters(&query.name);
     parts.truncate(MAX_QUERY_PARTS);
-    parts
+    AnalysedQuery { parts, letters }
 }
 
 /// Vocabulary parts at least `PART_MIN` similar to `part`, best first.
@@ -1247,10 +1255,11 @@ pub fn screen_all(
         &'q str,
     );
     let mut first: PartMap<Subject, usize> = PartMap::default();
-    let mut unique: Vec<Query> = Vec::new();
+    let mut unique: Vec<usize> = Vec::new();
     let slots: Vec<usize> = queries
         .iter()
-        .map(|q| {
+        .enumerate()
+        .map(|(i, q)| {
             let subject = (
                 q.name.as_str(),
                 q.birth_date,
@@ -1259,7 +1268,7 @@ pub fn screen_all(
                 q.document.as_str(),
             );
             *first.entry(subject).or_insert_with(|| {
-                unique.push(q.clone());
+                unique.push(i);
                 unique.len() - 1
             })
         })
@@ -1267,6 +1276,7 @@ pub fn screen_all(
     if unique.len() == queries.len() {
         return screen_distinct(index, queries, threshold, threads);
     }
+    let unique: Vec<Query> = unique.into_iter().map(|i| queries[i].clone()).collect();
     let found = screen_distinct(index, &unique, threshold, threads);
     slots.into_iter().map(|i| found[i].clone()).collect()
 }
@@ -1279,13 +1289,14 @@ fn screen_distinct(
     threads: usize,
 ) -> Vec<Vec<Match>> {
     let threads = threads.clamp(1, 256);
-    let analysed: Vec<Vec<NamePart>> =
-        crate::parallel::map_chunks(queries, threads, |qs| qs.iter().map(query_parts).collect());
+    let analysed: Vec<AnalysedQuery> = crate::parallel::map_chunks(queries, threads, |qs| {
+        qs.iter().map(analyse_query).collect()
+    });
     // Distinct parts, in order of first appearance.
     let mut distinct: Vec<&NamePart> = Vec::new();
     let mut position: PartMap<(&str, bool), usize> = PartMap::default();
-    for parts in &analysed {
-        for p in parts {
+    for a in &analysed {
+        for p in &a.parts {
             position
                 .entry((p.folded.as_str(), p.vowelless))
                 .or_insert_with(|| {
@@ -1300,21 +1311,22 @@ fn screen_distinct(
             .map(|p| Arc::new(CandidateList::new(part_candidates(index, p, &mut scratch))))
             .collect()
     });
-    let jobs: Vec<(&Query, &Vec<NamePart>)> = queries.iter().zip(&analysed).collect();
+    let jobs: Vec<(&Query, &AnalysedQuery)> = queries.iter().zip(&analysed).collect();
     crate::parallel::map_chunks(&jobs, threads, |chunk| {
         let mut s = Screener::new(index, threshold);
         chunk
             .iter()
-            .map(|(q, parts)| {
-                let with: Vec<(&NamePart, Candidates)> = parts
+            .map(|(q, analysed)| {
+                let with: Vec<(&NamePart, Candidates)> = analysed
+                    .parts
                     .iter()
                     .map(|p| {
                         let i = position[&(p.folded.as_str(), p.vowelless)];
                         (p, Arc::clone(&candidates[i]))
                     })
                     .collect();
-                let found = s.screen_parts(q, with);
-                s.with_other_reading(q, parts, found)
+                let found = s.screen_parts(q, with, &analysed.letters);
+                s.with_other_reading(q, &analysed.parts, found)
             })
             .collect()
     })
